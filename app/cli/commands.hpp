@@ -1,0 +1,29 @@
+// The subcommands of aisandbox-cli (SPEC.md section 1).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aisb::cli {
+
+// Exit codes of SPEC.md section 1.
+enum Exit : int { ok = 0, bad_input = 1, usage = 2, unreachable = 3 };
+
+struct TrainArgs {
+  std::string lesson;
+  std::optional<int> epochs;
+  std::optional<uint64_t> seed;
+  std::string device = "auto";
+  std::string engine = "auto";  // auto | fast | torch
+  bool json = false;
+  double snapshots = 0.0;  // snapshot events per second in --json output
+  std::string save_dir;
+};
+
+int train(const TrainArgs& args);
+int print_job(const std::string& lesson);
+int check_lessons(const std::vector<std::string>& paths);
+
+}  // namespace aisb::cli

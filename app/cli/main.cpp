@@ -1,0 +1,58 @@
+// aisandbox-cli: everything headless. Thin: parses the command line and hands
+// over to the commands.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "engine/engine.hpp"
+
+int main(int argc, char** argv) {
+  using namespace aisb;
+  CLI::App app{"AI Sandbox command line: train lessons, check them, print job specs"};
+  app.name("aisandbox-cli");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("aisandbox-cli ") + AISB_VERSION + " (libtorch " + torch_version() +
+                                        (cuda_available() ? ", CUDA" : ", CPU") + ")");
+
+  cli::TrainArgs t;
+  auto* train = app.add_subcommand("train", "Train a lesson's starting network and show its progress");
+  train->add_option("lesson", t.lesson, "Lesson file (.toml)")->required()->check(CLI::ExistingFile);
+  train->add_option("--epochs", t.epochs, "Override training.epochs")->check(CLI::Range(1, 100000));
+  train->add_option("--seed", t.seed, "Override dataset.seed and training.seed");
+  train->add_option("--device", t.device, "Where to train")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  train->add_option("--engine", t.engine, "Which engine trains (auto picks the fast one when it can)")
+      ->check(CLI::IsMember({"auto", "fast", "torch"}));
+  train->add_flag("--json", t.json, "One JSON event per line on stdout");
+  train->add_option("--snapshots", t.snapshots, "With --json: snapshot events per second (default 0: none)")
+      ->check(CLI::Range(0.0, 100.0));
+  train->add_option("--save", t.save_dir, "Save the job, its events and the trained weights in this folder");
+
+  std::string job_lesson;
+  auto* job = app.add_subcommand("job", "Print the job spec (JSON) of a lesson");
+  job->add_option("lesson", job_lesson, "Lesson file (.toml)")->required()->check(CLI::ExistingFile);
+
+  std::vector<std::string> check_paths;
+  auto* lesson = app.add_subcommand("lesson", "Work with lesson files");
+  lesson->require_subcommand(1);
+  auto* check = lesson->add_subcommand("check", "Check lesson files or folders (recursively)");
+  check->add_option("paths", check_paths, "Files or folders")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return cli::usage;
+  }
+  try {
+    if (*train) return cli::train(t);
+    if (*job) return cli::print_job(job_lesson);
+    if (*check) return cli::check_lessons(check_paths);
+  } catch (const std::exception& e) {
+    std::cerr << "aisandbox-cli: " << e.what() << "\n";
+    return cli::bad_input;
+  }
+  return cli::usage;
+}

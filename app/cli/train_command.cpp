@@ -1,0 +1,108 @@
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "backend/backend.hpp"
+#include "cli/commands.hpp"
+#include "cli/progress.hpp"
+#include "lesson/lesson.hpp"
+
+namespace aisb::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void on_signal(int) { g_interrupted = true; }
+
+EnginePath engine_path(const std::string& name) {
+  if (name == "fast") return EnginePath::fast;
+  if (name == "torch") return EnginePath::torch;
+  return EnginePath::automatic;
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+}  // namespace
+
+int train(const TrainArgs& args) {
+  const LessonResult lesson = load_lesson(args.lesson);
+  std::cerr << format_diagnostics(lesson, args.lesson);
+  if (!lesson.ok()) return bad_input;
+
+  JobSpec job = lesson.lesson.job;
+  if (args.epochs) job.training.epochs = *args.epochs;
+  if (args.seed) job.dataset.seed = job.training.seed = *args.seed;
+  try {
+    resolve_device(args.device);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "aisandbox-cli: " << e.what() << "\n";
+    return bad_input;
+  }
+
+  TrainOptions options;
+  options.device = args.device;
+  options.path = engine_path(args.engine);
+  options.snapshot_hz = args.json ? args.snapshots : 0.0;
+  options.final_snapshot = !args.save_dir.empty() || (args.json && args.snapshots > 0);
+
+  std::ofstream events_log;
+  if (!args.save_dir.empty()) {
+    std::filesystem::create_directories(args.save_dir);
+    write_file(std::filesystem::path(args.save_dir) / "job.json", to_json(job).dump(2) + "\n");
+    events_log.open(std::filesystem::path(args.save_dir) / "events.jsonl", std::ios::trunc);
+  }
+
+  const bool tty = ::isatty(STDOUT_FILENO) == 1;
+  Progress progress(stdout, tty, job.training.epochs, lesson.lesson.title.in("en"));
+  LocalBackend backend;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  backend.start(job, options);
+
+  std::vector<Event> events;
+  WeightSet final_weights;
+  std::string reason;
+  while (reason.empty()) {
+    backend.wait(std::chrono::milliseconds(100));
+    if (g_interrupted.exchange(false)) backend.cancel();
+    events.clear();
+    backend.poll(events);
+    for (auto& e : events) {
+      if (e.type == EventType::snapshot) {
+        final_weights = e.weights;
+        if (!args.json || args.snapshots <= 0) continue;
+      }
+      if (args.json) {
+        std::cout << to_json(e).dump() << '\n';
+      } else {
+        progress.on_event(e);
+      }
+      if (events_log.is_open() && e.type != EventType::snapshot) events_log << to_json(e).dump() << '\n';
+      if (e.type == EventType::done) reason = e.reason;
+    }
+    if (args.json) std::cout.flush();
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+
+  if (!args.save_dir.empty() && !final_weights.empty()) {
+    nlohmann::json model = {{"format", kFormat}, {"job", to_json(job)}, {"weights", nlohmann::json::array()}};
+    for (const auto& t : final_weights) {
+      model["weights"].push_back({{"name", t.name}, {"shape", t.shape}, {"data", t.data}});
+    }
+    write_file(std::filesystem::path(args.save_dir) / "model.json", model.dump() + "\n");
+  }
+  return reason == "completed" ? ok : bad_input;
+}
+
+}  // namespace aisb::cli

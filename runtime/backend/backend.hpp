@@ -1,0 +1,66 @@
+// One interface for every place a run can happen: this computer
+// (LocalBackend) or a compute center (RemoteBackend, with the center issue).
+// Both yield the same events; the UI drains them once per frame.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/event.hpp"
+#include "core/spec.hpp"
+#include "engine/engine.hpp"
+
+namespace aisb {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Starts a run; a run still going is cancelled first.
+  virtual void start(const JobSpec& job, const TrainOptions& options, bool start_paused = false) = 0;
+  virtual void pause() = 0;
+  virtual void resume() = 0;
+  virtual void step() = 0;  // one optimizer step, then paused
+  virtual void cancel() = 0;
+  // Moves the events that arrived since the last call to `out` (appending);
+  // never blocks. Returns how many were moved.
+  virtual size_t poll(std::vector<Event>& out) = 0;
+  // Blocks until an event is waiting or `timeout` passes; true if one is.
+  virtual bool wait(std::chrono::milliseconds timeout) = 0;
+  // True from start() until the run's `done` event has been queued.
+  [[nodiscard]] virtual bool running() const = 0;
+};
+
+// The engine on its own thread; events cross to the caller through a queue.
+class LocalBackend final : public Backend {
+ public:
+  LocalBackend() = default;
+  ~LocalBackend() override;
+  LocalBackend(const LocalBackend&) = delete;
+  LocalBackend& operator=(const LocalBackend&) = delete;
+
+  void start(const JobSpec& job, const TrainOptions& options, bool start_paused = false) override;
+  void pause() override;
+  void resume() override;
+  void step() override;
+  void cancel() override;
+  size_t poll(std::vector<Event>& out) override;
+  bool wait(std::chrono::milliseconds timeout) override;
+  [[nodiscard]] bool running() const override;
+
+ private:
+  void stop();
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Event> queue_;
+  bool running_ = false;
+  std::unique_ptr<RunControl> control_;
+  std::thread thread_;
+};
+
+}  // namespace aisb

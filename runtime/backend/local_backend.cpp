@@ -1,0 +1,68 @@
+#include "backend/backend.hpp"
+
+namespace aisb {
+
+LocalBackend::~LocalBackend() { stop(); }
+
+void LocalBackend::stop() {
+  if (control_) control_->cancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LocalBackend::start(const JobSpec& job, const TrainOptions& options, bool start_paused) {
+  stop();
+  {
+    std::lock_guard lock(mutex_);
+    queue_.clear();
+    running_ = true;
+  }
+  control_ = std::make_unique<RunControl>(start_paused);
+  thread_ = std::thread([this, job, options, control = control_.get()] {
+    const EventSink sink = [this](Event&& e) {
+      const bool last = e.type == EventType::done;
+      {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(e));
+        if (last) running_ = false;
+      }
+      cv_.notify_all();
+    };
+    train(job, options, *control, sink);
+  });
+}
+
+void LocalBackend::pause() {
+  if (control_) control_->pause();
+}
+
+void LocalBackend::resume() {
+  if (control_) control_->resume();
+}
+
+void LocalBackend::step() {
+  if (control_) control_->step();
+}
+
+void LocalBackend::cancel() {
+  if (control_) control_->cancel();
+}
+
+size_t LocalBackend::poll(std::vector<Event>& out) {
+  std::lock_guard lock(mutex_);
+  const size_t n = queue_.size();
+  for (auto& e : queue_) out.push_back(std::move(e));
+  queue_.clear();
+  return n;
+}
+
+bool LocalBackend::wait(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return cv_.wait_for(lock, timeout, [&] { return !queue_.empty(); });
+}
+
+bool LocalBackend::running() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
+}  // namespace aisb

@@ -1,0 +1,37 @@
+#include "core/catalog.hpp"
+
+namespace aisb {
+
+const std::vector<SourceInfo>& builtin_sources() {
+  static const std::vector<SourceInfo> sources = {
+      {"linear", DataKind::points, {"classification"}, 2, {}, true},
+      {"circle", DataKind::points, {"classification"}, 2, {}, true},
+      {"xor", DataKind::points, {"classification"}, 2, {}, true},
+      {"gaussian", DataKind::points, {"classification"}, 2, {}, true},
+      {"spiral", DataKind::points, {"classification"}, 2, {}, true},
+      {"moons", DataKind::points, {"classification"}, 2, {}, true},
+      {"plane", DataKind::points, {"regression"}, 0, {}, true},
+      {"multi-gaussian", DataKind::points, {"regression"}, 0, {}, true},
+      {"steel-defects", DataKind::image, {"classification"}, 6, {1, 64, 64}, false},
+      {"digits", DataKind::image, {"classification"}, 10, {1, 28, 28}, false},
+      {"battery-fade", DataKind::sequence, {"regression"}, 0, {}, false},
+      {"smart-farm", DataKind::table, {"regression", "classification"}, 3, {}, false},
+      {"air-quality", DataKind::sequence, {"regression"}, 0, {}, false},
+  };
+  return sources;
+}
+
+const SourceInfo* find_source(const std::string& name) {
+  for (const auto& s : builtin_sources()) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> builtin_source_names() {
+  std::vector<std::string> out;
+  for (const auto& s : builtin_sources()) out.push_back(s.name);
+  return out;
+}
+
+}  // namespace aisb

@@ -1,0 +1,27 @@
+// The built-in dataset sources of SPEC.md section 2. Core owns the catalogue
+// (names, kind, task, shapes) so that the validator and shape inference need no
+// generator code; runtime/data implements the ones marked available.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace aisb {
+
+enum class DataKind { points, image, sequence, table };
+
+struct SourceInfo {
+  std::string name;
+  DataKind kind = DataKind::points;
+  std::vector<std::string> tasks;  // the tasks this source serves
+  int classes = 0;                 // for classification
+  std::vector<int64_t> shape;      // per-sample input shape for image/sequence sources
+  bool available = false;          // false: named by the format, generated in a later version
+};
+
+const std::vector<SourceInfo>& builtin_sources();
+const SourceInfo* find_source(const std::string& name);
+std::vector<std::string> builtin_source_names();
+
+}  // namespace aisb

@@ -1,0 +1,154 @@
+#include "core/event.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/reader.hpp"
+
+namespace aisb {
+
+const char* to_string(EventType t) {
+  switch (t) {
+    case EventType::started: return "started";
+    case EventType::metrics: return "metrics";
+    case EventType::snapshot: return "snapshot";
+    case EventType::log: return "log";
+    case EventType::done: return "done";
+  }
+  return "log";
+}
+
+namespace {
+
+void put_metrics(nlohmann::json& j, const Metrics& m) {
+  j["epoch"] = m.epoch;
+  j["step"] = m.step;
+  j["train_loss"] = m.train_loss;
+  j["test_loss"] = m.test_loss;
+  j["elapsed"] = m.elapsed;
+  j["steps_per_second"] = m.steps_per_second;
+  const auto opt = [&](const char* k, const std::optional<double>& v) {
+    if (v) j[k] = *v;
+  };
+  opt("train_accuracy", m.train_accuracy);
+  opt("test_accuracy", m.test_accuracy);
+  opt("train_mae", m.train_mae);
+  opt("test_mae", m.test_mae);
+  opt("test_r2", m.test_r2);
+}
+
+Metrics get_metrics(JsonReader& r) {
+  Metrics m;
+  m.epoch = static_cast<int>(r.integer("epoch", 0, 0, INT32_MAX));
+  m.step = r.integer("step", 0, 0, INT64_MAX);
+  // Losses may legitimately be huge just before a divergence.
+  m.train_loss = r.number("train_loss", 0, -1e308, 1e308);
+  m.test_loss = r.number("test_loss", 0, -1e308, 1e308);
+  m.elapsed = r.number("elapsed", 0, 0, 1e12);
+  const auto opt = [&](const char* k) -> std::optional<double> {
+    if (!r.has(k)) return std::nullopt;
+    return r.number(k, 0, -1e308, 1e308);
+  };
+  m.train_accuracy = opt("train_accuracy");
+  m.test_accuracy = opt("test_accuracy");
+  m.train_mae = opt("train_mae");
+  m.test_mae = opt("test_mae");
+  m.test_r2 = opt("test_r2");
+  return m;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Event& e) {
+  nlohmann::json j = {{"type", to_string(e.type)}};
+  if (e.seq > 0) j["seq"] = e.seq;
+  switch (e.type) {
+    case EventType::started:
+      j["device"] = e.device;
+      j["parameters"] = e.parameters;
+      j["steps_per_epoch"] = e.steps_per_epoch;
+      if (!e.engine.empty()) j["engine"] = e.engine;
+      break;
+    case EventType::metrics: put_metrics(j, e.metrics); break;
+    case EventType::snapshot: {
+      j["step"] = e.step;
+      auto& ws = j["weights"] = nlohmann::json::array();
+      for (const auto& t : e.weights) ws.push_back({{"name", t.name}, {"shape", t.shape}, {"data", t.data}});
+      break;
+    }
+    case EventType::log:
+      j["level"] = e.level;
+      j["message"] = e.message;
+      if (!e.message_ko.empty()) j["message_ko"] = e.message_ko;
+      break;
+    case EventType::done:
+      if (e.has_metrics) put_metrics(j, e.metrics);
+      j["reason"] = e.reason;
+      j["steps"] = e.steps;
+      j["seconds"] = e.seconds;
+      j["steps_per_second"] = e.steps_per_second;
+      if (!e.message.empty()) j["message"] = e.message;
+      if (!e.message_ko.empty()) j["message_ko"] = e.message_ko;
+      break;
+  }
+  return j;
+}
+
+Event event_from_json(const nlohmann::json& j, Diagnostics& diags) {
+  Event e;
+  JsonReader r(&j, "", diags);
+  const std::string type = r.choice("type", "log", {"started", "metrics", "snapshot", "log", "done"}, true);
+  e.seq = static_cast<uint64_t>(r.integer("seq", 0, 0, INT64_MAX));
+  if (type == "started") {
+    e.type = EventType::started;
+    e.device = r.string("device", "", true);
+    e.parameters = r.integer("parameters", 0, 0, INT64_MAX);
+    e.steps_per_epoch = r.integer("steps_per_epoch", 0, 0, INT64_MAX);
+    e.engine = r.string("engine", "");
+  } else if (type == "metrics") {
+    e.type = EventType::metrics;
+    e.metrics = get_metrics(r);
+    e.metrics.steps_per_second = r.number("steps_per_second", 0, 0, 1e15);
+  } else if (type == "snapshot") {
+    e.type = EventType::snapshot;
+    e.step = r.integer("step", 0, 0, INT64_MAX);
+    if (const json* ws = r.array("weights"); ws != nullptr) {
+      for (size_t i = 0; i < ws->size(); ++i) {
+        JsonReader tr(&(*ws)[i], "weights[" + std::to_string(i) + "]", diags);
+        NamedTensor t;
+        t.name = tr.string("name", "", true);
+        const json* shape = tr.array("shape", true);
+        const json* data = tr.array("data", true);
+        try {
+          if (shape != nullptr) t.shape = shape->get<std::vector<int64_t>>();
+          if (data != nullptr) t.data = data->get<std::vector<float>>();
+        } catch (const nlohmann::json::exception&) {
+          diags.error(tr.path(), "shape and data must be lists of numbers");
+        }
+        tr.finish();
+        e.weights.push_back(std::move(t));
+      }
+    }
+  } else if (type == "log") {
+    e.type = EventType::log;
+    e.level = r.choice("level", "info", {"info", "warning", "error"});
+    e.message = r.string("message", "");
+    e.message_ko = r.string("message_ko", "");
+  } else {
+    e.type = EventType::done;
+    e.reason = r.choice("reason", "completed", {"completed", "cancelled", "diverged", "failed"}, true);
+    e.steps = r.integer("steps", 0, 0, INT64_MAX);
+    e.seconds = r.number("seconds", 0, 0, 1e12);
+    e.steps_per_second = r.number("steps_per_second", 0, 0, 1e15);
+    e.message = r.string("message", "");
+    e.message_ko = r.string("message_ko", "");
+    e.has_metrics = r.has("epoch");
+    if (e.has_metrics) {
+      e.metrics = get_metrics(r);
+      e.metrics.steps_per_second = e.steps_per_second;
+    }
+  }
+  r.finish();
+  return e;
+}
+
+}  // namespace aisb

@@ -1,0 +1,272 @@
+#include "core/job_reader.hpp"
+
+#include <set>
+
+#include "core/catalog.hpp"
+
+namespace aisb {
+
+bool is_safe_relative_path(const std::string& path) {
+  if (path.empty() || path.front() == '/' || path.find('\\') != std::string::npos ||
+      path.find(':') != std::string::npos || path.find('\0') != std::string::npos) {
+    return false;
+  }
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    const std::string part = path.substr(start, end - start);
+    if (part == ".." || (part.empty() && end != path.size())) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+bool is_valid_id(const std::string& id) {
+  if (id.empty() || id.size() > 100) return false;
+  for (const char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+DatasetSpec read_dataset(JsonReader& r) {
+  DatasetSpec d;
+  d.source = r.string("source", d.source, true);
+  d.samples = static_cast<int>(r.integer("samples", d.samples, 1, limits::max_samples));
+  d.noise = r.number("noise", d.noise, 0.0, 1.0);
+  d.test_fraction = r.number("test_fraction", d.test_fraction, 0.05, 0.95);
+  d.seed = static_cast<uint64_t>(r.integer("seed", 1, 0, INT64_MAX));
+  const bool csv = d.source.starts_with("csv:");
+  const bool images = d.source.starts_with("images:");
+  if (csv || images) {
+    const std::string rel = d.source.substr(csv ? 4 : 7);
+    if (!is_safe_relative_path(rel)) {
+      r.diags().error(r.path_of("source"), "the path '" + rel +
+                                               "' must stay inside the lesson's folder (relative, no '..')");
+    } else {
+      r.diags().error(r.path_of("source"), std::string(csv ? "csv" : "image-folder") +
+                                               " datasets are not supported by this version of AI Sandbox yet");
+    }
+  } else if (const SourceInfo* s = find_source(d.source); s == nullptr) {
+    r.diags().error(r.path_of("source"), "unknown dataset '" + d.source + "'" +
+                                             did_you_mean(d.source, builtin_source_names()) +
+                                             "; use a built-in generator, \"csv:FILE\" or \"images:FOLDER\"");
+  } else if (!s->available) {
+    r.diags().error(r.path_of("source"),
+                    "the dataset '" + d.source + "' is not available in this version of AI Sandbox yet");
+  }
+  if (csv) {
+    d.features = r.strings("features", true);
+    d.target = r.string("target", "", true);
+  } else {
+    for (const char* k : {"features", "target"}) {
+      if (r.has(k)) r.diags().error(r.path_of(k), std::string("'") + k + "' is only for csv datasets");
+    }
+  }
+  if (images) {
+    if (const json* size = r.array("size", true); size != nullptr) {
+      if (size->size() != 2 || !(*size)[0].is_number_integer() || !(*size)[1].is_number_integer() ||
+          (*size)[0].get<int64_t>() < 4 || (*size)[0].get<int64_t>() > 512 || (*size)[1].get<int64_t>() < 4 ||
+          (*size)[1].get<int64_t>() > 512) {
+        r.diags().error(r.path_of("size"), "expected [height, width] with each between 4 and 512");
+      } else {
+        d.size = {(*size)[0].get<int>(), (*size)[1].get<int>()};
+      }
+    }
+    d.channels = static_cast<int>(r.integer("channels", 1, 1, 3));
+    if (d.channels == 2) r.diags().error(r.path_of("channels"), "use 1 (grey) or 3 (colour)");
+  } else {
+    for (const char* k : {"size", "channels"}) {
+      if (r.has(k)) r.diags().error(r.path_of(k), std::string("'") + k + "' is only for image-folder datasets");
+    }
+  }
+  r.finish();
+  return d;
+}
+
+namespace {
+
+LayerSpec read_layer(JsonReader& r) {
+  LayerSpec l;
+  l.type = r.string("type", "", true);
+  if (l.type == "dense") {
+    l.units = static_cast<int>(r.integer("units", 0, 1, limits::max_units, true));
+    l.activation = r.choice("activation", "relu", names::activations);
+  } else if (l.type == "conv2d") {
+    l.filters = static_cast<int>(r.integer("filters", 0, 1, limits::max_filters, true));
+    l.kernel = static_cast<int>(r.integer("kernel", 3, 1, limits::max_kernel, true));
+    l.stride = static_cast<int>(r.integer("stride", 1, 1, 8));
+    l.padding = r.choice("padding", "valid", names::paddings);
+    l.activation = r.choice("activation", "relu", names::activations);
+    if (l.padding == "same" && l.kernel % 2 == 0) {
+      r.diags().error(r.path_of("padding"), "padding = \"same\" needs an odd kernel (3, 5, 7, ...), got " +
+                                                std::to_string(l.kernel));
+    }
+  } else if (l.type == "maxpool2d") {
+    l.size = static_cast<int>(r.integer("size", 2, 1, 8));
+  } else if (l.type == "dropout") {
+    l.rate = r.number("rate", 0.5, 0.0, 0.95);
+  } else if (l.type == "lstm" || l.type == "gru") {
+    l.units = static_cast<int>(r.integer("units", 0, 1, 1024, true));
+  } else if (l.type == "flatten" || l.type == "batchnorm") {
+    // no settings
+  } else if (!l.type.empty()) {
+    r.diags().error(r.path_of("type"), "unknown layer type '" + l.type + "'" +
+                                           did_you_mean(l.type, names::layer_types) + "; use " +
+                                           one_of(names::layer_types));
+    return l;  // its other keys mean nothing; do not report them as unknown
+  }
+  r.finish();
+  return l;
+}
+
+}  // namespace
+
+ModelSpec read_model(JsonReader& r) {
+  ModelSpec m;
+  m.task = r.choice("task", m.task, names::tasks, true);
+  if (r.has("inputs")) {
+    m.inputs = r.strings("inputs");
+  }
+  if (const json* layers = r.array("layers"); layers != nullptr) {
+    m.layers.clear();
+    if (static_cast<int64_t>(layers->size()) > limits::max_layers) {
+      r.diags().error(r.path_of("layers"), "at most " + std::to_string(limits::max_layers) + " layers, got " +
+                                               std::to_string(layers->size()));
+    } else {
+      for (size_t i = 0; i < layers->size(); ++i) {
+        JsonReader lr(&(*layers)[i], r.path_of("layers") + "[" + std::to_string(i) + "]", r.diags());
+        m.layers.push_back(read_layer(lr));
+      }
+    }
+  }
+  r.finish();
+  return m;
+}
+
+TrainingSpec read_training(JsonReader& r) {
+  TrainingSpec t;
+  t.optimizer = r.choice("optimizer", t.optimizer, names::optimizers);
+  t.learning_rate = r.number("learning_rate", t.learning_rate, 0.0, limits::max_learning_rate, true);
+  t.batch_size = static_cast<int>(r.integer("batch_size", t.batch_size, 1, limits::max_batch));
+  t.epochs = static_cast<int>(r.integer("epochs", t.epochs, 1, limits::max_epochs));
+  t.regularization = r.choice("regularization", t.regularization, names::regularizations);
+  t.regularization_rate = r.number("regularization_rate", t.regularization_rate, 0.0, 10.0);
+  t.seed = static_cast<uint64_t>(r.integer("seed", 1, 0, INT64_MAX));
+  if (t.regularization == "none" && t.regularization_rate > 0) {
+    r.diags().warning(r.path_of("regularization_rate"),
+                      "has no effect while regularization = \"none\"; choose \"l1\" or \"l2\"");
+  }
+  r.finish();
+  return t;
+}
+
+Shape input_shape(const JobSpec& job) {
+  const SourceInfo* s = find_source(job.dataset.source);
+  if (s != nullptr && s->kind != DataKind::points && !s->shape.empty()) return s->shape;
+  return {static_cast<int64_t>(job.model.inputs.size())};
+}
+
+int64_t output_units(const JobSpec& job) {
+  if (job.model.task == "regression") return 1;
+  const SourceInfo* s = find_source(job.dataset.source);
+  return s != nullptr && s->classes > 0 ? s->classes : 2;
+}
+
+ModelInfo describe_model(const JobSpec& job, Diagnostics& diags) {
+  return infer_model(job.model, input_shape(job), output_units(job), diags);
+}
+
+void read_job_tables(JsonReader& r, JobSpec& job) {
+  const size_t errors_before = r.diags().error_count();
+  {
+    JsonReader dr(r.object("dataset", true), r.path_of("dataset"), r.diags());
+    job.dataset = read_dataset(dr);
+  }
+  {
+    JsonReader mr(r.object("model", true), r.path_of("model"), r.diags());
+    job.model = read_model(mr);
+  }
+  {
+    JsonReader tr(r.object("training", true), r.path_of("training"), r.diags());
+    job.training = read_training(tr);
+  }
+  const std::string model_path = r.path_of("model");
+  const SourceInfo* source = find_source(job.dataset.source);
+  if (source != nullptr) {
+    bool task_ok = false;
+    for (const auto& t : source->tasks) task_ok = task_ok || t == job.model.task;
+    if (!task_ok) {
+      r.diags().error(model_path + ".task", "the dataset '" + source->name + "' is for " + one_of(source->tasks) +
+                                                ", not " + job.model.task);
+    }
+    if (source->kind == DataKind::points) {
+      if (job.model.inputs.empty()) r.diags().error(model_path + ".inputs", "choose at least one input feature");
+      std::set<std::string> seen;
+      for (size_t i = 0; i < job.model.inputs.size(); ++i) {
+        const auto& in = job.model.inputs[i];
+        const std::string p = model_path + ".inputs[" + std::to_string(i) + "]";
+        bool known = false;
+        for (const auto& f : names::point_features) known = known || f == in;
+        if (!known) {
+          r.diags().error(p, "unknown input '" + in + "'" + did_you_mean(in, names::point_features) + "; use " +
+                                 one_of(names::point_features));
+        } else if (!seen.insert(in).second) {
+          r.diags().error(p, "the input '" + in + "' is listed twice");
+        }
+      }
+    }
+  }
+  // Shapes only mean something once every layer was read cleanly.
+  if (r.diags().error_count() == errors_before) {
+    Diagnostics shape_diags;
+    describe_model(job, shape_diags);
+    for (const auto& d : shape_diags.all()) {
+      std::string path = d.path;
+      if (path.starts_with("model") && model_path != "model") path = model_path + path.substr(5);
+      r.diags().error(path, d.message);
+    }
+  }
+  const int64_t test = static_cast<int64_t>(job.dataset.samples * job.dataset.test_fraction + 0.5);
+  if (job.dataset.samples - test < 1 || test < 1) {
+    r.diags().error(r.path_of("dataset") + ".samples",
+                    "too few samples to split into a training and a test set; use at least 2");
+  }
+}
+
+JobSpec read_job(const json& j, Diagnostics& diags) {
+  JobSpec job;
+  JsonReader r(&j, "", diags);
+  const json* format = r.any("format");
+  if (format == nullptr) {
+    diags.error("format", "missing: 'format' is required (format = 1)");
+  } else if (!format->is_number_integer() || format->get<int64_t>() != kFormat) {
+    diags.error("format", "unsupported format " + format->dump() + "; this version reads format 1");
+    return job;
+  }
+  job.lesson = r.string("lesson", "");
+  if (!job.lesson.empty() && !is_valid_id(job.lesson)) {
+    diags.error("lesson", "'" + job.lesson + "' is not a lesson id: use lower-case letters, digits and '-'");
+  }
+  read_job_tables(r, job);
+  if (const json* files = r.object("files"); files != nullptr) {
+    for (const auto& [name, hash] : files->items()) {
+      if (!hash.is_string()) {
+        diags.error("files." + name, "expected a content hash (a string)");
+      } else {
+        job.files[name] = hash.get<std::string>();
+      }
+    }
+  }
+  r.finish();
+  return job;
+}
+
+Diagnostics validate(const JobSpec& job) {
+  Diagnostics diags;
+  read_job(to_json(job), diags);
+  return diags;
+}
+
+}  // namespace aisb

@@ -1,0 +1,165 @@
+#include "core/shape.hpp"
+
+#include <numeric>
+
+namespace aisb {
+
+std::string shape_to_string(const Shape& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+int64_t shape_elements(const Shape& s) {
+  return std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<>());
+}
+
+namespace {
+
+bool rectified(const std::string& activation) {
+  return activation == "relu" || activation == "leaky_relu" || activation == "gelu";
+}
+
+ParamInfo weight(std::string name, Shape shape, Init init, int64_t fan_in, int64_t fan_out) {
+  return {std::move(name), std::move(shape), init, fan_in, fan_out, true};
+}
+
+ParamInfo vec(std::string name, int64_t n, Init init) { return {std::move(name), {n}, init, 0, 0, false}; }
+
+// Places one layer; returns false (with a diagnostic) when it cannot follow `in`.
+bool place(const LayerSpec& l, const std::string& module, const std::string& path, const Shape& in, LayerInfo& out,
+           Diagnostics& diags) {
+  out.in = in;
+  const auto need_flat = [&]() {
+    if (in.size() == 1) return true;
+    diags.error(path, l.type + " needs a flat input but gets " + shape_to_string(in) +
+                          ": put a { type = \"flatten\" } layer before it");
+    return false;
+  };
+  if (l.type == "dense") {
+    if (!need_flat()) return false;
+    const int64_t n_in = in[0], n_out = l.units;
+    out.out = {n_out};
+    out.param_list = {weight(module + ".weight", {n_out, n_in}, rectified(l.activation) ? Init::he : Init::glorot,
+                             n_in, n_out),
+                      vec(module + ".bias", n_out, Init::zeros)};
+    out.flops = 2 * n_in * n_out + n_out;
+  } else if (l.type == "conv2d") {
+    if (in.size() != 3) {
+      diags.error(path, "conv2d needs an image input [channels, height, width] but gets " + shape_to_string(in));
+      return false;
+    }
+    const int64_t c = in[0], h = in[1], w = in[2], k = l.kernel, s = l.stride;
+    int64_t oh = 0, ow = 0;
+    if (l.padding == "same") {
+      oh = (h - 1) / s + 1;
+      ow = (w - 1) / s + 1;
+    } else {
+      if (k > h || k > w) {
+        diags.error(path + ".kernel", "kernel " + std::to_string(k) + " is larger than the input " +
+                                          shape_to_string(in) + ": use a smaller kernel or padding = \"same\"");
+        return false;
+      }
+      oh = (h - k) / s + 1;
+      ow = (w - k) / s + 1;
+    }
+    out.out = {l.filters, oh, ow};
+    out.param_list = {weight(module + ".weight", {l.filters, c, k, k},
+                             rectified(l.activation) ? Init::he : Init::glorot, c * k * k, l.filters * k * k),
+                      vec(module + ".bias", l.filters, Init::zeros)};
+    out.flops = 2 * c * k * k * l.filters * oh * ow + l.filters * oh * ow;
+  } else if (l.type == "maxpool2d") {
+    if (in.size() != 3) {
+      diags.error(path, "maxpool2d needs an image input [channels, height, width] but gets " + shape_to_string(in));
+      return false;
+    }
+    if (l.size > in[1] || l.size > in[2]) {
+      diags.error(path + ".size", "pool size " + std::to_string(l.size) + " is larger than the input " +
+                                      shape_to_string(in));
+      return false;
+    }
+    out.out = {in[0], in[1] / l.size, in[2] / l.size};
+    out.flops = shape_elements(out.out) * l.size * l.size;
+  } else if (l.type == "flatten") {
+    out.out = {shape_elements(in)};
+  } else if (l.type == "dropout") {
+    out.out = in;
+    out.flops = shape_elements(in);
+  } else if (l.type == "batchnorm") {
+    if (in.size() != 1 && in.size() != 3) {
+      diags.error(path, "batchnorm works on flat or image inputs, not " + shape_to_string(in));
+      return false;
+    }
+    out.out = in;
+    out.param_list = {vec(module + ".weight", in[0], Init::ones), vec(module + ".bias", in[0], Init::zeros)};
+    out.flops = 4 * shape_elements(in);
+  } else if (l.type == "lstm" || l.type == "gru") {
+    if (in.size() != 2) {
+      diags.error(path, l.type + " needs a sequence input [steps, features] but gets " + shape_to_string(in));
+      return false;
+    }
+    const int64_t gates = l.type == "lstm" ? 4 : 3, steps = in[0], f = in[1], h = l.units;
+    out.out = {h};
+    out.param_list = {weight(module + ".weight_ih_l0", {gates * h, f}, Init::glorot, f, gates * h),
+                      weight(module + ".weight_hh_l0", {gates * h, h}, Init::glorot, h, gates * h),
+                      vec(module + ".bias_ih_l0", gates * h, Init::zeros),
+                      vec(module + ".bias_hh_l0", gates * h, Init::zeros)};
+    out.flops = steps * (2 * gates * h * (f + h) + 10 * h);
+  } else {
+    return false;  // unknown types are reported by the reader
+  }
+  for (const auto& p : out.param_list) out.params += shape_elements(p.shape);
+  return true;
+}
+
+}  // namespace
+
+ModelInfo infer_model(const ModelSpec& model, const Shape& input, int64_t outputs, Diagnostics& diags) {
+  ModelInfo info;
+  info.input = input;
+  Shape cur = input;
+  info.ok = true;
+  for (size_t i = 0; i < model.layers.size(); ++i) {
+    LayerInfo li;
+    li.name = "layers[" + std::to_string(i) + "]";
+    li.spec = model.layers[i];
+    if (!place(model.layers[i], "layers." + std::to_string(i), "model.layers[" + std::to_string(i) + "]", cur, li,
+               diags)) {
+      info.ok = false;
+      return info;
+    }
+    cur = li.out;
+    info.layers.push_back(std::move(li));
+  }
+  LayerInfo out;
+  out.name = "output";
+  out.spec.type = "dense";
+  out.spec.units = static_cast<int>(outputs);
+  out.spec.activation = "linear";
+  if (cur.size() != 1) {
+    diags.error("model.layers", "the output layer needs a flat input but the last layer gives " +
+                                    shape_to_string(cur) + ": end with a { type = \"flatten\" } layer");
+    info.ok = false;
+    return info;
+  }
+  place(out.spec, "output", "model", cur, out, diags);
+  info.layers.push_back(std::move(out));
+  for (const auto& l : info.layers) {
+    info.params += l.params;
+    info.flops_per_sample += l.flops;
+    info.activations_per_sample += shape_elements(l.out);
+  }
+  return info;
+}
+
+int64_t training_memory_bytes(const ModelInfo& info, int batch_size, const std::string& optimizer) {
+  const int64_t state = optimizer == "adam" ? 2 : optimizer == "momentum" ? 1 : 0;
+  const int64_t weights = info.params * (2 + state);  // weights, gradients, optimizer state
+  // Inputs and every layer output are kept for backward, and each has a gradient.
+  const int64_t acts = 2 * static_cast<int64_t>(batch_size) * (info.activations_per_sample + shape_elements(info.input));
+  return 4 * (weights + acts);
+}
+
+int64_t training_flops_per_sample(const ModelInfo& info) { return 3 * info.flops_per_sample; }
+
+}  // namespace aisb

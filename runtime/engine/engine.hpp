@@ -1,0 +1,86 @@
+// The engine's public face: train a job and hear about it through events.
+// Nothing here includes torch; only the engine's own .cpp files do.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "core/event.hpp"
+#include "core/shape.hpp"
+#include "core/spec.hpp"
+
+namespace aisb {
+
+// Which implementation trains: `fast` is the allocation-free CPU path for
+// small dense networks, `torch` is libtorch with autograd (every layer type,
+// CPU or CUDA). `automatic` picks fast whenever it can.
+enum class EnginePath { automatic, fast, torch };
+
+struct TrainOptions {
+  std::string device = "auto";  // auto | cpu | cuda
+  EnginePath path = EnginePath::automatic;
+  double snapshot_hz = 10.0;   // while training, at most this many snapshots a second; 0 for none
+  bool final_snapshot = true;  // a snapshot of the trained weights just before done
+};
+
+// Steers a run from another thread: pause, resume, single steps, cancel.
+// The trainer asks wait_turn() before every optimizer step; while running,
+// that is one atomic load.
+class RunControl {
+ public:
+  explicit RunControl(bool start_paused = false) : paused_(start_paused) {}
+  void pause();
+  void resume();
+  void step(int count = 1);  // while paused: let `count` more steps run, then pause again
+  void cancel();
+  [[nodiscard]] bool paused() const { return paused_.load(); }
+  [[nodiscard]] bool cancelled() const { return cancelled_.load(); }
+
+  // Blocks while paused; false once cancelled. `on_block` runs (on the
+  // trainer's thread) just before it blocks, so the views get a fresh state.
+  bool wait_turn(const std::function<void()>& on_block = {});
+  // Seconds spent blocked in wait_turn, excluded from speed figures.
+  [[nodiscard]] double blocked_seconds() const { return blocked_seconds_; }
+
+ private:
+  std::atomic<bool> paused_;
+  std::atomic<bool> cancelled_{false};
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int pending_steps_ = 0;
+  double blocked_seconds_ = 0.0;
+};
+
+using EventSink = std::function<void(Event&&)>;
+
+struct RunSummary {
+  std::string reason;  // completed | cancelled | diverged | failed
+  int64_t steps = 0;
+  double seconds = 0.0;
+  Metrics last;
+  bool has_metrics = false;
+  std::string message;
+};
+
+// Runs the job to its end on the calling thread. Every event goes to `sink`
+// with seq counting from 1; the last is always `done`. Never throws for bad
+// input: a job the validator refuses ends as done/failed with the reason.
+RunSummary train(const JobSpec& job, const TrainOptions& options, RunControl& control, const EventSink& sink);
+
+// What the linked libtorch offers.
+bool cuda_available();
+std::string torch_version();
+
+// "cpu" or "cuda:0" for a requested device; throws std::invalid_argument for
+// "cuda" when libtorch has no CUDA, with a message a user understands.
+std::string resolve_device(const std::string& requested);
+
+// The parameters torch creates for a model: names and shapes, for tests that
+// hold shape inference to torch.
+std::vector<std::pair<std::string, Shape>> torch_parameters(const ModelSpec& model, const Shape& input,
+                                                            int64_t outputs);
+
+}  // namespace aisb

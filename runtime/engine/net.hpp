@@ -1,0 +1,49 @@
+// Inside the engine: one network that can take an optimizer step and be
+// evaluated. Two implementations hold to the same contract (the trainer does
+// not know which it drives), and a test holds them to each other step by step.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/event.hpp"
+#include "core/shape.hpp"
+#include "core/spec.hpp"
+#include "data/dataset.hpp"
+
+namespace aisb {
+
+struct EvalResult {
+  double loss = 0.0;      // mean data loss (no regularization term)
+  double accuracy = 0.0;  // classification
+  double mae = 0.0;       // regression
+  double r2 = 0.0;        // regression
+};
+
+class Net {
+ public:
+  virtual ~Net() = default;
+  [[nodiscard]] virtual std::string device() const = 0;
+  [[nodiscard]] virtual const char* engine() const = 0;  // "fast" or "torch"
+  // One optimizer step on rows `rows[0..n)` of the training split; returns
+  // the batch's mean data loss before the step.
+  virtual double train_step(const int64_t* rows, int64_t n) = 0;
+  virtual EvalResult evaluate(const Split& split) = 0;
+  [[nodiscard]] virtual WeightSet weights() const = 0;
+};
+
+// The starting weights of a model, from our own PRNG, so that both paths (and
+// every machine) start from the same point: Glorot-uniform weights (He for
+// rectifiers), zero biases, unit norm scales.
+WeightSet initial_weights(const ModelInfo& info, uint64_t seed);
+
+// True when the fast path can train this model: every layer dense, on the CPU,
+// small enough that per-operator overhead, not arithmetic, dominates.
+bool fast_path_fits(const JobSpec& job, const ModelInfo& info);
+
+std::unique_ptr<Net> make_fast_net(const JobSpec& job, const ModelInfo& info, const Dataset& data,
+                                   const WeightSet& init);
+std::unique_ptr<Net> make_torch_net(const JobSpec& job, const ModelInfo& info, const Dataset& data,
+                                    const WeightSet& init, const std::string& device);
+
+}  // namespace aisb

@@ -1,0 +1,279 @@
+// The libtorch path: every layer type, autograd, CPU or CUDA. The only file of
+// the project (with its precompiled header) that includes torch.
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+#include "engine/engine.hpp"
+#include "engine/net.hpp"
+
+namespace aisb {
+
+namespace {
+
+namespace F = torch::nn::functional;
+
+torch::Tensor activate(const std::string& act, const torch::Tensor& x) {
+  if (act == "relu") return torch::relu(x);
+  if (act == "tanh") return torch::tanh(x);
+  if (act == "sigmoid") return torch::sigmoid(x);
+  if (act == "leaky_relu") return F::leaky_relu(x, F::LeakyReLUFuncOptions().negative_slope(0.01));
+  if (act == "gelu") return F::gelu(x);
+  return x;
+}
+
+// A model from its spec. Layers live in a ModuleList named "layers" so that
+// torch's parameter names ("layers.0.weight") are the ones shape inference
+// gives; activations are applied as functions.
+struct ModelImpl : torch::nn::Module {
+  explicit ModelImpl(const ModelInfo& info) {
+    list = register_module("layers", torch::nn::ModuleList());
+    for (size_t i = 0; i + 1 < info.layers.size(); ++i) {
+      const LayerInfo& li = info.layers[i];
+      const LayerSpec& l = li.spec;
+      kinds.push_back(l.type);
+      activations.push_back(l.activation);
+      if (l.type == "dense") {
+        list->push_back(torch::nn::Linear(li.in[0], l.units));
+      } else if (l.type == "conv2d") {
+        const int64_t pad = l.padding == "same" ? (l.kernel - 1) / 2 : 0;
+        list->push_back(
+            torch::nn::Conv2d(torch::nn::Conv2dOptions(li.in[0], l.filters, l.kernel).stride(l.stride).padding(pad)));
+      } else if (l.type == "maxpool2d") {
+        list->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(l.size)));
+      } else if (l.type == "flatten") {
+        list->push_back(torch::nn::Flatten());
+      } else if (l.type == "dropout") {
+        list->push_back(torch::nn::Dropout(l.rate));
+      } else if (l.type == "batchnorm") {
+        if (li.in.size() == 3) list->push_back(torch::nn::BatchNorm2d(li.in[0]));
+        else list->push_back(torch::nn::BatchNorm1d(li.in[0]));
+      } else if (l.type == "lstm") {
+        list->push_back(torch::nn::LSTM(torch::nn::LSTMOptions(li.in[1], l.units).batch_first(true)));
+      } else if (l.type == "gru") {
+        list->push_back(torch::nn::GRU(torch::nn::GRUOptions(li.in[1], l.units).batch_first(true)));
+      } else {
+        throw std::logic_error("no torch module for layer type '" + l.type + "'");
+      }
+    }
+    const LayerInfo& out = info.layers.back();
+    output = register_module("output", torch::nn::Linear(out.in[0], out.out[0]));
+  }
+
+  torch::Tensor forward(torch::Tensor x) {
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      const std::string& k = kinds[i];
+      const auto m = list[i];
+      if (k == "lstm") {
+        x = std::get<0>(m->as<torch::nn::LSTM>()->forward(x)).select(1, -1);
+      } else if (k == "gru") {
+        x = std::get<0>(m->as<torch::nn::GRU>()->forward(x)).select(1, -1);
+      } else if (k == "dense") {
+        x = activate(activations[i], m->as<torch::nn::Linear>()->forward(x));
+      } else if (k == "conv2d") {
+        x = activate(activations[i], m->as<torch::nn::Conv2d>()->forward(x));
+      } else if (k == "maxpool2d") {
+        x = m->as<torch::nn::MaxPool2d>()->forward(x);
+      } else if (k == "flatten") {
+        x = m->as<torch::nn::Flatten>()->forward(x);
+      } else if (k == "dropout") {
+        x = m->as<torch::nn::Dropout>()->forward(x);
+      } else if (auto* bn2 = m->as<torch::nn::BatchNorm2d>()) {
+        x = bn2->forward(x);
+      } else {
+        x = m->as<torch::nn::BatchNorm1d>()->forward(x);
+      }
+    }
+    return output->forward(x);
+  }
+
+  torch::nn::ModuleList list{nullptr};
+  torch::nn::Linear output{nullptr};
+  std::vector<std::string> kinds, activations;
+};
+TORCH_MODULE(Model);
+
+torch::Tensor to_tensor(const std::vector<float>& v, std::vector<int64_t> shape) {
+  return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32).clone();
+}
+
+class TorchNet final : public Net {
+ public:
+  TorchNet(const JobSpec& job, const ModelInfo& info, const Dataset& data, const WeightSet& init,
+           const std::string& device)
+      : device_name_(device), device_(device), classification_(data.classification) {
+    torch::manual_seed(job.training.seed);  // dropout masks
+    model_ = Model(info);
+    load(init);
+    model_->to(device_);
+    train_x_ = inputs(data.train);
+    train_y_ = targets(data.train);
+    const auto& t = job.training;
+    if (t.optimizer == "adam") {
+      optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(), torch::optim::AdamOptions(t.learning_rate));
+    } else {
+      optimizer_ = std::make_unique<torch::optim::SGD>(
+          model_->parameters(),
+          torch::optim::SGDOptions(t.learning_rate).momentum(t.optimizer == "momentum" ? 0.9 : 0.0));
+    }
+    if (t.regularization != "none" && t.regularization_rate > 0) {
+      reg_l1_ = t.regularization == "l1";
+      reg_rate_ = t.regularization_rate;
+      for (const auto& layer : info.layers) {
+        for (const auto& p : layer.param_list) {
+          if (p.regularized) regularized_.push_back(model_->named_parameters()[p.name]);
+        }
+      }
+    }
+    rows_ = torch::empty({static_cast<int64_t>(t.batch_size)}, torch::kInt64);
+  }
+
+  [[nodiscard]] std::string device() const override { return device_name_; }
+  [[nodiscard]] const char* engine() const override { return "torch"; }
+
+  double train_step(const int64_t* rows, int64_t n) override {
+    std::copy(rows, rows + n, rows_.data_ptr<int64_t>());
+    const auto idx = rows_.narrow(0, 0, n).to(device_);
+    model_->train();
+    optimizer_->zero_grad();
+    const auto out = model_->forward(train_x_.index_select(0, idx));
+    const auto loss = data_loss(out, train_y_.index_select(0, idx));
+    auto total = loss;
+    for (const auto& w : regularized_) {
+      total = total + (reg_l1_ ? reg_rate_ * w.abs().sum() : 0.5 * reg_rate_ * w.pow(2).sum());
+    }
+    total.backward();
+    optimizer_->step();
+    return loss.item<double>();
+  }
+
+  EvalResult evaluate(const Split& split) override {
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    EvalResult r;
+    const auto x = inputs(split);
+    const auto y = targets(split);
+    constexpr int64_t kChunk = 4096;
+    double loss = 0.0, correct = 0.0, abs_err = 0.0, sq_err = 0.0;
+    for (int64_t at = 0; at < split.size(); at += kChunk) {
+      const int64_t n = std::min(kChunk, split.size() - at);
+      const auto out = model_->forward(x.narrow(0, at, n));
+      const auto yt = y.narrow(0, at, n);
+      if (classification_) {
+        loss += F::cross_entropy(out, yt, F::CrossEntropyFuncOptions().reduction(torch::kSum)).item<double>();
+        correct += out.argmax(1).eq(yt).sum().item<double>();
+      } else {
+        const auto e = out.view({-1}) - yt;
+        sq_err += e.pow(2).sum().item<double>();
+        abs_err += e.abs().sum().item<double>();
+      }
+    }
+    const auto n = static_cast<double>(split.size());
+    if (classification_) {
+      r.loss = loss / n;
+      r.accuracy = correct / n;
+    } else {
+      r.loss = sq_err / n;
+      r.mae = abs_err / n;
+      const double ss_tot = ((y - y.mean()).pow(2)).sum().item<double>();
+      r.r2 = ss_tot > 0.0 ? 1.0 - sq_err / ss_tot : 0.0;
+    }
+    model_->train();
+    return r;
+  }
+
+  [[nodiscard]] WeightSet weights() const override {
+    WeightSet out;
+    for (const auto& p : model_->named_parameters()) {
+      const auto t = p.value().detach().to(torch::kCPU).contiguous();
+      out.push_back({p.key(), t.sizes().vec(), std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())});
+    }
+    return out;
+  }
+
+ private:
+  void load(const WeightSet& init) {
+    torch::NoGradGuard no_grad;
+    auto params = model_->named_parameters();
+    if (params.size() != init.size()) throw std::logic_error("initial weights do not match the torch model");
+    for (const auto& t : init) {
+      auto* p = params.find(t.name);
+      if (p == nullptr || p->sizes().vec() != t.shape) {
+        throw std::logic_error("initial weight '" + t.name + "' does not match the torch model");
+      }
+      p->copy_(to_tensor(t.data, t.shape));
+    }
+  }
+
+  torch::Tensor inputs(const Split& s) const {
+    std::vector<int64_t> shape = {s.size()};
+    const int64_t per = s.size() > 0 ? static_cast<int64_t>(s.x.size()) / s.size() : 0;
+    shape.push_back(per);
+    return to_tensor(s.x, shape).to(device_);
+  }
+
+  torch::Tensor targets(const Split& s) const {
+    auto y = to_tensor(s.y, {s.size()});
+    if (classification_) y = y.to(torch::kInt64);
+    return y.to(device_);
+  }
+
+  torch::Tensor data_loss(const torch::Tensor& out, const torch::Tensor& y) const {
+    if (classification_) return F::cross_entropy(out, y);
+    return F::mse_loss(out.view({-1}), y);
+  }
+
+  std::string device_name_;
+  torch::Device device_;
+  bool classification_;
+  Model model_{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  torch::Tensor train_x_, train_y_, rows_;
+  std::vector<torch::Tensor> regularized_;
+  bool reg_l1_ = false;
+  double reg_rate_ = 0.0;
+};
+
+}  // namespace
+
+std::unique_ptr<Net> make_torch_net(const JobSpec& job, const ModelInfo& info, const Dataset& data,
+                                    const WeightSet& init, const std::string& device) {
+  // Small models lose more to thread hand-offs than they gain; big ones use the cores.
+  const bool small = info.flops_per_sample * job.training.batch_size < 4'000'000;
+  torch::set_num_threads(small ? 1 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  return std::make_unique<TorchNet>(job, info, data, init, device);
+}
+
+bool cuda_available() { return torch::cuda::is_available(); }
+
+std::string torch_version() {
+  return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+         std::to_string(TORCH_VERSION_PATCH);
+}
+
+std::string resolve_device(const std::string& requested) {
+  if (requested == "cpu") return "cpu";
+  if (requested == "cuda") {
+    if (!cuda_available()) {
+      throw std::invalid_argument(
+          "this computer cannot train on a GPU: the linked libtorch has no CUDA or no NVIDIA GPU was found; use "
+          "--device cpu (or auto)");
+    }
+    return "cuda:0";
+  }
+  if (requested == "auto" || requested.empty()) return cuda_available() ? "cuda:0" : "cpu";
+  throw std::invalid_argument("unknown device '" + requested + "'; use auto, cpu or cuda");
+}
+
+std::vector<std::pair<std::string, Shape>> torch_parameters(const ModelSpec& model, const Shape& input,
+                                                            int64_t outputs) {
+  Diagnostics diags;
+  const ModelInfo info = infer_model(model, input, outputs, diags);
+  if (!info.ok) throw std::invalid_argument(diags.first_error());
+  Model m(info);
+  std::vector<std::pair<std::string, Shape>> out;
+  for (const auto& p : m->named_parameters()) out.emplace_back(p.key(), p.value().sizes().vec());
+  return out;
+}
+
+}  // namespace aisb

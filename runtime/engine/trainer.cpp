@@ -1,0 +1,208 @@
+// The training loop both paths share: data, batches, epochs, evaluation,
+// events, snapshots, control and divergence. It never sees a tensor.
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "core/job_reader.hpp"
+#include "core/rng.hpp"
+#include "engine/engine.hpp"
+#include "engine/net.hpp"
+
+namespace aisb {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+class Run {
+ public:
+  Run(const JobSpec& job, const TrainOptions& options, RunControl& control, const EventSink& sink)
+      : job_(job), options_(options), control_(control), sink_(sink) {}
+
+  RunSummary go() {
+    try {
+      Diagnostics diags = validate(job_);
+      if (diags.has_errors()) return finish("failed", "the job is not valid: " + diags.first_error(), "");
+      const ModelInfo info = describe_model(job_, diags);
+      const Dataset data = make_dataset(job_);
+      const std::string device = resolve_device(options_.device);
+      const WeightSet init = initial_weights(info, job_.training.seed);
+      const bool fast = options_.path == EnginePath::fast ||
+                        (options_.path == EnginePath::automatic && device == "cpu" && fast_path_fits(job_, info));
+      if (fast && !fast_path_fits(job_, info)) {
+        return finish("failed", "the fast engine trains small dense networks only", "");
+      }
+      if (fast && device != "cpu") return finish("failed", "the fast engine runs on the CPU only", "");
+      std::unique_ptr<Net> net = fast ? make_fast_net(job_, info, data, init)
+                                      : make_torch_net(job_, info, data, init, device);
+      has_batchnorm_ = std::any_of(job_.model.layers.begin(), job_.model.layers.end(),
+                                   [](const LayerSpec& l) { return l.type == "batchnorm"; });
+      return loop(*net, data, info);
+    } catch (const std::exception& e) {
+      return finish("failed", e.what(), "");
+    }
+  }
+
+ private:
+  RunSummary loop(Net& net, const Dataset& data, const ModelInfo& info) {
+    const int64_t n_train = data.train.size();
+    const int64_t batch = std::min<int64_t>(job_.training.batch_size, n_train);
+    const int64_t steps_per_epoch = (n_train + batch - 1) / batch;
+    {
+      Event e;
+      e.type = EventType::started;
+      e.device = net.device();
+      e.parameters = info.params;
+      e.steps_per_epoch = steps_per_epoch;
+      e.engine = net.engine();
+      emit(std::move(e));
+    }
+    start_ = Clock::now();
+    last_snapshot_ = start_;
+    if (!evaluate(net, data, 0)) return diverged();
+    snapshot(net);
+
+    std::vector<int64_t> order(static_cast<size_t>(n_train));
+    std::iota(order.begin(), order.end(), int64_t{0});
+    Rng rng(job_.training.seed, streams::order);
+    const double snapshot_interval = options_.snapshot_hz > 0 ? 1.0 / options_.snapshot_hz : 0.0;
+    const auto on_block = [&] { snapshot(net); };
+
+    for (int epoch = 1; epoch <= job_.training.epochs; ++epoch) {
+      rng.shuffle(order);
+      for (int64_t at = 0; at < n_train; at += batch) {
+        const int64_t n = std::min(batch, n_train - at);
+        if (n == 1 && has_batchnorm_ && at > 0) continue;  // batch norm cannot learn from one sample
+        if (!control_.wait_turn(on_block)) return cancelled();
+        const double loss = net.train_step(order.data() + at, n);
+        ++steps_;
+        if (!std::isfinite(loss)) return diverged();
+        if (snapshot_interval > 0) {
+          const auto now = Clock::now();
+          if (std::chrono::duration<double>(now - last_snapshot_).count() >= snapshot_interval) {
+            last_snapshot_ = now;
+            emit_snapshot(net);
+          }
+        }
+      }
+      if (!evaluate(net, data, epoch)) return diverged();
+    }
+    if (options_.final_snapshot || options_.snapshot_hz > 0) emit_snapshot(net);
+    return finish("completed", "", "");
+  }
+
+  double active_seconds() const {
+    return std::chrono::duration<double>(Clock::now() - start_).count() - control_.blocked_seconds();
+  }
+
+  bool evaluate(Net& net, const Dataset& data, int epoch) {
+    const EvalResult train = net.evaluate(data.train);
+    const EvalResult test = net.evaluate(data.test);
+    Metrics m;
+    m.epoch = epoch;
+    m.step = steps_;
+    m.train_loss = train.loss;
+    m.test_loss = test.loss;
+    m.elapsed = active_seconds();
+    m.steps_per_second = m.elapsed > 0 ? static_cast<double>(steps_) / m.elapsed : 0.0;
+    if (data.classification) {
+      m.train_accuracy = train.accuracy;
+      m.test_accuracy = test.accuracy;
+    } else {
+      m.train_mae = train.mae;
+      m.test_mae = test.mae;
+      m.test_r2 = test.r2;
+    }
+    if (!std::isfinite(train.loss) || !std::isfinite(test.loss)) return false;
+    last_ = m;
+    has_metrics_ = true;
+    Event e;
+    e.type = EventType::metrics;
+    e.metrics = m;
+    emit(std::move(e));
+    return true;
+  }
+
+  // Snapshots at the start and whenever training blocks, when the views want them.
+  void snapshot(const Net& net) {
+    if (options_.snapshot_hz > 0) emit_snapshot(net);
+  }
+
+  void emit_snapshot(const Net& net) {
+    Event e;
+    e.type = EventType::snapshot;
+    e.step = steps_;
+    e.weights = net.weights();
+    emit(std::move(e));
+  }
+
+  RunSummary diverged() {
+    const double lr = job_.training.learning_rate;
+    const std::string step = std::to_string(steps_);
+    return finish("diverged",
+                  "Training stopped at step " + step +
+                      " because the loss grew too large to compute (it became infinite or NaN). The learning rate (" +
+                      number(lr) + ") is probably too high: try a smaller one, such as " + number(lr / 10) + ".",
+                  "손실 값이 너무 커져서 더 계산할 수 없게 되어 " + step + "번째 단계에서 학습을 멈췄어요. 학습률(" +
+                      number(lr) + ")이 너무 큰 것 같아요. " + number(lr / 10) + "처럼 더 작은 값으로 해 보세요.");
+  }
+
+  RunSummary cancelled() { return finish("cancelled", "", ""); }
+
+  RunSummary finish(const std::string& reason, const std::string& message, const std::string& message_ko) {
+    RunSummary s;
+    s.reason = reason;
+    s.steps = steps_;
+    s.seconds = started() ? active_seconds() : 0.0;
+    s.last = last_;
+    s.has_metrics = has_metrics_;
+    s.message = message;
+    Event e;
+    e.type = EventType::done;
+    e.reason = reason;
+    e.steps = s.steps;
+    e.seconds = s.seconds;
+    e.steps_per_second = s.seconds > 0 ? static_cast<double>(s.steps) / s.seconds : 0.0;
+    e.has_metrics = has_metrics_;
+    e.metrics = last_;
+    e.metrics.steps_per_second = e.steps_per_second;
+    e.message = message;
+    e.message_ko = message_ko;
+    emit(std::move(e));
+    return s;
+  }
+
+  [[nodiscard]] bool started() const { return start_ != Clock::time_point{}; }
+
+  void emit(Event&& e) {
+    e.seq = ++seq_;
+    sink_(std::move(e));
+  }
+
+  const JobSpec& job_;
+  const TrainOptions& options_;
+  RunControl& control_;
+  const EventSink& sink_;
+  uint64_t seq_ = 0;
+  int64_t steps_ = 0;
+  Clock::time_point start_{};
+  Clock::time_point last_snapshot_{};
+  Metrics last_;
+  bool has_metrics_ = false;
+  bool has_batchnorm_ = false;
+};
+
+}  // namespace
+
+RunSummary train(const JobSpec& job, const TrainOptions& options, RunControl& control, const EventSink& sink) {
+  return Run(job, options, control, sink).go();
+}
+
+}  // namespace aisb
