@@ -148,7 +148,7 @@ ModelSpec read_model(JsonReader& r) {
 TrainingSpec read_training(JsonReader& r) {
   TrainingSpec t;
   t.optimizer = r.choice("optimizer", t.optimizer, names::optimizers);
-  t.learning_rate = r.number("learning_rate", t.learning_rate, 0.0, limits::max_learning_rate, true);
+  t.learning_rate = r.number("learning_rate", t.learning_rate, 0.0, limits::max_learning_rate, true, true);
   t.batch_size = static_cast<int>(r.integer("batch_size", t.batch_size, 1, limits::max_batch));
   t.epochs = static_cast<int>(r.integer("epochs", t.epochs, 1, limits::max_epochs));
   t.regularization = r.choice("regularization", t.regularization, names::regularizations);

@@ -57,7 +57,10 @@ void gaussian(int n, double noise, Rng& rng, Points& out) {
   for (int i = 0; i < n; ++i) {
     const bool positive = i < n / 2;
     const double c = positive ? 2.0 : -2.0;
-    add(out, c + spread * rng.normal(), c + spread * rng.normal(), positive ? 1 : 0);
+    // Two statements: the order of function arguments differs between compilers.
+    const double x = c + spread * rng.normal();
+    const double y = c + spread * rng.normal();
+    add(out, x, y, positive ? 1 : 0);
   }
 }
 

@@ -1,0 +1,215 @@
+// aisandbox-cli as a user runs it: real processes, real files, every exit code.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/job_reader.hpp"
+
+namespace aisb {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path temp_dir() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("aisb-cli-test-" + std::to_string(::getpid()));
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+Result run(const std::string& args, const std::string& prefix = "") {
+  const fs::path out = temp_dir() / "out.txt", err = temp_dir() / "err.txt";
+  const std::string cmd = prefix + std::string(AISB_CLI) + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::string lesson(const std::string& name) { return std::string(AISB_SOURCE_DIR) + "/lessons/basics/" + name; }
+
+fs::path write_lesson(const std::string& name, const std::string& text) {
+  const fs::path p = temp_dir() / name;
+  std::ofstream(p) << text;
+  return p;
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& out) {
+  std::vector<nlohmann::json> v;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) v.push_back(nlohmann::json::parse(line));
+  return v;
+}
+
+const char* kXor = "02-xor-hidden-layer.toml";
+const char* kSpiral = "03-spiral-features.toml";
+
+TEST(Cli, HelpAndVersion) {
+  const Result help = run("--help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("train"), std::string::npos);
+  const Result version = run("--version");
+  EXPECT_EQ(version.code, 0);
+  EXPECT_NE(version.out.find("aisandbox-cli"), std::string::npos);
+  EXPECT_EQ(run("train --help").code, 0);
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run("").code, 2);
+  EXPECT_EQ(run("fly").code, 2);
+  EXPECT_EQ(run("train").code, 2);
+  EXPECT_EQ(run("train /nonexistent.toml").code, 2);
+  EXPECT_EQ(run("train " + lesson(kXor) + " --epochs 0").code, 2);
+  EXPECT_EQ(run("train " + lesson(kXor) + " --device tpu").code, 2);
+  EXPECT_EQ(run("train " + lesson(kXor) + " --bogus").code, 2);
+  EXPECT_EQ(run("lesson").code, 2);
+}
+
+TEST(Cli, TrainJsonStreamsEventsEndingInDone) {
+  const Result r = run("train " + lesson(kXor) + " --json --epochs 3");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto events = json_lines(r.out);
+  ASSERT_GE(events.size(), 5u);
+  EXPECT_EQ(events.front()["type"], "started");
+  for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i]["seq"], i + 1);
+  EXPECT_EQ(events.back()["type"], "done");
+  EXPECT_EQ(events.back()["reason"], "completed");
+  EXPECT_EQ(events.back()["epoch"], 3);
+  EXPECT_GT(events.back()["steps_per_second"].get<double>(), 0);
+}
+
+TEST(Cli, SeedOverridesBothSeeds) {
+  const auto last = [](const Result& r) { return json_lines(r.out).back()["test_loss"].get<double>(); };
+  const Result a = run("train " + lesson(kXor) + " --json --epochs 2 --seed 5");
+  const Result b = run("train " + lesson(kXor) + " --json --epochs 2 --seed 5");
+  const Result c = run("train " + lesson(kXor) + " --json --epochs 2 --seed 6");
+  EXPECT_EQ(last(a), last(b));
+  EXPECT_NE(last(a), last(c));
+}
+
+TEST(Cli, XorLessonReachesItsGoal) {
+  const Result r = run("train " + lesson(kXor) + " --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_GE(json_lines(r.out).back()["test_accuracy"].get<double>(), 0.95);
+}
+
+TEST(Cli, SpiralLessonWithFeaturesReachesItsGoal) {
+  const Result r = run("train " + lesson(kSpiral) + " --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_GE(json_lines(r.out).back()["test_accuracy"].get<double>(), 0.9);
+}
+
+TEST(Cli, HumanOutputWithoutATerminal) {
+  const Result r = run("train " + lesson(kXor) + " --epochs 20");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("training on cpu"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("epoch 20/20"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("done:"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\r"), std::string::npos);  // no progress-bar redraws in a log
+}
+
+TEST(Cli, BadLessonExitsOneWithFileLineColumn) {
+  const fs::path p = write_lesson("bad.toml", "format = 1\nid = \"bad\"\ntitle.en = \"Bad\"\n[dataset]\nsource = \"xor\"\n"
+                                              "[model]\ntask = \"classification\"\n[training]\nlearning_rate = 99\n");
+  const Result r = run("train " + p.string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(p.string() + ":9:1: error: training.learning_rate"), std::string::npos) << r.err;
+  const Result c = run("lesson check " + p.string());
+  EXPECT_EQ(c.code, 1);
+  EXPECT_NE(c.err.find(p.string() + ":9:1: error:"), std::string::npos) << c.err;
+  EXPECT_NE(c.out.find("1 with errors"), std::string::npos) << c.out;
+  EXPECT_EQ(run("job " + p.string()).code, 1);
+}
+
+TEST(Cli, LessonCheckFoldersRecursively) {
+  const Result r = run("lesson check " + std::string(AISB_SOURCE_DIR) + "/lessons");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("all good"), std::string::npos) << r.out;
+  EXPECT_EQ(run("lesson check /nonexistent-folder").code, 1);
+}
+
+TEST(Cli, JobPrintsAValidSpec) {
+  const Result r = run("job " + lesson(kXor));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  Diagnostics d;
+  const JobSpec job = read_job(j, d);
+  EXPECT_FALSE(d.has_errors()) << d.first_error();
+  EXPECT_EQ(job.lesson, "xor-hidden-layer");
+  EXPECT_EQ(job.model.layers.size(), 2u);
+}
+
+TEST(Cli, DivergingRunExitsOneAndSaysWhy) {
+  const fs::path p = write_lesson("diverge.toml", R"(format = 1
+id = "too-fast"
+title.en = "Too fast"
+[dataset]
+source = "plane"
+[model]
+task = "regression"
+layers = [{ type = "dense", units = 4, activation = "linear" }]
+[training]
+learning_rate = 5.0
+epochs = 100
+)");
+  const Result r = run("train " + p.string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("diverged"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("learning rate (5) is probably too high"), std::string::npos) << r.out;
+}
+
+TEST(Cli, CudaOnACpuOnlyBuildExitsOne) {
+  const Result v = run("--version");
+  if (v.out.find("CUDA") != std::string::npos) GTEST_SKIP() << "this libtorch has CUDA";
+  const Result r = run("train " + lesson(kXor) + " --device cuda");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("GPU"), std::string::npos) << r.err;
+}
+
+TEST(Cli, SaveWritesJobEventsAndWeights) {
+  const fs::path dir = temp_dir() / "saved";
+  const Result r = run("train " + lesson(kXor) + " --epochs 2 --save " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto model = nlohmann::json::parse(slurp(dir / "model.json"));
+  EXPECT_EQ(model["weights"].size(), 6u);
+  EXPECT_EQ(model["weights"][0]["name"], "layers.0.weight");
+  EXPECT_EQ(model["job"]["lesson"], "xor-hidden-layer");
+  const auto events = json_lines(slurp(dir / "events.jsonl"));
+  EXPECT_EQ(events.back()["type"], "done");
+  EXPECT_TRUE(fs::exists(dir / "job.json"));
+}
+
+TEST(Cli, InterruptCancelsCleanly) {
+  const Result r = run("train " + lesson(kXor) + " --json --epochs 100000", "timeout --preserve-status -s INT 1 ");
+  EXPECT_EQ(r.code, 1);
+  const auto events = json_lines(r.out);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["type"], "done");
+  EXPECT_EQ(events.back()["reason"], "cancelled");
+}
+
+}  // namespace
+}  // namespace aisb

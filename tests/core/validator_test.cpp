@@ -1,0 +1,186 @@
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "core/job_reader.hpp"
+#include "support/job_fixtures.hpp"
+
+namespace aisb {
+namespace {
+
+const Diagnostic* find(const Diagnostics& d, const std::string& path) {
+  for (const auto& x : d.all()) {
+    if (x.path == path) return &x;
+  }
+  return nullptr;
+}
+
+std::string dump(const Diagnostics& d) {
+  std::string s;
+  for (const auto& x : d.all()) s += "  " + x.path + ": " + x.message + "\n";
+  return s;
+}
+
+TEST(Validator, AcceptsAGoodJob) {
+  const Diagnostics d = validate(test::xor_job());
+  EXPECT_FALSE(d.has_errors()) << dump(d);
+  EXPECT_TRUE(d.all().empty()) << dump(d);
+}
+
+TEST(Validator, JsonRoundTripKeepsEverySetting) {
+  JobSpec j = test::xor_job();
+  j.training.optimizer = "adam";
+  j.training.regularization = "l2";
+  j.training.regularization_rate = 0.001;
+  j.training.seed = 1234567890123ull;
+  j.model.inputs = {"x1", "x2", "x1_sq", "sin_x2"};
+  j.model.layers.push_back({.type = "dropout", .rate = 0.25});
+  j.files["data/a.csv"] = "sha256:abc";
+  Diagnostics d;
+  const JobSpec back = read_job(to_json(j), d);
+  EXPECT_FALSE(d.has_errors()) << dump(d);
+  EXPECT_EQ(back, j);
+}
+
+struct Case {
+  std::string name;
+  std::function<void(json&)> mutate;
+  std::string path;
+  std::string message_part;
+  Severity severity = Severity::error;
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class Rules : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Rules, AnswerWithTheKeyPath) {
+  const Case& c = GetParam();
+  json j = to_json(test::xor_job());
+  c.mutate(j);
+  Diagnostics d;
+  read_job(j, d);
+  const Diagnostic* hit = find(d, c.path);
+  ASSERT_NE(hit, nullptr) << "expected a diagnostic at " << c.path << ", got:\n" << dump(d);
+  EXPECT_NE(hit->message.find(c.message_part), std::string::npos) << hit->message;
+  EXPECT_EQ(hit->severity, c.severity);
+}
+
+const json layer_conv = {{"type", "conv2d"}, {"filters", 4}, {"kernel", 3}};
+
+INSTANTIATE_TEST_SUITE_P(
+    Validator, Rules,
+    ::testing::Values(
+        Case{"format", [](json& j) { j["format"] = 2; }, "format", "unsupported format 2"},
+        Case{"format_missing", [](json& j) { j.erase("format"); }, "format", "required"},
+        Case{"lesson_id", [](json& j) { j["lesson"] = "Bad Id"; }, "lesson", "not a lesson id"},
+        Case{"unknown_top", [](json& j) { j["trainig"] = json::object(); }, "trainig", "did you mean 'training'"},
+        Case{"source_missing", [](json& j) { j["dataset"].erase("source"); }, "dataset.source", "required"},
+        Case{"source_typo", [](json& j) { j["dataset"]["source"] = "spirall"; }, "dataset.source",
+             "did you mean 'spiral'"},
+        Case{"source_later", [](json& j) { j["dataset"]["source"] = "digits"; }, "dataset.source",
+             "not available in this version"},
+        Case{"source_escape", [](json& j) { j["dataset"]["source"] = "csv:../secret.csv"; }, "dataset.source",
+             "must stay inside the lesson's folder"},
+        Case{"source_absolute", [](json& j) { j["dataset"]["source"] = "images:/etc"; }, "dataset.source",
+             "must stay inside"},
+        Case{"samples_low", [](json& j) { j["dataset"]["samples"] = 0; }, "dataset.samples", "between 1 and 200000"},
+        Case{"samples_high", [](json& j) { j["dataset"]["samples"] = 200001; }, "dataset.samples", "200000"},
+        Case{"samples_type", [](json& j) { j["dataset"]["samples"] = "many"; }, "dataset.samples",
+             "expected a whole number, got a string"},
+        Case{"noise", [](json& j) { j["dataset"]["noise"] = 1.5; }, "dataset.noise", "at most 1"},
+        Case{"test_fraction", [](json& j) { j["dataset"]["test_fraction"] = 0.01; }, "dataset.test_fraction",
+             "at least 0.05"},
+        Case{"csv_keys_elsewhere", [](json& j) { j["dataset"]["target"] = "y"; }, "dataset.target",
+             "only for csv"},
+        Case{"task_typo", [](json& j) { j["model"]["task"] = "clasification"; }, "model.task",
+             "did you mean 'classification'"},
+        Case{"task_vs_source", [](json& j) { j["model"]["task"] = "regression"; }, "model.task",
+             "is for classification"},
+        Case{"input_unknown", [](json& j) { j["model"]["inputs"] = {"x1", "x3"}; }, "model.inputs[1]",
+             "unknown input 'x3'"},
+        Case{"input_twice", [](json& j) { j["model"]["inputs"] = {"x1", "x1"}; }, "model.inputs[1]",
+             "listed twice"},
+        Case{"inputs_none", [](json& j) { j["model"]["inputs"] = json::array(); }, "model.inputs",
+             "at least one"},
+        Case{"units_zero", [](json& j) { j["model"]["layers"][0]["units"] = 0; }, "model.layers[0].units",
+             "between 1 and 4096"},
+        Case{"units_huge", [](json& j) { j["model"]["layers"][1]["units"] = 100000; }, "model.layers[1].units",
+             "4096"},
+        Case{"units_fraction", [](json& j) { j["model"]["layers"][0]["units"] = 4.5; }, "model.layers[0].units",
+             "whole number"},
+        Case{"units_missing", [](json& j) { j["model"]["layers"][0].erase("units"); }, "model.layers[0].units",
+             "required"},
+        Case{"activation", [](json& j) { j["model"]["layers"][0]["activation"] = "tanhh"; },
+             "model.layers[0].activation", "did you mean 'tanh'"},
+        Case{"layer_type", [](json& j) { j["model"]["layers"][1]["type"] = "dens"; }, "model.layers[1].type",
+             "did you mean 'dense'"},
+        Case{"layer_key", [](json& j) { j["model"]["layers"][0]["unitz"] = 3; }, "model.layers[0].unitz",
+             "did you mean 'units'"},
+        Case{"too_many_layers",
+             [](json& j) {
+               for (int i = 0; i < 70; ++i) j["model"]["layers"].push_back({{"type", "dense"}, {"units", 2}});
+             },
+             "model.layers", "at most 64 layers"},
+        Case{"conv_on_points", [](json& j) { j["model"]["layers"][0] = layer_conv; }, "model.layers[0]",
+             "needs an image input"},
+        Case{"lstm_on_points", [](json& j) { j["model"]["layers"][0] = {{"type", "lstm"}, {"units", 4}}; },
+             "model.layers[0]", "needs a sequence input"},
+        Case{"same_even_kernel",
+             [](json& j) {
+               j["model"]["layers"][0] = {{"type", "conv2d"}, {"filters", 4}, {"kernel", 4}, {"padding", "same"}};
+             },
+             "model.layers[0].padding", "odd kernel"},
+        Case{"dropout_rate", [](json& j) { j["model"]["layers"][0] = {{"type", "dropout"}, {"rate", 1.0}}; },
+             "model.layers[0].rate", "at most 0.95"},
+        Case{"optimizer", [](json& j) { j["training"]["optimizer"] = "adamw"; }, "training.optimizer",
+             "use sgd, momentum or adam"},
+        Case{"lr_zero", [](json& j) { j["training"]["learning_rate"] = 0; }, "training.learning_rate",
+             "greater than 0"},
+        Case{"lr_high", [](json& j) { j["training"]["learning_rate"] = 11; }, "training.learning_rate",
+             "at most 10"},
+        Case{"lr_missing", [](json& j) { j["training"].erase("learning_rate"); }, "training.learning_rate",
+             "required"},
+        Case{"batch", [](json& j) { j["training"]["batch_size"] = 2048; }, "training.batch_size", "1 and 1024"},
+        Case{"epochs", [](json& j) { j["training"]["epochs"] = 100001; }, "training.epochs", "1 and 100000"},
+        Case{"regularization", [](json& j) { j["training"]["regularization"] = "l3"; }, "training.regularization",
+             "did you mean"},
+        Case{"useless_rate", [](json& j) { j["training"]["regularization_rate"] = 0.1; },
+             "training.regularization_rate", "no effect", Severity::warning},
+        Case{"table_type", [](json& j) { j["training"] = 5; }, "training", "expected a table, got an integer"}),
+    [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+TEST(Validator, ReportsEveryProblemInOnePass) {
+  json j = to_json(test::xor_job());
+  j["dataset"]["noise"] = 3;
+  j["training"]["batch_size"] = 0;
+  j["model"]["layers"][0]["activation"] = "nope";
+  Diagnostics d;
+  read_job(j, d);
+  EXPECT_EQ(d.error_count(), 3u) << dump(d);
+}
+
+TEST(Validator, ValidateMatchesTheReader) {
+  JobSpec j = test::xor_job();
+  j.training.learning_rate = -1;
+  const Diagnostics d = validate(j);
+  ASSERT_NE(find(d, "training.learning_rate"), nullptr) << dump(d);
+}
+
+TEST(Validator, SuggestsOnlyCloseNames) {
+  EXPECT_EQ(nearest("lerning_rate", {"learning_rate", "batch_size"}), "learning_rate");
+  EXPECT_EQ(nearest("zzz", {"learning_rate", "batch_size"}), "");
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+}
+
+TEST(Validator, SafePaths) {
+  EXPECT_TRUE(is_safe_relative_path("data/a.csv"));
+  EXPECT_FALSE(is_safe_relative_path("../a.csv"));
+  EXPECT_FALSE(is_safe_relative_path("data/../../a.csv"));
+  EXPECT_FALSE(is_safe_relative_path("/etc/passwd"));
+  EXPECT_FALSE(is_safe_relative_path("C:\\x"));
+  EXPECT_FALSE(is_safe_relative_path(""));
+}
+
+}  // namespace
+}  // namespace aisb
