@@ -1,0 +1,97 @@
+// Training speed of the engine on the playground network, as the CLI and the
+// app run it (train + test evaluation after every epoch, events included).
+// Prints one JSON object; bench/run.sh compares it with the peers.
+//
+//   bench_train [--epochs N] [--repeat R] [--dump-data FILE]
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "data/dataset.hpp"
+#include "engine/engine.hpp"
+
+namespace {
+
+using namespace aisb;
+
+// The network of the issue: xor, 2-8-8 tanh, SGD, batch 10.
+JobSpec playground_job(int epochs) {
+  JobSpec j;
+  j.lesson = "bench-xor";
+  j.dataset = {.source = "xor", .samples = 500, .noise = 0.0, .test_fraction = 0.5, .seed = 1};
+  j.model.task = "classification";
+  j.model.inputs = {"x1", "x2"};
+  j.model.layers = {{.type = "dense", .units = 8, .activation = "tanh"},
+                    {.type = "dense", .units = 8, .activation = "tanh"}};
+  j.training = {.optimizer = "sgd", .learning_rate = 0.03, .batch_size = 10, .epochs = epochs, .seed = 1};
+  return j;
+}
+
+struct Measure {
+  double steps_per_second = 0;
+  double test_accuracy = 0;
+  int snapshots = 0;
+};
+
+Measure measure(const JobSpec& job, EnginePath path, double snapshot_hz, int repeat) {
+  Measure best;
+  for (int r = 0; r < repeat; ++r) {
+    RunControl control;
+    std::vector<Event> queue;  // what a UI queue would hold
+    queue.reserve(1024);
+    Measure m;
+    TrainOptions o{.device = "cpu", .path = path, .snapshot_hz = snapshot_hz, .final_snapshot = false};
+    train(job, o, control, [&](Event&& e) {
+      if (e.type == EventType::snapshot) ++m.snapshots;
+      if (e.type == EventType::done) {
+        m.steps_per_second = e.steps_per_second;
+        m.test_accuracy = e.metrics.test_accuracy.value_or(0);
+      }
+      if (queue.size() == queue.capacity()) queue.clear();  // the UI drains once per frame
+      queue.push_back(std::move(e));
+    });
+    if (m.steps_per_second > best.steps_per_second) best = m;
+  }
+  return best;
+}
+
+void dump_data(const JobSpec& job, const std::string& file) {
+  const Dataset d = make_dataset(job);
+  const nlohmann::json j = {{"train_x", d.train.x}, {"train_y", d.train.y}, {"test_x", d.test.x},
+                            {"test_y", d.test.y},   {"features", d.features}};
+  std::ofstream(file) << j.dump();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int epochs = 2000, repeat = 3;
+  std::string dump;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--epochs")) epochs = std::max(1, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--repeat")) repeat = std::max(1, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--dump-data")) dump = argv[i + 1];
+  }
+  if (!dump.empty()) {
+    dump_data(playground_job(1), dump);
+    return 0;
+  }
+  const JobSpec fast_job = playground_job(epochs);
+  const JobSpec torch_job = playground_job(std::max(1, epochs / 10));
+  const Measure fast = measure(fast_job, EnginePath::automatic, 0, repeat);
+  const Measure fast_snap = measure(fast_job, EnginePath::automatic, 10, repeat);
+  const Measure torch = measure(torch_job, EnginePath::torch, 0, repeat);
+  const nlohmann::json out = {{"fast_steps_per_second", fast.steps_per_second},
+                              {"fast_test_accuracy", fast.test_accuracy},
+                              {"fast_snapshots10_steps_per_second", fast_snap.steps_per_second},
+                              {"fast_snapshots10_count", fast_snap.snapshots},
+                              {"torch_steps_per_second", torch.steps_per_second},
+                              {"torch_test_accuracy", torch.test_accuracy},
+                              {"torch_version", torch_version()}};
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}

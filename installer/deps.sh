@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages AI Sandbox needs, and only those that are
+# missing. Safe to run again and again; says what it installs.
+#
+#   installer/deps.sh           build and test dependencies
+#   installer/deps.sh --bench   also the benchmark peers (PyTorch from Python, Node.js)
+#   installer/deps.sh --check   only list what is missing (exit 1 if anything is)
+set -euo pipefail
+
+build=(build-essential cmake make pkg-config ccache)
+runtime=(libtorch-dev libopenblas0 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev)
+tests=(libgtest-dev libgmock-dev libbenchmark-dev coreutils)
+bench=(python3-torch python3-numpy nodejs)
+
+want=("${build[@]}" "${runtime[@]}" "${tests[@]}")
+check_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) want+=("${bench[@]}") ;;
+    --check) check_only=1 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "deps.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for pkg in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#want[@]} packages are installed"
+  exit 0
+fi
+echo "deps: missing ${#missing[@]} package(s): ${missing[*]}"
+[ "$check_only" -eq 1 ] && exit 1
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "deps: this script needs apt-get (Debian or Ubuntu); install the packages above by hand" >&2
+  exit 1
+fi
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "deps: not root and no sudo: run this script as root" >&2
+    exit 1
+  fi
+  sudo=(sudo)
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "deps: apt-get update"
+"${sudo[@]}" apt-get update -q
+echo "deps: installing ${missing[*]}"
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "deps: done"
