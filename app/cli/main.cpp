@@ -12,8 +12,11 @@ int main(int argc, char** argv) {
   CLI::App app{"AI Sandbox command line: train lessons, check them, print job specs"};
   app.name("aisandbox-cli");
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("aisandbox-cli ") + AISB_VERSION + " (libtorch " + torch_version() +
-                                        (cuda_available() ? ", CUDA" : ", CPU") + ")");
+  // A callback: asking libtorch for its version loads it, which only --version should pay for.
+  app.set_version_flag("--version", [] {
+    return std::string("aisandbox-cli ") + AISB_VERSION + " (libtorch " + torch_version() +
+           (cuda_available() ? ", CUDA" : ", CPU") + ")";
+  });
 
   cli::TrainArgs t;
   auto* train = app.add_subcommand("train", "Train a lesson's starting network and show its progress");

@@ -42,11 +42,13 @@ int train(const TrainArgs& args) {
   JobSpec job = lesson.lesson.job;
   if (args.epochs) job.training.epochs = *args.epochs;
   if (args.seed) job.dataset.seed = job.training.seed = *args.seed;
-  try {
-    resolve_device(args.device);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "aisandbox-cli: " << e.what() << "\n";
-    return bad_input;
+  if (args.device == "cuda") {  // say so before any work; other choices never fail
+    try {
+      resolve_device(args.device);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "aisandbox-cli: " << e.what() << "\n";
+      return bad_input;
+    }
   }
 
   TrainOptions options;

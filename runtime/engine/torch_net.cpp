@@ -1,11 +1,11 @@
 // The libtorch path: every layer type, autograd, CPU or CUDA. The only file of
-// the project (with its precompiled header) that includes torch.
+// the project that includes torch; built as the module libaisb_torch.so and
+// loaded on first use (torch_loader.cpp).
 #include <torch/torch.h>
 
 #include <stdexcept>
 
-#include "engine/engine.hpp"
-#include "engine/net.hpp"
+#include "engine/torch_module.hpp"
 
 namespace aisb {
 
@@ -234,39 +234,23 @@ class TorchNet final : public Net {
   double reg_rate_ = 0.0;
 };
 
-}  // namespace
 
-std::unique_ptr<Net> make_torch_net(const JobSpec& job, const ModelInfo& info, const Dataset& data,
-                                    const WeightSet& init, const std::string& device) {
+std::unique_ptr<Net> make_net(const JobSpec& job, const ModelInfo& info, const Dataset& data, const WeightSet& init,
+                              const std::string& device) {
   // Small models lose more to thread hand-offs than they gain; big ones use the cores.
   const bool small = info.flops_per_sample * job.training.batch_size < 4'000'000;
   torch::set_num_threads(small ? 1 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   return std::make_unique<TorchNet>(job, info, data, init, device);
 }
 
-bool cuda_available() { return torch::cuda::is_available(); }
+bool has_cuda() { return torch::cuda::is_available(); }
 
-std::string torch_version() {
+std::string version() {
   return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
          std::to_string(TORCH_VERSION_PATCH);
 }
 
-std::string resolve_device(const std::string& requested) {
-  if (requested == "cpu") return "cpu";
-  if (requested == "cuda") {
-    if (!cuda_available()) {
-      throw std::invalid_argument(
-          "this computer cannot train on a GPU: the linked libtorch has no CUDA or no NVIDIA GPU was found; use "
-          "--device cpu (or auto)");
-    }
-    return "cuda:0";
-  }
-  if (requested == "auto" || requested.empty()) return cuda_available() ? "cuda:0" : "cpu";
-  throw std::invalid_argument("unknown device '" + requested + "'; use auto, cpu or cuda");
-}
-
-std::vector<std::pair<std::string, Shape>> torch_parameters(const ModelSpec& model, const Shape& input,
-                                                            int64_t outputs) {
+std::vector<std::pair<std::string, Shape>> parameters(const ModelSpec& model, const Shape& input, int64_t outputs) {
   Diagnostics diags;
   const ModelInfo info = infer_model(model, input, outputs, diags);
   if (!info.ok) throw std::invalid_argument(diags.first_error());
@@ -276,4 +260,11 @@ std::vector<std::pair<std::string, Shape>> torch_parameters(const ModelSpec& mod
   return out;
 }
 
+}  // namespace
 }  // namespace aisb
+
+extern "C" __attribute__((visibility("default"))) const aisb::TorchApi* aisb_torch_api() {
+  static const aisb::TorchApi api{aisb::TorchApi::kAbi, aisb::make_net, aisb::has_cuda, aisb::version,
+                                  aisb::parameters};
+  return &api;
+}

@@ -32,16 +32,16 @@ class Run {
       if (diags.has_errors()) return finish("failed", "the job is not valid: " + diags.first_error(), "");
       const ModelInfo info = describe_model(job_, diags);
       const Dataset data = make_dataset(job_);
-      const std::string device = resolve_device(options_.device);
       const WeightSet init = initial_weights(info, job_.training.seed);
+      // "auto" means the fastest place for this model: a small dense network
+      // trains fastest on the CPU's fast path, which never loads libtorch.
+      const bool fits = fast_path_fits(job_, info);
       const bool fast = options_.path == EnginePath::fast ||
-                        (options_.path == EnginePath::automatic && device == "cpu" && fast_path_fits(job_, info));
-      if (fast && !fast_path_fits(job_, info)) {
-        return finish("failed", "the fast engine trains small dense networks only", "");
-      }
-      if (fast && device != "cpu") return finish("failed", "the fast engine runs on the CPU only", "");
+                        (options_.path == EnginePath::automatic && options_.device != "cuda" && fits);
+      if (fast && !fits) return finish("failed", "the fast engine trains small dense networks only", "");
+      if (fast && options_.device == "cuda") return finish("failed", "the fast engine runs on the CPU only", "");
       std::unique_ptr<Net> net = fast ? make_fast_net(job_, info, data, init)
-                                      : make_torch_net(job_, info, data, init, device);
+                                      : make_torch_net(job_, info, data, init, resolve_device(options_.device));
       has_batchnorm_ = std::any_of(job_.model.layers.begin(), job_.model.layers.end(),
                                    [](const LayerSpec& l) { return l.type == "batchnorm"; });
       return loop(*net, data, info);
