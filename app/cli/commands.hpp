@@ -18,12 +18,15 @@ struct TrainArgs {
   std::string device = "auto";
   std::string engine = "auto";  // auto | fast | torch
   bool json = false;
+  bool solution = false;  // train the lesson's [solution] instead of its starting network
   double snapshots = 0.0;  // snapshot events per second in --json output
   std::string save_dir;
 };
 
 int train(const TrainArgs& args);
 int print_job(const std::string& lesson);
-int check_lessons(const std::vector<std::string>& paths);
+// Checks lessons and courses; trains each lesson's solution against its goals
+// unless `train_solutions` is false.
+int check_lessons(const std::vector<std::string>& paths, bool train_solutions);
 
 }  // namespace aisb::cli

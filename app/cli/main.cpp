@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   train->add_option("--engine", t.engine, "Which engine trains (auto picks the fast one when it can)")
       ->check(CLI::IsMember({"auto", "fast", "torch"}));
   train->add_flag("--json", t.json, "One JSON event per line on stdout");
+  train->add_flag("--solution", t.solution, "Train the lesson's [solution] instead of its starting network");
   train->add_option("--snapshots", t.snapshots, "With --json: snapshot events per second (default 0: none)")
       ->check(CLI::Range(0.0, 100.0));
   train->add_option("--save", t.save_dir, "Save the job, its events and the trained weights in this folder");
@@ -38,8 +39,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> check_paths;
   auto* lesson = app.add_subcommand("lesson", "Work with lesson files");
   lesson->require_subcommand(1);
-  auto* check = lesson->add_subcommand("check", "Check lesson files or folders (recursively)");
+  auto* check = lesson->add_subcommand("check", "Check lesson and course files, or folders of them (recursively)");
   check->add_option("paths", check_paths, "Files or folders")->required();
+  bool no_train = false;
+  check->add_flag("--no-train", no_train, "Do not train the lessons' solutions against their goals");
 
   try {
     app.parse(argc, argv);
@@ -52,7 +55,7 @@ int main(int argc, char** argv) {
   try {
     if (*train) return cli::train(t);
     if (*job) return cli::print_job(job_lesson);
-    if (*check) return cli::check_lessons(check_paths);
+    if (*check) return cli::check_lessons(check_paths, !no_train);
   } catch (const std::exception& e) {
     std::cerr << "aisandbox-cli: " << e.what() << "\n";
     return cli::bad_input;

@@ -39,7 +39,11 @@ int train(const TrainArgs& args) {
   std::cerr << format_diagnostics(lesson, args.lesson);
   if (!lesson.ok()) return bad_input;
 
-  JobSpec job = lesson.lesson.job;
+  if (args.solution && !lesson.lesson.solution) {
+    std::cerr << args.lesson << ":1:1: error: this lesson has no [solution] table\n";
+    return bad_input;
+  }
+  JobSpec job = args.solution ? *lesson.lesson.solution : lesson.lesson.job;
   if (args.epochs) job.training.epochs = *args.epochs;
   if (args.seed) job.dataset.seed = job.training.seed = *args.seed;
   if (args.device == "cuda") {  // say so before any work; other choices never fail

@@ -1,6 +1,7 @@
 #include "lesson/lesson.hpp"
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -27,7 +28,7 @@ const std::string& LocalText::in(std::string_view lang) const {
   return en.empty() ? ko : en;
 }
 
-SourcePosition LessonResult::position_of(const std::string& path) const {
+SourcePosition TomlResult::position_of(const std::string& path) const {
   std::string p = path;
   while (true) {
     if (const auto it = positions.find(p); it != positions.end()) return it->second;
@@ -94,6 +95,28 @@ LocalText read_text(JsonReader& parent, const std::string& key, bool required, c
     else if (t.en.empty()) parent.diags().warning(parent.path_of(key), "has no English text (" + key + ".en)");
   }
   return t;
+}
+
+// Every Markdown image target in `text`: ![alt](target "title")
+void collect_images(const std::string& text, const std::string& path,
+                    std::vector<std::pair<std::string, std::string>>& out) {
+  size_t at = 0;
+  while ((at = text.find("![", at)) != std::string::npos) {
+    const size_t close = text.find("](", at + 2);
+    if (close == std::string::npos) break;
+    const size_t end = text.find(')', close + 2);
+    if (end == std::string::npos) break;
+    std::string target = text.substr(close + 2, end - close - 2);
+    if (const size_t space = target.find(' '); space != std::string::npos) target.resize(space);
+    if (!target.empty()) out.emplace_back(target, path);
+    at = end;
+  }
+}
+
+void collect_images(const LocalText& t, const std::string& path,
+                    std::vector<std::pair<std::string, std::string>>& out) {
+  collect_images(t.ko, path + ".ko", out);
+  collect_images(t.en, path + ".en", out);
 }
 
 Goal read_goal(JsonReader& r, const std::string& task) {
@@ -169,31 +192,42 @@ Step read_step(JsonReader& r, const std::string& task) {
   return s;
 }
 
-}  // namespace
-
-LessonResult parse_lesson(std::string_view text, const std::string& source_name) {
-  LessonResult result;
+// Parses TOML into JSON with positions and checks `format`; nullopt when the
+// rest of the file should not be read.
+std::optional<json> parse_toml(std::string_view text, const std::string& source_name, TomlResult& result) {
   toml::table root;
   try {
     root = toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
     const auto& b = e.source().begin;
-    result.positions["<toml>"] = {static_cast<int>(std::max<uint32_t>(1, b.line)), static_cast<int>(std::max<uint32_t>(1, b.column))};
+    result.positions["<toml>"] = {static_cast<int>(std::max<uint32_t>(1, b.line)),
+                                  static_cast<int>(std::max<uint32_t>(1, b.column))};
     result.diags.error("<toml>", "not valid TOML: " + std::string(e.description()));
-    return result;
+    return std::nullopt;
   }
-  const json doc = to_json_node(root, "", result.positions);
-  Diagnostics& diags = result.diags;
-  JsonReader r(&doc, "", diags);
-  const json* format = r.any("format");
-  if (format == nullptr) {
-    diags.error("", "missing: 'format' is required; start the file with format = 1");
-    return result;
+  json doc = to_json_node(root, "", result.positions);
+  const auto format = doc.find("format");
+  if (format == doc.end()) {
+    result.diags.error("", "missing: 'format' is required; start the file with format = 1");
+    return std::nullopt;
   }
   if (!format->is_number_integer() || format->get<int64_t>() != kFormat) {
-    diags.error("format", "unsupported format " + format->dump() + "; this version reads format 1");
-    return result;
+    result.diags.error("format", "unsupported format " + format->dump() + "; this version reads format 1");
+    return std::nullopt;
   }
+  return doc;
+}
+
+}  // namespace
+
+LessonResult parse_lesson(std::string_view text, const std::string& source_name) {
+  LessonResult result;
+  const std::optional<json> parsed = parse_toml(text, source_name, result);
+  if (!parsed) return result;
+  const json& doc = *parsed;
+  Diagnostics& diags = result.diags;
+  JsonReader r(&doc, "", diags);
+  r.any("format");
   Lesson& l = result.lesson;
   l.id = r.string("id", "", true);
   if (r.has("id") && !l.id.empty() && !is_valid_id(l.id)) {
@@ -205,10 +239,32 @@ LessonResult parse_lesson(std::string_view text, const std::string& source_name)
   l.tags = r.strings("tags");
   l.job.lesson = l.id;
   read_job_tables(r, l.job);
+  const bool tables_ok = !diags.has_errors();
   if (const json* steps = r.array("steps"); steps != nullptr) {
     for (size_t i = 0; i < steps->size(); ++i) {
-      JsonReader sr(&(*steps)[i], "steps[" + std::to_string(i) + "]", diags);
+      const std::string path = "steps[" + std::to_string(i) + "]";
+      JsonReader sr(&(*steps)[i], path, diags);
       l.steps.push_back(read_step(sr, l.job.model.task));
+      collect_images(l.steps.back().text, path + ".text", l.images);
+      collect_images(l.steps.back().hint, path + ".hint", l.images);
+    }
+  }
+  if (const json* solution = r.object("solution"); solution != nullptr) {
+    // The solution's model and training override the lesson's, key by key,
+    // and the whole is read by the same rules under "solution.".
+    JsonReader sr(solution, "solution", diags);
+    const json* model = sr.object("model");
+    const json* training = sr.object("training");
+    sr.finish();
+    if (tables_ok) {
+      json merged = {{"dataset", doc["dataset"]}, {"model", doc["model"]}, {"training", doc["training"]}};
+      if (model != nullptr) merged["model"].update(*model);
+      if (training != nullptr) merged["training"].update(*training);
+      JsonReader mr(&merged, "solution", diags);
+      JobSpec job;
+      job.lesson = l.id;
+      read_job_tables(mr, job);
+      l.solution = job;
     }
   }
   r.finish();
@@ -224,10 +280,89 @@ LessonResult load_lesson(const std::filesystem::path& file) {
   }
   std::ostringstream buf;
   buf << in.rdbuf();
-  return parse_lesson(buf.str(), file.string());
+  LessonResult r = parse_lesson(buf.str(), file.string());
+  const std::filesystem::path dir = file.parent_path();
+  for (const auto& [target, path] : r.lesson.images) {
+    if (target.find("://") != std::string::npos) {
+      r.diags.error(path, "the image '" + target + "' is on the internet; put it in the lesson's folder (lessons work offline)");
+    } else if (!is_safe_relative_path(target)) {
+      r.diags.error(path, "the image '" + target + "' must be inside the lesson's folder (a relative path, no '..')");
+    } else if (std::error_code ec; !std::filesystem::is_regular_file(dir / target, ec)) {
+      r.diags.warning(path, "the image '" + target + "' is not there (looked in " + (dir / target).string() + ")");
+    }
+  }
+  return r;
 }
 
-std::string format_diagnostics(const LessonResult& r, const std::string& file) {
+std::optional<double> metric_value(const Metrics& m, const std::string& name) {
+  if (name == "train_loss") return m.train_loss;
+  if (name == "test_loss") return m.test_loss;
+  if (name == "train_accuracy") return m.train_accuracy;
+  if (name == "test_accuracy") return m.test_accuracy;
+  if (name == "train_mae") return m.train_mae;
+  if (name == "test_mae") return m.test_mae;
+  if (name == "test_r2") return m.test_r2;
+  if (name == "epoch") return static_cast<double>(m.epoch);
+  return std::nullopt;
+}
+
+bool goal_reached(const Goal& goal, const Metrics& m) {
+  const std::optional<double> v = metric_value(m, goal.metric);
+  if (!v) return false;
+  if (goal.at_least && !(*v >= *goal.at_least)) return false;
+  if (goal.at_most && !(*v <= *goal.at_most)) return false;
+  return true;
+}
+
+CourseResult parse_course(std::string_view text, const std::string& source_name) {
+  CourseResult result;
+  const std::optional<json> parsed = parse_toml(text, source_name, result);
+  if (!parsed) return result;
+  JsonReader r(&*parsed, "", result.diags);
+  r.any("format");
+  Course& c = result.course;
+  c.id = r.string("id", "", true);
+  if (r.has("id") && !c.id.empty() && !is_valid_id(c.id)) {
+    result.diags.error("id", "'" + c.id + "' is not a course id: use lower-case letters, digits and '-'");
+  }
+  c.title = read_text(r, "title", true, "a course");
+  c.lessons = r.strings("lessons", true);
+  std::set<std::string> seen;
+  for (size_t i = 0; i < c.lessons.size(); ++i) {
+    const std::string& f = c.lessons[i];
+    const std::string path = "lessons[" + std::to_string(i) + "]";
+    if (!is_safe_relative_path(f) || !f.ends_with(".toml")) {
+      result.diags.error(path, "'" + f + "' must be a .toml file inside the course's folder (relative, no '..')");
+    } else if (!seen.insert(f).second) {
+      result.diags.error(path, "'" + f + "' is listed twice");
+    }
+  }
+  if (c.lessons.empty() && r.has("lessons")) result.diags.error("lessons", "a course needs at least one lesson");
+  r.finish();
+  return result;
+}
+
+CourseResult load_course(const std::filesystem::path& course_toml) {
+  std::ifstream in(course_toml, std::ios::binary);
+  CourseResult r;
+  if (!in) {
+    r.diags.error("", "cannot read the file");
+    return r;
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  r = parse_course(buf.str(), course_toml.string());
+  for (size_t i = 0; i < r.course.lessons.size(); ++i) {
+    const auto& f = r.course.lessons[i];
+    if (!is_safe_relative_path(f)) continue;
+    if (std::error_code ec; !std::filesystem::is_regular_file(course_toml.parent_path() / f, ec)) {
+      r.diags.error("lessons[" + std::to_string(i) + "]", "the lesson '" + f + "' is not there");
+    }
+  }
+  return r;
+}
+
+std::string format_diagnostics(const TomlResult& r, const std::string& file) {
   std::string out;
   for (const auto& d : r.diags.all()) {
     const SourcePosition p = r.position_of(d.path);

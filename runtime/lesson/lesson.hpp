@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/diagnostics.hpp"
+#include "core/event.hpp"
 #include "core/spec.hpp"
 
 namespace aisb {
@@ -53,6 +54,12 @@ struct Lesson {
   std::vector<std::string> tags;
   JobSpec job;  // the starting network, its data and training
   std::vector<Step> steps;
+  // [solution]: a model and training (overriding the lesson's keys) that
+  // reach every goal; for teachers and tests.
+  std::optional<JobSpec> solution;
+  // Markdown images the texts use, relative to the lesson's folder, with the
+  // key path of the text that names each.
+  std::vector<std::pair<std::string, std::string>> images;
 };
 
 struct SourcePosition {
@@ -60,14 +67,30 @@ struct SourcePosition {
   int column = 1;
 };
 
-struct LessonResult {
-  Lesson lesson;                                   // meaningful only without errors
-  Diagnostics diags;                               // with key paths
+// What reading a TOML file gives besides its content: problems by key path,
+// and where each key path starts in the file.
+struct TomlResult {
+  Diagnostics diags;
   std::map<std::string, SourcePosition> positions;  // key path -> where its value starts
 
   [[nodiscard]] bool ok() const { return !diags.has_errors(); }
   // Where a key path points to, or the nearest enclosing table that exists.
   [[nodiscard]] SourcePosition position_of(const std::string& path) const;
+};
+
+struct LessonResult : TomlResult {
+  Lesson lesson;  // meaningful only without errors
+};
+
+// A course: a folder with a course.toml that orders its lessons.
+struct Course {
+  std::string id;
+  LocalText title;
+  std::vector<std::string> lessons;  // files, relative to the course folder, in order
+};
+
+struct CourseResult : TomlResult {
+  Course course;
 };
 
 namespace names {
@@ -77,10 +100,22 @@ extern const std::vector<std::string> metrics;      // what a goal may test
 extern const std::vector<std::string> constraints;  // what `constraints` may limit
 }  // namespace names
 
+// The value of a metric of SPEC.md section 4 by name; none when the metrics
+// do not carry it (an accuracy in a regression run).
+std::optional<double> metric_value(const Metrics& m, const std::string& name);
+// True when `m` meets the goal.
+bool goal_reached(const Goal& goal, const Metrics& m);
+
 LessonResult parse_lesson(std::string_view text, const std::string& source_name);
+// Reads the file and checks what lies beside it: every image a text uses
+// must exist inside the lesson's folder.
 LessonResult load_lesson(const std::filesystem::path& file);
 
-// "FILE:LINE:COL: error: MESSAGE (at KEY)" lines, GCC style.
-std::string format_diagnostics(const LessonResult& r, const std::string& file);
+CourseResult parse_course(std::string_view text, const std::string& source_name);
+// Also checks that every listed lesson file exists.
+CourseResult load_course(const std::filesystem::path& course_toml);
+
+// "FILE:LINE:COL: error: KEY: MESSAGE" lines, GCC style.
+std::string format_diagnostics(const TomlResult& r, const std::string& file);
 
 }  // namespace aisb

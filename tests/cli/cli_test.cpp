@@ -65,7 +65,7 @@ std::vector<nlohmann::json> json_lines(const std::string& out) {
 }
 
 const char* kXor = "02-xor-hidden-layer.toml";
-const char* kSpiral = "03-spiral-features.toml";
+const char* kSpiral = "04-spiral-features.toml";
 
 TEST(Cli, HelpAndVersion) {
   const Result help = run("--help");
@@ -149,6 +149,53 @@ TEST(Cli, LessonCheckFoldersRecursively) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("all good"), std::string::npos) << r.out;
   EXPECT_EQ(run("lesson check /nonexistent-folder").code, 1);
+}
+
+TEST(Cli, LessonCheckTrainsSolutionsAndChecksCourses) {
+  const fs::path dir = temp_dir() / "course";
+  fs::create_directories(dir);
+  std::ofstream(dir / "a.toml") << R"(format = 1
+id = "same"
+title.ko = "가"
+title.en = "A"
+[dataset]
+source = "spiral"
+[model]
+task = "classification"
+[training]
+learning_rate = 0.03
+epochs = 2
+[[steps]]
+text.ko = "가"
+text.en = "A"
+goal = { metric = "test_accuracy", at_least = 0.99 }
+[solution]
+)";
+  fs::copy_file(dir / "a.toml", dir / "b.toml", fs::copy_options::overwrite_existing);
+  fs::copy_file(dir / "a.toml", dir / "extra.toml", fs::copy_options::overwrite_existing);
+  std::ofstream(dir / "course.toml") << "format = 1\nid = \"c\"\ntitle.en = \"C\"\ntitle.ko = \"다\"\n"
+                                        "lessons = [\"a.toml\", \"b.toml\", \"gone.toml\"]\n";
+  const Result r = run("lesson check " + dir.string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("a.toml:15:1: warning: steps[0].goal: the solution reaches test_accuracy"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("course.toml:5:32: error: lessons[2]: the lesson 'gone.toml' is not there"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("the lesson id 'same' is used by a.toml too"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'extra.toml' is in the course's folder but not in its list"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("in 1 course"), std::string::npos) << r.out;
+  const Result quick = run("lesson check --no-train " + (dir / "a.toml").string());
+  EXPECT_EQ(quick.code, 0) << quick.err;
+  EXPECT_EQ(quick.err.find("the solution reaches"), std::string::npos) << quick.err;
+}
+
+TEST(Cli, TrainTheSolution) {
+  const Result r = run("train " + std::string(AISB_SOURCE_DIR) + "/lessons/basics/03-circle-width.toml --solution --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json_lines(r.out).front()["parameters"], 2 * 4 + 4 + 4 * 2 + 2);
+  const Result none = run("train " + write_lesson("nosol.toml", slurp(lesson(kXor)).substr(0, slurp(lesson(kXor)).find("[solution]"))).string() + " --solution");
+  EXPECT_EQ(none.code, 1);
+  EXPECT_NE(none.err.find("no [solution]"), std::string::npos) << none.err;
 }
 
 TEST(Cli, JobPrintsAValidSpec) {

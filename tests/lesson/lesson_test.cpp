@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "lesson/lesson.hpp"
 
 namespace aisb {
@@ -159,6 +164,87 @@ TEST(Lesson, GarbageDoesNotCrash) {
     const LessonResult r = parse_lesson(s, "x.toml");
     EXPECT_FALSE(r.ok());
   }
+}
+
+TEST(Lesson, SolutionOverridesTheLessonKeyByKey) {
+  const LessonResult r = parse_lesson(kGood + R"(
+[solution]
+model = { layers = [{ type = "dense", units = 6, activation = "tanh" }] }
+training = { epochs = 9 }
+)", "l.toml");
+  ASSERT_TRUE(r.ok()) << format_diagnostics(r, "l.toml");
+  ASSERT_TRUE(r.lesson.solution);
+  const JobSpec& s = *r.lesson.solution;
+  EXPECT_EQ(s.model.layers.at(0).units, 6);
+  EXPECT_EQ(s.model.inputs.size(), 3u);  // from the lesson
+  EXPECT_EQ(s.training.epochs, 9);
+  EXPECT_DOUBLE_EQ(s.training.learning_rate, 0.1);  // from the lesson
+  EXPECT_EQ(s.dataset, r.lesson.job.dataset);
+  EXPECT_EQ(r.lesson.job.training.epochs, 5);  // the lesson itself is untouched
+}
+
+TEST(Lesson, SolutionErrorsNameTheSolutionsKeys) {
+  const LessonResult r = parse_lesson(kGood + R"(
+[solution]
+model = { layers = [{ type = "dense", units = 0 }] }
+dataset = { noise = 0.5 }
+)", "l.toml");
+  ASSERT_NE(at(r, "solution.model.layers[0].units"), nullptr) << format_diagnostics(r, "l.toml");
+  EXPECT_EQ(r.position_of("solution.model.layers[0].units").line, r.position_of("solution.model").line);
+  EXPECT_NE(at(r, "solution.dataset"), nullptr);  // a solution changes the model and training, not the data
+}
+
+TEST(Lesson, ImagesMustBeBesideTheLesson) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("aisb-images-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "img");
+  std::ofstream(dir / "img" / "ok.png") << "png";
+  std::string text = with("text.en = \"Hello\"", "text.en = \"![ok](img/ok.png) ![gone](img/gone.png)\"");
+  text.replace(text.find("unlock = "), 0,
+               "hint.en = \"![up](../secret.png) ![web](https://example.org/x.png)\"\nhint.ko = \"힌트\"\n");
+  std::ofstream(dir / "l.toml") << text;
+  const LessonResult r = load_lesson(dir / "l.toml");
+  const std::string out = format_diagnostics(r, "l.toml");
+  EXPECT_EQ(r.lesson.images.size(), 4u) << out;
+  EXPECT_NE(out.find("warning: steps[0].text.en: the image 'img/gone.png' is not there"), std::string::npos) << out;
+  EXPECT_EQ(out.find("img/ok.png"), std::string::npos) << out;
+  EXPECT_NE(out.find("error: steps[0].hint.en: the image '../secret.png' must be inside"), std::string::npos) << out;
+  EXPECT_NE(out.find("is on the internet"), std::string::npos) << out;
+  fs::remove_all(dir);
+}
+
+TEST(Lesson, Goals) {
+  Metrics m;
+  m.test_accuracy = 0.93;
+  m.test_loss = 0.2;
+  EXPECT_TRUE(goal_reached({.metric = "test_accuracy", .at_least = 0.9}, m));
+  EXPECT_FALSE(goal_reached({.metric = "test_accuracy", .at_least = 0.95}, m));
+  EXPECT_TRUE(goal_reached({.metric = "test_loss", .at_most = 0.25}, m));
+  EXPECT_FALSE(goal_reached({.metric = "test_r2", .at_least = 0.5}, m));  // not in a classification run
+  EXPECT_EQ(metric_value(m, "epoch"), 0.0);
+}
+
+TEST(Course, ReadsAndChecks) {
+  const CourseResult good = parse_course(R"(format = 1
+id = "basics"
+title.ko = "기초"
+title.en = "Basics"
+lessons = ["a.toml", "b.toml"]
+)", "course.toml");
+  ASSERT_TRUE(good.ok()) << format_diagnostics(good, "course.toml");
+  EXPECT_EQ(good.course.lessons, (std::vector<std::string>{"a.toml", "b.toml"}));
+  const CourseResult bad = parse_course(R"(format = 1
+id = "Basics!"
+title.en = "Basics"
+lessons = ["a.toml", "../b.toml", "a.toml", "c.txt"]
+lesons = 1
+)", "course.toml");
+  const std::string out = format_diagnostics(bad, "course.toml");
+  EXPECT_NE(out.find("course.toml:2:"), std::string::npos) << out;
+  EXPECT_NE(out.find("lessons[1]: '../b.toml' must be a .toml file inside"), std::string::npos) << out;
+  EXPECT_NE(out.find("lessons[2]: 'a.toml' is listed twice"), std::string::npos) << out;
+  EXPECT_NE(out.find("lessons[3]"), std::string::npos) << out;
+  EXPECT_NE(out.find("did you mean 'lessons'"), std::string::npos) << out;
 }
 
 TEST(Lesson, MissingFile) {
