@@ -198,6 +198,24 @@ TEST(Cli, TrainTheSolution) {
   EXPECT_NE(none.err.find("no [solution]"), std::string::npos) << none.err;
 }
 
+// The worked example of docs/teachers.md must stay a lesson the checker accepts.
+TEST(Cli, TeachersGuideExampleChecksClean) {
+  const std::string guide = slurp(std::string(AISB_SOURCE_DIR) + "/docs/teachers.md");
+  const auto block = [&](const std::string& start) {
+    const size_t at = guide.find("```toml\n" + start);
+    EXPECT_NE(at, std::string::npos) << start;
+    const size_t begin = at + 8;
+    return guide.substr(begin, guide.find("```", begin) - begin);
+  };
+  const fs::path dir = temp_dir() / "guide";
+  fs::create_directories(dir);
+  std::ofstream(dir / "01-gaussian.toml") << block("format = 1\nid = \"two-clouds\"");
+  std::ofstream(dir / "course.toml") << block("format = 1\nid = \"my-class\"");
+  const Result r = run("lesson check " + dir.string());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 lesson in 1 course: all good"), std::string::npos) << r.out << r.err;
+}
+
 TEST(Cli, JobPrintsAValidSpec) {
   const Result r = run("job " + lesson(kXor));
   ASSERT_EQ(r.code, 0) << r.err;
