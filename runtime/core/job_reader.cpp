@@ -184,8 +184,9 @@ void read_job_tables(JsonReader& r, JobSpec& job) {
     JsonReader dr(r.object("dataset", true), r.path_of("dataset"), r.diags());
     job.dataset = read_dataset(dr);
   }
+  const json* model_json = r.object("model", true);
   {
-    JsonReader mr(r.object("model", true), r.path_of("model"), r.diags());
+    JsonReader mr(model_json, r.path_of("model"), r.diags());
     job.model = read_model(mr);
   }
   {
@@ -201,7 +202,14 @@ void read_job_tables(JsonReader& r, JobSpec& job) {
       r.diags().error(model_path + ".task", "the dataset '" + source->name + "' is for " + one_of(source->tasks) +
                                                 ", not " + job.model.task);
     }
-    if (source->kind == DataKind::points) {
+    if (source->kind != DataKind::points) {
+      // Images and sequences come as they are; input features are for 2-D sets.
+      if (model_json != nullptr && model_json->contains("inputs") && !job.model.inputs.empty()) {
+        r.diags().error(model_path + ".inputs", "input features are for the 2-D datasets; the dataset '" +
+                                                    source->name + "' gives its own inputs: remove 'inputs'");
+      }
+      job.model.inputs.clear();
+    } else {
       if (job.model.inputs.empty()) r.diags().error(model_path + ".inputs", "choose at least one input feature");
       std::set<std::string> seen;
       for (size_t i = 0; i < job.model.inputs.size(); ++i) {

@@ -24,13 +24,26 @@ struct Points {
 // arguments on every machine. Throws std::invalid_argument for other names.
 Points generate_points(const std::string& source, int samples, double noise, uint64_t seed);
 
+// Raw output of an image generator: `label` per image, pixels in [0, 1],
+// images back to back, each channels x height x width.
+struct Images {
+  int channels = 1, height = 0, width = 0;
+  std::vector<float> pixels;
+  std::vector<float> label;
+  [[nodiscard]] size_t size() const { return label.size(); }
+};
+
+// `digits` and `steel-defects`. Bit-identical for the same arguments on every
+// machine. Throws std::invalid_argument for other names.
+Images generate_images(const std::string& source, int samples, double noise, uint64_t seed);
+
 // The input features named in model.inputs, computed from (x1, x2).
 void point_features(const std::vector<std::string>& inputs, double x1, double x2, float* out);
 
 struct Split {
   std::vector<float> x;       // rows of `features` values
   std::vector<float> y;       // one per row: class index, or regression target
-  std::vector<float> points;  // the raw (x1, x2) of each row, for the views
+  std::vector<float> points;  // the raw (x1, x2) of each row, for the views (2-D sets only)
   [[nodiscard]] int64_t size() const { return static_cast<int64_t>(y.size()); }
 };
 

@@ -101,7 +101,7 @@ class TorchNet final : public Net {
  public:
   TorchNet(const JobSpec& job, const ModelInfo& info, const Dataset& data, const WeightSet& init,
            const std::string& device)
-      : device_name_(device), device_(device), classification_(data.classification) {
+      : device_name_(device), device_(device), classification_(data.classification), input_shape_(data.input_shape) {
     torch::manual_seed(job.training.seed);  // dropout masks
     model_ = Model(info);
     load(init);
@@ -207,8 +207,7 @@ class TorchNet final : public Net {
 
   torch::Tensor inputs(const Split& s) const {
     std::vector<int64_t> shape = {s.size()};
-    const int64_t per = s.size() > 0 ? static_cast<int64_t>(s.x.size()) / s.size() : 0;
-    shape.push_back(per);
+    shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
     return to_tensor(s.x, shape).to(device_);
   }
 
@@ -226,6 +225,7 @@ class TorchNet final : public Net {
   std::string device_name_;
   torch::Device device_;
   bool classification_;
+  Shape input_shape_;  // per sample: [features], [channels, height, width] or [steps, features]
   Model model_{nullptr};
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   torch::Tensor train_x_, train_y_, rows_;

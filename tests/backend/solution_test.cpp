@@ -40,14 +40,21 @@ INSTANTIATE_TEST_SUITE_P(Lessons, ShippedLesson, ::testing::ValuesIn(shipped_les
                            return name;
                          });
 
-TEST(ShippedCourse, ListsEveryLessonInOrder) {
-  const fs::path dir = fs::path(AISB_SOURCE_DIR) / "lessons" / "basics";
-  const CourseResult c = load_course(dir / "course.toml");
-  ASSERT_TRUE(c.ok()) << format_diagnostics(c, "course.toml");
-  size_t files = 0;
-  for (const auto& e : fs::directory_iterator(dir)) files += e.path().extension() == ".toml" && e.path().filename() != "course.toml";
-  EXPECT_EQ(c.course.lessons.size(), files);
-  EXPECT_TRUE(std::is_sorted(c.course.lessons.begin(), c.course.lessons.end()));
+TEST(ShippedCourses, EachListsEveryLessonOfItsFolderInOrder) {
+  int courses = 0;
+  for (const auto& dir : fs::directory_iterator(fs::path(AISB_SOURCE_DIR) / "lessons")) {
+    if (!dir.is_directory()) continue;
+    const CourseResult c = load_course(dir.path() / "course.toml");
+    ASSERT_TRUE(c.ok()) << dir.path() << ":\n" << format_diagnostics(c, "course.toml");
+    size_t files = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+      files += e.path().extension() == ".toml" && e.path().filename() != "course.toml";
+    }
+    EXPECT_EQ(c.course.lessons.size(), files) << dir.path();
+    EXPECT_TRUE(std::is_sorted(c.course.lessons.begin(), c.course.lessons.end())) << dir.path();
+    ++courses;
+  }
+  EXPECT_GE(courses, 2);
 }
 
 TEST(Solution, ReportsAGoalItMisses) {

@@ -78,7 +78,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"source_missing", [](json& j) { j["dataset"].erase("source"); }, "dataset.source", "required"},
         Case{"source_typo", [](json& j) { j["dataset"]["source"] = "spirall"; }, "dataset.source",
              "did you mean 'spiral'"},
-        Case{"source_later", [](json& j) { j["dataset"]["source"] = "digits"; }, "dataset.source",
+        Case{"source_later", [](json& j) { j["dataset"]["source"] = "battery-fade"; }, "dataset.source",
              "not available in this version"},
         Case{"source_escape", [](json& j) { j["dataset"]["source"] = "csv:../secret.csv"; }, "dataset.source",
              "must stay inside the lesson's folder"},
@@ -147,8 +147,31 @@ INSTANTIATE_TEST_SUITE_P(
              "did you mean"},
         Case{"useless_rate", [](json& j) { j["training"]["regularization_rate"] = 0.1; },
              "training.regularization_rate", "no effect", Severity::warning},
+        Case{"inputs_on_images",
+             [](json& j) {
+               j["dataset"]["source"] = "digits";
+               j["model"]["layers"] = {{{"type", "flatten"}}};
+             },
+             "model.inputs", "remove 'inputs'"},
+        Case{"dense_on_images", [](json& j) { j["dataset"]["source"] = "digits"; j["model"].erase("inputs"); },
+             "model.layers[0]", "put a { type = \"flatten\" } layer before it"},
         Case{"table_type", [](json& j) { j["training"] = 5; }, "training", "expected a table, got an integer"}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+TEST(Validator, ImageJobsTakeTheirShapeFromTheDataset) {
+  JobSpec j = test::xor_job();
+  j.dataset.source = "steel-defects";
+  j.model.inputs.clear();
+  j.model.layers = {{.type = "conv2d", .activation = "relu", .filters = 4, .kernel = 3},
+                    {.type = "maxpool2d", .size = 2},
+                    {.type = "flatten"}};
+  const Diagnostics d = validate(j);
+  EXPECT_FALSE(d.has_errors()) << dump(d);
+  Diagnostics info_diags;
+  const ModelInfo info = describe_model(j, info_diags);
+  EXPECT_EQ(info.input, (Shape{1, 64, 64}));
+  EXPECT_EQ(info.layers.back().out, (Shape{6}));
+}
 
 TEST(Validator, ReportsEveryProblemInOnePass) {
   json j = to_json(test::xor_job());

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstring>
 #include <set>
+#include <tuple>
+
+#include "data/pinned_checksums.inc"
 
 #include "core/catalog.hpp"
 #include "data/dataset.hpp"
@@ -101,14 +104,67 @@ TEST(Generators, SameSeedSameBitsOtherSeedOtherData) {
 // The bits every machine and compiler must produce. A change here means data
 // (and so every lesson's results) changed: bump it only on purpose.
 TEST(Generators, PinnedChecksums) {
-  const std::vector<std::pair<std::string, uint64_t>> pinned = {
-#include "data/pinned_checksums.inc"
-  };
+  const std::vector<std::pair<std::string, uint64_t>> pinned = {AISB_PINNED_POINTS};
   ASSERT_EQ(pinned.size(), kClassification.size() + kRegression.size());
   for (const auto& [name, sum] : pinned) {
     EXPECT_EQ(fnv1a(generate_points(name, 200, 0.2, 1)), sum) << name << ": 0x" << std::hex
                                                                 << fnv1a(generate_points(name, 200, 0.2, 1));
   }
+}
+
+uint64_t fnv1a(const Images& im) {
+  Points p;
+  p.xy = im.pixels;
+  p.target = im.label;
+  return fnv1a(p);
+}
+
+TEST(Images, ShapesRangesAndBalancedClasses) {
+  for (const auto& [name, side, classes] : {std::tuple{"digits", 28, 10}, std::tuple{"steel-defects", 64, 6}}) {
+    const Images im = generate_images(name, 60, 0.2, 1);
+    EXPECT_EQ(im.height, side);
+    EXPECT_EQ(im.width, side);
+    ASSERT_EQ(im.pixels.size(), 60u * side * side);
+    for (float v : im.pixels) ASSERT_TRUE(v >= 0.0f && v <= 1.0f) << name;
+    std::vector<int> count(classes);
+    for (float l : im.label) ++count.at(static_cast<size_t>(l));
+    for (int c : count) EXPECT_EQ(c, 60 / classes) << name;
+  }
+  EXPECT_THROW(generate_images("xor", 1, 0, 1), std::invalid_argument);
+}
+
+TEST(Images, DigitsHaveInkAndVary) {
+  const Images im = generate_images("digits", 20, 0.0, 3);
+  for (size_t i = 0; i < im.size(); ++i) {
+    double ink = 0;
+    for (int p = 0; p < 28 * 28; ++p) ink += im.pixels[i * 784 + static_cast<size_t>(p)];
+    EXPECT_GT(ink, 30.0) << i;   // a stroke was drawn
+    EXPECT_LT(ink, 400.0) << i;  // on a dark background
+  }
+  // The same digit twice is never the same picture.
+  EXPECT_FALSE(std::equal(im.pixels.begin(), im.pixels.begin() + 784, im.pixels.begin() + 10 * 784));
+}
+
+TEST(Images, PinnedChecksums) {
+  EXPECT_EQ(fnv1a(generate_images("digits", 30, 0.2, 1)), AISB_PIN_DIGITS)
+      << std::hex << fnv1a(generate_images("digits", 30, 0.2, 1));
+  EXPECT_EQ(fnv1a(generate_images("steel-defects", 12, 0.2, 1)), AISB_PIN_STEEL)
+      << std::hex << fnv1a(generate_images("steel-defects", 12, 0.2, 1));
+}
+
+TEST(Dataset, ImagesSplitWithTheirShape) {
+  JobSpec j = test::xor_job();
+  j.dataset.source = "digits";
+  j.dataset.samples = 100;
+  j.dataset.test_fraction = 0.2;
+  j.model.inputs.clear();
+  const Dataset d = make_dataset(j);
+  EXPECT_EQ(d.input_shape, (Shape{1, 28, 28}));
+  EXPECT_EQ(d.features, 784);
+  EXPECT_EQ(d.outputs, 10);
+  EXPECT_EQ(d.test.size(), 20);
+  EXPECT_EQ(d.train.x.size(), 80u * 784);
+  EXPECT_TRUE(d.train.points.empty());
 }
 
 TEST(Features, ComputedFromThePoint) {
@@ -149,7 +205,7 @@ TEST(Dataset, SplitsByTestFraction) {
 
 TEST(Dataset, RefusesSourcesItCannotMake) {
   JobSpec j = test::xor_job();
-  j.dataset.source = "digits";
+  j.dataset.source = "battery-fade";
   EXPECT_THROW(make_dataset(j), DataError);
 }
 
