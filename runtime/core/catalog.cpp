@@ -14,9 +14,9 @@ const std::vector<SourceInfo>& builtin_sources() {
       {"multi-gaussian", DataKind::points, {"regression"}, 0, {}, true},
       {"steel-defects", DataKind::image, {"classification"}, 6, {1, 64, 64}, true},
       {"digits", DataKind::image, {"classification"}, 10, {1, 28, 28}, true},
-      {"battery-fade", DataKind::sequence, {"regression"}, 0, {}, false},
-      {"smart-farm", DataKind::table, {"regression", "classification"}, 3, {}, false},
-      {"air-quality", DataKind::sequence, {"regression"}, 0, {}, false},
+      {"battery-fade", DataKind::sequence, {"regression"}, 0, {24, 3}, true},
+      {"smart-farm", DataKind::table, {"regression", "classification"}, 3, {5}, true},
+      {"air-quality", DataKind::sequence, {"regression"}, 0, {24, 4}, true},
   };
   return sources;
 }

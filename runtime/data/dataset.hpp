@@ -37,6 +37,19 @@ struct Images {
 // machine. Throws std::invalid_argument for other names.
 Images generate_images(const std::string& source, int samples, double noise, uint64_t seed);
 
+// Raw output of a sequence or table generator: per sample `steps` x
+// `features` values (or just `features` when steps == 0), and a target.
+struct Table {
+  int steps = 0, features = 0;
+  std::vector<float> x;
+  std::vector<float> y;
+  [[nodiscard]] size_t size() const { return y.size(); }
+};
+
+// `battery-fade`, `air-quality` and `smart-farm` (whose target depends on the
+// task). Bit-identical for the same arguments on every machine.
+Table generate_table(const std::string& source, const std::string& task, int samples, double noise, uint64_t seed);
+
 // The input features named in model.inputs, computed from (x1, x2).
 void point_features(const std::vector<std::string>& inputs, double x1, double x2, float* out);
 

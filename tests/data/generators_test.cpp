@@ -152,6 +152,54 @@ TEST(Images, PinnedChecksums) {
       << std::hex << fnv1a(generate_images("steel-defects", 12, 0.2, 1));
 }
 
+uint64_t fnv1a(const Table& t) {
+  Points p;
+  p.xy = t.x;
+  p.target = t.y;
+  return fnv1a(p);
+}
+
+TEST(Tables, ShapesAndScales) {
+  for (const auto& [name, steps, features] : {std::tuple{"battery-fade", 24, 3}, std::tuple{"air-quality", 24, 4},
+                                               std::tuple{"smart-farm", 0, 5}}) {
+    const Table t = generate_table(name, "regression", 200, 0.2, 1);
+    EXPECT_EQ(t.steps, steps);
+    EXPECT_EQ(t.features, features);
+    ASSERT_EQ(t.x.size(), 200u * static_cast<size_t>(std::max(1, steps) * features)) << name;
+    for (float v : t.x) ASSERT_LT(std::fabs(v), 5.0f) << name;  // scaled for training without normalisation
+    float lo = 1e9f, hi = -1e9f;
+    for (float v : t.y) {
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    EXPECT_GT(hi - lo, 0.5f) << name;
+    EXPECT_LT(std::max(std::fabs(lo), std::fabs(hi)), 5.0f) << name;
+  }
+  const Table risk = generate_table("smart-farm", "classification", 600, 0.2, 1);
+  std::vector<int> count(3);
+  for (float c : risk.y) ++count.at(static_cast<size_t>(c));
+  for (int c : count) EXPECT_GT(c, 90);  // all three risk classes are common
+  EXPECT_THROW(generate_table("digits", "regression", 1, 0, 1), std::invalid_argument);
+}
+
+TEST(Tables, PinnedChecksums) {
+  EXPECT_EQ(fnv1a(generate_table("battery-fade", "regression", 40, 0.2, 1)), AISB_PIN_BATTERY_REG);
+  EXPECT_EQ(fnv1a(generate_table("air-quality", "regression", 40, 0.2, 1)), AISB_PIN_AIR_REG);
+  EXPECT_EQ(fnv1a(generate_table("smart-farm", "regression", 40, 0.2, 1)), AISB_PIN_FARM_REG);
+  EXPECT_EQ(fnv1a(generate_table("smart-farm", "classification", 40, 0.2, 1)), AISB_PIN_FARM_CLS);
+}
+
+TEST(Dataset, SequencesKeepTheirShape) {
+  JobSpec j = test::plane_job();
+  j.dataset.source = "battery-fade";
+  j.model.inputs.clear();
+  j.model.layers = {{.type = "lstm", .units = 4}};
+  const Dataset d = make_dataset(j);
+  EXPECT_EQ(d.input_shape, (Shape{24, 3}));
+  EXPECT_EQ(d.features, 72);
+  EXPECT_EQ(d.train.x.size(), static_cast<size_t>(d.train.size()) * 72);
+}
+
 TEST(Dataset, ImagesSplitWithTheirShape) {
   JobSpec j = test::xor_job();
   j.dataset.source = "digits";
@@ -205,7 +253,7 @@ TEST(Dataset, SplitsByTestFraction) {
 
 TEST(Dataset, RefusesSourcesItCannotMake) {
   JobSpec j = test::xor_job();
-  j.dataset.source = "battery-fade";
+  j.dataset.source = "csv:data/farm.csv";
   EXPECT_THROW(make_dataset(j), DataError);
 }
 
