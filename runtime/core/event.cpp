@@ -73,6 +73,7 @@ nlohmann::json to_json(const Event& e) {
       j["step"] = e.step;
       auto& ws = j["weights"] = nlohmann::json::array();
       for (const auto& t : e.weights) ws.push_back({{"name", t.name}, {"shape", t.shape}, {"data", t.data}});
+      if (!e.gradients.empty()) j["gradients"] = e.gradients;
       break;
     }
     case EventType::log:
@@ -126,6 +127,13 @@ Event event_from_json(const nlohmann::json& j, Diagnostics& diags) {
         }
         tr.finish();
         e.weights.push_back(std::move(t));
+      }
+    }
+    if (const json* g = r.array("gradients"); g != nullptr) {
+      try {
+        e.gradients = g->get<std::vector<float>>();
+      } catch (const nlohmann::json::exception&) {
+        diags.error("gradients", "expected a list of numbers");
       }
     }
   } else if (type == "log") {

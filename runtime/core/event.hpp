@@ -52,6 +52,7 @@ struct Event {
   // snapshot
   int64_t step = 0;
   WeightSet weights;
+  std::vector<float> gradients;  // L2 norm of each weight's last gradient, in the order of `weights`
   // log ("info", "warning", "error") and the student-facing message of done
   std::string level;
   std::string message;

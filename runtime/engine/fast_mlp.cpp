@@ -124,6 +124,20 @@ class FastMlp final : public Net {
     return r;
   }
 
+  [[nodiscard]] std::vector<float> gradient_norms() const override {
+    std::vector<float> out;
+    const auto norm = [&](size_t from, size_t n) {
+      double sum = 0.0;
+      for (size_t i = from; i < from + n; ++i) sum += static_cast<double>(grads_[i]) * grads_[i];
+      return static_cast<float>(std::sqrt(sum));
+    };
+    for (const auto& l : layers_) {
+      out.push_back(norm(l.w, static_cast<size_t>(l.in) * l.out));
+      out.push_back(norm(l.b, static_cast<size_t>(l.out)));
+    }
+    return out;
+  }
+
   [[nodiscard]] WeightSet weights() const override {
     WeightSet out;
     out.reserve(2 * layers_.size());

@@ -30,6 +30,9 @@ class Net {
   virtual double train_step(const int64_t* rows, int64_t n) = 0;
   virtual EvalResult evaluate(const Split& split) = 0;
   [[nodiscard]] virtual WeightSet weights() const = 0;
+  // The L2 norm of each parameter's gradient in the last step, in the order
+  // of weights(): how much each layer is learning right now.
+  [[nodiscard]] virtual std::vector<float> gradient_norms() const = 0;
 };
 
 // The starting weights of a model, from our own PRNG, so that both paths (and

@@ -182,6 +182,14 @@ class TorchNet final : public Net {
     return r;
   }
 
+  [[nodiscard]] std::vector<float> gradient_norms() const override {
+    std::vector<float> out;
+    for (const auto& p : model_->parameters()) {
+      out.push_back(p.grad().defined() ? p.grad().norm().item<float>() : 0.0f);
+    }
+    return out;
+  }
+
   [[nodiscard]] WeightSet weights() const override {
     WeightSet out;
     for (const auto& p : model_->named_parameters()) {

@@ -140,6 +140,7 @@ class Run {
     e.type = EventType::snapshot;
     e.step = steps_;
     e.weights = net.weights();
+    if (steps_ > 0) e.gradients = net.gradient_norms();
     emit(std::move(e));
   }
 

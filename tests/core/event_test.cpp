@@ -31,6 +31,7 @@ TEST(Events, EveryTypeRoundTrips) {
 
   Event snapshot{.type = EventType::snapshot, .seq = 4, .step = 75};
   snapshot.weights = {{"layers.0.weight", {2, 2}, {1.5f, -2.0f, 0.25f, 0.0f}}, {"layers.0.bias", {2}, {0.5f, 1.0f}}};
+  snapshot.gradients = {0.125f, 0.5f};
   EXPECT_EQ(round_trip(snapshot), snapshot);
 
   Event log{.type = EventType::log, .seq = 5, .level = "warning", .message = "hello", .message_ko = "안녕"};

@@ -71,6 +71,11 @@ TEST_P(PathsAgree, EveryStepLossAndWeights) {
               << wf[k].name << "[" << i << "] after step " << steps;
         }
       }
+      const std::vector<float> gf = fast->gradient_norms(), gt = torch->gradient_norms();
+      ASSERT_EQ(gf.size(), gt.size());
+      for (size_t k = 0; k < gf.size(); ++k) {
+        ASSERT_NEAR(gf[k], gt[k], 1e-4 + 1e-3 * gt[k]) << "gradient of " << wf[k].name << " at step " << steps;
+      }
       ++steps;
     }
   }

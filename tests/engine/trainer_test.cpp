@@ -181,6 +181,8 @@ TEST(Trainer, SnapshotsAreRateLimited) {
   ASSERT_NE(last, nullptr);
   EXPECT_EQ(last->step, events.back().steps);  // the trained weights come last
   ASSERT_EQ(last->weights.size(), 6u);
+  ASSERT_EQ(last->gradients.size(), 6u);  // the per-layer learning view
+  for (float g : last->gradients) EXPECT_GT(g, 0.0f);
   EXPECT_EQ(last->weights[0].name, "layers.0.weight");
   EXPECT_EQ(last->weights[0].shape, (std::vector<int64_t>{8, 2}));
 }
