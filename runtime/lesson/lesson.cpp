@@ -271,16 +271,26 @@ LessonResult parse_lesson(std::string_view text, const std::string& source_name)
   return result;
 }
 
-LessonResult load_lesson(const std::filesystem::path& file) {
+namespace {
+
+std::optional<std::string> read_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  if (!in) return std::nullopt;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+}  // namespace
+
+LessonResult load_lesson(const std::filesystem::path& file) {
+  const std::optional<std::string> text = read_file(file);
+  if (!text) {
     LessonResult r;
     r.diags.error("", "cannot read the file");
     return r;
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  LessonResult r = parse_lesson(buf.str(), file.string());
+  LessonResult r = parse_lesson(*text, file.string());
   const std::filesystem::path dir = file.parent_path();
   for (const auto& [target, path] : r.lesson.images) {
     if (target.find("://") != std::string::npos) {
@@ -343,15 +353,13 @@ CourseResult parse_course(std::string_view text, const std::string& source_name)
 }
 
 CourseResult load_course(const std::filesystem::path& course_toml) {
-  std::ifstream in(course_toml, std::ios::binary);
-  CourseResult r;
-  if (!in) {
+  const std::optional<std::string> text = read_file(course_toml);
+  if (!text) {
+    CourseResult r;
     r.diags.error("", "cannot read the file");
     return r;
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  r = parse_course(buf.str(), course_toml.string());
+  CourseResult r = parse_course(*text, course_toml.string());
   for (size_t i = 0; i < r.course.lessons.size(); ++i) {
     const auto& f = r.course.lessons[i];
     if (!is_safe_relative_path(f)) continue;
