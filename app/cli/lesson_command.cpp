@@ -78,8 +78,11 @@ void check_course(CourseResult& c, const fs::path& file, const std::map<fs::path
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const fs::path p = fs::weakly_canonical(entry.path());
     if (entry.path().extension() == ".toml" && entry.path().filename() != "course.toml" && !listed.count(p)) {
-      c.diags.warning("lessons", "'" + entry.path().filename().string() +
-                                     "' is in the course's folder but not in its list, so students will not see it");
+      // Built with append: GCC 12's -Wrestrict misfires on "'" + std::string (its bug 105651).
+      std::string message = "'";
+      message.append(entry.path().filename().string())
+          .append("' is in the course's folder but not in its list, so students will not see it");
+      c.diags.warning("lessons", std::move(message));
     }
   }
 }
