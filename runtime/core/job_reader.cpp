@@ -226,14 +226,35 @@ void read_job_tables(JsonReader& r, JobSpec& job) {
       }
     }
   }
-  // Shapes only mean something once every layer was read cleanly.
+  // Shapes and sizes only mean something once every table was read cleanly.
   if (r.diags().error_count() == errors_before) {
     Diagnostics shape_diags;
-    describe_model(job, shape_diags);
+    const ModelInfo info = describe_model(job, shape_diags);
     for (const auto& d : shape_diags.all()) {
       std::string path = d.path;
       if (path.starts_with("model") && model_path != "model") path = model_path + path.substr(5);
       r.diags().error(path, d.message);
+    }
+    const auto mib = [](int64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB"; };
+    // Every sample is stored twice while it is generated and split.
+    const int64_t per_sample = 2 * 4 * shape_elements(info.input);
+    if (per_sample * job.dataset.samples > limits::max_data_bytes) {
+      r.diags().error(r.path_of("dataset") + ".samples",
+                      "the data would need " + mib(per_sample * job.dataset.samples) + ", more than the " +
+                          mib(limits::max_data_bytes) + " allowed: use at most " +
+                          std::to_string(limits::max_data_bytes / per_sample) + " samples");
+    }
+    if (info.ok && info.params > limits::max_parameters) {
+      r.diags().error(model_path + ".layers", "the model has " + std::to_string(info.params) +
+                                                  " parameters, more than the " +
+                                                  std::to_string(limits::max_parameters) +
+                                                  " allowed: use fewer or smaller layers");
+    } else if (const int64_t bytes = training_memory_bytes(info, job.training.batch_size, job.training.optimizer);
+               info.ok && bytes > limits::max_training_bytes) {
+      r.diags().error(r.path_of("training") + ".batch_size",
+                      "training this model with batch_size " + std::to_string(job.training.batch_size) +
+                          " would need about " + mib(bytes) + ", more than the " +
+                          mib(limits::max_training_bytes) + " allowed: use a smaller batch or model");
     }
   }
   const int64_t test = static_cast<int64_t>(job.dataset.samples * job.dataset.test_fraction + 0.5);

@@ -21,6 +21,11 @@ inline constexpr int64_t max_kernel = 15;
 inline constexpr int64_t max_batch = 1024;
 inline constexpr int64_t max_epochs = 100000;
 inline constexpr double max_learning_rate = 10.0;
+// What a school laptop (8 GB) can hold: the generated data, and a model with
+// its gradients, optimizer state and one batch of activations.
+inline constexpr int64_t max_data_bytes = int64_t{512} << 20;
+inline constexpr int64_t max_parameters = 20'000'000;
+inline constexpr int64_t max_training_bytes = int64_t{2} << 30;
 }  // namespace limits
 
 DatasetSpec read_dataset(JsonReader& r);

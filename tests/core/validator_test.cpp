@@ -155,6 +155,30 @@ INSTANTIATE_TEST_SUITE_P(
              "model.inputs", "remove 'inputs'"},
         Case{"dense_on_images", [](json& j) { j["dataset"]["source"] = "digits"; j["model"].erase("inputs"); },
              "model.layers[0]", "put a { type = \"flatten\" } layer before it"},
+        Case{"data_too_big",
+             [](json& j) {
+               j["dataset"] = {{"source", "steel-defects"}, {"samples", 200000}};
+               j["model"] = {{"task", "classification"}, {"layers", {{{"type", "flatten"}}}}};
+             },
+             "dataset.samples", "use at most 16384 samples"},
+        Case{"too_many_parameters",
+             [](json& j) {
+               for (int i = 0; i < 3; ++i) {
+                 j["model"]["layers"].push_back({{"type", "dense"}, {"units", 4096}, {"activation", "relu"}});
+               }
+             },
+             "model.layers", "more than the 20000000 allowed"},
+        Case{"too_much_memory",
+             [](json& j) {
+               j["dataset"] = {{"source", "digits"}, {"samples", 1000}};
+               j["model"] = {{"task", "classification"},
+                             {"layers",
+                              {{{"type", "conv2d"}, {"filters", 1024}, {"kernel", 3}, {"padding", "same"}},
+                               {{"type", "maxpool2d"}, {"size", 8}},
+                               {{"type", "flatten"}}}}};
+               j["training"]["batch_size"] = 1024;
+             },
+             "training.batch_size", "use a smaller batch or model"},
         Case{"table_type", [](json& j) { j["training"] = 5; }, "training", "expected a table, got an integer"}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
