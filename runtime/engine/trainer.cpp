@@ -1,6 +1,8 @@
 // The training loop both paths share: data, batches, epochs, evaluation,
 // events, snapshots, control and divergence. It never sees a tensor.
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <numeric>
 
@@ -42,8 +44,6 @@ class Run {
       if (fast && options_.device == "cuda") return finish("failed", "the fast engine runs on the CPU only", "");
       std::unique_ptr<Net> net = fast ? make_fast_net(job_, info, data, init)
                                       : make_torch_net(job_, info, data, init, resolve_device(options_.device));
-      has_batchnorm_ = std::any_of(job_.model.layers.begin(), job_.model.layers.end(),
-                                   [](const LayerSpec& l) { return l.type == "batchnorm"; });
       return loop(*net, data, info);
     } catch (const std::exception& e) {
       return finish("failed", e.what(), "");
@@ -52,8 +52,12 @@ class Run {
 
  private:
   RunSummary loop(Net& net, const Dataset& data, const ModelInfo& info) {
-    const int64_t n_train = data.train.size();
-    const int64_t batch = std::min<int64_t>(job_.training.batch_size, n_train);
+    const int64_t batch = std::min<int64_t>(job_.training.batch_size, data.train.size());
+    // Batch norm cannot learn from a batch of one: leave out a last sample
+    // that would be alone (it is reshuffled into a full batch next epoch).
+    const bool batchnorm = std::any_of(job_.model.layers.begin(), job_.model.layers.end(),
+                                       [](const LayerSpec& l) { return l.type == "batchnorm"; });
+    const int64_t n_train = data.train.size() - (batchnorm && batch > 1 && data.train.size() % batch == 1 ? 1 : 0);
     const int64_t steps_per_epoch = (n_train + batch - 1) / batch;
     {
       Event e;
@@ -69,7 +73,7 @@ class Run {
     if (!evaluate(net, data, 0)) return diverged();
     snapshot(net);
 
-    std::vector<int64_t> order(static_cast<size_t>(n_train));
+    std::vector<int64_t> order(static_cast<size_t>(data.train.size()));
     std::iota(order.begin(), order.end(), int64_t{0});
     Rng rng(job_.training.seed, streams::order);
     const double snapshot_interval = options_.snapshot_hz > 0 ? 1.0 / options_.snapshot_hz : 0.0;
@@ -79,7 +83,6 @@ class Run {
       rng.shuffle(order);
       for (int64_t at = 0; at < n_train; at += batch) {
         const int64_t n = std::min(batch, n_train - at);
-        if (n == 1 && has_batchnorm_ && at > 0) continue;  // batch norm cannot learn from one sample
         if (!control_.wait_turn(on_block)) return cancelled();
         const double loss = net.train_step(order.data() + at, n);
         ++steps_;
@@ -197,7 +200,6 @@ class Run {
   Clock::time_point last_snapshot_{};
   Metrics last_;
   bool has_metrics_ = false;
-  bool has_batchnorm_ = false;
 };
 
 }  // namespace
