@@ -76,7 +76,7 @@ int train(const TrainArgs& args) {
   backend.start(job, options);
 
   std::vector<Event> events;
-  WeightSet final_weights;
+  Event last_snapshot;  // its weights are the trained model for --save
   std::string reason;
   while (reason.empty()) {
     backend.wait(std::chrono::milliseconds(100));
@@ -84,28 +84,27 @@ int train(const TrainArgs& args) {
     events.clear();
     backend.poll(events);
     for (auto& e : events) {
+      if (e.type == EventType::done) reason = e.reason;
       if (e.type == EventType::snapshot) {
-        final_weights = e.weights;
-        if (!args.json || args.snapshots <= 0) continue;
+        if (args.json && args.snapshots > 0) std::cout << to_json(e).dump() << '\n';
+        last_snapshot = std::move(e);
+        continue;
       }
+      const std::string line = args.json || events_log.is_open() ? to_json(e).dump() : std::string();
       if (args.json) {
-        std::cout << to_json(e).dump() << '\n';
+        std::cout << line << '\n';
       } else {
         progress.on_event(e);
       }
-      if (events_log.is_open() && e.type != EventType::snapshot) events_log << to_json(e).dump() << '\n';
-      if (e.type == EventType::done) reason = e.reason;
+      if (events_log.is_open()) events_log << line << '\n';
     }
     if (args.json) std::cout.flush();
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
 
-  if (!args.save_dir.empty() && !final_weights.empty()) {
-    nlohmann::json model = {{"format", kFormat}, {"job", to_json(job)}, {"weights", nlohmann::json::array()}};
-    for (const auto& t : final_weights) {
-      model["weights"].push_back({{"name", t.name}, {"shape", t.shape}, {"data", t.data}});
-    }
+  if (!args.save_dir.empty() && !last_snapshot.weights.empty()) {
+    const nlohmann::json model = {{"format", kFormat}, {"job", to_json(job)}, {"weights", to_json(last_snapshot)["weights"]}};
     write_file(std::filesystem::path(args.save_dir) / "model.json", model.dump() + "\n");
   }
   return reason == "completed" ? ok : bad_input;
