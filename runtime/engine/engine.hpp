@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -36,6 +37,11 @@ class RunControl {
   void resume();
   void step(int count = 1);  // while paused: let `count` more steps run, then pause again
   void cancel();
+  // At most this many optimizer steps a second (0: as fast as it can), so a
+  // student can watch a small network learn; may change while running. Time
+  // spent waiting for the pace counts as blocked, not as training.
+  void set_pace(double steps_per_second);
+  [[nodiscard]] double pace() const { return pace_.load(); }
   [[nodiscard]] bool paused() const { return paused_.load(); }
   [[nodiscard]] bool cancelled() const { return cancelled_.load(); }
 
@@ -48,6 +54,8 @@ class RunControl {
  private:
   std::atomic<bool> paused_;
   std::atomic<bool> cancelled_{false};
+  std::atomic<double> pace_{0.0};
+  std::chrono::steady_clock::time_point next_due_{};  // the trainer's thread only
   std::mutex mutex_;
   std::condition_variable cv_;
   int pending_steps_ = 0;

@@ -225,4 +225,31 @@ TEST(Trainer, DeviceChoice) {
 }
 
 }  // namespace
+TEST(Trainer, PaceHoldsTheStepRateAndCanBeLifted) {
+  // xor_job: 100 training samples, batch 10 -> 10 steps an epoch.
+  RunControl control;
+  control.set_pace(400);  // 40 epochs a second
+  std::vector<Event> events;
+  const auto t0 = std::chrono::steady_clock::now();
+  train(test::xor_job(10), {.snapshot_hz = 0}, control, [&](Event&& e) { events.push_back(std::move(e)); });
+  const double paced = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(events.back().reason, "completed");
+  EXPECT_EQ(events.back().steps, 100);
+  EXPECT_GE(paced, 0.2);  // 100 steps at 400 a second take at least 0.25 s
+  EXPECT_GT(events.back().steps_per_second, 400.0);  // waiting for the pace is not training time
+
+  // Lifting the pace mid-run lets the rest go at full speed.
+  RunControl lifted;
+  lifted.set_pace(1);  // one step a second: 10000 epochs would take days
+  std::vector<Event> more;
+  std::thread t([&] {
+    train(test::xor_job(10000), {.snapshot_hz = 0}, lifted, [&](Event&& e) { more.push_back(std::move(e)); });
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  lifted.set_pace(0);
+  t.join();
+  EXPECT_EQ(more.back().reason, "completed");
+  EXPECT_EQ(more.back().steps, 100000);
+}
+
 }  // namespace aisb
