@@ -26,6 +26,9 @@ class Backend {
   virtual void resume() = 0;
   virtual void step() = 0;  // one optimizer step, then paused
   virtual void cancel() = 0;
+  // At most this many optimizer steps a second (0: full speed); kept for
+  // the next runs too. A remote run ignores it.
+  virtual void set_pace(double steps_per_second) = 0;
   // Moves the events that arrived since the last call to `out` (appending);
   // never blocks. Returns how many were moved.
   virtual size_t poll(std::vector<Event>& out) = 0;
@@ -48,6 +51,7 @@ class LocalBackend final : public Backend {
   void resume() override;
   void step() override;
   void cancel() override;
+  void set_pace(double steps_per_second) override;
   size_t poll(std::vector<Event>& out) override;
   bool wait(std::chrono::milliseconds timeout) override;
   [[nodiscard]] bool running() const override;
@@ -59,6 +63,7 @@ class LocalBackend final : public Backend {
   std::condition_variable cv_;
   std::deque<Event> queue_;
   bool running_ = false;
+  double pace_ = 0.0;
   std::unique_ptr<RunControl> control_;
   std::thread thread_;
 };

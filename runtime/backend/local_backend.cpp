@@ -17,6 +17,7 @@ void LocalBackend::start(const JobSpec& job, const TrainOptions& options, bool s
     running_ = true;
   }
   control_ = std::make_unique<RunControl>(start_paused);
+  control_->set_pace(pace_);
   thread_ = std::thread([this, job, options, control = control_.get()] {
     const EventSink sink = [this](Event&& e) {
       const bool last = e.type == EventType::done;
@@ -45,6 +46,11 @@ void LocalBackend::step() {
 
 void LocalBackend::cancel() {
   if (control_) control_->cancel();
+}
+
+void LocalBackend::set_pace(double steps_per_second) {
+  pace_ = steps_per_second;
+  if (control_) control_->set_pace(steps_per_second);
 }
 
 size_t LocalBackend::poll(std::vector<Event>& out) {

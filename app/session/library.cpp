@@ -1,0 +1,95 @@
+#include "session/library.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace aisb::app {
+
+const LibraryLesson* Library::first_lesson() const {
+  for (const auto& c : courses)
+    for (const auto& l : c.lessons)
+      if (l.lesson) return &l;
+  for (const auto& l : loose)
+    if (l.lesson) return &l;
+  return nullptr;
+}
+
+size_t Library::size() const {
+  size_t n = loose.size();
+  for (const auto& c : courses) n += c.lessons.size();
+  return n;
+}
+
+LibraryLesson load_library_lesson(const fs::path& file) {
+  LibraryLesson l;
+  l.file = file;
+  LessonResult r = load_lesson(file);
+  if (r.ok()) {
+    l.lesson = std::move(r.lesson);
+  } else {
+    const std::string all = format_diagnostics(r, file.string());
+    l.problem = all.substr(0, all.find('\n'));
+  }
+  return l;
+}
+
+Library scan_library(const fs::path& root) {
+  Library lib;
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return lib;
+  std::vector<fs::path> course_files, lesson_files;
+  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec) || it->path().extension() != ".toml") continue;
+    (it->path().filename() == "course.toml" ? course_files : lesson_files).push_back(it->path());
+  }
+  std::sort(course_files.begin(), course_files.end());
+  std::sort(lesson_files.begin(), lesson_files.end());
+  std::set<fs::path> in_course;
+  for (const auto& cf : course_files) {
+    CourseResult r = load_course(cf);
+    if (!r.ok()) continue;
+    LibraryCourse c;
+    c.dir = cf.parent_path();
+    c.course = r.course;
+    for (const auto& rel : r.course.lessons) {
+      const fs::path file = (c.dir / rel).lexically_normal();
+      in_course.insert(file);
+      c.lessons.push_back(load_library_lesson(file));
+    }
+    lib.courses.push_back(std::move(c));
+  }
+  for (const auto& f : lesson_files) {
+    if (in_course.count(f.lexically_normal()) == 0) lib.loose.push_back(load_library_lesson(f));
+  }
+  return lib;
+}
+
+namespace {
+fs::path exe_dir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe.parent_path();
+}
+}  // namespace
+
+fs::path find_data_dir(const std::string& name) {
+  std::vector<fs::path> candidates;
+  if (const char* d = std::getenv("AISB_DATA_DIR"); d != nullptr && *d != '\0') candidates.push_back(fs::path(d) / name);
+  const fs::path exe = exe_dir();
+  if (!exe.empty()) candidates.push_back(exe.parent_path() / "share" / "aisandbox" / name);
+#ifdef AISB_SOURCE_DIR
+  candidates.push_back(fs::path(AISB_SOURCE_DIR) / name);
+#endif
+  std::error_code ec;
+  for (const auto& c : candidates)
+    if (fs::is_directory(c, ec)) return c;
+  return {};
+}
+
+}  // namespace aisb::app

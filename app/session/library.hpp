@@ -1,0 +1,45 @@
+// The lessons the app offers: every course folder (a course.toml) under a
+// root, in its order, plus lessons outside any course. Each file is read with
+// the same loader as `aisandbox-cli lesson check`, so a lesson that does not
+// pass the checker shows its first problem instead of opening.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lesson/lesson.hpp"
+
+namespace aisb::app {
+
+struct LibraryLesson {
+  std::filesystem::path file;
+  std::optional<Lesson> lesson;  // set when it loaded without errors
+  std::string problem;           // else the first problem, FILE:LINE:COL
+};
+
+struct LibraryCourse {
+  std::filesystem::path dir;
+  Course course;
+  std::vector<LibraryLesson> lessons;
+};
+
+struct Library {
+  std::vector<LibraryCourse> courses;
+  std::vector<LibraryLesson> loose;  // not in any course
+  [[nodiscard]] const LibraryLesson* first_lesson() const;
+  [[nodiscard]] size_t size() const;
+};
+
+LibraryLesson load_library_lesson(const std::filesystem::path& file);
+// Courses sorted by folder name (so "01-basics" comes first), lessons in
+// their course's order.
+Library scan_library(const std::filesystem::path& root);
+
+// Where the app's data lies: $AISB_DATA_DIR/<name>, next to an installed
+// program (<prefix>/share/aisandbox/<name>), or the source tree it was built
+// from. Empty when none exists.
+std::filesystem::path find_data_dir(const std::string& name);
+
+}  // namespace aisb::app

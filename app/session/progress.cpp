@@ -1,0 +1,104 @@
+#include "session/progress.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace aisb::app {
+
+bool LessonProgress::has(int step_index) const {
+  return std::find(reached.begin(), reached.end(), step_index) != reached.end();
+}
+
+void LessonProgress::mark(int step_index) {
+  if (!has(step_index)) {
+    reached.push_back(step_index);
+    std::sort(reached.begin(), reached.end());
+  }
+}
+
+fs::path ProgressStore::default_file() {
+  if (const char* s = std::getenv("XDG_STATE_HOME"); s != nullptr && *s == '/') {
+    return fs::path(s) / "aisandbox" / "progress.json";
+  }
+  const char* home = std::getenv("HOME");
+  return fs::path(home != nullptr ? home : ".") / ".local" / "state" / "aisandbox" / "progress.json";
+}
+
+ProgressStore::ProgressStore(fs::path file) : file_(std::move(file)) {
+  std::error_code ec;
+  if (!fs::exists(file_, ec)) return;
+  std::ifstream in(file_, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const json j = json::parse(ss.str(), nullptr, false);
+  bool ok = j.is_object() && j.contains("lessons") && j["lessons"].is_object();
+  if (ok) {
+    try {
+      for (const auto& [id, v] : j["lessons"].items()) {
+        LessonProgress p;
+        p.step = v.value("step", 0);
+        p.reached = v.value("reached", std::vector<int>{});
+        p.completed = v.value("completed", false);
+        if (v.contains("answers")) {
+          for (const auto& [k, a] : v["answers"].items()) p.answers[std::stoi(k)] = a.get<int>();
+        }
+        lessons_[id] = p;
+      }
+    } catch (const std::exception&) {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    lessons_.clear();
+    fs::rename(file_, file_.string() + ".bad", ec);
+    error_ = file_.string() + " could not be read; it was kept as " + file_.string() + ".bad";
+  }
+}
+
+LessonProgress ProgressStore::get(const std::string& lesson_id) const {
+  auto it = lessons_.find(lesson_id);
+  return it == lessons_.end() ? LessonProgress{} : it->second;
+}
+
+bool ProgressStore::put(const std::string& lesson_id, const LessonProgress& p) {
+  auto it = lessons_.find(lesson_id);
+  if (it != lessons_.end() && it->second == p) return true;
+  lessons_[lesson_id] = p;
+  return write();
+}
+
+bool ProgressStore::write() {
+  json lessons = json::object();
+  for (const auto& [id, p] : lessons_) {
+    json answers = json::object();
+    for (const auto& [step, choice] : p.answers) answers[std::to_string(step)] = choice;
+    lessons[id] = {{"step", p.step}, {"reached", p.reached}, {"answers", answers}, {"completed", p.completed}};
+  }
+  const std::string text = json{{"format", 1}, {"lessons", lessons}}.dump(2) + "\n";
+  std::error_code ec;
+  fs::create_directories(file_.parent_path(), ec);
+  const std::string tmp = file_.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  bool ok = fd >= 0;
+  if (ok) {
+    ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ok = ::fsync(fd) == 0 && ok;
+    ok = ::close(fd) == 0 && ok;
+  }
+  ok = ok && std::rename(tmp.c_str(), file_.c_str()) == 0;
+  error_ = ok ? std::string() : "cannot write " + file_.string();
+  return ok;
+}
+
+}  // namespace aisb::app

@@ -1,0 +1,215 @@
+#include "session/session.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/job_reader.hpp"
+#include "engine/net.hpp"
+#include "session/grid_worker.hpp"
+
+namespace aisb::app {
+
+const char* to_string(RunState s) {
+  switch (s) {
+    case RunState::idle: return "idle";
+    case RunState::running: return "running";
+    case RunState::paused: return "paused";
+    case RunState::finished: return "finished";
+  }
+  return "?";
+}
+
+void History::clear() {
+  epoch.clear();
+  train_loss.clear();
+  test_loss.clear();
+  train_score.clear();
+  test_score.clear();
+}
+
+void History::add(const Metrics& m) {
+  epoch.push_back(static_cast<float>(m.epoch));
+  train_loss.push_back(static_cast<float>(m.train_loss));
+  test_loss.push_back(static_cast<float>(m.test_loss));
+  train_score.push_back(static_cast<float>(m.train_accuracy.value_or(m.train_mae.value_or(0.0))));
+  test_score.push_back(static_cast<float>(m.test_accuracy.value_or(m.test_mae.value_or(0.0))));
+}
+
+Session::Session() : Session(std::make_unique<LocalBackend>()) {}
+
+Session::Session(std::unique_ptr<Backend> backend)
+    : backend_(std::move(backend)), grid_worker_(std::make_unique<GridWorker>()) {}
+
+Session::~Session() {
+  backend_->cancel();
+  backend_.reset();  // joins the training thread before the grid worker goes
+}
+
+void Session::set_wake(std::function<void()> wake) {
+  wake_ = wake;
+  grid_worker_->set_wake(std::move(wake));
+}
+
+void Session::load(const JobSpec& job) {
+  job_ = job;
+  rebuild(true);
+}
+
+void Session::apply(const JobSpec& job) {
+  const bool data_changed = !(job.dataset == job_.dataset) || !data_;
+  job_ = job;
+  rebuild(data_changed);
+}
+
+void Session::rebuild(bool regenerate_data) {
+  reset();
+  Diagnostics diags = validate(job_);
+  info_ = describe_model(job_, diags);
+  problem_ = diags.has_errors() ? diags.first_error() : std::string();
+  if (regenerate_data) data_.reset();
+  if (problem_.empty() && !data_) {
+    try {
+      data_ = make_dataset(job_);
+    } catch (const std::exception& e) {
+      problem_ = e.what();
+    }
+  }
+  grid_supported_ = problem_.empty() && aisb::grid_supported(job_);
+  grid_ = GridMaps{};
+  ++grid_version_;
+  weights_.clear();
+  if (problem_.empty()) show_weights(initial_weights(info_, job_.training.seed));
+  set_speed(speed_);  // steps an epoch may have changed
+}
+
+int64_t Session::steps_per_epoch() const {
+  if (!data_ || job_.training.batch_size <= 0) return 0;
+  const int64_t n = data_->train.size();
+  const int64_t b = std::min<int64_t>(job_.training.batch_size, n);
+  return b > 0 ? (n + b - 1) / b : 0;
+}
+
+double Session::seconds_per_epoch() const {
+  if (latest_ && latest_->epoch > 0 && latest_->elapsed > 0) return latest_->elapsed / latest_->epoch;
+  if (!problem_.empty() || !data_) return 0.0;
+  // A guess from the arithmetic: each step costs a fixed overhead plus its
+  // multiply-adds; the fast CPU path has little overhead, libtorch more.
+  const bool fast = device_ != "cuda" && fast_path_fits(job_, info_);
+  const double overhead = fast ? 2e-6 : 1.5e-4;
+  const double rate = fast ? 1.0e9 : 4.0e9;
+  const double batch = std::min<double>(job_.training.batch_size, static_cast<double>(data_->train.size()));
+  const double train = static_cast<double>(steps_per_epoch()) *
+                       (overhead + batch * static_cast<double>(training_flops_per_sample(info_)) / rate);
+  const double eval = static_cast<double>(data_->train.size() + data_->test.size()) *
+                      static_cast<double>(info_.flops_per_sample) / rate;
+  return train + eval;
+}
+
+void Session::set_speed(double epochs_per_second) {
+  speed_ = std::max(0.0, epochs_per_second);
+  backend_->set_pace(speed_ * static_cast<double>(steps_per_epoch()));
+}
+
+void Session::show_weights(WeightSet weights) {
+  weights_ = std::move(weights);
+  if (grid_supported_) grid_worker_->post(job_, weights_);
+}
+
+void Session::start(bool paused) {
+  history_.clear();
+  latest_.reset();
+  started_.reset();
+  done_.reset();
+  logs_.clear();
+  gradients_.clear();
+  steps_ = 0;
+  TrainOptions options;
+  options.device = device_;
+  backend_->start(job_, options, paused);
+  discard_ = false;
+  state_ = paused ? RunState::paused : RunState::running;
+}
+
+void Session::play() {
+  if (!problem_.empty()) return;
+  if (state_ == RunState::paused) {
+    backend_->resume();
+    state_ = RunState::running;
+  } else if (state_ == RunState::idle || state_ == RunState::finished) {
+    start(false);
+  }
+}
+
+void Session::pause() {
+  if (state_ != RunState::running) return;
+  backend_->pause();
+  state_ = RunState::paused;
+}
+
+void Session::step() {
+  if (!problem_.empty()) return;
+  if (state_ == RunState::idle || state_ == RunState::finished) start(true);
+  if (state_ == RunState::running) pause();
+  backend_->step();
+}
+
+void Session::reset() {
+  if (state_ == RunState::running || state_ == RunState::paused) {
+    backend_->cancel();
+    discard_ = true;
+  }
+  state_ = RunState::idle;
+  history_.clear();
+  latest_.reset();
+  started_.reset();
+  done_.reset();
+  logs_.clear();
+  gradients_.clear();
+  steps_ = 0;
+  if (problem_.empty() && info_.ok) show_weights(initial_weights(info_, job_.training.seed));
+}
+
+bool Session::update() {
+  bool changed = false;
+  inbox_.clear();
+  backend_->poll(inbox_);
+  if (discard_) {
+    inbox_.clear();
+    if (!backend_->running()) discard_ = false;
+  }
+  Event* last_snapshot = nullptr;
+  for (Event& e : inbox_) {
+    changed = true;
+    switch (e.type) {
+      case EventType::started: started_ = e; break;
+      case EventType::metrics:
+        history_.add(e.metrics);
+        latest_ = e.metrics;
+        steps_ = std::max(steps_, e.metrics.step);
+        break;
+      case EventType::snapshot: last_snapshot = &e; break;
+      case EventType::log: logs_.push_back(e); break;
+      case EventType::done:
+        steps_ = e.steps;
+        done_ = std::move(e);
+        state_ = RunState::finished;
+        break;
+    }
+  }
+  // Only the newest weights matter: older snapshots of this frame are skipped.
+  if (last_snapshot != nullptr) {
+    steps_ = std::max(steps_, last_snapshot->step);
+    gradients_ = last_snapshot->gradients;
+    show_weights(std::move(last_snapshot->weights));
+  }
+  if (auto maps = grid_worker_->take()) {
+    grid_ = std::move(*maps);
+    ++grid_version_;
+    changed = true;
+  }
+  return changed;
+}
+
+void Session::settle() { grid_worker_->drain(); }
+
+}  // namespace aisb::app

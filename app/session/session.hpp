@@ -1,0 +1,127 @@
+// One training session as the app's views see it: the job being edited, its
+// data, the run (through a Backend, on another thread) and everything the
+// views draw from it (curves, the latest weights, decision maps). The UI
+// thread calls update() once per frame; nothing here blocks or touches the
+// UI, so GoogleTest drives it without a window.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backend/backend.hpp"
+#include "core/shape.hpp"
+#include "core/spec.hpp"
+#include "data/dataset.hpp"
+#include "engine/grid.hpp"
+
+namespace aisb::app {
+
+enum class RunState { idle, running, paused, finished };
+
+// The curves: one entry per evaluated epoch.
+struct History {
+  std::vector<float> epoch, train_loss, test_loss;
+  // accuracy for classification, mean absolute error for regression
+  std::vector<float> train_score, test_score;
+  void clear();
+  void add(const Metrics& m);
+  [[nodiscard]] size_t size() const { return epoch.size(); }
+};
+
+class GridWorker;
+
+class Session {
+ public:
+  Session();  // trains on this computer
+  explicit Session(std::unique_ptr<Backend> backend);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // A new job: validated, its data generated, the run reset to its start.
+  void load(const JobSpec& job);
+  // A changed job from the controls: the same, but the data is regenerated
+  // only when the dataset changed.
+  void apply(const JobSpec& job);
+  [[nodiscard]] const JobSpec& job() const { return job_; }
+
+  // The first problem the validator found (with its key path), or empty.
+  [[nodiscard]] const std::string& problem() const { return problem_; }
+  [[nodiscard]] bool valid() const { return problem_.empty(); }
+  [[nodiscard]] const ModelInfo& info() const { return info_; }
+  [[nodiscard]] const Dataset* data() const { return data_ ? &*data_ : nullptr; }
+  [[nodiscard]] int64_t steps_per_epoch() const;
+  // Before a run: a guess from the model's size; during one: measured.
+  [[nodiscard]] double seconds_per_epoch() const;
+
+  void set_device(const std::string& device) { device_ = device; }
+  [[nodiscard]] const std::string& device() const { return device_; }
+  // Epochs a second to show (0: as fast as the computer can).
+  void set_speed(double epochs_per_second);
+  [[nodiscard]] double speed() const { return speed_; }
+
+  void play();   // from the start when idle or finished; else resumes
+  void pause();
+  void step();   // one optimizer step (starting paused when idle)
+  void reset();  // back to the starting weights, curves cleared
+
+  // Takes the events that arrived; true when anything the views show changed.
+  bool update();
+  [[nodiscard]] RunState state() const { return state_; }
+  [[nodiscard]] const History& history() const { return history_; }
+  [[nodiscard]] const std::optional<Metrics>& latest() const { return latest_; }
+  [[nodiscard]] const WeightSet& weights() const { return weights_; }
+  [[nodiscard]] const std::vector<float>& gradients() const { return gradients_; }
+  [[nodiscard]] int64_t steps() const { return steps_; }
+  [[nodiscard]] const std::optional<Event>& started() const { return started_; }
+  [[nodiscard]] const std::optional<Event>& done() const { return done_; }
+  [[nodiscard]] const std::vector<Event>& logs() const { return logs_; }
+
+  // Decision maps of the latest weights (2-D dense networks), computed on a
+  // worker thread; the version counts each new set of maps.
+  [[nodiscard]] bool grid_supported() const { return grid_supported_; }
+  [[nodiscard]] const GridMaps& grid() const { return grid_; }
+  [[nodiscard]] uint64_t grid_version() const { return grid_version_; }
+  // Blocks until the maps of the latest weights are computed; the next
+  // update() takes them (tests, screenshots).
+  void settle();
+  // Called from worker threads when something new waits for update(), so the
+  // UI can wake from an idle wait.
+  void set_wake(std::function<void()> wake);
+
+ private:
+  void rebuild(bool regenerate_data);
+  void show_weights(WeightSet weights);
+  void start(bool paused);
+
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<GridWorker> grid_worker_;
+  JobSpec job_;
+  std::string problem_;
+  ModelInfo info_;
+  std::optional<Dataset> data_;
+  std::string device_ = "auto";
+  double speed_ = 0.0;
+  RunState state_ = RunState::idle;
+  bool discard_ = false;  // events of a cancelled run still in the queue
+  History history_;
+  std::optional<Metrics> latest_;
+  WeightSet weights_;
+  std::vector<float> gradients_;
+  int64_t steps_ = 0;
+  std::optional<Event> started_, done_;
+  std::vector<Event> logs_;
+  std::vector<Event> inbox_;
+  bool grid_supported_ = false;
+  GridMaps grid_;
+  uint64_t grid_version_ = 0;
+  std::function<void()> wake_;
+};
+
+const char* to_string(RunState s);
+
+}  // namespace aisb::app

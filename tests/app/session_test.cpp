@@ -1,0 +1,220 @@
+#include "session/session.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "../support/job_fixtures.hpp"
+#include "session/library.hpp"
+#include "session/permissions.hpp"
+#include "session/progress.hpp"
+
+namespace fs = std::filesystem;
+
+namespace aisb::app {
+namespace {
+
+// Pumps update() like the UI's frame loop until `done` or a few seconds pass.
+template <class Pred>
+bool pump(Session& s, Pred done, int ms = 10000) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < until) {
+    s.update();
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
+
+TEST(Session, ShowsTheStartingNetworkBeforeTraining) {
+  Session s;
+  s.load(test::xor_job(20));
+  ASSERT_TRUE(s.valid()) << s.problem();
+  EXPECT_EQ(s.state(), RunState::idle);
+  ASSERT_NE(s.data(), nullptr);
+  EXPECT_EQ(s.data()->train.size(), 100);
+  EXPECT_EQ(s.steps_per_epoch(), 10);
+  EXPECT_GT(s.seconds_per_epoch(), 0.0);
+  EXPECT_EQ(s.weights().size(), 6u);  // three dense layers, weight and bias each
+  EXPECT_TRUE(s.grid_supported());
+  s.settle();
+  s.update();
+  EXPECT_EQ(s.grid().resolution, 100);
+  EXPECT_EQ(s.grid().hidden.size(), 2u);
+  EXPECT_EQ(s.grid().output.size(), 100u * 100u);
+}
+
+TEST(Session, TrainsWithCurvesWeightsAndMaps) {
+  Session s;
+  s.load(test::xor_job(30));
+  const auto initial = s.weights();
+  s.play();
+  EXPECT_EQ(s.state(), RunState::running);
+  ASSERT_TRUE(pump(s, [&] { return s.state() == RunState::finished; }));
+  ASSERT_TRUE(s.done());
+  EXPECT_EQ(s.done()->reason, "completed");
+  EXPECT_EQ(s.history().size(), 31u);  // epoch 0 and 30 more
+  EXPECT_EQ(s.history().epoch.back(), 30.0f);
+  EXPECT_LT(s.history().train_loss.back(), s.history().train_loss.front());
+  EXPECT_EQ(s.steps(), 300);
+  EXPECT_NE(s.weights(), initial);
+  EXPECT_EQ(s.gradients().size(), s.weights().size());
+  ASSERT_TRUE(s.started());
+  EXPECT_EQ(s.started()->engine, "fast");
+  // Measured now, not guessed: the run's own seconds per epoch.
+  EXPECT_NEAR(s.seconds_per_epoch(), s.latest()->elapsed / 30.0, 1e-9);
+}
+
+TEST(Session, PauseStepAndResetGoBackToTheStart) {
+  Session s;
+  s.load(test::xor_job(1000));
+  s.step();
+  EXPECT_EQ(s.state(), RunState::paused);
+  ASSERT_TRUE(pump(s, [&] { return s.steps() == 1; }));
+  s.step();
+  ASSERT_TRUE(pump(s, [&] { return s.steps() == 2; }));
+  EXPECT_EQ(s.state(), RunState::paused);
+  s.play();
+  ASSERT_TRUE(pump(s, [&] { return s.history().size() > 5; }));
+  s.pause();
+  EXPECT_EQ(s.state(), RunState::paused);
+  s.reset();
+  EXPECT_EQ(s.state(), RunState::idle);
+  EXPECT_EQ(s.history().size(), 0u);
+  // Nothing of the cancelled run leaks into the reset view.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  s.update();
+  EXPECT_EQ(s.history().size(), 0u);
+  EXPECT_EQ(s.steps(), 0);
+  EXPECT_FALSE(s.done());
+}
+
+TEST(Session, SpeedPacesTheRun) {
+  Session s;
+  s.load(test::xor_job(10));
+  s.set_speed(50);  // 10 epochs at 50 a second: at least 0.2 s
+  const auto t0 = std::chrono::steady_clock::now();
+  s.play();
+  ASSERT_TRUE(pump(s, [&] { return s.state() == RunState::finished; }));
+  EXPECT_GE(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0.15);
+  EXPECT_EQ(s.done()->reason, "completed");
+}
+
+TEST(Session, ApplyKeepsDataUnlessTheDatasetChanged) {
+  Session s;
+  JobSpec job = test::xor_job(10);
+  s.load(job);
+  const auto points = s.data()->train.points;
+  job.training.learning_rate = 0.1;
+  s.apply(job);
+  EXPECT_EQ(s.data()->train.points, points);
+  job.dataset.seed = 99;  // "regenerate"
+  s.apply(job);
+  EXPECT_NE(s.data()->train.points, points);
+}
+
+TEST(Session, AnInvalidJobSaysWhyAndDoesNotStart) {
+  Session s;
+  JobSpec job = test::xor_job(10);
+  job.training.learning_rate = -1;
+  s.load(job);
+  EXPECT_FALSE(s.valid());
+  EXPECT_NE(s.problem().find("training.learning_rate"), std::string::npos) << s.problem();
+  s.play();
+  EXPECT_EQ(s.state(), RunState::idle);
+}
+
+TEST(Permissions, FollowTheStep) {
+  Step step;
+  step.unlock = {"layers", "learning_rate"};
+  step.constraints = {{"max_hidden_units", 6}, {"max_layers", 2}};
+  const Permissions p = Permissions::for_step(step);
+  EXPECT_TRUE(p.allows("layers"));
+  EXPECT_FALSE(p.allows("activation"));
+  EXPECT_TRUE(Permissions{}.allows("activation"));
+
+  JobSpec job = test::xor_job();
+  job.model.layers = {{.type = "dense", .units = 3, .activation = "tanh"}};
+  EXPECT_TRUE(p.can_add_layer(job));     // 3 + 2 <= 6
+  EXPECT_TRUE(p.can_add_unit(job, 0));   // 4 <= 6
+  job.model.layers.push_back({.type = "dense", .units = 3, .activation = "tanh"});
+  EXPECT_FALSE(p.can_add_layer(job));    // a third layer
+  EXPECT_FALSE(p.can_add_unit(job, 1));  // 7 > 6
+  EXPECT_FALSE(p.broken(job, {}));
+  job.model.layers[1].units = 5;
+  EXPECT_EQ(p.broken(job, {}), "max_hidden_units");
+  job.model.layers[0].units = 8;
+  EXPECT_FALSE(Permissions{}.can_add_unit(job, 0));  // the playground's own bound
+}
+
+class ProgressTest : public ::testing::Test {
+ protected:
+  fs::path dir = fs::temp_directory_path() / ("aisb_progress_" + std::to_string(::getpid()));
+  void SetUp() override { fs::remove_all(dir); }
+  void TearDown() override { fs::remove_all(dir); }
+};
+
+TEST_F(ProgressTest, SurvivesARestart) {
+  const fs::path file = dir / "sub" / "progress.json";
+  {
+    ProgressStore store(file);
+    LessonProgress p;
+    p.step = 2;
+    p.mark(0);
+    p.mark(2);
+    p.answers[1] = 1;
+    ASSERT_TRUE(store.put("xor-hidden-layer", p)) << store.error();
+  }
+  ProgressStore again(file);
+  EXPECT_TRUE(again.error().empty());
+  const LessonProgress p = again.get("xor-hidden-layer");
+  EXPECT_EQ(p.step, 2);
+  EXPECT_TRUE(p.has(0));
+  EXPECT_FALSE(p.has(1));
+  EXPECT_EQ(p.answers.at(1), 1);
+  EXPECT_EQ(again.get("another").step, 0);
+  EXPECT_FALSE(fs::exists(file.string() + ".tmp"));
+}
+
+TEST_F(ProgressTest, ABrokenFileIsKeptAsideNotLost) {
+  fs::create_directories(dir);
+  const fs::path file = dir / "progress.json";
+  std::ofstream(file) << "{ not json";
+  ProgressStore store(file);
+  EXPECT_NE(store.error().find(".bad"), std::string::npos);
+  EXPECT_TRUE(fs::exists(file.string() + ".bad"));
+  LessonProgress p;
+  p.step = 1;
+  EXPECT_TRUE(store.put("a", p));
+  EXPECT_EQ(ProgressStore(file).get("a").step, 1);
+}
+
+TEST(Library, FindsTheShippedCoursesInOrder) {
+  const fs::path root = find_data_dir("lessons");
+  ASSERT_FALSE(root.empty());
+  const Library lib = scan_library(root);
+  ASSERT_GE(lib.courses.size(), 3u);
+  EXPECT_EQ(lib.courses[0].course.id, "basics");
+  ASSERT_NE(lib.first_lesson(), nullptr);
+  EXPECT_EQ(lib.first_lesson()->lesson->id, "single-neuron");
+  EXPECT_GE(lib.size(), 12u);
+  for (const auto& c : lib.courses)
+    for (const auto& l : c.lessons) EXPECT_TRUE(l.lesson.has_value()) << l.problem;
+}
+
+TEST(Library, ABrokenLessonShowsItsProblem) {
+  const fs::path dir = fs::temp_directory_path() / ("aisb_lib_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "bad.toml") << "format = 1\nid = \"Bad Id\"\n";
+  const Library lib = scan_library(dir);
+  ASSERT_EQ(lib.loose.size(), 1u);
+  EXPECT_FALSE(lib.loose[0].lesson);
+  EXPECT_NE(lib.loose[0].problem.find("bad.toml:2:"), std::string::npos) << lib.loose[0].problem;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace aisb::app
