@@ -1,0 +1,267 @@
+#include "desktop/app.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <imgui.h>
+
+#include "desktop/ui.hpp"
+#include "engine/engine.hpp"
+
+namespace fs = std::filesystem;
+
+namespace aisb::ui {
+
+namespace {
+
+// Every text a lesson can show, so its characters get into the font atlas.
+std::string lesson_text(const Lesson& l) {
+  std::string t = l.title.ko + l.title.en;
+  for (const auto& s : l.steps) {
+    t += s.text.ko + s.text.en + s.hint.ko + s.hint.en;
+    if (s.quiz) {
+      t += s.quiz->question.ko + s.quiz->question.en + s.quiz->explanation.ko + s.quiz->explanation.en;
+      for (const auto& c : s.quiz->choices_ko) t += c;
+      for (const auto& c : s.quiz->choices_en) t += c;
+    }
+  }
+  return t;
+}
+
+fs::path font_dir() {
+  for (const char* d : {"/usr/share/fonts/truetype/nanum", "/usr/share/fonts/nanum", "/usr/local/share/fonts/nanum"}) {
+    std::error_code ec;
+    if (fs::exists(fs::path(d) / "NanumBarunGothic.ttf", ec)) return d;
+  }
+  return {};
+}
+
+}  // namespace
+
+App::App(Platform& platform, const AppOptions& options) : platform_(platform), options_(options) {
+  assets_dir_ = app::find_data_dir("assets");
+  lessons_dir_ = app::find_data_dir("lessons");
+  font_dir_ = font_dir();
+  if (assets_dir_.empty()) throw std::runtime_error("cannot find the app's assets (assets/i18n); set AISB_DATA_DIR");
+  ctx().zoom = options.zoom;
+  ctx().dpi_scale = platform.content_scale();
+  set_language(i18n::pick_language(options.lang));
+  apply_theme(options.dark, ctx().em());
+  progress_ = std::make_unique<app::ProgressStore>(options.progress_file.empty() ? app::ProgressStore::default_file()
+                                                                                 : options.progress_file);
+  library_ = app::scan_library(lessons_dir_);
+  rebuild_fonts();
+  session_.set_wake([] { Platform::wake(); });
+  session_.set_device(options.device);
+  // libtorch takes about a second to load: do it now, off the UI thread, so
+  // the device menu knows about the GPU and the first CNN starts at once.
+  cuda_future_ = std::async(std::launch::async, [] { return cuda_available(); });
+
+  if (!options.lesson.empty()) {
+    open_lesson(options.lesson);
+  } else if (options.playground) {
+    open_playground();
+  }
+  if (options.autoplay && screen_ != Screen::browser) session_.play();
+}
+
+App::~App() = default;
+
+void App::set_language(const std::string& lang) {
+  // Both tables' characters are in the atlas, so switching needs no rebuild.
+  ctx().strings.load(assets_dir_ / "i18n", lang);
+}
+
+void App::rebuild_fonts() {
+  std::string text;
+  for (const char* l : {"ko", "en"}) {
+    i18n::Strings s;
+    s.load(assets_dir_ / "i18n", l);
+    text += s.all_text();
+  }
+  for (const auto& c : library_.courses) {
+    text += c.course.title.ko + c.course.title.en;
+    for (const auto& l : c.lessons)
+      if (l.lesson) text += lesson_text(*l.lesson);
+  }
+  for (const auto& l : library_.loose)
+    if (l.lesson) text += lesson_text(*l.lesson);
+  if (lesson_) text += lesson_text(*lesson_);
+  platform_.set_fonts(font_dir_, text, std::round(ctx().em()));
+}
+
+void App::open_lesson(const fs::path& file) {
+  const app::LibraryLesson l = app::load_library_lesson(file);
+  if (!l.lesson) {
+    startup_error_ = l.problem.empty() ? file.string() + ": cannot be opened" : l.problem;
+    screen_ = Screen::browser;
+    return;
+  }
+  lesson_ = *l.lesson;
+  lesson_file_ = file;
+  platform_.ensure_glyphs(lesson_text(*lesson_));
+  lesson_progress_ = progress_->get(lesson_->id);
+  session_.load(lesson_->job);
+  screen_ = Screen::player;
+  go_to_step(std::clamp(lesson_progress_.step, 0, static_cast<int>(lesson_->steps.size()) - 1));
+}
+
+void App::open_playground() {
+  lesson_.reset();
+  JobSpec job;
+  job.lesson = "playground";
+  job.dataset.source = "circle";
+  job.dataset.samples = 500;
+  job.dataset.noise = 0.0;
+  job.dataset.test_fraction = 0.5;
+  job.model.layers = {{.type = "dense", .units = 4, .activation = "tanh"},
+                      {.type = "dense", .units = 2, .activation = "tanh"}};
+  job.training.learning_rate = 0.03;
+  job.training.batch_size = 10;
+  job.training.epochs = 1000;
+  session_.load(job);
+  screen_ = Screen::playground;
+}
+
+void App::go_to_step(int step) {
+  if (!lesson_ || lesson_->steps.empty()) return;
+  step_ = std::clamp(step, 0, static_cast<int>(lesson_->steps.size()) - 1);
+  const Step& s = lesson_->steps[static_cast<size_t>(step_)];
+  quiz_choice_ = -1;
+  if (auto it = lesson_progress_.answers.find(step_); it != lesson_progress_.answers.end()) quiz_choice_ = it->second;
+  show_hint_ = false;
+  goal_met_now_ = s.goal && session_.latest() && goal_reached(*s.goal, *session_.latest());
+  lesson_progress_.step = step_;
+  save_progress();
+}
+
+void App::save_progress() {
+  if (!lesson_) return;
+  bool all = !lesson_->steps.empty();
+  for (size_t i = 0; i < lesson_->steps.size(); ++i) {
+    const Step& s = lesson_->steps[i];
+    if ((s.goal || s.quiz) && !lesson_progress_.has(static_cast<int>(i))) all = false;
+  }
+  lesson_progress_.completed = all;
+  progress_->put(lesson_->id, lesson_progress_);
+}
+
+void App::change(const JobSpec& job) { session_.apply(job); }
+
+bool App::busy() const {
+  const auto since = std::chrono::steady_clock::now() - achieved_at_;
+  return session_.state() == app::RunState::running || since < std::chrono::milliseconds(1600) ||
+         (cuda_future_.valid() && !cuda_);
+}
+
+void App::draw() {
+  if (!cuda_ && cuda_future_.valid() &&
+      cuda_future_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    cuda_ = cuda_future_.get();
+  }
+  session_.update();
+  if (screen_ == Screen::player) check_goal();
+
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(vp->WorkPos);
+  ImGui::SetNextWindowSize(vp->WorkSize);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  ImGui::Begin("##root", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+  ImGui::PopStyleVar();
+  draw_top_bar();
+  ImGui::SetCursorPos(ImVec2(em(1.0f), ImGui::GetCursorPosY() + em(0.8f)));
+  ImGui::BeginGroup();
+  switch (screen_) {
+    case Screen::browser: draw_browser(); break;
+    case Screen::player: draw_player(); break;
+    case Screen::playground: {
+      const ImVec2 avail = ImGui::GetContentRegionAvail();
+      draw_workspace(app::Permissions{}, avail.x - em(1.0f), avail.y - em(0.8f));
+      break;
+    }
+  }
+  ImGui::EndGroup();
+  ImGui::End();
+}
+
+void App::draw_top_bar() {
+  const Palette& p = ctx().palette;
+  const float h = em(3.3f);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const float w = ImGui::GetWindowWidth();
+  dl->AddRectFilled(at, ImVec2(at.x + w, at.y + h), p.panel);
+  dl->AddLine(ImVec2(at.x, at.y + h), ImVec2(at.x + w, at.y + h), p.border, 1.0f);
+
+  // The mark: three nodes joined, orange to blue, the way the views colour.
+  const float cy = at.y + h * 0.5f, mx = at.x + em(1.4f);
+  dl->AddLine(ImVec2(mx, cy + em(0.45f)), ImVec2(mx + em(0.7f), cy - em(0.45f)), p.border, em(0.16f));
+  dl->AddLine(ImVec2(mx + em(0.7f), cy - em(0.45f)), ImVec2(mx + em(1.4f), cy + em(0.45f)), p.border, em(0.16f));
+  dl->AddCircleFilled(ImVec2(mx, cy + em(0.45f)), em(0.32f), p.orange);
+  dl->AddCircleFilled(ImVec2(mx + em(0.7f), cy - em(0.45f)), em(0.32f), p.accent);
+  dl->AddCircleFilled(ImVec2(mx + em(1.4f), cy + em(0.45f)), em(0.32f), p.blue);
+  ImFont* title = ctx().fonts.heading;
+  dl->AddText(title, title->FontSize, ImVec2(mx + em(2.1f), cy - title->FontSize * 0.55f), p.text, tr("app.name"));
+  float x = mx + em(2.1f) + title->CalcTextSizeA(title->FontSize, FLT_MAX, 0, tr("app.name")).x + em(2.0f);
+
+  // Navigation tabs.
+  const auto tab = [&](const char* label, bool active) {
+    ImGui::SetCursorScreenPos(ImVec2(x, at.y + em(0.75f)));
+    ImGui::PushFont(ctx().fonts.bold);
+    const ImVec2 ts = ImGui::CalcTextSize(label);
+    const ImVec2 size(ts.x + em(1.6f), h - em(1.5f));
+    const bool pressed = ImGui::InvisibleButton(label, size);
+    const bool hovered = ImGui::IsItemHovered();
+    const ImVec2 a = ImGui::GetItemRectMin();
+    if (active || hovered) dl->AddRectFilled(a, ImVec2(a.x + size.x, a.y + size.y), active ? ImGui::GetColorU32(ImGuiCol_HeaderActive) : ImGui::GetColorU32(ImGuiCol_HeaderHovered), em(0.5f));
+    dl->AddText(ImVec2(a.x + em(0.8f), a.y + (size.y - ts.y) * 0.5f), active ? p.accent : p.text, label);
+    ImGui::PopFont();
+    x += size.x + em(0.4f);
+    return pressed;
+  };
+  if (tab(tr("nav.lessons"), screen_ == Screen::browser)) {
+    session_.reset();
+    screen_ = Screen::browser;
+  }
+  if (lesson_ && tab(lesson_->title.in(lang()).c_str(), screen_ == Screen::player)) {
+    screen_ = Screen::player;
+    session_.load(lesson_->job);
+  }
+  if (tab(tr("nav.playground"), screen_ == Screen::playground) && screen_ != Screen::playground) open_playground();
+
+  // Settings on the right: language, theme, text size.
+  const float bw = em(2.4f);
+  float rx = at.x + w - em(1.0f);
+  const auto right_button = [&](const char* id, const char* label, float width, const char* tip) {
+    rx -= width;
+    ImGui::SetCursorScreenPos(ImVec2(rx, at.y + (h - em(2.0f)) * 0.5f));
+    const bool pressed = ImGui::Button((std::string(label) + "##" + id).c_str(), ImVec2(width, em(2.0f)));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
+    rx -= em(0.4f);
+    return pressed;
+  };
+  if (right_button("zoom+", "A+", bw, tr("settings.larger"))) {
+    ctx().zoom = std::min(2.0f, ctx().zoom + 0.125f);
+    apply_theme(ctx().dark, ctx().em());
+    rebuild_fonts();
+  }
+  if (right_button("zoom-", "A-", bw, tr("settings.smaller"))) {
+    ctx().zoom = std::max(0.75f, ctx().zoom - 0.125f);
+    apply_theme(ctx().dark, ctx().em());
+    rebuild_fonts();
+  }
+  const char* theme_label = ctx().dark ? tr("settings.light") : tr("settings.dark");
+  if (right_button("theme", theme_label, ImGui::CalcTextSize(theme_label).x + em(1.6f), tr("settings.theme_tip"))) {
+    apply_theme(!ctx().dark, ctx().em());
+  }
+  const char* other = lang() == "ko" ? "English" : "한국어";
+  if (right_button("lang", other, ImGui::CalcTextSize(other).x + em(1.6f), tr("settings.language_tip"))) {
+    set_language(lang() == "ko" ? "en" : "ko");
+  }
+  ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + h));
+}
+
+}  // namespace aisb::ui

@@ -1,0 +1,116 @@
+// The app: which screen is showing (lesson browser, lesson player, free
+// playground), the training session behind the views, the student's
+// progress, and the settings bar. Views live in view_*.cpp, one file each.
+#pragma once
+
+#include <chrono>
+#include <future>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "desktop/platform.hpp"
+#include "lesson/lesson.hpp"
+#include "session/library.hpp"
+#include "session/permissions.hpp"
+#include "session/progress.hpp"
+#include "session/session.hpp"
+
+namespace aisb::ui {
+
+struct AppOptions {
+  std::string lesson;  // a file to open, else the browser
+  std::string lang;    // ko | en | "" (from the locale)
+  std::string device = "auto";
+  bool autoplay = false;
+  bool playground = false;  // open the free playground
+  bool dark = false;
+  float zoom = 1.0f;
+  std::filesystem::path progress_file;  // default: ProgressStore::default_file()
+};
+
+enum class Screen { browser, player, playground };
+
+class App {
+ public:
+  App(Platform& platform, const AppOptions& options);
+  ~App();
+
+  // Draws one frame of the whole window.
+  void draw();
+  // True while something moves by itself (training, an animation).
+  [[nodiscard]] bool busy() const;
+  [[nodiscard]] app::Session& session() { return session_; }
+  // A problem to tell the user at start (a lesson that would not open).
+  [[nodiscard]] const std::string& startup_error() const { return startup_error_; }
+
+ private:
+  // app.cpp
+  void set_language(const std::string& lang);
+  void rebuild_fonts();
+  void open_lesson(const std::filesystem::path& file);
+  void open_playground();
+  void go_to_step(int step);
+  void save_progress();
+  void draw_top_bar();
+  void change(const JobSpec& job);  // from a control: reset and apply
+
+  // view_browser.cpp
+  void draw_browser();
+  // view_player.cpp
+  void draw_player();
+  void draw_step_panel(float width, float height);
+  void check_goal();
+  // view_playground.cpp
+  void draw_workspace(const app::Permissions& allow, float width, float height);
+  void draw_controls_bar(const app::Permissions& allow, float width);
+  void draw_data_panel(const app::Permissions& allow, float width, float height);
+  void draw_network_panel(const app::Permissions& allow, float width, float height);
+  void draw_output_panel(const app::Permissions& allow, float width, float height);
+  void refresh_maps();
+  // view_training.cpp: lessons the 2-D views cannot draw (images, series)
+  void draw_model_panel(const app::Permissions& allow, float width, float height);
+  void draw_curves_panel(const app::Permissions& allow, float width, float height);
+  void draw_samples_panel(const app::Permissions& allow, float width, float height);
+
+  Platform& platform_;
+  AppOptions options_;
+  Screen screen_ = Screen::browser;
+  app::Session session_;
+  app::Library library_;
+  std::filesystem::path lessons_dir_, assets_dir_, font_dir_;
+  std::unique_ptr<app::ProgressStore> progress_;
+  std::string startup_error_;
+
+  // The open lesson.
+  std::optional<Lesson> lesson_;
+  std::filesystem::path lesson_file_;
+  int step_ = 0;
+  app::LessonProgress lesson_progress_;
+  int quiz_choice_ = -1;
+  bool show_hint_ = false;
+  std::chrono::steady_clock::time_point achieved_at_{};  // the "achieved" moment
+  bool goal_met_now_ = false;
+
+  // Workspace views.
+  bool show_test_ = false;
+  bool discretize_ = false;
+  bool log_loss_ = false;
+  bool show_train_curve_ = true, show_test_curve_ = true;
+  int speed_index_ = 1;
+  uint64_t maps_version_ = ~0ull;
+  std::vector<Texture> hidden_tex_;
+  Texture output_tex_;
+  std::map<std::string, Texture> feature_tex_, dataset_tex_;
+  Texture samples_tex_;
+  std::string samples_key_;
+  std::string save_message_;
+  char save_name_[96] = "";
+  std::future<bool> cuda_future_;  // loads libtorch in the background at start
+  std::optional<bool> cuda_;
+};
+
+}  // namespace aisb::ui

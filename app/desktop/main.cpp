@@ -1,0 +1,108 @@
+// aisandbox: the desktop app (SPEC.md section 1). Thin: parse the command
+// line, open the window, run frames until closed (or, with --screenshot,
+// until the frame to save).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "desktop/app.hpp"
+#include "desktop/platform.hpp"
+
+namespace {
+
+bool has_display() {
+  for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY"}) {
+    const char* d = std::getenv(v);
+    if (d != nullptr && *d != '\0') return true;
+  }
+  return false;
+}
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const auto t0 = std::chrono::steady_clock::now();
+  CLI::App cli{"AI Sandbox: build small neural networks and watch them learn", "aisandbox"};
+  cli.set_version_flag("--version", std::string("aisandbox ") + AISB_VERSION);
+  aisb::ui::AppOptions o;
+  std::string screenshot, size = "1600x1000", stats, theme = "light";
+  int frames = 0;
+  cli.add_option("--lesson", o.lesson, "Open this lesson file (else the lesson browser)")->check(CLI::ExistingFile);
+  cli.add_option("--lang", o.lang, "Language: ko or en (default: from the locale)")->check(CLI::IsMember({"ko", "en"}));
+  cli.add_flag("--autoplay", o.autoplay, "Start training at once");
+  cli.add_option("--device", o.device, "Where to train: auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cli.add_flag("--playground", o.playground, "Open the free playground");
+  cli.add_option("--theme", theme, "light (for projectors) or dark")->check(CLI::IsMember({"light", "dark"}));
+  cli.add_option("--zoom", o.zoom, "Text size, 1 = normal, 1.5 = large print")->check(CLI::Range(0.75f, 2.0f));
+  cli.add_option("--screenshot", screenshot, "Render --frames frames, save the last as PNG, exit");
+  cli.add_option("--frames", frames, "Frames to render before --screenshot (default 120)")->check(CLI::Range(1, 1000000));
+  cli.add_option("--size", size, "Window size WxH (default 1600x1000)");
+  cli.add_option("--stats", stats, "Write frame-time statistics (JSON) here at exit, for bench/");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  int width = 0, height = 0;
+  if (std::sscanf(size.c_str(), "%dx%d", &width, &height) != 2 || width < 320 || height < 240 || width > 8192 ||
+      height > 8192) {
+    std::cerr << "aisandbox: --size: expected WxH between 320x240 and 8192x8192, got '" << size << "'\n";
+    return 2;
+  }
+  o.dark = theme == "dark";
+  if (!screenshot.empty() && frames == 0) frames = 120;
+  if (!has_display()) {
+    std::cerr << "aisandbox: there is no display here (DISPLAY is not set).\n"
+                 "  Train in the terminal instead:  aisandbox-cli train LESSON.toml\n"
+                 "  or draw off-screen under Xvfb:   xvfb-run aisandbox --screenshot out.png\n";
+    return 3;
+  }
+
+  try {
+    aisb::ui::Platform platform({.width = width, .height = height});
+    aisb::ui::App app(platform, o);
+    if (!app.startup_error().empty()) std::cerr << "aisandbox: " << app.startup_error() << "\n";
+    std::vector<double> frame_ms;
+    double first_frame_ms = 0;
+    int frame = 0;
+    while (platform.begin_frame(app.busy() || frames > 0)) {
+      const auto f0 = std::chrono::steady_clock::now();
+      app.draw();
+      ++frame;
+      const bool last = frames > 0 && frame >= frames;
+      platform.end_frame(last ? screenshot : std::string());
+      const auto f1 = std::chrono::steady_clock::now();
+      frame_ms.push_back(std::chrono::duration<double, std::milli>(f1 - f0).count());
+      if (frame == 1) first_frame_ms = std::chrono::duration<double, std::milli>(f1 - t0).count();
+      if (last) break;
+    }
+    if (!stats.empty()) {
+      const auto& done = app.session().done();
+      const auto& latest = app.session().latest();
+      std::ofstream out(stats);
+      out << "{\"frames\": " << frame_ms.size() << ", \"first_frame_ms\": " << first_frame_ms
+          << ", \"frame_ms_p50\": " << percentile(frame_ms, 0.5) << ", \"frame_ms_p99\": " << percentile(frame_ms, 0.99)
+          << ", \"frame_ms_max\": " << percentile(frame_ms, 1.0)
+          << ", \"steps_per_second\": " << (done ? done->steps_per_second : latest ? latest->steps_per_second : 0.0)
+          << ", \"state\": \"" << aisb::app::to_string(app.session().state()) << "\"}\n";
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "aisandbox: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,94 @@
+// The platform layer: a GLFW window with an OpenGL 3.3 context and Dear
+// ImGui on it; fonts for Hangul and Latin built from the text the app will
+// show; frames that sleep while nothing changes (idle throttling); and PNG
+// screenshots of the framebuffer. Nothing here knows about lessons or training.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+struct GLFWwindow;
+
+namespace aisb::ui {
+
+struct WindowOptions {
+  int width = 1600, height = 1000;
+  bool visible = true;
+  std::string title = "AI Sandbox";
+};
+
+class Platform {
+ public:
+  // Throws std::runtime_error (with what is missing: a display, OpenGL 3.3)
+  // when no window can be made.
+  explicit Platform(const WindowOptions& options);
+  ~Platform();
+  Platform(const Platform&) = delete;
+  Platform& operator=(const Platform&) = delete;
+
+  // Builds the font atlas: every character of `text` plus ASCII, in the
+  // sizes the views use, scaled by em. Call again when new text or a new
+  // size appears; it takes effect before the next frame.
+  void set_fonts(const std::filesystem::path& font_dir, const std::string& text, float em_px);
+  // Adds characters seen later (a lesson opened from disk, a typed name);
+  // true when the atlas had to be rebuilt.
+  bool ensure_glyphs(const std::string& text);
+
+  // Waits for input when `busy` is false (at most `idle_wait`), polls when
+  // true; then starts an ImGui frame. False when the window should close.
+  bool begin_frame(bool busy, std::chrono::milliseconds idle_wait = std::chrono::milliseconds(500));
+  // Renders and presents. With a path, saves the frame as PNG first
+  // (throws std::runtime_error when it cannot be written).
+  void end_frame(const std::string& screenshot_png = "");
+  // Wakes a begin_frame() that waits for input (any thread).
+  static void wake();
+
+  [[nodiscard]] float content_scale() const { return content_scale_; }
+  [[nodiscard]] GLFWwindow* window() const { return window_; }
+  // True while input arrived in the last few frames (ImGui needs a couple
+  // of frames to settle after a click).
+  [[nodiscard]] bool settling() const { return settle_frames_ > 0; }
+
+ private:
+  void rebuild_fonts();
+
+  GLFWwindow* window_ = nullptr;
+  float content_scale_ = 1.0f;
+  int settle_frames_ = 3;
+  std::filesystem::path font_dir_;
+  std::u32string glyphs_;  // sorted, unique
+  float em_px_ = 17.0f;
+  bool fonts_dirty_ = false;
+  std::chrono::steady_clock::time_point last_frame_{};
+};
+
+// Writes RGBA rows (top row first) as PNG; false on failure.
+bool write_png(const std::string& path, int width, int height, const std::vector<uint8_t>& rgba);
+
+// GL textures for heatmaps and images (RGBA, nearest or linear filtering).
+class Texture {
+ public:
+  Texture() = default;
+  ~Texture();
+  Texture(const Texture&) = delete;
+  Texture& operator=(const Texture&) = delete;
+  Texture(Texture&& o) noexcept;
+  Texture& operator=(Texture&& o) noexcept;
+  void upload(int width, int height, const uint8_t* rgba, bool smooth = false);
+  [[nodiscard]] void* id() const { return reinterpret_cast<void*>(static_cast<uintptr_t>(tex_)); }
+  [[nodiscard]] bool valid() const { return tex_ != 0; }
+  [[nodiscard]] int width() const { return w_; }
+  [[nodiscard]] int height() const { return h_; }
+
+ private:
+  unsigned tex_ = 0;
+  int w_ = 0, h_ = 0;
+};
+
+// Decodes a PNG/JPEG file into a texture; false when it cannot be read.
+bool load_image(const std::filesystem::path& file, Texture& out);
+
+}  // namespace aisb::ui

@@ -1,0 +1,270 @@
+#include "desktop/ui.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include <imgui_internal.h>
+
+namespace aisb::ui {
+
+Context& ctx() {
+  static Context c;
+  return c;
+}
+
+std::string trf(const char* key, const std::vector<std::string>& args) { return ctx().strings.format(key, args); }
+
+ImU32 rgb(colors::Rgb c, float alpha) {
+  return IM_COL32(c.r, c.g, c.b, static_cast<int>(std::lround(alpha * 255.0f)));
+}
+
+ImVec4 vec(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
+
+namespace {
+Palette light_palette() {
+  Palette p{};
+  p.background = IM_COL32(244, 246, 249, 255);
+  p.panel = IM_COL32(255, 255, 255, 255);
+  p.panel_alt = IM_COL32(236, 240, 244, 255);
+  p.text = IM_COL32(30, 36, 44, 255);
+  p.muted = IM_COL32(100, 110, 122, 255);
+  p.border = IM_COL32(218, 224, 231, 255);
+  p.accent = IM_COL32(11, 105, 170, 255);
+  p.accent_text = IM_COL32(255, 255, 255, 255);
+  p.good = IM_COL32(0, 140, 100, 255);
+  p.bad = IM_COL32(200, 80, 0, 255);
+  p.warn = IM_COL32(200, 140, 0, 255);
+  p.orange = rgb(colors::kOrange);
+  p.blue = rgb(colors::kBlue);
+  return p;
+}
+
+Palette dark_palette() {
+  Palette p{};
+  p.background = IM_COL32(22, 25, 30, 255);
+  p.panel = IM_COL32(33, 37, 44, 255);
+  p.panel_alt = IM_COL32(44, 49, 58, 255);
+  p.text = IM_COL32(234, 236, 240, 255);
+  p.muted = IM_COL32(160, 168, 178, 255);
+  p.border = IM_COL32(60, 66, 76, 255);
+  p.accent = IM_COL32(70, 160, 225, 255);
+  p.accent_text = IM_COL32(12, 16, 22, 255);
+  p.good = IM_COL32(40, 200, 150, 255);
+  p.bad = IM_COL32(245, 130, 50, 255);
+  p.warn = IM_COL32(240, 190, 60, 255);
+  p.orange = rgb(colors::kOrange);
+  p.blue = IM_COL32(60, 160, 230, 255);
+  return p;
+}
+}  // namespace
+
+void apply_theme(bool dark, float em_px) {
+  Context& c = ctx();
+  c.dark = dark;
+  c.palette = dark ? dark_palette() : light_palette();
+  const Palette& p = c.palette;
+  ImGuiStyle style;
+  if (dark) ImGui::StyleColorsDark(&style);
+  else ImGui::StyleColorsLight(&style);
+  const float u = em_px / 17.0f;
+  style.WindowPadding = ImVec2(16 * u, 14 * u);
+  style.FramePadding = ImVec2(10 * u, 6 * u);
+  style.ItemSpacing = ImVec2(10 * u, 9 * u);
+  style.ItemInnerSpacing = ImVec2(8 * u, 6 * u);
+  style.CellPadding = ImVec2(6 * u, 4 * u);
+  style.IndentSpacing = 18 * u;
+  style.ScrollbarSize = 14 * u;
+  style.GrabMinSize = 14 * u;
+  style.WindowRounding = 0;
+  style.ChildRounding = 10 * u;
+  style.FrameRounding = 7 * u;
+  style.PopupRounding = 8 * u;
+  style.ScrollbarRounding = 8 * u;
+  style.GrabRounding = 7 * u;
+  style.TabRounding = 7 * u;
+  style.WindowBorderSize = 0;
+  style.ChildBorderSize = 1;
+  style.FrameBorderSize = 0;
+  style.PopupBorderSize = 1;
+  style.DisabledAlpha = 0.45f;
+  ImVec4* col = style.Colors;
+  col[ImGuiCol_Text] = vec(p.text);
+  col[ImGuiCol_TextDisabled] = vec(p.muted);
+  col[ImGuiCol_WindowBg] = vec(p.background);
+  col[ImGuiCol_ChildBg] = vec(p.panel);
+  col[ImGuiCol_PopupBg] = vec(p.panel);
+  col[ImGuiCol_Border] = vec(p.border);
+  col[ImGuiCol_FrameBg] = vec(p.panel_alt);
+  ImVec4 accent = vec(p.accent);
+  ImVec4 hover = accent;
+  hover.w = 0.16f;
+  ImVec4 active = accent;
+  active.w = 0.30f;
+  col[ImGuiCol_FrameBgHovered] = hover;
+  col[ImGuiCol_FrameBgActive] = active;
+  col[ImGuiCol_Button] = vec(p.panel_alt);
+  col[ImGuiCol_ButtonHovered] = hover;
+  col[ImGuiCol_ButtonActive] = active;
+  col[ImGuiCol_Header] = hover;
+  col[ImGuiCol_HeaderHovered] = hover;
+  col[ImGuiCol_HeaderActive] = active;
+  col[ImGuiCol_CheckMark] = accent;
+  col[ImGuiCol_SliderGrab] = accent;
+  col[ImGuiCol_SliderGrabActive] = accent;
+  col[ImGuiCol_Separator] = vec(p.border);
+  col[ImGuiCol_Tab] = vec(p.panel_alt);
+  col[ImGuiCol_TabHovered] = hover;
+  col[ImGuiCol_TabActive] = vec(p.panel);
+  col[ImGuiCol_ScrollbarBg] = ImVec4(0, 0, 0, 0);
+  col[ImGuiCol_MenuBarBg] = vec(p.panel);
+  col[ImGuiCol_TitleBg] = vec(p.panel);
+  col[ImGuiCol_TitleBgActive] = vec(p.panel);
+  col[ImGuiCol_TableHeaderBg] = vec(p.panel_alt);
+  col[ImGuiCol_TableBorderLight] = vec(p.border);
+  col[ImGuiCol_TableBorderStrong] = vec(p.border);
+  col[ImGuiCol_PlotLines] = accent;
+  col[ImGuiCol_ModalWindowDimBg] = ImVec4(0, 0, 0, dark ? 0.55f : 0.35f);
+  ImGui::GetStyle() = style;
+}
+
+bool begin_panel(const char* id, const char* title, ImVec2 size) {
+  const Palette& p = ctx().palette;
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, p.panel);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(em(0.9f), em(0.7f)));
+  const bool open = ImGui::BeginChild(id, size, true, ImGuiWindowFlags_AlwaysUseWindowPadding);
+  ImGui::PopStyleVar();
+  ImGui::PopStyleColor();
+  if (title != nullptr && *title != '\0') {
+    text(ctx().fonts.small, p.muted, title);
+    ImGui::Dummy(ImVec2(0, em(0.1f)));
+  }
+  return open;
+}
+
+void end_panel() { ImGui::EndChild(); }
+
+bool primary_button(const char* label, ImVec2 size) {
+  const Palette& p = ctx().palette;
+  ImGui::PushStyleColor(ImGuiCol_Button, p.accent);
+  ImVec4 h = vec(p.accent);
+  h.x = std::min(1.0f, h.x * 1.12f);
+  h.y = std::min(1.0f, h.y * 1.12f);
+  h.z = std::min(1.0f, h.z * 1.12f);
+  ImGui::PushStyleColor(ImGuiCol_ButtonHovered, h);
+  ImGui::PushStyleColor(ImGuiCol_ButtonActive, h);
+  ImGui::PushStyleColor(ImGuiCol_Text, p.accent_text);
+  ImGui::PushFont(ctx().fonts.bold);
+  const bool pressed = ImGui::Button(label, size);
+  ImGui::PopFont();
+  ImGui::PopStyleColor(4);
+  return pressed;
+}
+
+bool icon_button(const char* id, Icon icon, float d, bool accent) {
+  const Palette& p = ctx().palette;
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const bool pressed = ImGui::InvisibleButton(id, ImVec2(d, d));
+  const bool hovered = ImGui::IsItemHovered();
+  const bool disabled = ImGui::GetItemFlags() & ImGuiItemFlags_Disabled;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 c(pos.x + d * 0.5f, pos.y + d * 0.5f);
+  ImU32 fill = accent ? p.accent : p.panel_alt;
+  ImU32 ink = accent ? p.accent_text : p.text;
+  if (hovered && !disabled) fill = accent ? ImGui::GetColorU32(ImGuiCol_ButtonHovered) : ImGui::GetColorU32(ImGuiCol_ButtonHovered);
+  if (accent && hovered) fill = p.accent;
+  const float alpha = disabled ? ImGui::GetStyle().DisabledAlpha : 1.0f;
+  auto fade = [&](ImU32 col) {
+    ImVec4 v = vec(col);
+    v.w *= alpha;
+    return ImGui::ColorConvertFloat4ToU32(v);
+  };
+  dl->AddCircleFilled(c, d * 0.5f, fade(fill), 40);
+  if (accent && hovered && !disabled) dl->AddCircle(c, d * 0.5f + 2, fade(p.accent), 40, 2.0f);
+  const float s = d * 0.22f;
+  const ImU32 k = fade(ink);
+  switch (icon) {
+    case Icon::play:
+      dl->AddTriangleFilled(ImVec2(c.x - s * 0.7f, c.y - s), ImVec2(c.x - s * 0.7f, c.y + s), ImVec2(c.x + s * 1.05f, c.y), k);
+      break;
+    case Icon::pause:
+      dl->AddRectFilled(ImVec2(c.x - s * 0.8f, c.y - s), ImVec2(c.x - s * 0.25f, c.y + s), k, 1.5f);
+      dl->AddRectFilled(ImVec2(c.x + s * 0.25f, c.y - s), ImVec2(c.x + s * 0.8f, c.y + s), k, 1.5f);
+      break;
+    case Icon::step:
+      dl->AddTriangleFilled(ImVec2(c.x - s * 0.9f, c.y - s), ImVec2(c.x - s * 0.9f, c.y + s), ImVec2(c.x + s * 0.6f, c.y), k);
+      dl->AddRectFilled(ImVec2(c.x + s * 0.6f, c.y - s), ImVec2(c.x + s * 1.0f, c.y + s), k, 1.0f);
+      break;
+    case Icon::reset: {
+      dl->PathArcTo(c, s * 1.05f, 0.6f, 5.6f, 24);
+      dl->PathStroke(k, 0, d * 0.075f);
+      const ImVec2 tip(c.x + s * 1.05f * std::cos(0.6f), c.y + s * 1.05f * std::sin(0.6f));
+      dl->AddTriangleFilled(ImVec2(tip.x + s * 0.45f, tip.y - s * 0.05f), ImVec2(tip.x - s * 0.45f, tip.y - s * 0.05f),
+                            ImVec2(tip.x, tip.y + s * 0.55f), k);
+      break;
+    }
+    case Icon::back:
+    case Icon::next: {
+      const float dir = icon == Icon::next ? 1.0f : -1.0f;
+      dl->AddLine(ImVec2(c.x - dir * s * 0.4f, c.y - s), ImVec2(c.x + dir * s * 0.5f, c.y), k, d * 0.08f);
+      dl->AddLine(ImVec2(c.x + dir * s * 0.5f, c.y), ImVec2(c.x - dir * s * 0.4f, c.y + s), k, d * 0.08f);
+      break;
+    }
+    case Icon::plus:
+      dl->AddLine(ImVec2(c.x, c.y - s), ImVec2(c.x, c.y + s), k, d * 0.09f);
+      [[fallthrough]];
+    case Icon::minus:
+      dl->AddLine(ImVec2(c.x - s, c.y), ImVec2(c.x + s, c.y), k, d * 0.09f);
+      break;
+  }
+  return pressed && !disabled;
+}
+
+void text(ImFont* font, ImU32 color, const char* s) {
+  ImGui::PushFont(font);
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::TextUnformatted(s);
+  ImGui::PopStyleColor();
+  ImGui::PopFont();
+}
+
+void text_wrapped(ImFont* font, ImU32 color, const char* s) {
+  ImGui::PushFont(font);
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(s);
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+  ImGui::PopFont();
+}
+
+void key_value(const char* key, const std::string& value) {
+  const Palette& p = ctx().palette;
+  text(ctx().fonts.body, p.muted, key);
+  ImGui::SameLine();
+  ImGui::PushFont(ctx().fonts.bold);
+  const float w = ImGui::CalcTextSize(value.c_str()).x;
+  const float right = ImGui::GetContentRegionMax().x;
+  ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), right - w));
+  ImGui::TextUnformatted(value.c_str());
+  ImGui::PopFont();
+}
+
+void caption(const char* s) { text(ctx().fonts.small, ctx().palette.muted, s); }
+
+std::string thousands(long long v) {
+  std::string digits = std::to_string(v < 0 ? -v : v);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return v < 0 ? "-" + out : out;
+}
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+}  // namespace aisb::ui

@@ -1,0 +1,75 @@
+// What every view shares: the string table, fonts, the palette and sizes in
+// ems (so the whole UI scales with the zoom setting and the screen's DPI),
+// plus a few drawing helpers. Only the UI thread touches any of it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "i18n/strings.hpp"
+#include "widgets/colors.hpp"
+
+namespace aisb::ui {
+
+struct Fonts {
+  ImFont* body = nullptr;
+  ImFont* bold = nullptr;
+  ImFont* small = nullptr;
+  ImFont* heading = nullptr;
+  ImFont* title = nullptr;
+  ImFont* mono = nullptr;
+  ImFont* number = nullptr;  // the big epoch counter
+};
+
+struct Palette {
+  ImU32 background, panel, panel_alt, text, muted, border, accent, accent_text, good, bad, warn;
+  ImU32 orange, blue;
+};
+
+struct Context {
+  i18n::Strings strings;
+  Fonts fonts;
+  Palette palette{};
+  bool dark = false;
+  float zoom = 1.0f;      // the user's setting (large print = 1.25 and up)
+  float dpi_scale = 1.0f;  // from the monitor
+  float base_px = 17.0f;   // body text at zoom 1, dpi 1
+  [[nodiscard]] float em() const { return base_px * zoom * dpi_scale; }
+};
+
+Context& ctx();
+inline float em(float n = 1.0f) { return ctx().em() * n; }
+inline const char* tr(const char* key) { return ctx().strings.get(key); }
+std::string trf(const char* key, const std::vector<std::string>& args);
+inline const std::string& lang() { return ctx().strings.lang(); }
+
+ImU32 rgb(colors::Rgb c, float alpha = 1.0f);
+ImVec4 vec(ImU32 c);
+
+// Applies the light or dark theme to ImGui's style, scaled to the em size.
+void apply_theme(bool dark, float em_px);
+
+// A rounded panel with a title, filling `size` (0 = remaining space).
+bool begin_panel(const char* id, const char* title, ImVec2 size = ImVec2(0, 0));
+void end_panel();
+
+// A large call-to-action button in the accent colour.
+bool primary_button(const char* label, ImVec2 size = ImVec2(0, 0));
+// A round icon button drawn with primitives (no icon font needed).
+enum class Icon { play, pause, step, reset, back, next, plus, minus };
+bool icon_button(const char* id, Icon icon, float diameter, bool accent = false);
+
+// Text in a given font and colour.
+void text(ImFont* font, ImU32 color, const char* s);
+void text_wrapped(ImFont* font, ImU32 color, const char* s);
+// A label, then a value right-aligned in the remaining width.
+void key_value(const char* key, const std::string& value);
+// A short muted caption above a control.
+void caption(const char* s);
+// Small helper so views read as sentences: "1,234".
+std::string thousands(long long v);
+std::string fixed(double v, int digits);
+
+}  // namespace aisb::ui

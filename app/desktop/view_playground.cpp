@@ -1,0 +1,688 @@
+// The workspace for 2-D point sets, TensorFlow Playground's layout and more:
+// the controls bar (play, pause, step, reset, epoch, learning rate,
+// activation, regularization, problem type, speed, device), the data panel,
+// the network with a live heatmap in every neuron and links that show their
+// weights, and the output: loss curves and the decision boundary with points.
+// Only the controls the lesson step unlocks are drawn.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include <imgui.h>
+
+#include "core/catalog.hpp"
+#include "data/dataset.hpp"
+#include "desktop/app.hpp"
+#include "desktop/draw.hpp"
+#include "desktop/ui.hpp"
+#include "widgets/colors.hpp"
+#include "widgets/network_layout.hpp"
+
+namespace aisb::ui {
+
+namespace {
+
+constexpr double kLearningRates[] = {0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10};
+constexpr double kRegRates[] = {0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10};
+constexpr double kSpeeds[] = {10, 30, 120, 0};  // epochs a second; 0: as fast as it goes
+const char* kSpeedKeys[] = {"speed.slow", "speed.normal", "speed.fast", "speed.max"};
+const char* kClassSets[] = {"circle", "xor", "gaussian", "spiral", "linear", "moons"};
+const char* kRegressionSets[] = {"plane", "multi-gaussian"};
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// A combo of numbers; true when the value changed.
+template <size_t N>
+bool number_combo(const char* label, const char* id, double& value, const double (&options)[N], float width) {
+  bool changed = false;
+  ImGui::BeginGroup();
+  caption(label);
+  ImGui::SetNextItemWidth(width);
+  if (ImGui::BeginCombo(id, number(value).c_str())) {
+    for (double o : options) {
+      if (ImGui::Selectable(number(o).c_str(), o == value)) {
+        changed = o != value;
+        value = o;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::EndGroup();
+  return changed;
+}
+
+// A combo of names shown through the string table under `prefix`.
+bool name_combo(const char* label, const char* id, std::string& value, const std::vector<std::string>& options,
+                const std::string& prefix, float width) {
+  bool changed = false;
+  ImGui::BeginGroup();
+  caption(label);
+  ImGui::SetNextItemWidth(width);
+  if (ImGui::BeginCombo(id, tr((prefix + value).c_str()))) {
+    for (const auto& o : options) {
+      if (ImGui::Selectable(tr((prefix + o).c_str()), o == value)) {
+        changed = o != value;
+        value = o;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::EndGroup();
+  return changed;
+}
+
+// How to show a feature's name: x1 -> X₁ style, with plain characters.
+const char* feature_label(const std::string& f) {
+  if (f == "x1") return "X1";
+  if (f == "x2") return "X2";
+  if (f == "x1_sq") return "X1²";
+  if (f == "x2_sq") return "X2²";
+  if (f == "x1_x2") return "X1·X2";
+  if (f == "sin_x1") return "sin(X1)";
+  if (f == "sin_x2") return "sin(X2)";
+  return f.c_str();
+}
+
+// Values a neuron can take, for its colour scale.
+float activation_scale(const std::vector<float>& map, const std::string& activation) {
+  if (activation == "tanh" || activation == "sigmoid") return 1.0f;
+  float m = 0;
+  for (float v : map) m = std::max(m, std::fabs(v));
+  return m > 0 ? m : 1.0f;
+}
+
+void draw_points(ImDrawList* dl, const Split& split, bool classification, float target_scale, ImVec2 a, float size,
+                 bool test) {
+  const float r = std::max(2.0f, size / 110.0f);
+  const ImU32 stroke = test ? IM_COL32(20, 20, 20, 255) : IM_COL32(255, 255, 255, 255);
+  for (int64_t i = 0; i < split.size(); ++i) {
+    const float x1 = split.points[static_cast<size_t>(2 * i)], x2 = split.points[static_cast<size_t>(2 * i + 1)];
+    const ImVec2 c(a.x + (x1 + 6.0f) / 12.0f * size, a.y + (6.0f - x2) / 12.0f * size);
+    const float y = split.y[static_cast<size_t>(i)];
+    const colors::Rgb col = classification ? (y > 0.5f ? colors::kBlue : colors::kOrange) : colors::diverging(y / target_scale);
+    dl->AddCircleFilled(c, r, rgb(col), 12);
+    dl->AddCircle(c, r, stroke, 12, 1.0f);
+  }
+}
+
+}  // namespace
+
+void App::refresh_maps() {
+  if (maps_version_ == session_.grid_version()) return;
+  maps_version_ = session_.grid_version();
+  const GridMaps& g = session_.grid();
+  if (g.resolution == 0) return;
+  size_t k = 0;
+  for (size_t l = 0; l < g.hidden.size(); ++l) {
+    const std::string& act = session_.job().model.layers[l].activation;
+    for (const auto& map : g.hidden[l]) {
+      if (hidden_tex_.size() <= k) hidden_tex_.emplace_back();
+      const auto px = colors::to_rgba(map, activation_scale(map, act));
+      hidden_tex_[k++].upload(g.resolution, g.resolution, px.data());
+    }
+  }
+  float scale = 1.0f;
+  if (session_.job().model.task == "regression" && session_.data() != nullptr) {
+    for (float v : session_.data()->train.y) scale = std::max(scale, std::fabs(v));
+  }
+  const auto px = colors::to_rgba(g.output, scale, discretize_, 255);
+  output_tex_.upload(g.resolution, g.resolution, px.data(), true);
+}
+
+void App::draw_workspace(const app::Permissions& allow, float width, float height) {
+  const float start_y = ImGui::GetCursorPosY();
+  draw_controls_bar(allow, width);
+  const float h = height - (ImGui::GetCursorPosY() - start_y);
+  const float gap = em(0.8f);
+  if (!session_.valid()) {
+    begin_panel("problem", tr("workspace.problem"), ImVec2(width, em(6.0f)));
+    text_wrapped(ctx().fonts.body, ctx().palette.bad, session_.problem().c_str());
+    end_panel();
+    return;
+  }
+  if (session_.grid_supported()) {
+    refresh_maps();
+    const float data_w = std::max(em(11.0f), width * 0.16f);
+    const float out_w = std::max(em(18.0f), width * 0.33f);
+    draw_data_panel(allow, data_w, h);
+    ImGui::SameLine(0, gap);
+    draw_network_panel(allow, width - data_w - out_w - 2 * gap, h);
+    ImGui::SameLine(0, gap);
+    draw_output_panel(allow, out_w, h);
+  } else {
+    const float left = std::max(em(14.0f), width * 0.27f);
+    const float mid = std::max(em(16.0f), width * 0.33f);
+    draw_samples_panel(allow, left, h);
+    ImGui::SameLine(0, gap);
+    draw_model_panel(allow, mid, h);
+    ImGui::SameLine(0, gap);
+    draw_curves_panel(allow, width - left - mid - 2 * gap, h);
+  }
+}
+
+void App::draw_controls_bar(const app::Permissions& allow, float width) {
+  const Palette& p = ctx().palette;
+  const Fonts& f = ctx().fonts;
+  const float h = em(4.6f);
+  begin_panel("controls", nullptr, ImVec2(width, h));
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + em(0.2f));
+  const float big = em(3.0f), small = em(2.2f);
+  const float y0 = ImGui::GetCursorPosY();
+  ImGui::SetCursorPosY(y0 + (big - small) * 0.5f);
+  if (icon_button("reset", Icon::reset, small)) session_.reset();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("controls.reset"));
+  ImGui::SameLine(0, em(0.6f));
+  ImGui::SetCursorPosY(y0);
+  const bool running = session_.state() == app::RunState::running;
+  ImGui::BeginDisabled(!session_.valid());
+  if (icon_button("play", running ? Icon::pause : Icon::play, big, true)) running ? session_.pause() : session_.play();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", running ? tr("controls.pause") : tr("controls.play"));
+  ImGui::SameLine(0, em(0.6f));
+  ImGui::SetCursorPosY(y0 + (big - small) * 0.5f);
+  if (icon_button("step", Icon::step, small)) session_.step();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("controls.step"));
+  ImGui::EndDisabled();
+
+  // The epoch counter, large, as in the Playground.
+  ImGui::SameLine(0, em(1.2f));
+  ImGui::SetCursorPosY(y0 - em(0.2f));
+  ImGui::BeginGroup();
+  caption(tr("controls.epoch"));
+  const int epoch = session_.latest() ? session_.latest()->epoch : 0;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%06d", epoch);
+  text(f.number, p.text, (std::string(buf, 3) + "," + std::string(buf + 3)).c_str());
+  ImGui::EndGroup();
+
+  JobSpec job = session_.job();
+  bool changed = false;
+  const float combo_w = em(7.5f);
+  const auto next = [&] {
+    ImGui::SameLine(0, em(1.0f));
+    ImGui::SetCursorPosY(y0 - em(0.1f));
+  };
+  next();
+  ImGui::BeginDisabled(!allow.allows("learning_rate"));
+  changed |= number_combo(tr("controls.learning_rate"), "##lr", job.training.learning_rate, kLearningRates, combo_w);
+  ImGui::EndDisabled();
+  if (allow.allows("activation") && !job.model.layers.empty()) {
+    next();
+    std::string act = job.model.layers.front().activation;
+    if (name_combo(tr("controls.activation"), "##act", act, names::activations, "activation.", combo_w)) {
+      for (auto& l : job.model.layers)
+        if (l.type == "dense" || l.type == "conv2d") l.activation = act;
+      changed = true;
+    }
+  }
+  if (allow.allows("regularization")) {
+    next();
+    changed |= name_combo(tr("controls.regularization"), "##reg", job.training.regularization, names::regularizations,
+                          "regularization.", combo_w);
+  }
+  if (allow.allows("regularization_rate")) {
+    next();
+    changed |= number_combo(tr("controls.regularization_rate"), "##regrate", job.training.regularization_rate, kRegRates,
+                            combo_w);
+  }
+  if (allow.allows("optimizer")) {
+    next();
+    changed |= name_combo(tr("controls.optimizer"), "##opt", job.training.optimizer, names::optimizers, "optimizer.",
+                          combo_w);
+  }
+  if (allow.allows("task") && session_.grid_supported()) {
+    next();
+    if (name_combo(tr("controls.task"), "##task", job.model.task, names::tasks, "task.", combo_w)) {
+      job.dataset.source = job.model.task == "regression" ? "plane" : "circle";
+      changed = true;
+    }
+  }
+  // Speed and device: how to watch, not what to learn; always there.
+  next();
+  ImGui::BeginGroup();
+  caption(tr("controls.speed"));
+  ImGui::SetNextItemWidth(combo_w);
+  if (ImGui::BeginCombo("##speed", tr(kSpeedKeys[speed_index_]))) {
+    for (int i = 0; i < 4; ++i) {
+      if (ImGui::Selectable(tr(kSpeedKeys[i]), i == speed_index_)) {
+        speed_index_ = i;
+        session_.set_speed(kSpeeds[i]);
+      }
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::EndGroup();
+  if (allow.allows("device") || allow.free) {
+    next();
+    ImGui::BeginGroup();
+    caption(tr("controls.device"));
+    ImGui::SetNextItemWidth(combo_w);
+    const std::string dev = session_.device();
+    const char* dev_key = dev == "cuda" ? "device.cuda" : dev == "cpu" ? "device.cpu" : "device.auto";
+    if (ImGui::BeginCombo("##device", tr(dev_key))) {
+      if (ImGui::Selectable(tr("device.auto"), dev == "auto")) session_.set_device("auto");
+      if (ImGui::Selectable(tr("device.cpu"), dev == "cpu")) session_.set_device("cpu");
+      ImGui::BeginDisabled(!cuda_.value_or(false));
+      if (ImGui::Selectable(cuda_.has_value() ? tr("device.cuda") : tr("device.checking"), dev == "cuda")) {
+        session_.set_device("cuda");
+      }
+      ImGui::EndDisabled();
+      if (cuda_.has_value() && !*cuda_ && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("device.no_cuda"));
+      ImGui::EndCombo();
+    }
+    ImGui::EndGroup();
+  }
+  if (changed) change(job);
+  end_panel();
+  // Keep the pace in step with the speed setting after any job change.
+  if (session_.speed() != kSpeeds[speed_index_]) session_.set_speed(kSpeeds[speed_index_]);
+}
+
+void App::draw_data_panel(const app::Permissions& allow, float width, float height) {
+  const Palette& p = ctx().palette;
+  begin_panel("data", tr("data.title"), ImVec2(width, height));
+  JobSpec job = session_.job();
+  bool changed = false;
+  const bool classification = job.model.task == "classification";
+  if (allow.allows("dataset")) {
+    caption(tr("data.which"));
+    const float inner = ImGui::GetContentRegionAvail().x;
+    const float thumb = std::min(em(4.6f), (inner - em(0.6f)) / 2.0f);
+    int i = 0;
+    const auto thumbs = [&](const char* const* sets, size_t n) {
+      for (size_t k = 0; k < n; ++k) {
+        const std::string name = sets[k];
+        Texture& tex = dataset_tex_[name];
+        if (!tex.valid()) {
+          // A small picture of the set: its points on a neutral square.
+          constexpr int R = 64;
+          std::vector<uint8_t> px(R * R * 4);
+          const colors::Rgb bg = ctx().dark ? colors::Rgb{50, 55, 64} : colors::kNeutral;
+          for (int q = 0; q < R * R; ++q) {
+            px[4 * q] = bg.r, px[4 * q + 1] = bg.g, px[4 * q + 2] = bg.b, px[4 * q + 3] = 255;
+          }
+          const Points pts = generate_points(name, 300, 0.0, 1);
+          float scale = 1.0f;
+          for (float v : pts.target) scale = std::max(scale, std::fabs(v));
+          for (size_t s = 0; s < pts.size(); ++s) {
+            const int cx = static_cast<int>((pts.xy[2 * s] + 6.0f) / 12.0f * R);
+            const int cy = static_cast<int>((6.0f - pts.xy[2 * s + 1]) / 12.0f * R);
+            const colors::Rgb c = name == "plane" || name == "multi-gaussian" ? colors::diverging(pts.target[s] / scale)
+                                  : pts.target[s] > 0.5f                      ? colors::kBlue
+                                                                              : colors::kOrange;
+            for (int dy = 0; dy < 2; ++dy)
+              for (int dx = 0; dx < 2; ++dx) {
+                const int x = std::clamp(cx + dx, 0, R - 1), y = std::clamp(cy + dy, 0, R - 1);
+                uint8_t* o = &px[static_cast<size_t>(4 * (y * R + x))];
+                o[0] = c.r, o[1] = c.g, o[2] = c.b;
+              }
+          }
+          tex.upload(R, R, px.data());
+        }
+        if (i % 2 != 0) ImGui::SameLine(0, em(0.6f));
+        const bool selected = job.dataset.source == name;
+        const ImVec2 a = ImGui::GetCursorScreenPos();
+        if (ImGui::InvisibleButton(name.c_str(), ImVec2(thumb, thumb)) && !selected) {
+          job.dataset.source = name;
+          changed = true;
+        }
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(("dataset." + name).c_str()));
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        dl->AddImageRounded(tex.id(), a, ImVec2(a.x + thumb, a.y + thumb), ImVec2(0, 0), ImVec2(1, 1), IM_COL32_WHITE,
+                            em(0.35f));
+        dl->AddRect(a, ImVec2(a.x + thumb, a.y + thumb), selected ? p.accent : p.border, em(0.35f), 0,
+                    selected ? em(0.2f) : 1.0f);
+        ++i;
+      }
+    };
+    if (classification) thumbs(kClassSets, std::size(kClassSets));
+    else thumbs(kRegressionSets, std::size(kRegressionSets));
+    ImGui::Dummy(ImVec2(0, em(0.3f)));
+  } else {
+    caption(tr("data.which"));
+    text(ctx().fonts.bold, p.text, tr(("dataset." + job.dataset.source).c_str()));
+  }
+
+  const float w = ImGui::GetContentRegionAvail().x;
+  if (allow.allows("test_fraction")) {
+    int train_pct = static_cast<int>(std::lround((1.0 - job.dataset.test_fraction) * 100.0));
+    caption(trf("data.ratio", {std::to_string(train_pct)}).c_str());
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::SliderInt("##ratio", &train_pct, 10, 90, "%d%%")) {
+      job.dataset.test_fraction = 1.0 - train_pct / 100.0;
+      changed = true;
+    }
+  }
+  if (allow.allows("noise")) {
+    int noise = static_cast<int>(std::lround(job.dataset.noise * 100.0));
+    caption(trf("data.noise", {std::to_string(noise)}).c_str());
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::SliderInt("##noise", &noise, 0, 50, "%d%%")) {
+      job.dataset.noise = noise / 100.0;
+      changed = true;
+    }
+  }
+  if (allow.allows("batch_size")) {
+    caption(trf("data.batch", {std::to_string(job.training.batch_size)}).c_str());
+    ImGui::SetNextItemWidth(w);
+    changed |= ImGui::SliderInt("##batch", &job.training.batch_size, 1, 30);
+  }
+  if (allow.allows("epochs")) {
+    caption(tr("data.epochs"));
+    ImGui::SetNextItemWidth(w);
+    changed |= ImGui::InputInt("##epochs", &job.training.epochs, 50, 500) && job.training.epochs >= 1;
+    job.training.epochs = std::clamp(job.training.epochs, 1, 100000);
+  }
+  if (allow.allows("dataset")) {
+    ImGui::Dummy(ImVec2(0, em(0.2f)));
+    if (ImGui::Button(tr("data.regenerate"), ImVec2(w, 0))) {
+      job.dataset.seed += 1;
+      changed = true;
+    }
+  }
+  if (changed) change(job);
+  end_panel();
+}
+
+void App::draw_network_panel(const app::Permissions& allow, float width, float height) {
+  const Palette& p = ctx().palette;
+  const Fonts& f = ctx().fonts;
+  begin_panel("network", nullptr, ImVec2(width, height));
+  JobSpec job = session_.job();
+  bool changed = false;
+  const int layers = static_cast<int>(job.model.layers.size());
+
+  // Header: hidden layers with + and -.
+  if (allow.allows("layers")) {
+    ImGui::BeginDisabled(!allow.can_add_layer(job));
+    if (icon_button("add_layer", Icon::plus, em(1.8f))) {
+      const std::string act = job.model.layers.empty() ? "tanh" : job.model.layers.back().activation;
+      job.model.layers.push_back({.type = "dense", .units = 2, .activation = act});
+      changed = true;
+    }
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(layers == 0);
+    if (icon_button("remove_layer", Icon::minus, em(1.8f))) {
+      job.model.layers.pop_back();
+      changed = true;
+    }
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+  }
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + em(0.15f));
+  text(f.bold, p.text, trf("network.hidden_layers", {std::to_string(layers)}).c_str());
+
+  // Features: every input the set offers, as chips that switch it on or off.
+  {
+    caption(tr("network.features"));
+    for (size_t i = 0; i < names::point_features.size(); ++i) {
+      const std::string& name = names::point_features[i];
+      const bool on = std::find(job.model.inputs.begin(), job.model.inputs.end(), name) != job.model.inputs.end();
+      if (!on && !allow.allows("inputs")) continue;
+      Texture& tex = feature_tex_[name];
+      if (!tex.valid()) {
+        constexpr int R = 40;
+        std::vector<float> v(R * R);
+        float m = 0;
+        for (int y = 0; y < R; ++y)
+          for (int x = 0; x < R; ++x) {
+            float out = 0;
+            point_features({name}, -6.0 + 12.0 * (x + 0.5) / R, 6.0 - 12.0 * (y + 0.5) / R, &out);
+            v[static_cast<size_t>(y * R + x)] = out;
+            m = std::max(m, std::fabs(out));
+          }
+        const auto px = colors::to_rgba(v, m > 0 ? m : 1.0f);
+        tex.upload(R, R, px.data(), true);
+      }
+      ImGui::PushID(name.c_str());
+      const float chip = em(1.7f);
+      const char* label = feature_label(name);
+      const float tw = ImGui::CalcTextSize(label).x;
+      const ImVec2 a = ImGui::GetCursorScreenPos();
+      const ImVec2 size(chip + tw + em(1.0f), chip + em(0.3f));
+      if (ImGui::GetContentRegionAvail().x < size.x) ImGui::NewLine();
+      const ImVec2 at = ImGui::GetCursorScreenPos();
+      (void)a;
+      if (ImGui::InvisibleButton("chip", size) && allow.allows("inputs")) {
+        if (on && job.model.inputs.size() > 1) {
+          job.model.inputs.erase(std::find(job.model.inputs.begin(), job.model.inputs.end(), name));
+          changed = true;
+        } else if (!on) {
+          // Keep the canonical order of the features.
+          std::vector<std::string> in;
+          for (const auto& n : names::point_features)
+            if (n == name || std::find(job.model.inputs.begin(), job.model.inputs.end(), n) != job.model.inputs.end()) in.push_back(n);
+          job.model.inputs = in;
+          changed = true;
+        }
+      }
+      const bool hovered = ImGui::IsItemHovered();
+      ImDrawList* dl = ImGui::GetWindowDrawList();
+      dl->AddRectFilled(at, ImVec2(at.x + size.x, at.y + size.y), on ? p.panel_alt : p.panel, em(0.4f));
+      dl->AddRect(at, ImVec2(at.x + size.x, at.y + size.y), on ? p.accent : (hovered ? p.muted : p.border), em(0.4f), 0,
+                  on ? 1.5f : 1.0f);
+      dl->AddImage(tex.id(), ImVec2(at.x + em(0.15f), at.y + em(0.15f)), ImVec2(at.x + em(0.15f) + chip, at.y + em(0.15f) + chip),
+                   ImVec2(0, 0), ImVec2(1, 1), on ? IM_COL32_WHITE : IM_COL32(255, 255, 255, 90));
+      dl->AddText(ImVec2(at.x + chip + em(0.5f), at.y + (size.y - ImGui::GetFontSize()) * 0.5f), on ? p.text : p.muted, label);
+      ImGui::SameLine(0, em(0.4f));
+      ImGui::PopID();
+    }
+    ImGui::NewLine();
+  }
+
+  // The graph: inputs, hidden layers, the output; a heatmap in every neuron.
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float gw = ImGui::GetContentRegionAvail().x;
+  const float header = em(2.4f);
+  const float gh = ImGui::GetContentRegionAvail().y - header - em(0.3f);
+  std::vector<int> sizes{static_cast<int>(job.model.inputs.size())};
+  for (const auto& l : job.model.layers) sizes.push_back(l.units);
+  sizes.push_back(1);
+  // Two-class outputs as one node: its links carry (class 1 - class 0)
+  // weights, which is exactly what moves the boundary.
+  WeightSet view = session_.weights();
+  if (job.model.task == "classification" && view.size() >= 2) {
+    NamedTensor& w = view[view.size() - 2];
+    if (w.shape.size() == 2 && w.shape[0] == 2) {
+      const int64_t c = w.shape[1];
+      std::vector<float> diff(static_cast<size_t>(c));
+      for (int64_t i = 0; i < c; ++i) diff[static_cast<size_t>(i)] = w.data[static_cast<size_t>(c + i)] - w.data[static_cast<size_t>(i)];
+      w.data = diff;
+      w.shape = {1, c};
+    }
+  }
+  const layout::Graph g = layout::layout(sizes, gw, gh, em(4.2f), &view, em(0.4f));
+  const float ns = g.node_size;
+  ImGui::Dummy(ImVec2(gw, header));
+  ImGui::InvisibleButton("graph", ImVec2(gw, gh));
+  const bool graph_hovered = ImGui::IsItemHovered();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 base(origin.x, origin.y + header);
+  const auto node_pos = [&](const layout::Node& n) { return ImVec2(base.x + n.x, base.y + n.y); };
+
+  // Per-layer headers: + and - for units, and the count.
+  const float column_gap = gw / static_cast<float>(sizes.size());
+  for (int l = 0; l < layers; ++l) {
+    const float cx = origin.x + column_gap * (static_cast<float>(l) + 1.5f);
+    ImGui::PushID(l);
+    if (allow.allows("units")) {
+      const float d = em(1.4f);
+      ImGui::SetCursorScreenPos(ImVec2(cx - d - em(0.15f), origin.y));
+      ImGui::BeginDisabled(!allow.can_add_unit(job, static_cast<size_t>(l)));
+      if (icon_button("add", Icon::plus, d)) {
+        ++job.model.layers[static_cast<size_t>(l)].units;
+        changed = true;
+      }
+      ImGui::EndDisabled();
+      ImGui::SetCursorScreenPos(ImVec2(cx + em(0.15f), origin.y));
+      ImGui::BeginDisabled(job.model.layers[static_cast<size_t>(l)].units <= 1);
+      if (icon_button("remove", Icon::minus, d)) {
+        --job.model.layers[static_cast<size_t>(l)].units;
+        changed = true;
+      }
+      ImGui::EndDisabled();
+    }
+    const std::string count = trf("network.neurons", {std::to_string(job.model.layers[static_cast<size_t>(l)].units)});
+    const float tw = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, count.c_str()).x;
+    dl->AddText(f.small, f.small->FontSize, ImVec2(cx - tw * 0.5f, origin.y + em(1.55f)), p.muted, count.c_str());
+    ImGui::PopID();
+  }
+
+  // Links under the nodes; the one under the mouse is read out.
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  int hovered_link = -1;
+  float best = em(0.5f);
+  for (size_t i = 0; i < g.links.size(); ++i) {
+    const auto& k = g.links[i];
+    const ImVec2 a = node_pos(g.nodes[static_cast<size_t>(k.from)]), b = node_pos(g.nodes[static_cast<size_t>(k.to)]);
+    const ImVec2 p0(a.x + ns * 0.5f, a.y), p3(b.x - ns * 0.5f, b.y);
+    const float mid = (p0.x + p3.x) * 0.5f;
+    const ImVec2 p1(mid, p0.y), p2(mid, p3.y);
+    const colors::Rgb c = colors::diverging(k.shade);
+    dl->AddBezierCubic(p0, p1, p2, p3, rgb(c, 0.85f), std::max(1.0f, k.width), 24);
+    if (graph_hovered) {
+      for (int s = 0; s <= 16; ++s) {
+        const float t = static_cast<float>(s) / 16.0f, u = 1 - t;
+        const float x = u * u * u * p0.x + 3 * u * u * t * p1.x + 3 * u * t * t * p2.x + t * t * t * p3.x;
+        const float y = u * u * u * p0.y + 3 * u * u * t * p1.y + 3 * u * t * t * p2.y + t * t * t * p3.y;
+        const float d = std::hypot(mouse.x - x, mouse.y - y);
+        if (d < best) {
+          best = d;
+          hovered_link = static_cast<int>(i);
+        }
+      }
+    }
+  }
+
+  // Nodes: input features, hidden neurons with their maps, the output.
+  size_t hidden_index = 0;
+  int hovered_node = -1;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const auto& n = g.nodes[i];
+    const ImVec2 c = node_pos(n);
+    const ImVec2 a(c.x - ns * 0.5f, c.y - ns * 0.5f), b(c.x + ns * 0.5f, c.y + ns * 0.5f);
+    void* tex = nullptr;
+    if (n.layer == 0) {
+      tex = feature_tex_[job.model.inputs[static_cast<size_t>(n.index)]].id();
+    } else if (n.layer <= layers) {
+      if (hidden_index < hidden_tex_.size() && session_.grid().resolution > 0) tex = hidden_tex_[hidden_index].id();
+      ++hidden_index;
+    } else if (output_tex_.valid()) {
+      tex = output_tex_.id();
+    }
+    dl->AddRectFilled(ImVec2(a.x + 2, a.y + 3), ImVec2(b.x + 2, b.y + 3), IM_COL32(0, 0, 0, 30), em(0.25f));
+    if (tex != nullptr) dl->AddImageRounded(tex, a, b, ImVec2(0, 0), ImVec2(1, 1), IM_COL32_WHITE, em(0.25f));
+    else dl->AddRectFilled(a, b, p.panel_alt, em(0.25f));
+    const bool over = graph_hovered && mouse.x >= a.x && mouse.x <= b.x && mouse.y >= a.y && mouse.y <= b.y;
+    if (over) hovered_node = static_cast<int>(i);
+    dl->AddRect(a, b, over ? p.accent : p.border, em(0.25f), 0, over ? 2.0f : 1.0f);
+    if (n.layer == 0) {
+      const char* label = feature_label(job.model.inputs[static_cast<size_t>(n.index)]);
+      const float tw = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, label).x;
+      dl->AddText(f.small, f.small->FontSize, ImVec2(a.x - tw - em(0.4f), c.y - f.small->FontSize * 0.5f), p.muted, label);
+    }
+  }
+  if (hovered_node >= 0) {
+    const auto& n = g.nodes[static_cast<size_t>(hovered_node)];
+    ImGui::BeginTooltip();
+    if (n.layer == 0) ImGui::TextUnformatted(feature_label(job.model.inputs[static_cast<size_t>(n.index)]));
+    else if (n.layer <= layers) ImGui::TextUnformatted(trf("network.neuron_tip", {std::to_string(n.layer), std::to_string(n.index + 1)}).c_str());
+    else ImGui::TextUnformatted(tr("network.output_tip"));
+    ImGui::EndTooltip();
+  } else if (hovered_link >= 0) {
+    const auto& k = g.links[static_cast<size_t>(hovered_link)];
+    const ImVec2 a = node_pos(g.nodes[static_cast<size_t>(k.from)]), b = node_pos(g.nodes[static_cast<size_t>(k.to)]);
+    dl->AddLine(ImVec2(a.x + ns * 0.5f, a.y), ImVec2(b.x - ns * 0.5f, b.y), p.text, 1.0f);
+    ImGui::SetTooltip("%s", trf("network.weight_tip", {fixed(k.weight, 3)}).c_str());
+  }
+  if (changed) change(job);
+  end_panel();
+}
+
+void App::draw_output_panel(const app::Permissions& allow, float width, float height) {
+  const Palette& p = ctx().palette;
+  const Fonts& f = ctx().fonts;
+  begin_panel("output", tr("output.title"), ImVec2(width, height));
+  const float w = ImGui::GetContentRegionAvail().x;
+  const bool classification = session_.job().model.task == "classification";
+
+  // Losses in words, then as curves.
+  const auto& latest = session_.latest();
+  ImGui::BeginGroup();
+  caption(tr("output.test_loss"));
+  text(f.heading, p.text, latest ? fixed(latest->test_loss, 3).c_str() : "–");
+  ImGui::EndGroup();
+  ImGui::SameLine(0, em(1.5f));
+  ImGui::BeginGroup();
+  caption(tr("output.train_loss"));
+  text(f.heading, p.muted, latest ? fixed(latest->train_loss, 3).c_str() : "–");
+  ImGui::EndGroup();
+  if (latest && latest->test_accuracy) {
+    ImGui::SameLine(0, em(1.5f));
+    ImGui::BeginGroup();
+    caption(tr("output.test_accuracy"));
+    text(f.heading, p.accent, (fixed(*latest->test_accuracy * 100.0, 1) + "%").c_str());
+    ImGui::EndGroup();
+  }
+  const app::History& h = session_.history();
+  line_plot("loss", {{tr("output.test_loss"), &h.epoch, &h.test_loss, p.text, &show_test_curve_},
+                     {tr("output.train_loss"), &h.epoch, &h.train_loss, p.muted, &show_train_curve_, true}},
+            ImVec2(w, em(7.0f)), {.log_y = log_loss_, .x_label = tr("output.epoch")});
+
+  // The decision boundary with the points.
+  const float room = ImGui::GetContentRegionAvail().y - em(9.5f);
+  const float size = std::max(em(8.0f), std::min(w, room));
+  const ImVec2 a = ImGui::GetCursorScreenPos();
+  ImGui::SetCursorScreenPos(ImVec2(a.x + (w - size) * 0.5f, a.y));
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("boundary", ImVec2(size, size));
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  if (output_tex_.valid()) dl->AddImage(output_tex_.id(), at, ImVec2(at.x + size, at.y + size));
+  else dl->AddRectFilled(at, ImVec2(at.x + size, at.y + size), p.panel_alt);
+  if (const Dataset* d = session_.data()) {
+    float scale = 1.0f;
+    for (float v : d->train.y) scale = std::max(scale, std::fabs(v));
+    draw_points(dl, d->train, classification, scale, at, size, false);
+    if (show_test_) draw_points(dl, d->test, classification, scale, at, size, true);
+  }
+  dl->AddRect(at, ImVec2(at.x + size, at.y + size), p.border);
+  for (int t = -6; t <= 6; t += 2) {
+    const float x = at.x + (t + 6) / 12.0f * size;
+    const std::string s = std::to_string(t);
+    dl->AddText(f.small, f.small->FontSize * 0.9f, ImVec2(x - em(0.25f), at.y + size + em(0.1f)), p.muted, s.c_str());
+  }
+  ImGui::Dummy(ImVec2(0, em(0.6f)));
+  ImGui::Checkbox(tr("output.show_test"), &show_test_);
+  ImGui::SameLine();
+  if (ImGui::Checkbox(tr("output.discretize"), &discretize_)) maps_version_ = ~0ull;
+  ImGui::SameLine();
+  ImGui::Checkbox(tr("output.log_loss"), &log_loss_);
+
+  // Beyond the Playground: size, speed and where learning happens.
+  ImGui::Separator();
+  key_value(tr("output.parameters"), thousands(session_.info().params));
+  const double spe = session_.seconds_per_epoch();
+  key_value(session_.latest() ? tr("output.time_measured") : tr("output.time_estimate"),
+            spe < 0.001 ? trf("output.ms", {fixed(spe * 1000.0, 2)}) : trf("output.seconds", {fixed(spe, 3)}));
+  (void)allow;
+  const auto& grads = session_.gradients();
+  if (!grads.empty()) {
+    caption(tr("output.learning_per_layer"));
+    std::vector<std::string> labels;
+    std::vector<float> values;
+    const auto& ws = session_.weights();
+    for (size_t i = 0; i < ws.size() && i < grads.size(); i += 2) {
+      labels.push_back(i + 2 >= ws.size() ? std::string(tr("output.output_layer"))
+                                          : trf("output.layer", {std::to_string(i / 2 + 1)}));
+      values.push_back(grads[i]);
+    }
+    bars("grads", labels, values, p.accent, ImGui::GetContentRegionAvail().x);
+  }
+  end_panel();
+}
+
+}  // namespace aisb::ui

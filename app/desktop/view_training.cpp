@@ -1,0 +1,229 @@
+// The workspace for lessons the 2-D views cannot draw (images, sequences,
+// tables): samples of the data, the model layer by layer with its shapes
+// and sizes, and the curves.
+#include <algorithm>
+#include <cmath>
+
+#include <imgui.h>
+
+#include "core/shape.hpp"
+#include "desktop/app.hpp"
+#include "desktop/draw.hpp"
+#include "desktop/ui.hpp"
+#include "widgets/colors.hpp"
+
+namespace aisb::ui {
+
+namespace {
+
+std::string class_name(const std::string& source, int c) {
+  if (source == "steel-defects") return tr(("class.steel." + std::to_string(c)).c_str());
+  if (source == "smart-farm") return tr(("class.farm." + std::to_string(c)).c_str());
+  return std::to_string(c);
+}
+
+}  // namespace
+
+void App::draw_samples_panel(const app::Permissions&, float width, float height) {
+  const Palette& p = ctx().palette;
+  const Fonts& f = ctx().fonts;
+  begin_panel("samples", tr("samples.title"), ImVec2(width, height));
+  const Dataset* d = session_.data();
+  const JobSpec& job = session_.job();
+  text(f.bold, p.text, tr(("dataset." + job.dataset.source).c_str()));
+  caption(trf("samples.counts", {thousands(d ? d->train.size() : 0), thousands(d ? d->test.size() : 0)}).c_str());
+  ImGui::Dummy(ImVec2(0, em(0.3f)));
+  const float w = ImGui::GetContentRegionAvail().x;
+  if (d != nullptr && d->input_shape.size() == 3) {
+    // Images: a tile of the first training samples, with their labels.
+    const int c = static_cast<int>(d->input_shape[0]), ih = static_cast<int>(d->input_shape[1]),
+              iw = static_cast<int>(d->input_shape[2]);
+    const int cols = 4, rows = 4, n = std::min<int>(cols * rows, static_cast<int>(d->train.size()));
+    const std::string key = job.dataset.source + std::to_string(job.dataset.seed) + std::to_string(n);
+    if (samples_key_ != key) {
+      samples_key_ = key;
+      const int tw = cols * iw, th = rows * ih;
+      std::vector<uint8_t> px(static_cast<size_t>(tw * th * 4), 255);
+      for (int s = 0; s < n; ++s) {
+        const float* img = d->train.x.data() + static_cast<size_t>(s) * static_cast<size_t>(c * ih * iw);
+        for (int y = 0; y < ih; ++y)
+          for (int x = 0; x < iw; ++x) {
+            const float v = std::clamp(img[y * iw + x], 0.0f, 1.0f);
+            const auto g = static_cast<uint8_t>(std::lround(v * 255.0f));
+            uint8_t* o = &px[static_cast<size_t>(4 * (((s / cols) * ih + y) * tw + (s % cols) * iw + x))];
+            o[0] = o[1] = o[2] = g;
+            o[3] = 255;
+          }
+      }
+      samples_tex_.upload(tw, th, px.data());
+    }
+    const float cell = (w - em(0.4f) * (cols - 1)) / cols;
+    for (int s = 0; s < n; ++s) {
+      if (s % cols != 0) ImGui::SameLine(0, em(0.4f));
+      ImGui::BeginGroup();
+      const float u0 = static_cast<float>(s % cols) / cols, v0 = static_cast<float>(s / cols) / rows;
+      ImGui::Image(samples_tex_.id(), ImVec2(cell, cell), ImVec2(u0, v0), ImVec2(u0 + 1.0f / cols, v0 + 1.0f / rows));
+      const std::string label = class_name(job.dataset.source, static_cast<int>(d->train.y[static_cast<size_t>(s)]));
+      ImGui::PushFont(f.small);
+      ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + cell);
+      ImGui::TextColored(vec(p.muted), "%s", label.c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::PopFont();
+      ImGui::EndGroup();
+    }
+  } else if (d != nullptr && d->input_shape.size() == 2) {
+    // Sequences: the first feature of a few samples over time.
+    static std::vector<std::vector<float>> lines;
+    const int steps = static_cast<int>(d->input_shape[0]), feats = static_cast<int>(d->input_shape[1]);
+    lines.assign(4, {});
+    std::vector<Series> series;
+    for (int s = 0; s < 4 && s < d->train.size(); ++s) {
+      for (int t = 0; t < steps; ++t) lines[static_cast<size_t>(s)].push_back(d->train.x[static_cast<size_t>((s * steps + t) * feats)]);
+      series.push_back({trf("samples.sample", {std::to_string(s + 1)}), nullptr, &lines[static_cast<size_t>(s)],
+                        rgb(colors::category(static_cast<size_t>(s)))});
+    }
+    line_plot("seq", series, ImVec2(w, em(12.0f)), {.legend = true, .x_label = tr("samples.time")});
+    caption(trf("samples.shape", {std::to_string(steps), std::to_string(feats)}).c_str());
+  } else if (d != nullptr) {
+    // A table: the first rows.
+    const int feats = static_cast<int>(d->features);
+    if (ImGui::BeginTable("rows", std::min(feats, 6) + 1, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH)) {
+      for (int r = 0; r < 10 && r < d->train.size(); ++r) {
+        ImGui::TableNextRow();
+        for (int k = 0; k < std::min(feats, 6); ++k) {
+          ImGui::TableNextColumn();
+          ImGui::TextUnformatted(fixed(d->train.x[static_cast<size_t>(r * feats + k)], 2).c_str());
+        }
+        ImGui::TableNextColumn();
+        ImGui::TextColored(vec(p.accent), "%s", fixed(d->train.y[static_cast<size_t>(r)], 2).c_str());
+      }
+      ImGui::EndTable();
+    }
+  }
+  end_panel();
+}
+
+void App::draw_model_panel(const app::Permissions& allow, float width, float height) {
+  const Palette& p = ctx().palette;
+  const Fonts& f = ctx().fonts;
+  begin_panel("model", tr("model.title"), ImVec2(width, height));
+  JobSpec job = session_.job();
+  bool changed = false;
+  const ModelInfo& info = session_.info();
+  caption(trf("model.input", {shape_to_string(info.input)}).c_str());
+  for (size_t i = 0; i < info.layers.size(); ++i) {
+    const LayerInfo& l = info.layers[i];
+    const bool output = i + 1 == info.layers.size();
+    ImGui::PushID(static_cast<int>(i));
+    const ImVec2 a = ImGui::GetCursorScreenPos();
+    const float w = ImGui::GetContentRegionAvail().x;
+    const float h = em(3.3f);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(a, ImVec2(a.x + w, a.y + h), output ? p.panel_alt : p.panel, em(0.5f));
+    dl->AddRectFilled(a, ImVec2(a.x + em(0.35f), a.y + h), rgb(colors::category(i)), em(0.5f), ImDrawFlags_RoundCornersLeft);
+    dl->AddRect(a, ImVec2(a.x + w, a.y + h), p.border, em(0.5f));
+    const std::string title = output ? std::string(tr("model.output")) : tr(("layer." + l.spec.type).c_str());
+    std::string detail;
+    if (l.spec.type == "dense" || l.spec.type == "lstm" || l.spec.type == "gru") detail = trf("model.units", {std::to_string(l.spec.units)});
+    if (l.spec.type == "conv2d") detail = trf("model.filters", {std::to_string(l.spec.filters), std::to_string(l.spec.kernel)});
+    if (!l.spec.activation.empty() && !output) detail += (detail.empty() ? "" : " · ") + std::string(tr(("activation." + l.spec.activation).c_str()));
+    dl->AddText(f.bold, f.bold->FontSize, ImVec2(a.x + em(0.9f), a.y + em(0.4f)), p.text, title.c_str());
+    dl->AddText(f.small, f.small->FontSize, ImVec2(a.x + em(0.9f), a.y + em(1.85f)), p.muted,
+                (detail.empty() ? shape_to_string(l.out) : detail + "  →  " + shape_to_string(l.out)).c_str());
+    const std::string params = trf("model.params", {thousands(l.params)});
+    const float tw = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, params.c_str()).x;
+    dl->AddText(f.small, f.small->FontSize, ImVec2(a.x + w - tw - em(0.8f), a.y + em(0.45f)), p.muted, params.c_str());
+    // Units of a dense or recurrent layer: + and -.
+    if (!output && allow.allows("units") && (l.spec.units > 0 || l.spec.filters > 0)) {
+      LayerSpec& spec = job.model.layers[i];
+      int& n = spec.type == "conv2d" ? spec.filters : spec.units;
+      const int step = spec.type == "conv2d" ? 4 : (n >= 32 ? 8 : 1);
+      const float d = em(1.5f);
+      ImGui::SetCursorScreenPos(ImVec2(a.x + w - 2 * d - em(1.0f), a.y + em(1.55f)));
+      ImGui::BeginDisabled(n - step < 1);
+      if (icon_button("minus", Icon::minus, d)) {
+        n -= step;
+        changed = true;
+      }
+      ImGui::EndDisabled();
+      ImGui::SameLine(0, em(0.3f));
+      if (icon_button("plus", Icon::plus, d)) {
+        n += step;
+        changed = true;
+      }
+    }
+    ImGui::SetCursorScreenPos(a);
+    ImGui::Dummy(ImVec2(w, h));
+    ImGui::PopID();
+  }
+  ImGui::Dummy(ImVec2(0, em(0.3f)));
+  key_value(tr("output.parameters"), thousands(info.params));
+  key_value(tr("model.flops"), thousands(info.flops_per_sample));
+  const double spe = session_.seconds_per_epoch();
+  key_value(session_.latest() ? tr("output.time_measured") : tr("output.time_estimate"),
+            trf("output.seconds", {fixed(spe, spe < 1 ? 3 : 1)}));
+  if (session_.started()) {
+    key_value(tr("model.engine"), session_.started()->device + " · " + session_.started()->engine);
+  }
+  if (changed) change(job);
+  end_panel();
+}
+
+void App::draw_curves_panel(const app::Permissions&, float width, float height) {
+  const Palette& p = ctx().palette;
+  const Fonts& f = ctx().fonts;
+  begin_panel("curves", tr("output.title"), ImVec2(width, height));
+  const float w = ImGui::GetContentRegionAvail().x;
+  const auto& latest = session_.latest();
+  const bool classification = session_.job().model.task == "classification";
+  ImGui::BeginGroup();
+  caption(tr("output.test_loss"));
+  text(f.heading, p.text, latest ? fixed(latest->test_loss, 3).c_str() : "–");
+  ImGui::EndGroup();
+  ImGui::SameLine(0, em(1.5f));
+  ImGui::BeginGroup();
+  caption(classification ? tr("output.test_accuracy") : tr("output.test_mae"));
+  std::string score = "–";
+  if (latest && latest->test_accuracy) score = fixed(*latest->test_accuracy * 100.0, 1) + "%";
+  if (latest && latest->test_mae) score = fixed(*latest->test_mae, 3);
+  text(f.heading, p.accent, score.c_str());
+  ImGui::EndGroup();
+  if (latest && latest->test_r2) {
+    ImGui::SameLine(0, em(1.5f));
+    ImGui::BeginGroup();
+    caption(tr("output.test_r2"));
+    text(f.heading, p.text, fixed(*latest->test_r2, 3).c_str());
+    ImGui::EndGroup();
+  }
+  const app::History& h = session_.history();
+  const float plot_h = std::max(em(7.0f), (ImGui::GetContentRegionAvail().y - em(9.0f)) * 0.5f);
+  line_plot("loss", {{tr("output.test_loss"), &h.epoch, &h.test_loss, p.text, &show_test_curve_},
+                     {tr("output.train_loss"), &h.epoch, &h.train_loss, p.muted, &show_train_curve_, true}},
+            ImVec2(w, plot_h), {.log_y = log_loss_, .x_label = tr("output.epoch")});
+  const char* score_name = classification ? tr("output.accuracy") : tr("output.mae");
+  line_plot("score", {{std::string(tr("output.test")) + " " + score_name, &h.epoch, &h.test_score, p.accent},
+                      {std::string(tr("output.train")) + " " + score_name, &h.epoch, &h.train_score, p.orange, nullptr, true}},
+            ImVec2(w, plot_h), {.x_label = tr("output.epoch")});
+  ImGui::Checkbox(tr("output.log_loss"), &log_loss_);
+  const auto& grads = session_.gradients();
+  const auto& ws = session_.weights();
+  if (!grads.empty()) {
+    caption(tr("output.learning_per_layer"));
+    std::vector<std::string> labels;
+    std::vector<float> values;
+    for (size_t i = 0; i < ws.size() && i < grads.size(); ++i) {
+      if (ws[i].name.find("weight") == std::string::npos) continue;
+      labels.push_back(ws[i].name.substr(0, ws[i].name.rfind('.')));
+      values.push_back(grads[i]);
+    }
+    bars("grads", labels, values, p.accent, w);
+  }
+  if (session_.done() && !session_.done()->message.empty()) {
+    const auto& d = *session_.done();
+    text_wrapped(f.body, d.reason == "completed" ? p.good : p.bad,
+                 (lang() == "ko" && !d.message_ko.empty() ? d.message_ko : d.message).c_str());
+  }
+  end_panel();
+}
+
+}  // namespace aisb::ui
