@@ -169,7 +169,10 @@ void App::draw() {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   ImGui::Begin("##root", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse |
+                   // glClear already paints the background: drawing it again
+                   // would double the pixels a software renderer fills.
+                   ImGuiWindowFlags_NoBackground);
   ImGui::PopStyleVar();
   draw_top_bar();
   ImGui::SetCursorPos(ImVec2(em(1.0f), ImGui::GetCursorPosY() + em(0.8f)));
@@ -193,7 +196,6 @@ void App::draw_top_bar() {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 at = ImGui::GetCursorScreenPos();
   const float w = ImGui::GetWindowWidth();
-  dl->AddRectFilled(at, ImVec2(at.x + w, at.y + h), p.panel);
   dl->AddLine(ImVec2(at.x, at.y + h), ImVec2(at.x + w, at.y + h), p.border, 1.0f);
 
   // The mark: three nodes joined, orange to blue, the way the views colour.
@@ -257,7 +259,7 @@ void App::draw_top_bar() {
   if (right_button("theme", theme_label, ImGui::CalcTextSize(theme_label).x + em(1.6f), tr("settings.theme_tip"))) {
     apply_theme(!ctx().dark, ctx().em());
   }
-  const char* other = lang() == "ko" ? "English" : "한국어";
+  const char* other = tr("settings.other_language");
   if (right_button("lang", other, ImGui::CalcTextSize(other).x + em(1.6f), tr("settings.language_tip"))) {
     set_language(lang() == "ko" ? "en" : "ko");
   }

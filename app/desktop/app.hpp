@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "desktop/platform.hpp"
+#include "widgets/raster.hpp"
 #include "lesson/lesson.hpp"
 #include "session/library.hpp"
 #include "session/permissions.hpp"
@@ -104,6 +105,11 @@ class App {
   uint64_t maps_version_ = ~0ull;
   std::vector<Texture> hidden_tex_;
   Texture output_tex_;
+  raster::Canvas links_canvas_;  // the network's links, redrawn when the weights change
+  Texture links_tex_;
+  std::string links_key_;
+  Texture points_tex_;  // the data points, drawn once per dataset (not per frame)
+  std::string points_key_;
   std::map<std::string, Texture> feature_tex_, dataset_tex_;
   Texture samples_tex_;
   std::string samples_key_;

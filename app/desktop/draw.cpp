@@ -63,9 +63,9 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, c
     dl->AddText(small, fs, ImVec2(x - ts.x * 0.5f, bottom + fs * 0.3f), p.muted, t.c_str());
   }
   dl->AddLine(ImVec2(left, bottom), ImVec2(right, bottom), p.muted, 1.0f);
-  if (o.x_label != nullptr) {
+  if (o.x_label != nullptr) {  // top right, clear of the curves' usual fall
     const ImVec2 ts = small->CalcTextSizeA(fs, FLT_MAX, 0, o.x_label);
-    dl->AddText(small, fs, ImVec2(right - ts.x, bottom - ts.y - fs * 0.2f), p.muted, o.x_label);
+    dl->AddText(small, fs, ImVec2(right - ts.x, top - fs * 0.55f), p.muted, o.x_label);
   }
 
   // Lines, decimated to about two points a pixel column.
@@ -82,10 +82,12 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, c
       pts.emplace_back(sx(xv), sy(yv));
     }
     if (pts.size() == 1) dl->AddCircleFilled(pts[0], fs * 0.18f, s.color);
-    if (s.dashed) {
-      for (size_t i = 0; i + 1 < pts.size(); i += 2) dl->AddLine(pts[i], pts[i + 1], s.color, fs * 0.13f);
-    } else if (pts.size() > 1) {
-      dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), s.color, 0, fs * 0.13f);
+    if (pts.size() > 1) {
+      // The secondary series (training, beside test) is thinner and lighter.
+      ImVec4 c = vec(s.color);
+      if (s.secondary) c.w *= 0.7f;
+      dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), ImGui::ColorConvertFloat4ToU32(c),
+                      0, fs * (s.secondary ? 0.09f : 0.14f));
     }
   }
   dl->PopClipRect();
@@ -154,22 +156,28 @@ void bars(const char* id, const std::vector<std::string>& labels, const std::vec
   const float fs = small->FontSize;
   float label_w = 0;
   for (const auto& l : labels) label_w = std::max(label_w, small->CalcTextSizeA(fs, FLT_MAX, 0, l.c_str()).x);
-  float top = 0;
-  for (float v : values) top = std::max(top, std::isfinite(v) ? v : 0.0f);
+  float top = 0, value_w = 0;
+  std::vector<std::string> texts;
+  for (float v : values) {
+    top = std::max(top, std::isfinite(v) ? v : 0.0f);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, v != 0 && std::fabs(v) < 0.01f ? "%.1e" : "%.3g", static_cast<double>(v));
+    texts.emplace_back(buf);
+    value_w = std::max(value_w, small->CalcTextSizeA(fs, FLT_MAX, 0, buf).x);
+  }
   const float row = fs * 1.45f;
   ImGui::PushID(id);
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(width, row * static_cast<float>(labels.size())));
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float x0 = pos.x + label_w + fs * 0.6f, x1 = pos.x + width - fs * 3.2f;
+  const float x0 = pos.x + label_w + fs * 0.6f, x1 = pos.x + width - value_w - fs * 0.6f;
   for (size_t i = 0; i < labels.size() && i < values.size(); ++i) {
     const float y = pos.y + row * static_cast<float>(i);
     dl->AddText(small, fs, ImVec2(pos.x, y + fs * 0.2f), p.muted, labels[i].c_str());
     dl->AddRectFilled(ImVec2(x0, y + fs * 0.3f), ImVec2(x1, y + row - fs * 0.3f), p.panel_alt, fs * 0.2f);
     const float f = top > 0 && std::isfinite(values[i]) ? values[i] / top : 0.0f;
     if (f > 0) dl->AddRectFilled(ImVec2(x0, y + fs * 0.3f), ImVec2(x0 + (x1 - x0) * f, y + row - fs * 0.3f), color, fs * 0.2f);
-    const std::string v = plot::format_tick(values[i]);
-    dl->AddText(small, fs, ImVec2(x1 + fs * 0.4f, y + fs * 0.2f), p.text, v.c_str());
+    dl->AddText(small, fs, ImVec2(x1 + fs * 0.4f, y + fs * 0.2f), p.text, texts[i].c_str());
   }
   ImGui::PopID();
 }

@@ -17,7 +17,7 @@ struct Series {
   const std::vector<float>* y = nullptr;
   ImU32 color = 0;
   bool* visible = nullptr;  // the legend toggles it; null: always shown
-  bool dashed = false;
+  bool secondary = false;  // drawn thinner and lighter
 };
 
 struct PlotOptions {

@@ -74,14 +74,18 @@ int main(int argc, char** argv) {
 
   try {
     aisb::ui::Platform platform({.width = width, .height = height});
+    platform.set_ignore_mouse(!screenshot.empty());
+    const double window_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     aisb::ui::App app(platform, o);
+    const double app_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (!app.startup_error().empty()) std::cerr << "aisandbox: " << app.startup_error() << "\n";
-    std::vector<double> frame_ms;
+    std::vector<double> frame_ms, draw_ms;
     double first_frame_ms = 0;
     int frame = 0;
     while (platform.begin_frame(app.busy() || frames > 0)) {
       const auto f0 = std::chrono::steady_clock::now();
       app.draw();
+      draw_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - f0).count());
       ++frame;
       const bool last = frames > 0 && frame >= frames;
       platform.end_frame(last ? screenshot : std::string());
@@ -94,9 +98,11 @@ int main(int argc, char** argv) {
       const auto& done = app.session().done();
       const auto& latest = app.session().latest();
       std::ofstream out(stats);
-      out << "{\"frames\": " << frame_ms.size() << ", \"first_frame_ms\": " << first_frame_ms
+      out << "{\"frames\": " << frame_ms.size() << ", \"window_ms\": " << window_ms << ", \"app_ms\": " << app_ms
+          << ", \"first_frame_ms\": " << first_frame_ms
           << ", \"frame_ms_p50\": " << percentile(frame_ms, 0.5) << ", \"frame_ms_p99\": " << percentile(frame_ms, 0.99)
-          << ", \"frame_ms_max\": " << percentile(frame_ms, 1.0)
+          << ", \"frame_ms_max\": " << percentile(frame_ms, 1.0) << ", \"draw_ms_p50\": " << percentile(draw_ms, 0.5)
+          << ", \"draw_ms_p99\": " << percentile(draw_ms, 0.99)
           << ", \"steps_per_second\": " << (done ? done->steps_per_second : latest ? latest->steps_per_second : 0.0)
           << ", \"state\": \"" << aisb::app::to_string(app.session().state()) << "\"}\n";
     }

@@ -1,6 +1,8 @@
 #include "desktop/platform.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <stdexcept>
 #include <thread>
@@ -83,8 +85,11 @@ Platform::Platform(const WindowOptions& o) {
     glfwTerminate();
     throw std::runtime_error("cannot open an OpenGL 3.3 window: " + g_glfw_error);
   }
+  glfwSetWindowSizeLimits(window_, 960, 600, GLFW_DONT_CARE, GLFW_DONT_CARE);
   glfwMakeContextCurrent(window_);
-  glfwSwapInterval(1);
+  // No vsync wait inside swap: begin_frame paces frames itself (60 a
+  // second while busy), which also works where there is no vsync (Xvfb).
+  glfwSwapInterval(0);
   float sx = 1, sy = 1;
   glfwGetWindowContentScale(window_, &sx, &sy);
   content_scale_ = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
@@ -160,15 +165,20 @@ void Platform::rebuild_fonts() {
   }
   g_ranges.push_back(0);
   Fonts& f = ctx().fonts;
-  const auto add = [&](const char* file, float px) -> ImFont* {
+  // Digits only for the big counters: a full set at that size would double
+  // the atlas, which a software renderer pays for on every first frame.
+  static const ImWchar digits[] = {0x20, 0x3A, 0x2D, 0x2D, 0x2013, 0x2013, 0x25, 0x25, 0};
+  const auto add = [&](const char* file, float px, const ImWchar* ranges = nullptr) -> ImFont* {
     const fs::path p = font_dir_ / file;
     ImFontConfig cfg;
-    cfg.OversampleH = 2;
+    // Hangul at 14 px and up is crisp without horizontal oversampling, and
+    // the atlas stays a quarter of the size.
+    cfg.OversampleH = 1;
     cfg.OversampleV = 1;
     cfg.PixelSnapH = true;
     ImFont* font = nullptr;
     std::error_code ec;
-    if (fs::exists(p, ec)) font = io.Fonts->AddFontFromFileTTF(p.c_str(), px, &cfg, g_ranges.Data);
+    if (fs::exists(p, ec)) font = io.Fonts->AddFontFromFileTTF(p.c_str(), px, &cfg, ranges != nullptr ? ranges : g_ranges.Data);
     if (font == nullptr) {
       ImFontConfig d;
       d.SizePixels = px;
@@ -183,8 +193,11 @@ void Platform::rebuild_fonts() {
   f.heading = add("NanumBarunGothicBold.ttf", std::round(e * 1.3f));
   f.title = add("NanumBarunGothicBold.ttf", std::round(e * 1.75f));
   f.mono = add("NanumGothicCoding.ttf", std::round(e * 0.95f));
-  f.number = add("NanumBarunGothicBold.ttf", std::round(e * 2.1f));
+  f.number = add("NanumBarunGothicBold.ttf", std::round(e * 2.1f), digits);
   io.Fonts->Build();
+  if (std::getenv("AISB_DEBUG_FONTS") != nullptr)
+    std::fprintf(stderr, "font atlas %dx%d, %zu characters\n", io.Fonts->TexWidth, io.Fonts->TexHeight, glyphs_.size());
+
   io.FontDefault = f.body;
   ImGui_ImplOpenGL3_DestroyFontsTexture();
   ImGui_ImplOpenGL3_CreateFontsTexture();
@@ -207,6 +220,7 @@ bool Platform::begin_frame(bool busy, std::chrono::milliseconds idle_wait) {
   if (fonts_dirty_) rebuild_fonts();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  if (ignore_mouse_) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
   ImGui::NewFrame();
   return !glfwWindowShouldClose(window_);
 }

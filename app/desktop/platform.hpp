@@ -46,6 +46,8 @@ class Platform {
   // Wakes a begin_frame() that waits for input (any thread).
   static void wake();
 
+  // Screenshots: the pointer (wherever the X server left it) hovers nothing.
+  void set_ignore_mouse(bool ignore) { ignore_mouse_ = ignore; }
   [[nodiscard]] float content_scale() const { return content_scale_; }
   [[nodiscard]] GLFWwindow* window() const { return window_; }
   // True while input arrived in the last few frames (ImGui needs a couple
@@ -62,6 +64,7 @@ class Platform {
   std::u32string glyphs_;  // sorted, unique
   float em_px_ = 17.0f;
   bool fonts_dirty_ = false;
+  bool ignore_mouse_ = false;
   std::chrono::steady_clock::time_point last_frame_{};
 };
 

@@ -23,12 +23,12 @@ ImVec4 vec(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
 namespace {
 Palette light_palette() {
   Palette p{};
-  p.background = IM_COL32(244, 246, 249, 255);
+  p.background = IM_COL32(255, 255, 255, 255);
   p.panel = IM_COL32(255, 255, 255, 255);
-  p.panel_alt = IM_COL32(236, 240, 244, 255);
+  p.panel_alt = IM_COL32(237, 241, 245, 255);
   p.text = IM_COL32(30, 36, 44, 255);
   p.muted = IM_COL32(100, 110, 122, 255);
-  p.border = IM_COL32(218, 224, 231, 255);
+  p.border = IM_COL32(212, 219, 227, 255);
   p.accent = IM_COL32(11, 105, 170, 255);
   p.accent_text = IM_COL32(255, 255, 255, 255);
   p.good = IM_COL32(0, 140, 100, 255);
@@ -41,9 +41,9 @@ Palette light_palette() {
 
 Palette dark_palette() {
   Palette p{};
-  p.background = IM_COL32(22, 25, 30, 255);
-  p.panel = IM_COL32(33, 37, 44, 255);
-  p.panel_alt = IM_COL32(44, 49, 58, 255);
+  p.background = IM_COL32(26, 29, 35, 255);
+  p.panel = IM_COL32(26, 29, 35, 255);
+  p.panel_alt = IM_COL32(46, 51, 60, 255);
   p.text = IM_COL32(234, 236, 240, 255);
   p.muted = IM_COL32(160, 168, 178, 255);
   p.border = IM_COL32(60, 66, 76, 255);
@@ -127,13 +127,23 @@ void apply_theme(bool dark, float em_px) {
   ImGui::GetStyle() = style;
 }
 
-bool begin_panel(const char* id, const char* title, ImVec2 size) {
+bool begin_panel(const char* id, const char* title, ImVec2 size, bool scroll) {
   const Palette& p = ctx().palette;
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, p.panel);
+  // The outline, drawn by us (ImGui leaves it out with no background).
+  {
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const ImVec2 sz(size.x > 0 ? size.x : avail.x + size.x, size.y > 0 ? size.y : avail.y + size.y);
+    ImGui::GetWindowDrawList()->AddRect(at, ImVec2(at.x + sz.x, at.y + sz.y), p.border, em(0.6f), 0, 1.0f);
+  }
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(em(0.9f), em(0.7f)));
-  const bool open = ImGui::BeginChild(id, size, true, ImGuiWindowFlags_AlwaysUseWindowPadding);
+  // Panels are outlined, not filled: the window's own background shows
+  // through, which is calm to look at and halves the pixels a software
+  // renderer (a school laptop without a GPU driver, Xvfb) has to fill.
+  const bool open = ImGui::BeginChild(id, size, false,
+                                      ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoBackground |
+                                          (scroll ? 0 : ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse));
   ImGui::PopStyleVar();
-  ImGui::PopStyleColor();
   if (title != nullptr && *title != '\0') {
     text(ctx().fonts.small, p.muted, title);
     ImGui::Dummy(ImVec2(0, em(0.1f)));

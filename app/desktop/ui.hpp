@@ -51,8 +51,9 @@ ImVec4 vec(ImU32 c);
 // Applies the light or dark theme to ImGui's style, scaled to the em size.
 void apply_theme(bool dark, float em_px);
 
-// A rounded panel with a title, filling `size` (0 = remaining space).
-bool begin_panel(const char* id, const char* title, ImVec2 size = ImVec2(0, 0));
+// A rounded panel with a title, filling `size` (0 = remaining space). Panels
+// lay themselves out to fit, so they do not scroll unless asked to.
+bool begin_panel(const char* id, const char* title, ImVec2 size = ImVec2(0, 0), bool scroll = false);
 void end_panel();
 
 // A large call-to-action button in the accent colour.

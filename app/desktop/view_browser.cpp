@@ -29,7 +29,7 @@ bool card(const app::LibraryLesson& l, const app::LessonProgress& progress, ImU3
   const ImVec2 b(a.x + w, a.y + h);
   const float r = em(0.7f);
   if (hovered) dl->AddRectFilled(ImVec2(a.x + 2, a.y + 4), ImVec2(b.x + 2, b.y + 4), IM_COL32(0, 0, 0, 28), r);
-  dl->AddRectFilled(a, b, p.panel, r);
+  if (p.panel != p.background) dl->AddRectFilled(a, b, p.panel, r);
   dl->AddRect(a, b, hovered ? p.accent : p.border, r, 0, hovered ? 2.0f : 1.0f);
   dl->AddRectFilled(a, ImVec2(b.x, a.y + em(0.45f)), band, r, ImDrawFlags_RoundCornersTop);
   const float pad = em(1.0f);
@@ -83,7 +83,7 @@ void App::draw_browser() {
   const Palette& p = ctx().palette;
   const Fonts& f = ctx().fonts;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  ImGui::BeginChild("browser", ImVec2(avail.x - em(1.0f), avail.y), false);
+  ImGui::BeginChild("browser", ImVec2(avail.x - em(1.0f), avail.y), false, ImGuiWindowFlags_NoBackground);
   const float width = ImGui::GetContentRegionAvail().x;
 
   // Welcome and the free playground.

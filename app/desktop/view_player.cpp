@@ -88,7 +88,8 @@ void App::draw_step_panel(float width, float height) {
 
   // The text scrolls; goal, hint, quiz and navigation stay below it.
   const float footer = em(s.quiz ? 15.5f : 9.0f) + (s.goal ? em(3.6f) : 0.0f);
-  ImGui::BeginChild("text", ImVec2(0, std::max(em(6.0f), ImGui::GetContentRegionAvail().y - footer)), false);
+  ImGui::BeginChild("text", ImVec2(0, std::max(em(6.0f), ImGui::GetContentRegionAvail().y - footer)), false,
+                    ImGuiWindowFlags_NoBackground);
   markdown(s.text.in(lang()), lesson_file_.parent_path());
   if (show_hint_ && !s.hint.empty()) {
     ImGui::Dummy(ImVec2(0, em(0.4f)));

@@ -5,6 +5,7 @@
 // weights, and the output: loss curves and the decision boundary with points.
 // Only the controls the lesson step unlocks are drawn.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -95,17 +96,37 @@ float activation_scale(const std::vector<float>& map, const std::string& activat
   return m > 0 ? m : 1.0f;
 }
 
-void draw_points(ImDrawList* dl, const Split& split, bool classification, float target_scale, ImVec2 a, float size,
-                 bool test) {
-  const float r = std::max(2.0f, size / 110.0f);
-  const ImU32 stroke = test ? IM_COL32(20, 20, 20, 255) : IM_COL32(255, 255, 255, 255);
+// Draws the points into an RGBA image of `size` pixels: a filled disc with
+// a thin ring (white for training points, dark for test points), smoothed at
+// the edges. Done once per dataset, not per frame: hundreds of small circles
+// are cheap as one texture and dear as thousands of vertices.
+void paint_points(std::vector<uint8_t>& px, int size, const Split& split, bool classification, float target_scale,
+                  bool test) {
+  const float r = std::max(2.5f, static_cast<float>(size) / 85.0f);
+  const colors::Rgb ring = test ? colors::Rgb{20, 20, 20} : colors::Rgb{255, 255, 255};
   for (int64_t i = 0; i < split.size(); ++i) {
-    const float x1 = split.points[static_cast<size_t>(2 * i)], x2 = split.points[static_cast<size_t>(2 * i + 1)];
-    const ImVec2 c(a.x + (x1 + 6.0f) / 12.0f * size, a.y + (6.0f - x2) / 12.0f * size);
+    const float cx = (split.points[static_cast<size_t>(2 * i)] + 6.0f) / 12.0f * static_cast<float>(size);
+    const float cy = (6.0f - split.points[static_cast<size_t>(2 * i + 1)]) / 12.0f * static_cast<float>(size);
     const float y = split.y[static_cast<size_t>(i)];
-    const colors::Rgb col = classification ? (y > 0.5f ? colors::kBlue : colors::kOrange) : colors::diverging(y / target_scale);
-    dl->AddCircleFilled(c, r, rgb(col), 12);
-    dl->AddCircle(c, r, stroke, 12, 1.0f);
+    const colors::Rgb fill = classification ? (y > 0.5f ? colors::kBlue : colors::kOrange) : colors::diverging(y / target_scale);
+    const int x0 = std::max(0, static_cast<int>(cx - r - 2)), x1 = std::min(size - 1, static_cast<int>(cx + r + 2));
+    const int y0 = std::max(0, static_cast<int>(cy - r - 2)), y1 = std::min(size - 1, static_cast<int>(cy + r + 2));
+    for (int py = y0; py <= y1; ++py)
+      for (int qx = x0; qx <= x1; ++qx) {
+        const float d = std::hypot(static_cast<float>(qx) + 0.5f - cx, static_cast<float>(py) + 0.5f - cy);
+        const float cover = std::clamp(r + 0.5f - d, 0.0f, 1.0f);
+        if (cover <= 0) continue;
+        const float ring_w = std::clamp(1.0f - std::fabs(d - (r - 0.6f)), 0.0f, 1.0f);
+        uint8_t* o = &px[static_cast<size_t>(4 * (py * size + qx))];
+        const auto mix = [&](uint8_t a, uint8_t b, float t) { return static_cast<uint8_t>(std::lround(a + (b - a) * t)); };
+        const uint8_t fr = mix(fill.r, ring.r, ring_w), fg = mix(fill.g, ring.g, ring_w), fb = mix(fill.b, ring.b, ring_w);
+        const float a0 = o[3] / 255.0f;
+        const float a = cover + a0 * (1 - cover);
+        o[0] = mix(o[0], fr, cover / std::max(a, 1e-6f));
+        o[1] = mix(o[1], fg, cover / std::max(a, 1e-6f));
+        o[2] = mix(o[2], fb, cover / std::max(a, 1e-6f));
+        o[3] = static_cast<uint8_t>(std::lround(a * 255.0f));
+      }
   }
 }
 
@@ -167,7 +188,7 @@ void App::draw_workspace(const app::Permissions& allow, float width, float heigh
 void App::draw_controls_bar(const app::Permissions& allow, float width) {
   const Palette& p = ctx().palette;
   const Fonts& f = ctx().fonts;
-  const float h = em(4.6f);
+  const float h = em(5.0f);
   begin_panel("controls", nullptr, ImVec2(width, h));
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + em(0.2f));
   const float big = em(3.0f), small = em(2.2f);
@@ -345,6 +366,12 @@ void App::draw_data_panel(const app::Permissions& allow, float width, float heig
     caption(tr("data.which"));
     text(ctx().fonts.bold, p.text, tr(("dataset." + job.dataset.source).c_str()));
   }
+  // What is locked is still worth knowing: the numbers, read-only.
+  if (!allow.allows("test_fraction")) {
+    caption(trf("data.ratio", {std::to_string(static_cast<int>(std::lround((1.0 - job.dataset.test_fraction) * 100.0)))}).c_str());
+  }
+  if (!allow.allows("noise")) caption(trf("data.noise", {std::to_string(std::lround(job.dataset.noise * 100.0))}).c_str());
+  if (!allow.allows("batch_size")) caption(trf("data.batch", {std::to_string(job.training.batch_size)}).c_str());
 
   const float w = ImGui::GetContentRegionAvail().x;
   if (allow.allows("test_fraction")) {
@@ -475,6 +502,12 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
   }
 
   // The graph: inputs, hidden layers, the output; a heatmap in every neuron.
+  // Room on the left for the input features' names.
+  float label_w = 0;
+  for (const auto& in : job.model.inputs)
+    label_w = std::max(label_w, f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, feature_label(in)).x);
+  label_w += em(0.6f);
+  ImGui::SetCursorPosX(ImGui::GetCursorPosX() + label_w);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float gw = ImGui::GetContentRegionAvail().x;
   const float header = em(2.4f);
@@ -532,24 +565,40 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
     ImGui::PopID();
   }
 
-  // Links under the nodes; the one under the mouse is read out.
+  // Links under the nodes, painted into one texture when the weights change;
+  // the one under the mouse is read out.
+  const auto link_curve = [&](const layout::Link& k) {
+    const ImVec2 a = node_pos(g.nodes[static_cast<size_t>(k.from)]), b = node_pos(g.nodes[static_cast<size_t>(k.to)]);
+    const raster::Point p0{a.x + ns * 0.5f - base.x, a.y - base.y}, p3{b.x - ns * 0.5f - base.x, b.y - base.y};
+    const float mid = (p0.x + p3.x) * 0.5f;
+    return std::array<raster::Point, 4>{p0, raster::Point{mid, p0.y}, raster::Point{mid, p3.y}, p3};
+  };
+  {
+    const int cw = static_cast<int>(gw), ch = static_cast<int>(gh);
+    const std::string key = std::to_string(session_.weights_version()) + "/" + std::to_string(cw) + "x" +
+                            std::to_string(ch) + std::to_string(job.model.inputs.size()) + (ctx().dark ? "d" : "l");
+    if (key != links_key_) {
+      links_key_ = key;
+      links_canvas_.reset(cw, ch);
+      for (const auto& k : g.links) {
+        const auto c = link_curve(k);
+        raster::stroke_bezier(links_canvas_, c[0], c[1], c[2], c[3], std::max(1.0f, k.width), colors::diverging(k.shade), 0.85f);
+      }
+      links_tex_.upload(cw, ch, links_canvas_.rgba.data());
+    }
+    if (links_tex_.valid()) dl->AddImage(links_tex_.id(), base, ImVec2(base.x + static_cast<float>(cw), base.y + static_cast<float>(ch)));
+  }
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   int hovered_link = -1;
   float best = em(0.5f);
-  for (size_t i = 0; i < g.links.size(); ++i) {
-    const auto& k = g.links[i];
-    const ImVec2 a = node_pos(g.nodes[static_cast<size_t>(k.from)]), b = node_pos(g.nodes[static_cast<size_t>(k.to)]);
-    const ImVec2 p0(a.x + ns * 0.5f, a.y), p3(b.x - ns * 0.5f, b.y);
-    const float mid = (p0.x + p3.x) * 0.5f;
-    const ImVec2 p1(mid, p0.y), p2(mid, p3.y);
-    const colors::Rgb c = colors::diverging(k.shade);
-    dl->AddBezierCubic(p0, p1, p2, p3, rgb(c, 0.85f), std::max(1.0f, k.width), 24);
-    if (graph_hovered) {
+  if (graph_hovered) {
+    for (size_t i = 0; i < g.links.size(); ++i) {
+      const auto c = link_curve(g.links[i]);
       for (int s = 0; s <= 16; ++s) {
         const float t = static_cast<float>(s) / 16.0f, u = 1 - t;
-        const float x = u * u * u * p0.x + 3 * u * u * t * p1.x + 3 * u * t * t * p2.x + t * t * t * p3.x;
-        const float y = u * u * u * p0.y + 3 * u * u * t * p1.y + 3 * u * t * t * p2.y + t * t * t * p3.y;
-        const float d = std::hypot(mouse.x - x, mouse.y - y);
+        const float x = u * u * u * c[0].x + 3 * u * u * t * c[1].x + 3 * u * t * t * c[2].x + t * t * t * c[3].x;
+        const float y = u * u * u * c[0].y + 3 * u * u * t * c[1].y + 3 * u * t * t * c[2].y + t * t * t * c[3].y;
+        const float d = std::hypot(mouse.x - base.x - x, mouse.y - base.y - y);
         if (d < best) {
           best = d;
           hovered_link = static_cast<int>(i);
@@ -632,9 +681,10 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   line_plot("loss", {{tr("output.test_loss"), &h.epoch, &h.test_loss, p.text, &show_test_curve_},
                      {tr("output.train_loss"), &h.epoch, &h.train_loss, p.muted, &show_train_curve_, true}},
             ImVec2(w, em(7.0f)), {.log_y = log_loss_, .x_label = tr("output.epoch")});
+  ImGui::Checkbox(tr("output.log_loss"), &log_loss_);
 
   // The decision boundary with the points.
-  const float room = ImGui::GetContentRegionAvail().y - em(9.5f);
+  const float room = ImGui::GetContentRegionAvail().y - em(10.5f);
   const float size = std::max(em(8.0f), std::min(w, room));
   const ImVec2 a = ImGui::GetCursorScreenPos();
   ImGui::SetCursorScreenPos(ImVec2(a.x + (w - size) * 0.5f, a.y));
@@ -644,10 +694,18 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   if (output_tex_.valid()) dl->AddImage(output_tex_.id(), at, ImVec2(at.x + size, at.y + size));
   else dl->AddRectFilled(at, ImVec2(at.x + size, at.y + size), p.panel_alt);
   if (const Dataset* d = session_.data()) {
-    float scale = 1.0f;
-    for (float v : d->train.y) scale = std::max(scale, std::fabs(v));
-    draw_points(dl, d->train, classification, scale, at, size, false);
-    if (show_test_) draw_points(dl, d->test, classification, scale, at, size, true);
+    const int px_size = static_cast<int>(size);
+    const std::string key = std::to_string(session_.data_version()) + (show_test_ ? "t" : "") + std::to_string(px_size);
+    if (key != points_key_) {
+      points_key_ = key;
+      float scale = 1.0f;
+      for (float v : d->train.y) scale = std::max(scale, std::fabs(v));
+      std::vector<uint8_t> px(static_cast<size_t>(px_size * px_size * 4), 0);
+      paint_points(px, px_size, d->train, classification, scale, false);
+      if (show_test_) paint_points(px, px_size, d->test, classification, scale, true);
+      points_tex_.upload(px_size, px_size, px.data());
+    }
+    dl->AddImage(points_tex_.id(), at, ImVec2(at.x + static_cast<float>(px_size), at.y + static_cast<float>(px_size)));
   }
   dl->AddRect(at, ImVec2(at.x + size, at.y + size), p.border);
   for (int t = -6; t <= 6; t += 2) {
@@ -659,8 +717,10 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   ImGui::Checkbox(tr("output.show_test"), &show_test_);
   ImGui::SameLine();
   if (ImGui::Checkbox(tr("output.discretize"), &discretize_)) maps_version_ = ~0ull;
-  ImGui::SameLine();
-  ImGui::Checkbox(tr("output.log_loss"), &log_loss_);
+  // A failed or diverged run says why, in the student's language.
+  if (const auto& d = session_.done(); d && d->reason != "completed" && d->reason != "cancelled") {
+    text_wrapped(f.bold, p.bad, (lang() == "ko" && !d->message_ko.empty() ? d->message_ko : d->message).c_str());
+  }
 
   // Beyond the Playground: size, speed and where learning happens.
   ImGui::Separator();

@@ -213,7 +213,13 @@ void App::draw_curves_panel(const app::Permissions&, float width, float height) 
     std::vector<float> values;
     for (size_t i = 0; i < ws.size() && i < grads.size(); ++i) {
       if (ws[i].name.find("weight") == std::string::npos) continue;
-      labels.push_back(ws[i].name.substr(0, ws[i].name.rfind('.')));
+      // "layers.3.weight" -> "Layer 4", "output.weight" -> "Output"
+      const std::string& n = ws[i].name;
+      if (n.rfind("layers.", 0) == 0) {
+        labels.push_back(trf("output.layer", {std::to_string(std::stoi(n.substr(7)) + 1)}));
+      } else {
+        labels.push_back(tr("output.output_layer"));
+      }
       values.push_back(grads[i]);
     }
     bars("grads", labels, values, p.accent, w);

@@ -70,6 +70,7 @@ void Session::rebuild(bool regenerate_data) {
   if (problem_.empty() && !data_) {
     try {
       data_ = make_dataset(job_);
+      ++data_version_;
     } catch (const std::exception& e) {
       problem_ = e.what();
     }
@@ -112,6 +113,7 @@ void Session::set_speed(double epochs_per_second) {
 
 void Session::show_weights(WeightSet weights) {
   weights_ = std::move(weights);
+  ++weights_version_;
   if (grid_supported_) grid_worker_->post(job_, weights_);
 }
 

@@ -54,6 +54,8 @@ class Session {
   [[nodiscard]] bool valid() const { return problem_.empty(); }
   [[nodiscard]] const ModelInfo& info() const { return info_; }
   [[nodiscard]] const Dataset* data() const { return data_ ? &*data_ : nullptr; }
+  // Counts each new dataset, so views redraw what they drew from the data.
+  [[nodiscard]] uint64_t data_version() const { return data_version_; }
   [[nodiscard]] int64_t steps_per_epoch() const;
   // Before a run: a guess from the model's size; during one: measured.
   [[nodiscard]] double seconds_per_epoch() const;
@@ -75,6 +77,8 @@ class Session {
   [[nodiscard]] const History& history() const { return history_; }
   [[nodiscard]] const std::optional<Metrics>& latest() const { return latest_; }
   [[nodiscard]] const WeightSet& weights() const { return weights_; }
+  // Counts each new set of weights (views redraw what they drew from them).
+  [[nodiscard]] uint64_t weights_version() const { return weights_version_; }
   [[nodiscard]] const std::vector<float>& gradients() const { return gradients_; }
   [[nodiscard]] int64_t steps() const { return steps_; }
   [[nodiscard]] const std::optional<Event>& started() const { return started_; }
@@ -104,6 +108,7 @@ class Session {
   std::string problem_;
   ModelInfo info_;
   std::optional<Dataset> data_;
+  uint64_t data_version_ = 0;
   std::string device_ = "auto";
   double speed_ = 0.0;
   RunState state_ = RunState::idle;
@@ -111,6 +116,7 @@ class Session {
   History history_;
   std::optional<Metrics> latest_;
   WeightSet weights_;
+  uint64_t weights_version_ = 0;
   std::vector<float> gradients_;
   int64_t steps_ = 0;
   std::optional<Event> started_, done_;

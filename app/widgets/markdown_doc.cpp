@@ -151,7 +151,7 @@ int on_text(MD_TEXTTYPE type, const MD_CHAR* text, MD_SIZE size, void* user) {
       b.add_text(e == "&amp;" ? "&" : e == "&lt;" ? "<" : e == "&gt;" ? ">" : e == "&quot;" ? "\"" : e == "&nbsp;" ? " " : e);
       break;
     }
-    case MD_TEXT_HTML: break;  // lessons are not web pages: raw HTML is left out
+    case MD_TEXT_HTML: break;  // not reached with MD_FLAG_NOHTML: HTML arrives as plain text
     default: b.add_text(std::string_view(text, size)); break;
   }
   return 0;
@@ -163,6 +163,7 @@ std::vector<Block> parse(std::string_view markdown) {
   Builder b;
   MD_PARSER parser{};
   parser.abi_version = 0;
+  // Lessons are not web pages: raw HTML is shown as the text it is.
   parser.flags = MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH;
   parser.enter_block = enter_block;
   parser.leave_block = leave_block;

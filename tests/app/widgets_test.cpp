@@ -6,6 +6,7 @@
 #include "widgets/colors.hpp"
 #include "widgets/network_layout.hpp"
 #include "widgets/plot_math.hpp"
+#include "widgets/raster.hpp"
 
 namespace aisb {
 namespace {
@@ -117,3 +118,34 @@ TEST(NetworkLayout, ColumnsCentredAndLinksCarryWeights) {
 
 }  // namespace
 }  // namespace aisb
+
+namespace aisb::raster {
+namespace {
+
+TEST(Raster, AStraightCurveCoversItsLineOnceWithSmoothEdges) {
+  Canvas c;
+  c.reset(64, 32);
+  // A straight "curve" along y = 10.5, 2 px wide, half transparent.
+  stroke_bezier(c, {8, 10.5f}, {20, 10.5f}, {40, 10.5f}, {56, 10.5f}, 2.0f, colors::kBlue, 0.5f);
+  const auto alpha = [&](int x, int y) { return c.rgba[static_cast<size_t>((y * c.width + x) * 4 + 3)]; };
+  const auto red = [&](int x, int y) { return c.rgba[static_cast<size_t>((y * c.width + x) * 4)]; };
+  // Inside: exactly the stroke's alpha everywhere along it, so the joints
+  // between its segments were not blended twice.
+  for (int x = 12; x < 52; ++x) EXPECT_EQ(alpha(x, 10), 128) << x;
+  EXPECT_EQ(red(30, 10), colors::kBlue.r);
+  // The edge is partly covered, and far away nothing.
+  EXPECT_GT(alpha(30, 11), 0);
+  EXPECT_LT(alpha(30, 11), 128);
+  EXPECT_EQ(alpha(30, 12), 0);
+  EXPECT_EQ(alpha(30, 20), 0);
+  EXPECT_EQ(alpha(2, 10), 0);
+  // A second, crossing curve composites over the first.
+  stroke_bezier(c, {30, 0}, {30, 10}, {30, 20}, {30, 31}, 2.0f, colors::kOrange, 1.0f);
+  EXPECT_EQ(alpha(30, 10), 255);
+  EXPECT_EQ(red(30, 10), colors::kOrange.r);
+  // Curves outside the canvas are clipped, not a crash.
+  stroke_bezier(c, {-100, -100}, {200, -50}, {-50, 200}, {300, 300}, 5.0f, colors::kBlue, 1.0f);
+}
+
+}  // namespace
+}  // namespace aisb::raster

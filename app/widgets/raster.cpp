@@ -1,0 +1,81 @@
+#include "widgets/raster.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace aisb::raster {
+
+void Canvas::reset(int w, int h) {
+  width = std::max(0, w);
+  height = std::max(0, h);
+  rgba.assign(static_cast<size_t>(width) * static_cast<size_t>(height) * 4, 0);
+  cover.assign(static_cast<size_t>(width) * static_cast<size_t>(height), 0.0f);
+  touched.clear();
+}
+
+namespace {
+
+Point bezier(Point p0, Point p1, Point p2, Point p3, float t) {
+  const float u = 1 - t;
+  const float a = u * u * u, b = 3 * u * u * t, c = 3 * u * t * t, d = t * t * t;
+  return {a * p0.x + b * p1.x + c * p2.x + d * p3.x, a * p0.y + b * p1.y + c * p2.y + d * p3.y};
+}
+
+float distance_to_segment(float px, float py, Point a, Point b) {
+  const float dx = b.x - a.x, dy = b.y - a.y;
+  const float len2 = dx * dx + dy * dy;
+  float t = len2 > 0 ? ((px - a.x) * dx + (py - a.y) * dy) / len2 : 0.0f;
+  t = std::clamp(t, 0.0f, 1.0f);
+  return std::hypot(px - (a.x + t * dx), py - (a.y + t * dy));
+}
+
+}  // namespace
+
+void stroke_bezier(Canvas& c, Point p0, Point p1, Point p2, Point p3, float width, colors::Rgb color, float alpha) {
+  if (c.width == 0 || c.height == 0) return;
+  // Segments about 6 pixels long follow the curve closely enough.
+  const float chord = std::hypot(p3.x - p0.x, p3.y - p0.y) + std::hypot(p1.x - p0.x, p1.y - p0.y) +
+                      std::hypot(p3.x - p2.x, p3.y - p2.y);
+  const int segments = std::clamp(static_cast<int>(chord / 6.0f), 2, 256);
+  const float half = std::max(0.5f, width * 0.5f);
+  Point a = p0;
+  for (int s = 1; s <= segments; ++s) {
+    const Point b = bezier(p0, p1, p2, p3, static_cast<float>(s) / static_cast<float>(segments));
+    const int x0 = std::max(0, static_cast<int>(std::floor(std::min(a.x, b.x) - half - 1)));
+    const int x1 = std::min(c.width - 1, static_cast<int>(std::ceil(std::max(a.x, b.x) + half + 1)));
+    const int y0 = std::max(0, static_cast<int>(std::floor(std::min(a.y, b.y) - half - 1)));
+    const int y1 = std::min(c.height - 1, static_cast<int>(std::ceil(std::max(a.y, b.y) + half + 1)));
+    for (int y = y0; y <= y1; ++y) {
+      for (int x = x0; x <= x1; ++x) {
+        const float d = distance_to_segment(static_cast<float>(x) + 0.5f, static_cast<float>(y) + 0.5f, a, b);
+        const float cov = std::clamp(half + 0.5f - d, 0.0f, 1.0f);
+        if (cov <= 0) continue;
+        const int i = y * c.width + x;
+        float& slot = c.cover[static_cast<size_t>(i)];
+        if (slot == 0) c.touched.push_back(i);
+        slot = std::max(slot, cov);
+      }
+    }
+    a = b;
+  }
+  // Composite the curve once ("over"), then clear the scratch.
+  for (int i : c.touched) {
+    float& slot = c.cover[static_cast<size_t>(i)];
+    const float src = slot * alpha;
+    slot = 0;
+    uint8_t* o = &c.rgba[static_cast<size_t>(i) * 4];
+    const float dst = o[3] / 255.0f;
+    const float out = src + dst * (1 - src);
+    if (out <= 0) continue;
+    const auto mix = [&](uint8_t d, uint8_t s) {
+      return static_cast<uint8_t>(std::lround((s * src + d * dst * (1 - src)) / out));
+    };
+    o[0] = mix(o[0], color.r);
+    o[1] = mix(o[1], color.g);
+    o[2] = mix(o[2], color.b);
+    o[3] = static_cast<uint8_t>(std::lround(out * 255.0f));
+  }
+  c.touched.clear();
+}
+
+}  // namespace aisb::raster

@@ -1,0 +1,197 @@
+// The app, for real: a virtual X server (Xvfb, Mesa's software OpenGL), the
+// aisandbox program drawing each main view in Korean and in English, and
+// checks on the PNG it saves: the right size, not blank, the expected
+// regions drawn (the orange/blue decision boundary, the green "goal
+// reached" card, the lesson cards), and progress saved where it belongs.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <stb_image.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// One Xvfb for the whole suite; it picks a free display itself.
+class XServer : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::close(fds[0]);
+      const std::string fd = std::to_string(fds[1]);
+      const int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 1);
+      ::dup2(devnull, 2);
+      ::execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1600x1000x24", "-nolisten", "tcp",
+               "-noreset", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    std::string number;
+    char c = 0;
+    while (::read(fds[0], &c, 1) == 1 && c != '\n') number += c;
+    ::close(fds[0]);
+    ASSERT_FALSE(number.empty()) << "Xvfb did not start: install it with installer/deps.sh";
+    display = ":" + number;
+  }
+  void TearDown() override {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  static inline std::string display;
+
+ private:
+  pid_t pid_ = -1;
+};
+
+const auto* const kX = ::testing::AddGlobalTestEnvironment(new XServer);
+
+struct Image {
+  int w = 0, h = 0;
+  std::vector<unsigned char> px;
+  [[nodiscard]] const unsigned char* at(int x, int y) const { return &px[static_cast<size_t>((y * w + x) * 4)]; }
+};
+
+Image load(const fs::path& p) {
+  Image im;
+  int n = 0;
+  unsigned char* data = stbi_load(p.c_str(), &im.w, &im.h, &n, 4);
+  if (data == nullptr) return im;
+  im.px.assign(data, data + static_cast<size_t>(im.w * im.h * 4));
+  stbi_image_free(data);
+  return im;
+}
+
+// Pixels in the box [x0, x1) x [y0, y1) (fractions of the image) close to
+// the colour (r, g, b).
+double share(const Image& im, double x0, double y0, double x1, double y1, int r, int g, int b, int tol = 40) {
+  int hits = 0, all = 0;
+  for (int y = static_cast<int>(y0 * im.h); y < static_cast<int>(y1 * im.h); y += 2)
+    for (int x = static_cast<int>(x0 * im.w); x < static_cast<int>(x1 * im.w); x += 2) {
+      const unsigned char* p = im.at(x, y);
+      ++all;
+      hits += std::abs(p[0] - r) < tol && std::abs(p[1] - g) < tol && std::abs(p[2] - b) < tol;
+    }
+  return all > 0 ? static_cast<double>(hits) / all : 0.0;
+}
+
+size_t colours(const Image& im) {
+  std::set<uint32_t> seen;
+  for (size_t i = 0; i < im.px.size(); i += 4 * 7)
+    seen.insert(static_cast<uint32_t>(im.px[i] << 16 | im.px[i + 1] << 8 | im.px[i + 2]));
+  return seen.size();
+}
+
+class Screens : public ::testing::TestWithParam<std::string> {
+ protected:
+  fs::path dir = fs::temp_directory_path() / ("aisb_screens_" + std::to_string(::getpid()));
+  void SetUp() override { fs::create_directories(dir / "state"); }
+
+  // Runs the app; returns its exit code and the screenshot.
+  int shoot(const std::string& args, Image& out, const std::string& name) {
+    const fs::path png = dir / (name + "_" + GetParam() + ".png");
+    const std::string cmd = "DISPLAY=" + XServer::display + " XDG_STATE_HOME=" + (dir / "state").string() +
+                            " LIBGL_ALWAYS_SOFTWARE=1 " + AISB_APP + " --lang " + GetParam() + " " + args +
+                            " --screenshot " + png.string() + " 2>" + (dir / "stderr.txt").string();
+    const int status = std::system(cmd.c_str());
+    out = load(png);
+    if (const char* keep = std::getenv("AISB_KEEP_SCREENSHOTS"); keep != nullptr && *keep != '\0') {
+      fs::create_directories(keep);
+      fs::copy_file(png, fs::path(keep) / png.filename(), fs::copy_options::overwrite_existing);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  static std::string lesson(const std::string& rel) { return std::string(AISB_SOURCE_DIR) + "/lessons/" + rel; }
+};
+
+TEST_P(Screens, LessonBrowser) {
+  Image im;
+  ASSERT_EQ(shoot("--frames 30", im, "browser"), 0);
+  ASSERT_EQ(im.w, 1600);
+  ASSERT_EQ(im.h, 1000);
+  EXPECT_GT(colours(im), 40u);
+  // The light theme's white cards fill much of the window below the title.
+  EXPECT_GT(share(im, 0.0, 0.2, 1.0, 0.9, 255, 255, 255, 6), 0.25);
+  // The playground button in the accent blue.
+  EXPECT_GT(share(im, 0.0, 0.1, 0.3, 0.2, 11, 105, 170, 20), 0.01);
+}
+
+TEST_P(Screens, PlaygroundLearnsCircle) {
+  Image im;
+  ASSERT_EQ(shoot("--playground --autoplay --frames 240 --size 1600x1000", im, "playground"), 0);
+  ASSERT_EQ(im.w, 1600);
+  // The decision boundary (right third) shows both classes' colours.
+  const double orange = share(im, 0.68, 0.35, 0.98, 0.85, 245, 147, 34, 50);
+  const double blue = share(im, 0.68, 0.35, 0.98, 0.85, 8, 119, 189, 50);
+  EXPECT_GT(orange, 0.10) << "orange " << orange;
+  EXPECT_GT(blue, 0.05) << "blue " << blue;
+  // The network graph in the middle carries neuron maps of both colours too.
+  EXPECT_GT(share(im, 0.2, 0.3, 0.65, 0.95, 8, 119, 189, 50), 0.01);
+}
+
+TEST_P(Screens, XorLessonReachesItsGoalAndSavesProgress) {
+  Image im;
+  ASSERT_EQ(shoot("--lesson " + lesson("basics/02-xor-hidden-layer.toml") + " --autoplay --frames 300", im, "xor"), 0);
+  // The goal card in the left panel has turned green.
+  EXPECT_GT(share(im, 0.0, 0.5, 0.3, 0.95, 0, 140, 100, 30), 0.01);
+  std::ifstream in(dir / "state" / "aisandbox" / "progress.json");
+  ASSERT_TRUE(in) << "no progress file";
+  const auto j = nlohmann::json::parse(in);
+  const auto& p = j.at("lessons").at("xor-hidden-layer");
+  EXPECT_EQ(p.at("reached"), nlohmann::json::array({0}));
+}
+
+TEST_P(Screens, ImageLessonShowsSamplesAndCurves) {
+  Image im;
+  ASSERT_EQ(shoot("--lesson " + lesson("images/03-steel-defects.toml") + " --theme dark --frames 60", im, "steel"), 0);
+  EXPECT_GT(colours(im), 40u);
+  // The dark theme: its background and panels cover most of the window.
+  EXPECT_GT(share(im, 0.0, 0.0, 1.0, 1.0, 22, 25, 30, 8) + share(im, 0.0, 0.0, 1.0, 1.0, 33, 37, 44, 6), 0.5);
+  // Grey steel samples in the data panel (neither background nor text).
+  EXPECT_GT(share(im, 0.32, 0.2, 0.5, 0.6, 128, 128, 128, 60), 0.05);
+}
+
+TEST_P(Screens, SequenceLesson) {
+  Image im;
+  ASSERT_EQ(shoot("--lesson " + lesson("industry/02-battery-lstm.toml") + " --frames 30", im, "battery"), 0);
+  EXPECT_GT(colours(im), 40u);
+}
+
+INSTANTIATE_TEST_SUITE_P(App, Screens, ::testing::Values("ko", "en"));
+
+TEST(App, NoDisplayMeansAClearMessageAndExitCode3) {
+  const std::string cmd = std::string("env -u DISPLAY -u WAYLAND_DISPLAY ") + AISB_APP + " >/dev/null 2>&1";
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3);
+}
+
+TEST(App, BadArgumentsAreUsageErrors) {
+  for (const char* args : {"--size 10x10", "--lang fr", "--lesson /nonexistent.toml", "--frames 0"}) {
+    const std::string cmd = std::string(AISB_APP) + " " + args + " >/dev/null 2>&1";
+    const int status = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(status)) << args;
+    EXPECT_EQ(WEXITSTATUS(status), 2) << args;
+  }
+  const int status = std::system((std::string(AISB_APP) + " --version >/dev/null 2>&1").c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
