@@ -2,4 +2,6 @@
 # make bench: builds nothing itself (make does), runs the comparisons.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec python3 bench/compare.py
+python3 bench/compare.py
+echo
+python3 bench/app.py

@@ -54,6 +54,8 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   rebuild_fonts();
   session_.set_wake([] { Platform::wake(); });
   session_.set_device(options.device);
+  speed_index_ = std::clamp(options.speed, 0, 3);
+  session_.set_speed(speed_of(speed_index_));
   // libtorch takes about a second to load: do it now, off the UI thread, so
   // the device menu knows about the GPU and the first CNN starts at once.
   cuda_future_ = std::async(std::launch::async, [] { return cuda_available(); });

@@ -27,6 +27,7 @@ struct AppOptions {
   std::string lang;    // ko | en | "" (from the locale)
   std::string device = "auto";
   bool autoplay = false;
+  int speed = 1;  // 0 slow, 1 normal, 2 fast, 3 as fast as the computer can
   bool playground = false;  // open the free playground
   bool dark = false;
   float zoom = 1.0f;
@@ -72,6 +73,7 @@ class App {
   void draw_network_panel(const app::Permissions& allow, float width, float height);
   void draw_output_panel(const app::Permissions& allow, float width, float height);
   void refresh_maps();
+  static double speed_of(int index);  // epochs a second of a speed setting (0: unlimited)
   // view_training.cpp: lessons the 2-D views cannot draw (images, series)
   void draw_model_panel(const app::Permissions& allow, float width, float height);
   void draw_curves_panel(const app::Permissions& allow, float width, float height);

@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
   cli.add_flag("--autoplay", o.autoplay, "Start training at once");
   cli.add_option("--device", o.device, "Where to train: auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   cli.add_flag("--playground", o.playground, "Open the free playground");
+  std::string speed = "normal";
+  cli.add_option("--speed", speed, "How fast training runs: slow, normal, fast or max (as fast as it can)")
+      ->check(CLI::IsMember({"slow", "normal", "fast", "max"}));
   cli.add_option("--theme", theme, "light (for projectors) or dark")->check(CLI::IsMember({"light", "dark"}));
   cli.add_option("--zoom", o.zoom, "Text size, 1 = normal, 1.5 = large print")->check(CLI::Range(0.75f, 2.0f));
   cli.add_option("--screenshot", screenshot, "Render --frames frames, save the last as PNG, exit");
@@ -64,6 +67,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.dark = theme == "dark";
+  o.speed = speed == "slow" ? 0 : speed == "normal" ? 1 : speed == "fast" ? 2 : 3;
   if (!screenshot.empty() && frames == 0) frames = 120;
   if (!has_display()) {
     std::cerr << "aisandbox: there is no display here (DISPLAY is not set).\n"

@@ -37,9 +37,10 @@ class Platform {
   // true when the atlas had to be rebuilt.
   bool ensure_glyphs(const std::string& text);
 
-  // Waits for input when `busy` is false (at most `idle_wait`), polls when
-  // true; then starts an ImGui frame. False when the window should close.
-  bool begin_frame(bool busy, std::chrono::milliseconds idle_wait = std::chrono::milliseconds(500));
+  // Waits for input when `busy` is false (at most `idle_wait`; anything that
+  // changes by itself calls wake()), polls when true; then starts an ImGui
+  // frame. False when the window should close.
+  bool begin_frame(bool busy, std::chrono::milliseconds idle_wait = std::chrono::milliseconds(5000));
   // Renders and presents. With a path, saves the frame as PNG first
   // (throws std::runtime_error when it cannot be written).
   void end_frame(const std::string& screenshot_png = "");

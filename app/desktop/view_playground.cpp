@@ -132,6 +132,8 @@ void paint_points(std::vector<uint8_t>& px, int size, const Split& split, bool c
 
 }  // namespace
 
+double App::speed_of(int index) { return kSpeeds[std::clamp(index, 0, 3)]; }
+
 void App::refresh_maps() {
   if (maps_version_ == session_.grid_version()) return;
   maps_version_ = session_.grid_version();
