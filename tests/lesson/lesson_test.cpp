@@ -6,6 +6,9 @@
 #include <fstream>
 
 #include "lesson/lesson.hpp"
+#include "lesson/lesson_writer.hpp"
+
+namespace fs = std::filesystem;
 
 namespace aisb {
 namespace {
@@ -253,4 +256,81 @@ TEST(Lesson, MissingFile) {
 }
 
 }  // namespace
+
+void expect_same(const Lesson& a, const Lesson& b, const std::string& where) {
+  EXPECT_EQ(a.id, b.id) << where;
+  EXPECT_EQ(a.title.ko, b.title.ko) << where;
+  EXPECT_EQ(a.title.en, b.title.en) << where;
+  EXPECT_EQ(a.audience, b.audience) << where;
+  EXPECT_EQ(a.minutes, b.minutes) << where;
+  EXPECT_EQ(a.tags, b.tags) << where;
+  EXPECT_EQ(a.job, b.job) << where;
+  ASSERT_EQ(a.steps.size(), b.steps.size()) << where;
+  for (size_t i = 0; i < a.steps.size(); ++i) {
+    const Step &x = a.steps[i], &y = b.steps[i];
+    EXPECT_EQ(x.text.ko, y.text.ko) << where << " step " << i;
+    EXPECT_EQ(x.text.en, y.text.en) << where << " step " << i;
+    EXPECT_EQ(x.hint.ko, y.hint.ko) << where;
+    EXPECT_EQ(x.unlock, y.unlock) << where;
+    EXPECT_EQ(x.constraints, y.constraints) << where;
+    ASSERT_EQ(x.goal.has_value(), y.goal.has_value()) << where;
+    if (x.goal) {
+      EXPECT_EQ(x.goal->metric, y.goal->metric);
+      EXPECT_EQ(x.goal->at_least, y.goal->at_least);
+      EXPECT_EQ(x.goal->at_most, y.goal->at_most);
+    }
+    ASSERT_EQ(x.quiz.has_value(), y.quiz.has_value()) << where;
+    if (x.quiz) {
+      EXPECT_EQ(x.quiz->question.ko, y.quiz->question.ko);
+      EXPECT_EQ(x.quiz->choices_en, y.quiz->choices_en);
+      EXPECT_EQ(x.quiz->answer, y.quiz->answer);
+      EXPECT_EQ(x.quiz->explanation.en, y.quiz->explanation.en);
+    }
+  }
+}
+
+TEST(LessonWriter, EveryShippedLessonReadsBackTheSame) {
+  int n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(AISB_SOURCE_DIR) / "lessons")) {
+    if (e.path().extension() != ".toml" || e.path().filename() == "course.toml") continue;
+    const LessonResult first = load_lesson(e.path());
+    ASSERT_TRUE(first.ok()) << e.path();
+    const std::string text = write_lesson(first.lesson);
+    const LessonResult again = parse_lesson(text, "written.toml");
+    ASSERT_TRUE(again.ok()) << format_diagnostics(again, "written.toml") << "\n" << text;
+    expect_same(first.lesson, again.lesson, e.path().string());
+    ++n;
+  }
+  EXPECT_GE(n, 12);
+}
+
+TEST(LessonWriter, AwkwardTextSurvives) {
+  LessonResult r = parse_lesson(R"(format = 1
+id = "x"
+title.en = "t"
+[dataset]
+source = "xor"
+[model]
+task = "classification"
+layers = [{ type = "dense", units = 3, activation = "relu" }, { type = "dropout", rate = 0.25 }]
+[training]
+learning_rate = 0.1
+[[steps]]
+text.en = "plain"
+)",
+                                "x.toml");
+  ASSERT_TRUE(r.ok()) << format_diagnostics(r, "x.toml");
+  Lesson l = r.lesson;
+  l.title.ko = "따옴표 \" 와 역슬래시 \\ 그리고 \"\"\" 세 개";
+  l.steps[0].text.en = "Line one\nwith \"\"\" inside, a tab\there, a \\ and \x01 control\n\n## heading";
+  l.steps[0].text.ko = "한 줄";
+  l.job.training.learning_rate = 0.1 + 0.2;  // not exactly 0.3: must come back bit for bit
+  const LessonResult again = parse_lesson(write_lesson(l), "y.toml");
+  ASSERT_TRUE(again.ok()) << format_diagnostics(again, "y.toml") << "\n" << write_lesson(l);
+  expect_same(l, again.lesson, "awkward");
+  EXPECT_EQ(lesson_id_from("My Spiral Net!! 2"), "my-spiral-net-2");
+  EXPECT_EQ(lesson_id_from("나선 신경망"), "my-network");
+  EXPECT_EQ(lesson_id_from("--a--b--"), "a-b");
+}
+
 }  // namespace aisb

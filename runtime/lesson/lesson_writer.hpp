@@ -1,0 +1,19 @@
+// Lesson files written back: what the app saves when a student keeps the
+// network they built ("save as lesson") so that a classmate opens exactly
+// that. The text reads like a hand-written lesson (SPEC.md section 2) and
+// parse_lesson() gives back the same lesson (its [solution] is not written:
+// a saved network is a starting point, not an answer key).
+#pragma once
+
+#include <string>
+
+#include "lesson/lesson.hpp"
+
+namespace aisb {
+
+std::string write_lesson(const Lesson& lesson);
+
+// A lesson id from any name: lowercase a-z, 0-9 and '-', never empty.
+std::string lesson_id_from(const std::string& name);
+
+}  // namespace aisb
