@@ -8,6 +8,7 @@
 
 #include "desktop/ui.hpp"
 #include "engine/engine.hpp"
+#include "session/share.hpp"
 
 namespace fs = std::filesystem;
 
@@ -51,6 +52,7 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   progress_ = std::make_unique<app::ProgressStore>(options.progress_file.empty() ? app::ProgressStore::default_file()
                                                                                  : options.progress_file);
   library_ = app::scan_library(lessons_dir_);
+  my_lessons_ = app::scan_library(app::user_lessons_dir());
   rebuild_fonts();
   session_.set_wake([] { Platform::wake(); });
   session_.set_device(options.device);
@@ -87,8 +89,9 @@ void App::rebuild_fonts() {
     for (const auto& l : c.lessons)
       if (l.lesson) text += lesson_text(*l.lesson);
   }
-  for (const auto& l : library_.loose)
-    if (l.lesson) text += lesson_text(*l.lesson);
+  for (const auto* lib : {&library_, &my_lessons_})
+    for (const auto& l : lib->loose)
+      if (l.lesson) text += lesson_text(*l.lesson);
   if (lesson_) text += lesson_text(*lesson_);
   platform_.set_fonts(font_dir_, text, std::round(ctx().em()));
 }
@@ -151,6 +154,56 @@ void App::save_progress() {
 
 void App::change(const JobSpec& job) { session_.apply(job); }
 
+bool App::save_as_lesson(const std::string& name) {
+  // The step's words in both languages, from the tables.
+  i18n::Strings ko, en;
+  ko.load(assets_dir_ / "i18n", "ko");
+  en.load(assets_dir_ / "i18n", "en");
+  const Lesson l = app::shared_lesson(session_.job(), name, ko.get("save.step_text"), en.get("save.step_text"));
+  const app::SaveResult r = app::save_lesson(l, app::user_lessons_dir());
+  save_ok_ = r.ok;
+  save_message_ = r.ok ? trf("save.done", {r.file.string()}) : trf("save.failed", {r.file.string()}) + "\n" + r.problem;
+  if (r.ok) my_lessons_ = app::scan_library(app::user_lessons_dir());
+  return r.ok;
+}
+
+void App::draw_save_dialog() {
+  if (open_save_) {
+    ImGui::OpenPopup("##save");
+    open_save_ = false;
+    save_message_.clear();
+  }
+  const ImVec2 c = ImGui::GetMainViewport()->GetCenter();
+  ImGui::SetNextWindowPos(c, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(em(30.0f), 0));
+  if (!ImGui::BeginPopupModal("##save", nullptr, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize)) return;
+  const Palette& p = ctx().palette;
+  text(ctx().fonts.heading, p.text, tr("save.title"));
+  text_wrapped(ctx().fonts.body, p.muted, tr("save.explain"));
+  ImGui::SetNextItemWidth(-1);
+  if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+  const bool enter = ImGui::InputTextWithHint("##name", tr("save.name_hint"), save_name_, sizeof save_name_,
+                                              ImGuiInputTextFlags_EnterReturnsTrue);
+  platform_.ensure_glyphs(save_name_);
+  if (!save_message_.empty()) {
+    ImGui::PushTextWrapPos(0.0f);
+    text_wrapped(ctx().fonts.body, save_ok_ ? p.good : p.bad, save_message_.c_str());
+    ImGui::PopTextWrapPos();
+  }
+  ImGui::Dummy(ImVec2(0, em(0.3f)));
+  const bool named = save_name_[0] != '\0';
+  ImGui::BeginDisabled(!named);
+  if ((primary_button(tr("save.save"), ImVec2(em(8.0f), em(2.2f))) || (enter && named)) && named) {
+    save_as_lesson(save_name_);
+  }
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button(save_ok_ ? tr("save.close") : tr("save.cancel"), ImVec2(em(8.0f), em(2.2f)))) {
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::EndPopup();
+}
+
 bool App::busy() const {
   const auto since = std::chrono::steady_clock::now() - achieved_at_;
   return session_.state() == app::RunState::running || since < std::chrono::milliseconds(1600) ||
@@ -189,6 +242,7 @@ void App::draw() {
     }
   }
   ImGui::EndGroup();
+  draw_save_dialog();
   ImGui::End();
 }
 

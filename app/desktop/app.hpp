@@ -59,6 +59,8 @@ class App {
   void save_progress();
   void draw_top_bar();
   void change(const JobSpec& job);  // from a control: reset and apply
+  void draw_save_dialog();
+  bool save_as_lesson(const std::string& name);  // false (with save_message_) on failure
 
   // view_browser.cpp
   void draw_browser();
@@ -84,6 +86,7 @@ class App {
   Screen screen_ = Screen::browser;
   app::Session session_;
   app::Library library_;
+  app::Library my_lessons_;  // saved by the student (user_lessons_dir)
   std::filesystem::path lessons_dir_, assets_dir_, font_dir_;
   std::unique_ptr<app::ProgressStore> progress_;
   std::string startup_error_;
@@ -116,7 +119,9 @@ class App {
   Texture samples_tex_;
   std::string samples_key_;
   std::string save_message_;
+  bool save_ok_ = false;
   char save_name_[96] = "";
+  bool open_save_ = false;
   std::future<bool> cuda_future_;  // loads libtorch in the background at start
   std::optional<bool> cuda_;
 };

@@ -123,6 +123,11 @@ void App::draw_browser() {
     grid(c.lessons, rgb(colors::category(n++)));
     ImGui::Dummy(ImVec2(0, em(0.9f)));
   }
+  if (!my_lessons_.loose.empty()) {
+    text(f.heading, p.text, tr("browser.my_lessons"));
+    grid(my_lessons_.loose, p.accent);
+    ImGui::Dummy(ImVec2(0, em(0.9f)));
+  }
   if (!library_.loose.empty()) {
     text(f.heading, p.text, tr("browser.other_lessons"));
     grid(library_.loose, p.muted);

@@ -444,6 +444,15 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
   }
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + em(0.15f));
   text(f.bold, p.text, trf("network.hidden_layers", {std::to_string(layers)}).c_str());
+  // Keep what you built: save it as a lesson file a classmate can open.
+  if (allow.free) {
+    const char* label = tr("save.button");
+    const float bw = ImGui::CalcTextSize(label).x + em(2.0f);
+    ImGui::SameLine();
+    ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - bw);
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() - em(0.3f));
+    if (ImGui::Button(label, ImVec2(bw, 0))) open_save_ = true;
+  }
 
   // Features: every input the set offers, as chips that switch it on or off.
   {

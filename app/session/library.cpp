@@ -92,4 +92,10 @@ fs::path find_data_dir(const std::string& name) {
   return {};
 }
 
+fs::path user_lessons_dir() {
+  if (const char* d = std::getenv("XDG_DATA_HOME"); d != nullptr && *d == '/') return fs::path(d) / "aisandbox" / "lessons";
+  const char* home = std::getenv("HOME");
+  return fs::path(home != nullptr ? home : ".") / ".local" / "share" / "aisandbox" / "lessons";
+}
+
 }  // namespace aisb::app

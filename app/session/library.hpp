@@ -42,4 +42,8 @@ Library scan_library(const std::filesystem::path& root);
 // from. Empty when none exists.
 std::filesystem::path find_data_dir(const std::string& name);
 
+// Where a student's own lessons are saved: $XDG_DATA_HOME/aisandbox/lessons
+// (default ~/.local/share/aisandbox/lessons).
+std::filesystem::path user_lessons_dir();
+
 }  // namespace aisb::app

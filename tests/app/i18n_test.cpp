@@ -57,7 +57,7 @@ std::set<std::string> built_keys() {
 // the string-literal keys of small tables ("speed.slow", ...).
 std::set<std::string> literal_keys() {
   std::set<std::string> out;
-  const std::regex call(R"re(\btrf?\("([a-z0-9_.-]+)")re");
+  const std::regex call(R"re((?:\btrf?|\.get)\("([a-z0-9_.-]+)")re");
   const std::regex literal(R"re("((?:audience|speed|device|settings)\.[a-z0-9_-]+)")re");
   for (const auto& e : fs::recursive_directory_iterator(fs::path(AISB_SOURCE_DIR) / "app" / "desktop")) {
     if (e.path().extension() != ".cpp") continue;

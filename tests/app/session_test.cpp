@@ -11,6 +11,7 @@
 #include "session/library.hpp"
 #include "session/permissions.hpp"
 #include "session/progress.hpp"
+#include "session/share.hpp"
 
 namespace fs = std::filesystem;
 
@@ -213,6 +214,34 @@ TEST(Library, ABrokenLessonShowsItsProblem) {
   ASSERT_EQ(lib.loose.size(), 1u);
   EXPECT_FALSE(lib.loose[0].lesson);
   EXPECT_NE(lib.loose[0].problem.find("bad.toml:2:"), std::string::npos) << lib.loose[0].problem;
+  fs::remove_all(dir);
+}
+
+TEST(Share, ASavedNetworkOpensAsItWas) {
+  const fs::path dir = fs::temp_directory_path() / ("aisb_share_" + std::to_string(::getpid()));
+  JobSpec job = test::xor_job(300);
+  job.model.inputs = {"x1", "x2", "x1_x2"};
+  job.training.learning_rate = 0.1;
+  const Lesson l = shared_lesson(job, "Mina's XOR net", "친구가 만든 신경망", "A classmate's network");
+  const SaveResult r = save_lesson(l, dir);
+  ASSERT_TRUE(r.ok) << r.problem;
+  EXPECT_EQ(r.file, dir / "mina-s-xor-net.toml");
+  const LibraryLesson opened = load_library_lesson(r.file);
+  ASSERT_TRUE(opened.lesson) << opened.problem;
+  JobSpec expected = job;
+  expected.lesson = "mina-s-xor-net";
+  EXPECT_EQ(opened.lesson->job, expected);
+  EXPECT_EQ(opened.lesson->title.ko, "Mina's XOR net");
+  ASSERT_EQ(opened.lesson->steps.size(), 1u);
+  EXPECT_TRUE(Permissions::for_step(opened.lesson->steps[0]).allows("layers"));
+  // It shows up among the student's lessons.
+  EXPECT_EQ(scan_library(dir).loose.size(), 1u);
+  // A job the checker refuses is not written.
+  job.training.learning_rate = -1;
+  const SaveResult bad = save_lesson(shared_lesson(job, "bad", "", "x"), dir);
+  EXPECT_FALSE(bad.ok);
+  EXPECT_NE(bad.problem.find("training.learning_rate"), std::string::npos) << bad.problem;
+  EXPECT_FALSE(fs::exists(dir / "bad.toml"));
   fs::remove_all(dir);
 }
 

@@ -1,0 +1,25 @@
+// "Save as lesson": the student's current network, data and settings as a
+// lesson file with one free step, checked by the lesson reader before it is
+// written (atomically) into their lessons folder. No UI.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "lesson/lesson.hpp"
+
+namespace aisb::app {
+
+struct SaveResult {
+  bool ok = false;
+  std::filesystem::path file;
+  std::string problem;  // when not ok
+};
+
+// `step_ko` / `step_en`: what the one step says, under a heading of the name.
+Lesson shared_lesson(const JobSpec& job, const std::string& name, const std::string& step_ko, const std::string& step_en);
+
+// Writes `lesson` as DIR/<id>.toml (replacing one of the same id).
+SaveResult save_lesson(const Lesson& lesson, const std::filesystem::path& dir);
+
+}  // namespace aisb::app
