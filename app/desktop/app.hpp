@@ -122,6 +122,13 @@ class App {
   bool save_ok_ = false;
   char save_name_[96] = "";
   bool open_save_ = false;
+  // The weight being edited (clicked in the network view).
+  std::string edit_param_;
+  size_t edit_index_ = 0;
+  size_t edit_base_index_ = 0;  // two-class output: the class-0 weight it is relative to
+  bool edit_relative_ = false;
+  float edit_value_ = 0;
+  bool open_edit_ = false;
   std::future<bool> cuda_future_;  // loads libtorch in the background at start
   std::optional<bool> cuda_;
 };

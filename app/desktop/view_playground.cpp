@@ -657,7 +657,49 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
     const auto& k = g.links[static_cast<size_t>(hovered_link)];
     const ImVec2 a = node_pos(g.nodes[static_cast<size_t>(k.from)]), b = node_pos(g.nodes[static_cast<size_t>(k.to)]);
     dl->AddLine(ImVec2(a.x + ns * 0.5f, a.y), ImVec2(b.x - ns * 0.5f, b.y), p.text, 1.0f);
-    ImGui::SetTooltip("%s", trf("network.weight_tip", {fixed(k.weight, 3)}).c_str());
+    const bool editable = (allow.free || allow.allows("layers")) && session_.state() != app::RunState::running &&
+                          k.param != nullptr;
+    ImGui::SetTooltip("%s", (trf("network.weight_tip", {fixed(k.weight, 3)}) +
+                             (editable ? std::string("\n") + tr("network.click_to_edit") : std::string()))
+                                .c_str());
+    if (editable && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+      // The real tensor behind the link (the two-class output is shown as
+      // one node whose weights are class 1 minus class 0).
+      const NamedTensor* real = nullptr;
+      for (const auto& t : session_.weights())
+        if (t.name == k.param) real = &t;
+      if (real != nullptr && real->shape.size() == 2) {
+        const auto cols = static_cast<size_t>(real->shape[1]);
+        edit_param_ = real->name;
+        edit_relative_ = real->shape[0] == 2 && sizes.back() == 1 && job.model.task == "classification" &&
+                         k.to >= static_cast<int>(g.nodes.size()) - 1;
+        edit_index_ = edit_relative_ ? cols + static_cast<size_t>(k.col) : static_cast<size_t>(k.row) * cols + static_cast<size_t>(k.col);
+        edit_base_index_ = static_cast<size_t>(k.col);
+        edit_value_ = k.weight;
+        open_edit_ = true;
+      }
+    }
+  }
+  if (open_edit_) {
+    ImGui::OpenPopup("##edit_weight");
+    open_edit_ = false;
+  }
+  if (ImGui::BeginPopup("##edit_weight")) {
+    text(f.bold, p.text, tr("network.edit_weight"));
+    ImGui::SetNextItemWidth(em(10.0f));
+    if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+    ImGui::DragFloat("##w", &edit_value_, 0.01f, -10.0f, 10.0f, "%.3f");
+    caption(tr("network.edit_explain"));
+    if (primary_button(tr("network.set_weight"))) {
+      float value = edit_value_;
+      if (edit_relative_) {
+        for (const auto& t : session_.weights())
+          if (t.name == edit_param_) value += t.data[edit_base_index_];
+      }
+      session_.set_weight(edit_param_, edit_index_, value);
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
   }
   if (changed) change(job);
   end_panel();

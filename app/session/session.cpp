@@ -127,6 +127,7 @@ void Session::start(bool paused) {
   steps_ = 0;
   TrainOptions options;
   options.device = device_;
+  options.initial_weights = start_from_;
   backend_->start(job_, options, paused);
   discard_ = false;
   state_ = paused ? RunState::paused : RunState::running;
@@ -156,6 +157,12 @@ void Session::step() {
 }
 
 void Session::reset() {
+  start_from_.reset();
+  leave_run();
+  if (problem_.empty() && info_.ok) show_weights(initial_weights(info_, job_.training.seed));
+}
+
+void Session::leave_run() {
   if (state_ == RunState::running || state_ == RunState::paused) {
     backend_->cancel();
     discard_ = true;
@@ -168,7 +175,18 @@ void Session::reset() {
   logs_.clear();
   gradients_.clear();
   steps_ = 0;
-  if (problem_.empty() && info_.ok) show_weights(initial_weights(info_, job_.training.seed));
+}
+
+bool Session::set_weight(const std::string& param, size_t index, float value) {
+  if (state_ == RunState::running || !problem_.empty()) return false;
+  WeightSet w = weights_;
+  auto it = std::find_if(w.begin(), w.end(), [&](const NamedTensor& t) { return t.name == param; });
+  if (it == w.end() || index >= it->data.size() || !std::isfinite(value)) return false;
+  it->data[index] = value;
+  leave_run();
+  start_from_ = std::make_shared<const WeightSet>(w);
+  show_weights(std::move(w));
+  return true;
 }
 
 bool Session::update() {

@@ -70,6 +70,13 @@ class Session {
   void pause();
   void step();   // one optimizer step (starting paused when idle)
   void reset();  // back to the starting weights, curves cleared
+  // Sets one weight (element `index` of the tensor `param`) while nothing is
+  // training; the next run starts from the weights as they are then, and a
+  // paused or finished run is left behind (its curves cleared). False when
+  // training runs or there is no such weight.
+  bool set_weight(const std::string& param, size_t index, float value);
+  // True when the next run starts from edited weights, not the seed's.
+  [[nodiscard]] bool edited() const { return start_from_ != nullptr; }
 
   // Takes the events that arrived; true when anything the views show changed.
   bool update();
@@ -101,6 +108,7 @@ class Session {
   void rebuild(bool regenerate_data);
   void show_weights(WeightSet weights);
   void start(bool paused);
+  void leave_run();  // cancels a run still going; clears what it showed
 
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<GridWorker> grid_worker_;
@@ -109,6 +117,7 @@ class Session {
   ModelInfo info_;
   std::optional<Dataset> data_;
   uint64_t data_version_ = 0;
+  std::shared_ptr<const WeightSet> start_from_;  // edited starting weights
   std::string device_ = "auto";
   double speed_ = 0.0;
   RunState state_ = RunState::idle;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -25,6 +26,9 @@ struct TrainOptions {
   EnginePath path = EnginePath::automatic;
   double snapshot_hz = 10.0;   // while training, at most this many snapshots a second; 0 for none
   bool final_snapshot = true;  // a snapshot of the trained weights just before done
+  // Start from these weights instead of the seed's (a student edited one in
+  // the network view); they must match the model, else the run fails.
+  std::shared_ptr<const WeightSet> initial_weights;
 };
 
 // Steers a run from another thread: pause, resume, single steps, cancel.

@@ -34,7 +34,16 @@ class Run {
       if (diags.has_errors()) return finish("failed", "the job is not valid: " + diags.first_error(), "");
       const ModelInfo info = describe_model(job_, diags);
       const Dataset data = make_dataset(job_);
-      const WeightSet init = initial_weights(info, job_.training.seed);
+      WeightSet init = initial_weights(info, job_.training.seed);
+      if (options_.initial_weights) {
+        const WeightSet& given = *options_.initial_weights;
+        bool fits = given.size() == init.size();
+        for (size_t i = 0; fits && i < init.size(); ++i) {
+          fits = given[i].name == init[i].name && given[i].shape == init[i].shape && given[i].data.size() == init[i].data.size();
+        }
+        if (!fits) return finish("failed", "the starting weights do not match the model", "");
+        init = given;
+      }
       // "auto" means the fastest place for this model: a small dense network
       // trains fastest on the CPU's fast path, which never loads libtorch.
       const bool fits = fast_path_fits(job_, info);

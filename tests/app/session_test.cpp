@@ -93,6 +93,36 @@ TEST(Session, PauseStepAndResetGoBackToTheStart) {
   EXPECT_FALSE(s.done());
 }
 
+TEST(Session, AnEditedWeightIsWhereTheNextRunStarts) {
+  Session s;
+  s.load(test::xor_job(5));
+  s.play();
+  ASSERT_TRUE(pump(s, [&] { return s.state() == RunState::finished; }));
+  EXPECT_FALSE(s.set_weight("no.such.weight", 0, 1.0f));
+  ASSERT_TRUE(s.set_weight("layers.0.weight", 3, 2.5f));
+  EXPECT_TRUE(s.edited());
+  EXPECT_EQ(s.state(), RunState::idle);
+  EXPECT_EQ(s.history().size(), 0u);
+  EXPECT_EQ(s.weights()[0].data[3], 2.5f);
+  const WeightSet edited = s.weights();
+  s.step();  // paused before the first step: the snapshot shows the start
+  ASSERT_TRUE(pump(s, [&] { return s.steps() == 1; }));
+  s.play();
+  ASSERT_TRUE(pump(s, [&] { return s.state() == RunState::finished; }));
+  EXPECT_EQ(s.done()->reason, "completed");
+  const float edited_start_loss = s.history().train_loss.front();
+  // Reset forgets the edit; while training, edits are refused.
+  s.reset();
+  EXPECT_FALSE(s.edited());
+  EXPECT_NE(s.weights()[0].data[3], 2.5f);
+  s.play();
+  EXPECT_FALSE(s.set_weight("layers.0.weight", 3, 1.0f));
+  ASSERT_TRUE(pump(s, [&] { return s.state() == RunState::finished; }));
+  // The edited run really started elsewhere: its epoch-0 loss differs.
+  EXPECT_NE(s.history().train_loss.front(), edited_start_loss);
+  (void)edited;
+}
+
 TEST(Session, SpeedPacesTheRun) {
   Session s;
   s.load(test::xor_job(10));

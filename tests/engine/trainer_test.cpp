@@ -252,4 +252,32 @@ TEST(Trainer, PaceHoldsTheStepRateAndCanBeLifted) {
   EXPECT_EQ(more.back().steps, 100000);
 }
 
+TEST_P(BothPaths, StartsFromGivenWeights) {
+  // The final weights of one run, given as the start of another, continue
+  // from there: the first evaluation of the second matches the last of the first.
+  const auto first = run(test::xor_job(5), options());
+  WeightSet trained;
+  Metrics last;
+  for (const auto& e : first) {
+    if (e.type == EventType::snapshot) trained = e.weights;
+    if (e.type == EventType::metrics) last = e.metrics;
+  }
+  TrainOptions o = options();
+  o.initial_weights = std::make_shared<const WeightSet>(trained);
+  const auto second = run(test::xor_job(1), o);
+  ASSERT_EQ(second.back().reason, "completed");
+  const Event* m0 = nullptr;
+  for (const auto& e : second)
+    if (e.type == EventType::metrics && m0 == nullptr) m0 = &e;
+  ASSERT_NE(m0, nullptr);
+  EXPECT_NEAR(m0->metrics.train_loss, last.train_loss, 1e-5);
+  EXPECT_NEAR(m0->metrics.test_loss, last.test_loss, 1e-5);
+  // Weights of another shape are refused with a reason.
+  trained.pop_back();
+  o.initial_weights = std::make_shared<const WeightSet>(trained);
+  const auto bad = run(test::xor_job(1), o);
+  EXPECT_EQ(bad.back().reason, "failed");
+  EXPECT_NE(bad.back().message.find("starting weights"), std::string::npos);
+}
+
 }  // namespace aisb
