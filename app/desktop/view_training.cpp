@@ -11,6 +11,7 @@
 #include "desktop/draw.hpp"
 #include "desktop/ui.hpp"
 #include "widgets/colors.hpp"
+#include "widgets/confusion.hpp"
 
 namespace aisb::ui {
 
@@ -38,7 +39,7 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
     // Images: a tile of the first training samples, with their labels.
     const int c = static_cast<int>(d->input_shape[0]), ih = static_cast<int>(d->input_shape[1]),
               iw = static_cast<int>(d->input_shape[2]);
-    const int cols = 4, rows = 4, n = std::min<int>(cols * rows, static_cast<int>(d->train.size()));
+    const int cols = 6, rows = 2, n = std::min<int>(cols * rows, static_cast<int>(d->train.size()));
     const std::string key = job.dataset.source + std::to_string(job.dataset.seed) + std::to_string(n);
     if (samples_key_ != key) {
       samples_key_ = key;
@@ -70,6 +71,58 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
       ImGui::PopTextWrapPos();
       ImGui::PopFont();
       ImGui::EndGroup();
+    }
+    // What the network confuses, on the test data.
+    if (const auto& latest = session_.latest(); latest && !latest->confusion.empty()) {
+      const confusion::Summary cs = confusion::summarize(latest->confusion);
+      ImGui::Dummy(ImVec2(0, em(0.4f)));
+      caption(tr("samples.confusion"));
+      const int k = cs.classes;
+      float label_w = 0;
+      for (int r = 0; r < k; ++r)
+        label_w = std::max(label_w, ImGui::CalcTextSize(class_name(job.dataset.source, r).c_str()).x);
+      label_w = std::min(label_w + em(0.5f), w * 0.4f);
+      const float room = std::min(w - label_w, ImGui::GetContentRegionAvail().y - em(3.5f));
+      const float cell = std::max(em(0.6f), room / static_cast<float>(k));
+      const ImVec2 at = ImGui::GetCursorScreenPos();
+      ImDrawList* dl = ImGui::GetWindowDrawList();
+      ImFont* small = f.small;
+      for (int r = 0; r < k; ++r) {
+        const std::string name = class_name(job.dataset.source, r);
+        dl->PushClipRect(ImVec2(at.x, at.y), ImVec2(at.x + label_w - em(0.3f), at.y + cell * static_cast<float>(k + 1)), true);
+        dl->AddText(small, small->FontSize, ImVec2(at.x, at.y + cell * (static_cast<float>(r) + 0.5f) - small->FontSize * 0.5f),
+                    p.muted, name.c_str());
+        dl->PopClipRect();
+        for (int c = 0; c < k; ++c) {
+          const float v = cs.share[static_cast<size_t>(r * k + c)];
+          const colors::Rgb hue = r == c ? colors::kBlue : colors::kOrange;
+          const ImVec2 a(at.x + label_w + cell * static_cast<float>(c), at.y + cell * static_cast<float>(r));
+          dl->AddRectFilled(a, ImVec2(a.x + cell - 1, a.y + cell - 1), p.panel_alt);
+          if (v > 0) dl->AddRectFilled(a, ImVec2(a.x + cell - 1, a.y + cell - 1), rgb(hue, 0.15f + 0.85f * v));
+          if (cell > small->FontSize * 1.6f) {
+            const int64_t n = latest->confusion[static_cast<size_t>(r * k + c)];
+            if (n > 0) {
+              const std::string t = std::to_string(n);
+              const ImVec2 ts = small->CalcTextSizeA(small->FontSize, FLT_MAX, 0, t.c_str());
+              dl->AddText(small, small->FontSize, ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f),
+                          v > 0.5f ? IM_COL32(255, 255, 255, 255) : p.text, t.c_str());
+            }
+          }
+        }
+      }
+      ImGui::Dummy(ImVec2(w, cell * static_cast<float>(k) + em(0.3f)));
+      ImGui::PushTextWrapPos(0.0f);
+      text_wrapped(f.small, p.muted, tr("samples.confusion_axes"));
+      ImGui::PopTextWrapPos();
+      if (!cs.mistakes.empty()) {
+        const auto& m = cs.mistakes.front();
+        ImGui::PushTextWrapPos(0.0f);
+        text_wrapped(f.body, p.text,
+                     trf("samples.top_mistake", {class_name(job.dataset.source, m.truth),
+                                                 class_name(job.dataset.source, m.predicted), std::to_string(m.count)})
+                         .c_str());
+        ImGui::PopTextWrapPos();
+      }
     }
   } else if (d != nullptr && d->input_shape.size() == 2) {
     // Sequences: the first feature of a few samples over time.

@@ -1,5 +1,7 @@
 #include "core/event.hpp"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "core/reader.hpp"
@@ -34,6 +36,14 @@ void put_metrics(nlohmann::json& j, const Metrics& m) {
   opt("train_mae", m.train_mae);
   opt("test_mae", m.test_mae);
   opt("test_r2", m.test_r2);
+  if (!m.confusion.empty()) {
+    const auto k = static_cast<size_t>(std::lround(std::sqrt(static_cast<double>(m.confusion.size()))));
+    auto& rows = j["confusion"] = nlohmann::json::array();
+    for (size_t r = 0; r < k; ++r) {
+      rows.push_back(std::vector<int64_t>(m.confusion.begin() + static_cast<ptrdiff_t>(r * k),
+                                          m.confusion.begin() + static_cast<ptrdiff_t>((r + 1) * k)));
+    }
+  }
 }
 
 Metrics get_metrics(JsonReader& r) {
@@ -53,6 +63,22 @@ Metrics get_metrics(JsonReader& r) {
   m.train_mae = opt("train_mae");
   m.test_mae = opt("test_mae");
   m.test_r2 = opt("test_r2");
+  if (const nlohmann::json* c = r.has("confusion") ? r.array("confusion") : nullptr; c != nullptr) {
+    // Square, at most 1000 classes, counts that are whole and not negative.
+    const size_t k = c->size();
+    bool ok = k > 0 && k <= 1000;
+    for (const auto& row : *c) {
+      ok = ok && row.is_array() && row.size() == k;
+      for (size_t i = 0; ok && i < row.size(); ++i) ok = row[i].is_number_integer() && row[i].get<int64_t>() >= 0;
+      if (!ok) break;
+    }
+    if (!ok) {
+      r.diags().error(r.path_of("confusion"), "expected a square array of counts (rows of whole numbers, at most 1000)");
+    } else {
+      for (const auto& row : *c)
+        for (const auto& v : row) m.confusion.push_back(v.get<int64_t>());
+    }
+  }
   return m;
 }
 

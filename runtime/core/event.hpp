@@ -25,6 +25,9 @@ struct Metrics {
   double steps_per_second = 0.0;
   std::optional<double> train_accuracy, test_accuracy;      // classification
   std::optional<double> train_mae, test_mae, test_r2;       // regression
+  // classification: the test split's confusion matrix, counts, row = true
+  // class, column = predicted class (classes x classes, row-major)
+  std::vector<int64_t> confusion;
 
   bool operator==(const Metrics&) const = default;
 };

@@ -95,6 +95,7 @@ class FastMlp final : public Net {
     if (n == 0) return r;
     double loss = 0.0, abs_err = 0.0, sq_err = 0.0, sum_t = 0.0, sum_t2 = 0.0;
     int64_t correct = 0;
+    if (classification_) r.confusion.assign(static_cast<size_t>(outputs_) * static_cast<size_t>(outputs_), 0);
     for (int64_t s = 0; s < n; ++s) {
       const float* x = split.x.data() + s * inputs_;
       forward(x);
@@ -102,7 +103,9 @@ class FastMlp final : public Net {
       const float target = split.y[static_cast<size_t>(s)];
       if (classification_) {
         loss += cross_entropy(out, static_cast<int>(target), nullptr);
-        correct += argmax(out) == static_cast<int>(target) ? 1 : 0;
+        const int predicted = argmax(out), truth = static_cast<int>(target);
+        correct += predicted == truth ? 1 : 0;
+        if (truth >= 0 && truth < outputs_) ++r.confusion[static_cast<size_t>(truth * outputs_ + predicted)];
       } else {
         const double e = static_cast<double>(out[0]) - target;
         loss += e * e;

@@ -18,6 +18,8 @@ struct EvalResult {
   double accuracy = 0.0;  // classification
   double mae = 0.0;       // regression
   double r2 = 0.0;        // regression
+  // classification: counts, row = true class, column = predicted, row-major
+  std::vector<int64_t> confusion;
 };
 
 class Net {

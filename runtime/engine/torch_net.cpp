@@ -161,7 +161,13 @@ class TorchNet final : public Net {
       const auto yt = y.narrow(0, at, n);
       if (classification_) {
         loss += F::cross_entropy(out, yt, F::CrossEntropyFuncOptions().reduction(torch::kSum)).item<double>();
-        correct += out.argmax(1).eq(yt).sum().item<double>();
+        const auto predicted = out.argmax(1);
+        correct += predicted.eq(yt).sum().item<double>();
+        const int64_t k = out.size(1);
+        const auto counts = (yt * k + predicted).to(torch::kCPU).bincount({}, k * k).to(torch::kInt64);
+        if (r.confusion.empty()) r.confusion.assign(static_cast<size_t>(k * k), 0);
+        const auto* c = counts.data_ptr<int64_t>();
+        for (int64_t i = 0; i < k * k; ++i) r.confusion[static_cast<size_t>(i)] += c[i];
       } else {
         const auto e = out.view({-1}) - yt;
         sq_err += e.pow(2).sum().item<double>();

@@ -127,6 +127,7 @@ class Run {
     if (data.classification) {
       m.train_accuracy = train.accuracy;
       m.test_accuracy = test.accuracy;
+      m.confusion = test.confusion;
     } else {
       m.train_mae = train.mae;
       m.test_mae = test.mae;

@@ -7,6 +7,7 @@
 #include "widgets/network_layout.hpp"
 #include "widgets/plot_math.hpp"
 #include "widgets/raster.hpp"
+#include "widgets/confusion.hpp"
 
 namespace aisb {
 namespace {
@@ -149,3 +150,28 @@ TEST(Raster, AStraightCurveCoversItsLineOnceWithSmoothEdges) {
 
 }  // namespace
 }  // namespace aisb::raster
+
+namespace aisb::confusion {
+namespace {
+
+TEST(Confusion, SharesAccuracyAndTheCommonestMistakes) {
+  // 3 classes: class 0 perfect, class 1 often taken for 2, class 2 empty.
+  const Summary s = summarize({5, 0, 0,  //
+                               1, 6, 3,  //
+                               0, 0, 0});
+  ASSERT_EQ(s.classes, 3);
+  EXPECT_FLOAT_EQ(s.share[0], 1.0f);
+  EXPECT_FLOAT_EQ(s.share[3 + 1], 0.6f);
+  EXPECT_FLOAT_EQ(s.share[3 + 2], 0.3f);
+  EXPECT_FLOAT_EQ(s.share[6 + 2], 0.0f);  // an empty row stays 0, not NaN
+  EXPECT_NEAR(s.accuracy, 11.0 / 15.0, 1e-12);
+  ASSERT_EQ(s.mistakes.size(), 2u);
+  EXPECT_EQ(s.mistakes[0].truth, 1);
+  EXPECT_EQ(s.mistakes[0].predicted, 2);
+  EXPECT_EQ(s.mistakes[0].count, 3);
+  EXPECT_EQ(summarize({1, 2, 3}).classes, 0);  // not square
+  EXPECT_EQ(summarize({}).classes, 0);
+}
+
+}  // namespace
+}  // namespace aisb::confusion

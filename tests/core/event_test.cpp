@@ -22,8 +22,10 @@ TEST(Events, EveryTypeRoundTrips) {
 
   Event metrics{.type = EventType::metrics, .seq = 2};
   metrics.metrics = {.epoch = 3, .step = 75, .train_loss = 0.5, .test_loss = 0.625, .elapsed = 0.25,
-                     .steps_per_second = 300, .train_accuracy = 0.75, .test_accuracy = 0.5};
+                     .steps_per_second = 300, .train_accuracy = 0.75, .test_accuracy = 0.5,
+                     .confusion = {3, 1, 0, 4}};
   EXPECT_EQ(round_trip(metrics), metrics);
+  EXPECT_EQ(to_json(metrics)["confusion"], nlohmann::json::parse("[[3, 1], [0, 4]]"));
 
   Event regression{.type = EventType::metrics, .seq = 3};
   regression.metrics = {.epoch = 1, .train_mae = 0.25, .test_mae = 0.5, .test_r2 = 0.875};
@@ -68,6 +70,12 @@ TEST(Events, BadJsonIsReportedNotThrown) {
   Diagnostics d3;
   event_from_json(nlohmann::json::parse(R"([1,2])"), d3);
   EXPECT_TRUE(d3.has_errors());
+  for (const char* bad : {R"([[1, 2]])", R"([[1, -2], [3, 4]])", R"([[1, 2], [3]])", R"([[1.5]])", R"([])", R"(7)"}) {
+    Diagnostics dc;
+    event_from_json(nlohmann::json::parse(std::string(R"({"type":"metrics","confusion":)") + bad + "}"), dc);
+    ASSERT_TRUE(dc.has_errors()) << bad;
+    EXPECT_EQ(dc.all()[0].path, "confusion") << bad;
+  }
 }
 
 }  // namespace

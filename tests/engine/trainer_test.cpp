@@ -84,6 +84,19 @@ TEST_P(BothPaths, Learns) {
   EXPECT_GE(*m.back().test_accuracy, 0.9);
 }
 
+TEST_P(BothPaths, ConfusionMatrixCountsTheTestSplit) {
+  const auto events = run(test::xor_job(20), options());
+  const Metrics* last = nullptr;
+  for (const auto& e : events)
+    if (e.type == EventType::metrics) last = &e.metrics;
+  ASSERT_NE(last, nullptr);
+  ASSERT_EQ(last->confusion.size(), 4u);  // two classes
+  int64_t total = 0, diagonal = last->confusion[0] + last->confusion[3];
+  for (const int64_t c : last->confusion) total += c;
+  EXPECT_EQ(total, 100);  // xor_job: 200 samples, half for testing
+  EXPECT_NEAR(static_cast<double>(diagonal) / static_cast<double>(total), *last->test_accuracy, 1e-9);
+}
+
 TEST_P(BothPaths, RegressionMetrics) {
   const auto m = metrics_of(run(test::plane_job(20), options()));
   ASSERT_FALSE(m.empty());
