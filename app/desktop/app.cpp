@@ -62,7 +62,9 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   // the device menu knows about the GPU and the first CNN starts at once.
   cuda_future_ = std::async(std::launch::async, [] { return cuda_available(); });
 
-  if (!options.lesson.empty()) {
+  if (!options.edit.empty()) {
+    open_author(options.edit);
+  } else if (!options.lesson.empty()) {
     open_lesson(options.lesson);
   } else if (options.playground) {
     open_playground();
@@ -105,6 +107,9 @@ void App::open_lesson(const fs::path& file) {
   }
   lesson_ = *l.lesson;
   lesson_file_ = file;
+  // A teacher editing the file elsewhere sees the change here within a second.
+  if (!watch_) watch_ = std::make_unique<app::FileWatch>([] { Platform::wake(); });
+  watch_->watch(file);
   platform_.ensure_glyphs(lesson_text(*lesson_));
   lesson_progress_ = progress_->get(lesson_->id);
   session_.load(lesson_->job);
@@ -216,7 +221,8 @@ void App::draw() {
     cuda_ = cuda_future_.get();
   }
   session_.update();
-  if (screen_ == Screen::player) check_goal();
+  check_outside_edits();
+  if (screen_ == Screen::player || screen_ == Screen::author) check_goal();
 
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->WorkPos);
@@ -235,6 +241,7 @@ void App::draw() {
   switch (screen_) {
     case Screen::browser: draw_browser(); break;
     case Screen::player: draw_player(); break;
+    case Screen::author: draw_author(); break;
     case Screen::playground: {
       const ImVec2 avail = ImGui::GetContentRegionAvail();
       draw_workspace(app::Permissions{}, avail.x - em(1.0f), avail.y - em(0.8f));
@@ -284,9 +291,12 @@ void App::draw_top_bar() {
     session_.reset();
     screen_ = Screen::browser;
   }
-  if (lesson_ && tab(lesson_->title.in(lang()).c_str(), screen_ == Screen::player)) {
+  if (lesson_ && tab(lesson_->title.in(lang()).c_str(), screen_ == Screen::player) && screen_ != Screen::player) {
     screen_ = Screen::player;
     session_.load(lesson_->job);
+  }
+  if (lesson_ && !lesson_file_.empty() && tab(tr("nav.author"), screen_ == Screen::author) && screen_ != Screen::author) {
+    open_author(lesson_file_);
   }
   if (tab(tr("nav.playground"), screen_ == Screen::playground) && screen_ != Screen::playground) open_playground();
 

@@ -15,6 +15,7 @@
 #include "desktop/platform.hpp"
 #include "widgets/raster.hpp"
 #include "lesson/lesson.hpp"
+#include "session/file_watch.hpp"
 #include "session/library.hpp"
 #include "session/permissions.hpp"
 #include "session/progress.hpp"
@@ -24,6 +25,7 @@ namespace aisb::ui {
 
 struct AppOptions {
   std::string lesson;  // a file to open, else the browser
+  std::string edit;    // a lesson file to open in the authoring view
   std::string lang;    // ko | en | "" (from the locale)
   std::string device = "auto";
   bool autoplay = false;
@@ -34,7 +36,7 @@ struct AppOptions {
   std::filesystem::path progress_file;  // default: ProgressStore::default_file()
 };
 
-enum class Screen { browser, player, playground };
+enum class Screen { browser, player, playground, author };
 
 class App {
  public:
@@ -68,6 +70,12 @@ class App {
   void draw_player();
   void draw_step_panel(float width, float height);
   void check_goal();
+  // view_author.cpp: the lesson's TOML beside the live lesson
+  void open_author(const std::filesystem::path& file);
+  void draw_author();
+  void author_reparse();
+  bool author_save();
+  void check_outside_edits();
   // view_playground.cpp
   void draw_workspace(const app::Permissions& allow, float width, float height);
   void draw_controls_bar(const app::Permissions& allow, float width);
@@ -100,6 +108,15 @@ class App {
   bool show_hint_ = false;
   std::chrono::steady_clock::time_point achieved_at_{};  // the "achieved" moment
   bool goal_met_now_ = false;
+
+  // Authoring.
+  std::unique_ptr<app::FileWatch> watch_;
+  std::string author_text_, author_saved_;
+  LessonResult author_result_;
+  int author_jump_line_ = 0;  // > 0: move the editor's cursor to this line
+  int author_line_ = 1, author_col_ = 1;
+  bool author_conflict_ = false;  // changed on disk while we have unsaved edits
+  std::string author_message_;
 
   // Workspace views.
   bool show_test_ = false;

@@ -174,6 +174,33 @@ TEST_P(Screens, SequenceLesson) {
   EXPECT_GT(colours(im), 40u);
 }
 
+TEST_P(Screens, AuthoringReloadsAnOutsideEditAndMarksItsProblems) {
+  // A valid lesson opens in the authoring view; while it runs, "another
+  // editor" saves a broken version; the view must reload it and mark the
+  // broken lines (orange bars in the editor).
+  const fs::path file = dir / ("edit_" + GetParam() + ".toml");
+  fs::copy_file(lesson("basics/02-xor-hidden-layer.toml"), file, fs::copy_options::overwrite_existing);
+  Image before;
+  ASSERT_EQ(shoot("--edit " + file.string() + " --frames 20", before, "author_ok"), 0);
+  const auto bars = [](const Image& im) { return share(im, 0.03, 0.1, 0.5, 0.9, 253, 236, 215, 6); };
+  EXPECT_LT(bars(before), 0.001);
+  std::thread editor([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    std::ifstream in(file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    text.replace(text.find("learning_rate = 0.03"), 20, "learning_rate = -1.0");
+    std::ofstream(file.string() + ".new") << text;
+    fs::rename(file.string() + ".new", file);
+  });
+  Image after;
+  const int code = shoot("--edit " + file.string() + " --frames 240", after, "author_reloaded");
+  editor.join();
+  ASSERT_EQ(code, 0);
+  EXPECT_GT(bars(after), 0.002) << "the broken line is not marked";
+}
+
 INSTANTIATE_TEST_SUITE_P(App, Screens, ::testing::Values("ko", "en"));
 
 TEST(App, NoDisplayMeansAClearMessageAndExitCode3) {

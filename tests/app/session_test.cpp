@@ -1,5 +1,6 @@
 #include "session/session.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "session/permissions.hpp"
 #include "session/progress.hpp"
 #include "session/share.hpp"
+#include "session/file_watch.hpp"
 
 namespace fs = std::filesystem;
 
@@ -273,6 +275,35 @@ TEST(Share, ASavedNetworkOpensAsItWas) {
   EXPECT_NE(bad.problem.find("training.learning_rate"), std::string::npos) << bad.problem;
   EXPECT_FALSE(fs::exists(dir / "bad.toml"));
   fs::remove_all(dir);
+}
+
+TEST(FileWatch, SeesAnOutsideEditWithinASecond) {
+  const fs::path file = fs::temp_directory_path() / ("aisb_watch_" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(file) << "format = 1\n";
+  std::atomic<int> woken{0};
+  FileWatch w([&] { ++woken; }, std::chrono::milliseconds(50));
+  w.watch(file);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  EXPECT_FALSE(w.take_changed());  // nothing changed yet
+  std::ofstream(file, std::ios::app) << "id = \"x\"\n";  // another editor saves
+  const auto t0 = std::chrono::steady_clock::now();
+  while (!w.take_changed()) {
+    ASSERT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1)) << "not seen within a second";
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(woken.load(), 1);
+  EXPECT_FALSE(w.take_changed());  // once per change
+  // Our own save is the new baseline, not a change.
+  std::ofstream(file, std::ios::app) << "# ours\n";
+  w.rebase();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(w.take_changed());
+  fs::remove(file);
+  const auto t1 = std::chrono::steady_clock::now();
+  while (!w.take_changed()) {  // a deleted file is a change too
+    ASSERT_LT(std::chrono::steady_clock::now() - t1, std::chrono::seconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 }  // namespace
