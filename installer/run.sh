@@ -12,6 +12,6 @@ fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "No display found, so the app cannot open a window: training $lesson in the terminal instead."
 else
-  echo "This build has no desktop app yet: training $lesson in the terminal instead."
+  echo "This build has no desktop app (ImGui or GLFW was missing when it was configured; run installer/deps.sh and make again): training $lesson in the terminal instead."
 fi
 exec "$build/app/aisandbox-cli" train "$lesson"

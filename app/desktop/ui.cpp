@@ -261,6 +261,12 @@ void key_value(const char* key, const std::string& value) {
 
 void caption(const char* s) { text(ctx().fonts.small, ctx().palette.muted, s); }
 
+std::string dataset_label(const std::string& source) {
+  const auto colon = source.find(':');
+  if (colon != std::string::npos) return source.substr(colon + 1);
+  return tr(("dataset." + source).c_str());
+}
+
 std::string thousands(long long v) {
   std::string digits = std::to_string(v < 0 ? -v : v);
   std::string out;

@@ -69,6 +69,9 @@ void text_wrapped(ImFont* font, ImU32 color, const char* s);
 void key_value(const char* key, const std::string& value);
 // A short muted caption above a control.
 void caption(const char* s);
+// A dataset's name for people: the built-in ones from the string table,
+// a file source ("csv:data/x.csv") as its path.
+std::string dataset_label(const std::string& source);
 // Small helper so views read as sentences: "1,234".
 std::string thousands(long long v);
 std::string fixed(double v, int digits);

@@ -40,6 +40,13 @@ bool card(const app::LibraryLesson& l, const app::LessonProgress& progress, ImU3
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w - 2 * pad);
     text_wrapped(f.bold, p.text, lesson.title.in(lang()).c_str());
     ImGui::PopTextWrapPos();
+    // What it works on, and how long it is.
+    const std::string about = dataset_label(lesson.job.dataset.source) + " · " +
+                              trf("browser.steps", {std::to_string(lesson.steps.size())});
+    ImGui::SetCursorScreenPos(ImVec2(a.x + pad, ImGui::GetCursorScreenPos().y + em(0.2f)));
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w - 2 * pad);
+    text_wrapped(f.small, p.muted, about.c_str());
+    ImGui::PopTextWrapPos();
     const std::string meta = std::string(tr(audience_key(lesson.audience))) + " · " +
                              trf("browser.minutes", {std::to_string(lesson.minutes)});
     dl->AddText(f.small, f.small->FontSize, ImVec2(a.x + pad, b.y - em(3.0f)), p.muted, meta.c_str());

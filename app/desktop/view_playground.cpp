@@ -366,7 +366,7 @@ void App::draw_data_panel(const app::Permissions& allow, float width, float heig
     ImGui::Dummy(ImVec2(0, em(0.3f)));
   } else {
     caption(tr("data.which"));
-    text(ctx().fonts.bold, p.text, tr(("dataset." + job.dataset.source).c_str()));
+    text(ctx().fonts.bold, p.text, dataset_label(job.dataset.source).c_str());
   }
   // What is locked is still worth knowing: the numbers, read-only.
   if (!allow.allows("test_fraction")) {

@@ -31,7 +31,7 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
   begin_panel("samples", tr("samples.title"), ImVec2(width, height));
   const Dataset* d = session_.data();
   const JobSpec& job = session_.job();
-  text(f.bold, p.text, tr(("dataset." + job.dataset.source).c_str()));
+  text(f.bold, p.text, dataset_label(job.dataset.source).c_str());
   caption(trf("samples.counts", {thousands(d ? d->train.size() : 0), thousands(d ? d->test.size() : 0)}).c_str());
   ImGui::Dummy(ImVec2(0, em(0.3f)));
   const float w = ImGui::GetContentRegionAvail().x;
