@@ -240,9 +240,11 @@ void text(ImFont* font, ImU32 color, const char* s) {
 void text_wrapped(ImFont* font, ImU32 color, const char* s) {
   ImGui::PushFont(font);
   ImGui::PushStyleColor(ImGuiCol_Text, color);
-  ImGui::PushTextWrapPos(0.0f);
+  // Wrap where the caller asked, else at the window's edge.
+  const bool own = ImGui::GetCurrentWindow()->DC.TextWrapPos < 0.0f;
+  if (own) ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(s);
-  ImGui::PopTextWrapPos();
+  if (own) ImGui::PopTextWrapPos();
   ImGui::PopStyleColor();
   ImGui::PopFont();
 }

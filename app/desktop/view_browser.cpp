@@ -42,7 +42,8 @@ bool card(const app::LibraryLesson& l, const app::LessonProgress& progress, ImU3
     ImGui::PopTextWrapPos();
     // What it works on, and how long it is.
     const std::string about = dataset_label(lesson.job.dataset.source) + " · " +
-                              trf("browser.steps", {std::to_string(lesson.steps.size())});
+                              (lesson.steps.size() == 1 ? std::string(tr("browser.one_step"))
+                                                         : trf("browser.steps", {std::to_string(lesson.steps.size())}));
     ImGui::SetCursorScreenPos(ImVec2(a.x + pad, ImGui::GetCursorScreenPos().y + em(0.2f)));
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w - 2 * pad);
     text_wrapped(f.small, p.muted, about.c_str());
