@@ -21,6 +21,17 @@ namespace aisb {
 // CPU or CUDA). `automatic` picks fast whenever it can.
 enum class EnginePath { automatic, fast, torch };
 
+// Where a run stands after an evaluated epoch: enough to carry it on in a new
+// process (the worker's checkpoint). On the CPU a resumed run continues
+// exactly as the uninterrupted one would have (weights, optimizer state and
+// the shuffling order are restored); dropout masks under libtorch are not.
+struct Checkpoint {
+  int epoch = 0;      // the last epoch done
+  int64_t step = 0;   // optimizer steps done
+  WeightSet weights;
+  std::string optimizer;  // Net::save_state()
+};
+
 struct TrainOptions {
   std::string device = "auto";  // auto | cpu | cuda
   EnginePath path = EnginePath::automatic;
@@ -29,6 +40,13 @@ struct TrainOptions {
   // Start from these weights instead of the seed's (a student edited one in
   // the network view); they must match the model, else the run fails.
   std::shared_ptr<const WeightSet> initial_weights;
+  // Carry on from a checkpoint: training starts after its epoch (the first
+  // metrics event is that epoch's evaluation again).
+  std::shared_ptr<const Checkpoint> resume;
+  // Called on the training thread after an evaluated epoch, at most once per
+  // `checkpoint_seconds` (and after the last epoch), when set.
+  std::function<void(const Checkpoint&)> on_checkpoint;
+  double checkpoint_seconds = 30.0;
 };
 
 // Steers a run from another thread: pause, resume, single steps, cancel.

@@ -6,6 +6,7 @@
 // holds the two paths to each other step by step.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 #include "engine/activations.hpp"
@@ -125,6 +126,39 @@ class FastMlp final : public Net {
       r.r2 = ss_tot > 0.0 ? 1.0 - sq_err / ss_tot : 0.0;
     }
     return r;
+  }
+
+  [[nodiscard]] std::string save_state() const override {
+    std::string out = "fast1";
+    const auto put = [&](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
+    const int64_t step = step_;
+    const uint64_t nm = m_.size(), nv = v_.size();
+    put(&step, sizeof step);
+    put(&nm, sizeof nm);
+    put(m_.data(), nm * sizeof(float));
+    put(&nv, sizeof nv);
+    put(v_.data(), nv * sizeof(float));
+    return out;
+  }
+
+  void load_state(const std::string& bytes) override {
+    size_t at = 5;
+    const auto get = [&](void* p, size_t n) {
+      if (at + n > bytes.size()) throw std::runtime_error("the checkpoint's optimizer state is cut short");
+      std::memcpy(p, bytes.data() + at, n);
+      at += n;
+    };
+    if (bytes.compare(0, 5, "fast1") != 0) throw std::runtime_error("the checkpoint's optimizer state is not the fast engine's");
+    int64_t step = 0;
+    uint64_t nm = 0, nv = 0;
+    get(&step, sizeof step);
+    get(&nm, sizeof nm);
+    if (nm != m_.size()) throw std::runtime_error("the checkpoint's optimizer state does not match the model");
+    get(m_.data(), nm * sizeof(float));
+    get(&nv, sizeof nv);
+    if (nv != v_.size()) throw std::runtime_error("the checkpoint's optimizer state does not match the model");
+    get(v_.data(), nv * sizeof(float));
+    step_ = step;
   }
 
   [[nodiscard]] std::vector<float> gradient_norms() const override {

@@ -35,6 +35,11 @@ class Net {
   // The L2 norm of each parameter's gradient in the last step, in the order
   // of weights(): how much each layer is learning right now.
   [[nodiscard]] virtual std::vector<float> gradient_norms() const = 0;
+  // The optimizer's state (momentum, Adam's moments and step count) as opaque
+  // bytes, for checkpoints; load_state() takes what save_state() of the same
+  // kind of net gave, and throws std::runtime_error for anything else.
+  [[nodiscard]] virtual std::string save_state() const = 0;
+  virtual void load_state(const std::string& bytes) = 0;
 };
 
 // The starting weights of a model, from our own PRNG, so that both paths (and

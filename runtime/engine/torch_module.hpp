@@ -15,7 +15,7 @@
 namespace aisb {
 
 struct TorchApi {
-  static constexpr int kAbi = 1;
+  static constexpr int kAbi = 2;  // 2: Net::save_state / load_state
   int abi = kAbi;
   std::unique_ptr<Net> (*make_net)(const JobSpec&, const ModelInfo&, const Dataset&, const WeightSet&,
                                    const std::string& device) = nullptr;

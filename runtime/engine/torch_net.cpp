@@ -3,6 +3,8 @@
 // loaded on first use (torch_loader.cpp).
 #include <torch/torch.h>
 
+#include <sstream>
+
 #include <stdexcept>
 
 #include "engine/torch_module.hpp"
@@ -130,6 +132,26 @@ class TorchNet final : public Net {
 
   [[nodiscard]] std::string device() const override { return device_name_; }
   [[nodiscard]] const char* engine() const override { return "torch"; }
+
+  [[nodiscard]] std::string save_state() const override {
+    torch::serialize::OutputArchive archive;
+    optimizer_->save(archive);
+    std::ostringstream out;
+    archive.save_to(out);
+    return "torch1" + out.str();
+  }
+
+  void load_state(const std::string& bytes) override {
+    if (bytes.compare(0, 6, "torch1") != 0) throw std::runtime_error("the checkpoint's optimizer state is not libtorch's");
+    try {
+      std::istringstream in(bytes.substr(6));
+      torch::serialize::InputArchive archive;
+      archive.load_from(in, device_);
+      optimizer_->load(archive);
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(std::string("the checkpoint's optimizer state cannot be read: ") + e.what_without_backtrace());
+    }
+  }
 
   double train_step(const int64_t* rows, int64_t n) override {
     std::copy(rows, rows + n, rows_.data_ptr<int64_t>());

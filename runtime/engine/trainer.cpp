@@ -35,8 +35,9 @@ class Run {
       const ModelInfo info = describe_model(job_, diags);
       const Dataset data = make_dataset(job_);
       WeightSet init = initial_weights(info, job_.training.seed);
-      if (options_.initial_weights) {
-        const WeightSet& given = *options_.initial_weights;
+      const WeightSet* start = options_.resume ? &options_.resume->weights : options_.initial_weights.get();
+      if (start != nullptr) {
+        const WeightSet& given = *start;
         bool fits = given.size() == init.size();
         for (size_t i = 0; fits && i < init.size(); ++i) {
           fits = given[i].name == init[i].name && given[i].shape == init[i].shape && given[i].data.size() == init[i].data.size();
@@ -53,6 +54,12 @@ class Run {
       if (fast && options_.device == "cuda") return finish("failed", "the fast engine runs on the CPU only", "");
       std::unique_ptr<Net> net = fast ? make_fast_net(job_, info, data, init)
                                       : make_torch_net(job_, info, data, init, resolve_device(options_.device));
+      if (options_.resume) {
+        if (options_.resume->epoch < 0 || options_.resume->epoch > job_.training.epochs || options_.resume->step < 0) {
+          return finish("failed", "the checkpoint does not belong to this job", "");
+        }
+        net->load_state(options_.resume->optimizer);
+      }
       return loop(*net, data, info);
     } catch (const std::exception& e) {
       return finish("failed", e.what(), "");
@@ -79,16 +86,23 @@ class Run {
     }
     start_ = Clock::now();
     last_snapshot_ = start_;
-    if (!evaluate(net, data, 0)) return diverged();
+    last_checkpoint_ = start_;
+    const int first_epoch = options_.resume ? options_.resume->epoch + 1 : 1;
+    steps_ = options_.resume ? options_.resume->step : 0;
+    first_step_ = steps_;
+    if (!evaluate(net, data, first_epoch - 1)) return diverged();
     snapshot(net);
 
     std::vector<int64_t> order(static_cast<size_t>(data.train.size()));
     std::iota(order.begin(), order.end(), int64_t{0});
     Rng rng(job_.training.seed, streams::order);
+    // A resumed run shuffles the epochs it skips, so the order it goes on
+    // with is the one the uninterrupted run would have used.
+    for (int e = 1; e < first_epoch; ++e) rng.shuffle(order);
     const double snapshot_interval = options_.snapshot_hz > 0 ? 1.0 / options_.snapshot_hz : 0.0;
     const auto on_block = [&] { snapshot(net); };
 
-    for (int epoch = 1; epoch <= job_.training.epochs; ++epoch) {
+    for (int epoch = first_epoch; epoch <= job_.training.epochs; ++epoch) {
       rng.shuffle(order);
       for (int64_t at = 0; at < n_train; at += batch) {
         const int64_t n = std::min(batch, n_train - at);
@@ -105,6 +119,14 @@ class Run {
         }
       }
       if (!evaluate(net, data, epoch)) return diverged();
+      if (options_.on_checkpoint && options_.checkpoint_seconds >= 0) {
+        const auto now = Clock::now();
+        if (epoch == job_.training.epochs ||
+            std::chrono::duration<double>(now - last_checkpoint_).count() >= options_.checkpoint_seconds) {
+          last_checkpoint_ = now;
+          options_.on_checkpoint(Checkpoint{epoch, steps_, net.weights(), net.save_state()});
+        }
+      }
     }
     if (options_.final_snapshot || options_.snapshot_hz > 0) emit_snapshot(net);
     return finish("completed", "", "");
@@ -123,7 +145,7 @@ class Run {
     m.train_loss = train.loss;
     m.test_loss = test.loss;
     m.elapsed = active_seconds();
-    m.steps_per_second = m.elapsed > 0 ? static_cast<double>(steps_) / m.elapsed : 0.0;
+    m.steps_per_second = m.elapsed > 0 ? static_cast<double>(steps_ - first_step_) / m.elapsed : 0.0;
     if (data.classification) {
       m.train_accuracy = train.accuracy;
       m.test_accuracy = test.accuracy;
@@ -183,7 +205,9 @@ class Run {
     e.reason = reason;
     e.steps = s.steps;
     e.seconds = s.seconds;
-    e.steps_per_second = s.seconds > 0 ? static_cast<double>(s.steps) / s.seconds : 0.0;
+    // The speed of this process's share of the work (a resumed run counts
+    // only the steps it ran itself).
+    e.steps_per_second = s.seconds > 0 ? static_cast<double>(s.steps - first_step_) / s.seconds : 0.0;
     e.has_metrics = has_metrics_;
     e.metrics = last_;
     e.metrics.steps_per_second = e.steps_per_second;
@@ -206,8 +230,10 @@ class Run {
   const EventSink& sink_;
   uint64_t seq_ = 0;
   int64_t steps_ = 0;
+  int64_t first_step_ = 0;  // steps done before this process (a resumed run)
   Clock::time_point start_{};
   Clock::time_point last_snapshot_{};
+  Clock::time_point last_checkpoint_{};
   Metrics last_;
   bool has_metrics_ = false;
 };

@@ -265,6 +265,45 @@ TEST(Trainer, PaceHoldsTheStepRateAndCanBeLifted) {
   EXPECT_EQ(more.back().steps, 100000);
 }
 
+TEST_P(BothPaths, AResumedRunGoesOnExactlyAsTheUninterruptedOne) {
+  // Adam, so the optimizer's state matters; checkpoints after every epoch.
+  JobSpec job = test::xor_job(8);
+  job.training.optimizer = "adam";
+  job.training.learning_rate = 0.01;
+  std::vector<Checkpoint> checkpoints;
+  TrainOptions o = options();
+  o.checkpoint_seconds = 0;
+  o.on_checkpoint = [&](const Checkpoint& c) { checkpoints.push_back(c); };
+  const auto whole = run(job, o);
+  ASSERT_EQ(whole.back().reason, "completed");
+  ASSERT_EQ(checkpoints.size(), 8u);
+  EXPECT_EQ(checkpoints[2].epoch, 3);
+  EXPECT_EQ(checkpoints[2].step, 30);
+
+  TrainOptions r = options();
+  r.resume = std::make_shared<const Checkpoint>(checkpoints[2]);
+  const auto resumed = run(job, r);
+  ASSERT_EQ(resumed.back().reason, "completed");
+  std::vector<Metrics> a, b;
+  for (const auto& e : whole)
+    if (e.type == EventType::metrics && e.metrics.epoch >= 3) a.push_back(e.metrics);
+  for (const auto& e : resumed)
+    if (e.type == EventType::metrics) b.push_back(e.metrics);
+  ASSERT_EQ(a.size(), b.size());  // epochs 3 (again) to 8
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].epoch, b[i].epoch);
+    EXPECT_EQ(a[i].step, b[i].step);
+    EXPECT_NEAR(a[i].train_loss, b[i].train_loss, 1e-6) << "epoch " << a[i].epoch;
+    EXPECT_NEAR(a[i].test_loss, b[i].test_loss, 1e-6) << "epoch " << a[i].epoch;
+  }
+  EXPECT_EQ(resumed.back().steps, 80);
+  // A checkpoint of another engine or of another model is refused.
+  Checkpoint bad = checkpoints[2];
+  bad.optimizer = "garbage";
+  r.resume = std::make_shared<const Checkpoint>(bad);
+  EXPECT_EQ(run(job, r).back().reason, "failed");
+}
+
 TEST_P(BothPaths, StartsFromGivenWeights) {
   // The final weights of one run, given as the start of another, continue
   // from there: the first evaluation of the second matches the last of the first.
