@@ -104,8 +104,7 @@ int train(const TrainArgs& args) {
   std::signal(SIGTERM, SIG_DFL);
 
   if (!args.save_dir.empty() && !last_snapshot.weights.empty()) {
-    const nlohmann::json model = {{"format", kFormat}, {"job", to_json(job)}, {"weights", to_json(last_snapshot)["weights"]}};
-    write_file(std::filesystem::path(args.save_dir) / "model.json", model.dump() + "\n");
+    write_file(std::filesystem::path(args.save_dir) / "model.json", model_json(job, last_snapshot.weights).dump() + "\n");
   }
   return reason == "completed" ? ok : bad_input;
 }

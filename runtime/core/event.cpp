@@ -84,6 +84,40 @@ Metrics get_metrics(JsonReader& r) {
 
 }  // namespace
 
+nlohmann::json weights_to_json(const WeightSet& w) {
+  auto ws = nlohmann::json::array();
+  for (const auto& t : w) ws.push_back({{"name", t.name}, {"shape", t.shape}, {"data", t.data}});
+  return ws;
+}
+
+WeightSet weights_from_json(const json& ws, const std::string& path, Diagnostics& diags) {
+  WeightSet out;
+  if (!ws.is_array()) {
+    diags.error(path, "expected a list of weights");
+    return out;
+  }
+  for (size_t i = 0; i < ws.size(); ++i) {
+    JsonReader tr(&ws[i], path + "[" + std::to_string(i) + "]", diags);
+    NamedTensor t;
+    t.name = tr.string("name", "", true);
+    const json* shape = tr.array("shape", true);
+    const json* data = tr.array("data", true);
+    try {
+      if (shape != nullptr) t.shape = shape->get<std::vector<int64_t>>();
+      if (data != nullptr) t.data = data->get<std::vector<float>>();
+    } catch (const nlohmann::json::exception&) {
+      diags.error(tr.path(), "shape and data must be lists of numbers");
+    }
+    tr.finish();
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+nlohmann::json model_json(const JobSpec& job, const WeightSet& weights) {
+  return {{"format", kFormat}, {"job", to_json(job)}, {"weights", weights_to_json(weights)}};
+}
+
 nlohmann::json to_json(const Event& e) {
   nlohmann::json j = {{"type", to_string(e.type)}};
   if (e.seq > 0) j["seq"] = e.seq;
@@ -97,8 +131,7 @@ nlohmann::json to_json(const Event& e) {
     case EventType::metrics: put_metrics(j, e.metrics); break;
     case EventType::snapshot: {
       j["step"] = e.step;
-      auto& ws = j["weights"] = nlohmann::json::array();
-      for (const auto& t : e.weights) ws.push_back({{"name", t.name}, {"shape", t.shape}, {"data", t.data}});
+      j["weights"] = weights_to_json(e.weights);
       if (!e.gradients.empty()) j["gradients"] = e.gradients;
       break;
     }
@@ -138,23 +171,7 @@ Event event_from_json(const nlohmann::json& j, Diagnostics& diags) {
   } else if (type == "snapshot") {
     e.type = EventType::snapshot;
     e.step = r.integer("step", 0, 0, INT64_MAX);
-    if (const json* ws = r.array("weights"); ws != nullptr) {
-      for (size_t i = 0; i < ws->size(); ++i) {
-        JsonReader tr(&(*ws)[i], "weights[" + std::to_string(i) + "]", diags);
-        NamedTensor t;
-        t.name = tr.string("name", "", true);
-        const json* shape = tr.array("shape", true);
-        const json* data = tr.array("data", true);
-        try {
-          if (shape != nullptr) t.shape = shape->get<std::vector<int64_t>>();
-          if (data != nullptr) t.data = data->get<std::vector<float>>();
-        } catch (const nlohmann::json::exception&) {
-          diags.error(tr.path(), "shape and data must be lists of numbers");
-        }
-        tr.finish();
-        e.weights.push_back(std::move(t));
-      }
-    }
+    if (const json* ws = r.array("weights"); ws != nullptr) e.weights = weights_from_json(*ws, "weights", diags);
     if (const json* g = r.array("gradients"); g != nullptr) {
       try {
         e.gradients = g->get<std::vector<float>>();

@@ -9,6 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/diagnostics.hpp"
+#include "core/spec.hpp"
 
 namespace aisb {
 
@@ -71,6 +72,12 @@ struct Event {
 };
 
 nlohmann::json to_json(const Event& e);
+// Weights as in a snapshot event: [{"name", "shape", "data"}, ...].
+nlohmann::json weights_to_json(const WeightSet& w);
+// Reads them back; problems go to diags under `path`.
+WeightSet weights_from_json(const nlohmann::json& j, const std::string& path, Diagnostics& diags);
+// A trained model as saved beside a run (`model.json`): {"format", "job", "weights"}.
+nlohmann::json model_json(const JobSpec& job, const WeightSet& weights);
 // Reads an event; problems (with key paths) go to diags.
 Event event_from_json(const nlohmann::json& j, Diagnostics& diags);
 

@@ -1,0 +1,133 @@
+#include "worker/job_dir.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace aisb::worker {
+
+LogState scan_log(const fs::path& events_jsonl) {
+  LogState s;
+  std::ifstream in(events_jsonl, std::ios::binary);
+  if (!in) return s;
+  std::string line;
+  uintmax_t at = 0;
+  while (std::getline(in, line)) {
+    const bool whole = !in.eof();  // getline hit a newline
+    const json j = json::parse(line, nullptr, false);
+    if (!whole || j.is_discarded() || !j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() ||
+        j["seq"].get<uint64_t>() != s.last_seq + 1) {
+      s.torn = true;
+      break;
+    }
+    at += line.size() + 1;
+    s.good_bytes = at;
+    s.last_seq = j["seq"].get<uint64_t>();
+    const std::string type = j.value("type", "");
+    if (type == "started") s.started = true;
+    if (type == "metrics") s.last_epoch = j.value("epoch", s.last_epoch);
+    if (type == "snapshot") s.last_snapshot_step = j.value("step", s.last_snapshot_step);
+    if (type == "done") s.done_reason = j.value("reason", "failed");
+  }
+  return s;
+}
+
+std::string checkpoint_json(const Checkpoint& c, uint64_t seq) {
+  return json{{"format", 1},
+              {"epoch", c.epoch},
+              {"step", c.step},
+              {"seq", seq},
+              {"weights", weights_to_json(c.weights)},
+              {"optimizer", base64_encode(c.optimizer)}}
+             .dump();
+}
+
+std::optional<std::pair<Checkpoint, uint64_t>> read_checkpoint(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  const json j = json::parse(in, nullptr, false);
+  if (!j.is_object() || j.value("format", 0) != 1) return std::nullopt;
+  try {
+    Checkpoint c;
+    c.epoch = j.at("epoch").get<int>();
+    c.step = j.at("step").get<int64_t>();
+    Diagnostics d;
+    c.weights = weights_from_json(j.at("weights"), "weights", d);
+    const auto opt = base64_decode(j.at("optimizer").get<std::string>());
+    if (d.has_errors() || !opt) return std::nullopt;
+    c.optimizer = *opt;
+    return std::make_pair(std::move(c), j.at("seq").get<uint64_t>());
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+}
+
+bool write_atomically(const fs::path& file, const std::string& text) {
+  const std::string tmp = file.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ok = ::close(fd) == 0 && ok;
+  return ok && std::rename(tmp.c_str(), file.c_str()) == 0;
+}
+
+namespace {
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+}
+
+std::string base64_encode(const std::string& bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) v |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) v |= static_cast<uint8_t>(bytes[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? kAlphabet[v & 63] : '=';
+  }
+  return out;
+}
+
+std::optional<std::string> base64_decode(const std::string& text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  const auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (size_t i = 0; i < text.size(); i += 4) {
+    int v[4];
+    int pad = 0;
+    for (int k = 0; k < 4; ++k) {
+      const char c = text[i + static_cast<size_t>(k)];
+      if (c == '=' && i + 4 == text.size() && k >= 2) {
+        v[k] = 0;
+        ++pad;
+      } else if (pad > 0 || (v[k] = value(c)) < 0) {
+        return std::nullopt;
+      }
+    }
+    const uint32_t n = static_cast<uint32_t>(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
+    out += static_cast<char>((n >> 16) & 0xFF);
+    if (pad < 2) out += static_cast<char>((n >> 8) & 0xFF);
+    if (pad < 1) out += static_cast<char>(n & 0xFF);
+  }
+  return out;
+}
+
+}  // namespace aisb::worker
