@@ -261,6 +261,13 @@ void key_value(const char* key, const std::string& value) {
   ImGui::PopFont();
 }
 
+void stat(const char* label, const std::string& value, ImU32 color) {
+  ImGui::BeginGroup();
+  caption(label);
+  text(ctx().fonts.heading, color, value.c_str());
+  ImGui::EndGroup();
+}
+
 void caption(const char* s) { text(ctx().fonts.small, ctx().palette.muted, s); }
 
 std::string dataset_label(const std::string& source) {

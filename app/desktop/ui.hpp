@@ -67,6 +67,8 @@ void text(ImFont* font, ImU32 color, const char* s);
 void text_wrapped(ImFont* font, ImU32 color, const char* s);
 // A label, then a value right-aligned in the remaining width.
 void key_value(const char* key, const std::string& value);
+// A figure with its caption above it, in a group (call SameLine between).
+void stat(const char* label, const std::string& value, ImU32 color);
 // A short muted caption above a control.
 void caption(const char* s);
 // A dataset's name for people: the built-in ones from the string table,

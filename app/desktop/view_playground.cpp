@@ -714,21 +714,12 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
 
   // Losses in words, then as curves.
   const auto& latest = session_.latest();
-  ImGui::BeginGroup();
-  caption(tr("output.test_loss"));
-  text(f.heading, p.text, latest ? fixed(latest->test_loss, 3).c_str() : "–");
-  ImGui::EndGroup();
+  stat(tr("output.test_loss"), latest ? fixed(latest->test_loss, 3) : "–", p.text);
   ImGui::SameLine(0, em(1.5f));
-  ImGui::BeginGroup();
-  caption(tr("output.train_loss"));
-  text(f.heading, p.muted, latest ? fixed(latest->train_loss, 3).c_str() : "–");
-  ImGui::EndGroup();
+  stat(tr("output.train_loss"), latest ? fixed(latest->train_loss, 3) : "–", p.muted);
   if (latest && latest->test_accuracy) {
     ImGui::SameLine(0, em(1.5f));
-    ImGui::BeginGroup();
-    caption(tr("output.test_accuracy"));
-    text(f.heading, p.accent, (fixed(*latest->test_accuracy * 100.0, 1) + "%").c_str());
-    ImGui::EndGroup();
+    stat(tr("output.test_accuracy"), fixed(*latest->test_accuracy * 100.0, 1) + "%", p.accent);
   }
   const app::History& h = session_.history();
   line_plot("loss", {{tr("output.test_loss"), &h.epoch, &h.test_loss, p.text, &show_test_curve_},

@@ -229,24 +229,15 @@ void App::draw_curves_panel(const app::Permissions&, float width, float height) 
   const float w = ImGui::GetContentRegionAvail().x;
   const auto& latest = session_.latest();
   const bool classification = session_.job().model.task == "classification";
-  ImGui::BeginGroup();
-  caption(tr("output.test_loss"));
-  text(f.heading, p.text, latest ? fixed(latest->test_loss, 3).c_str() : "–");
-  ImGui::EndGroup();
+  stat(tr("output.test_loss"), latest ? fixed(latest->test_loss, 3) : "–", p.text);
   ImGui::SameLine(0, em(1.5f));
-  ImGui::BeginGroup();
-  caption(classification ? tr("output.test_accuracy") : tr("output.test_mae"));
   std::string score = "–";
   if (latest && latest->test_accuracy) score = fixed(*latest->test_accuracy * 100.0, 1) + "%";
   if (latest && latest->test_mae) score = fixed(*latest->test_mae, 3);
-  text(f.heading, p.accent, score.c_str());
-  ImGui::EndGroup();
+  stat(classification ? tr("output.test_accuracy") : tr("output.test_mae"), score, p.accent);
   if (latest && latest->test_r2) {
     ImGui::SameLine(0, em(1.5f));
-    ImGui::BeginGroup();
-    caption(tr("output.test_r2"));
-    text(f.heading, p.text, fixed(*latest->test_r2, 3).c_str());
-    ImGui::EndGroup();
+    stat(tr("output.test_r2"), fixed(*latest->test_r2, 3), p.text);
   }
   const app::History& h = session_.history();
   const float plot_h = std::max(em(7.0f), (ImGui::GetContentRegionAvail().y - em(9.0f)) * 0.5f);

@@ -117,7 +117,7 @@ void Session::show_weights(WeightSet weights) {
   if (grid_supported_) grid_worker_->post(job_, weights_);
 }
 
-void Session::start(bool paused) {
+void Session::clear_run() {
   history_.clear();
   latest_.reset();
   started_.reset();
@@ -125,6 +125,10 @@ void Session::start(bool paused) {
   logs_.clear();
   gradients_.clear();
   steps_ = 0;
+}
+
+void Session::start(bool paused) {
+  clear_run();
   TrainOptions options;
   options.device = device_;
   options.initial_weights = start_from_;
@@ -168,13 +172,7 @@ void Session::leave_run() {
     discard_ = true;
   }
   state_ = RunState::idle;
-  history_.clear();
-  latest_.reset();
-  started_.reset();
-  done_.reset();
-  logs_.clear();
-  gradients_.clear();
-  steps_ = 0;
+  clear_run();
 }
 
 bool Session::set_weight(const std::string& param, size_t index, float value) {

@@ -109,6 +109,7 @@ class Session {
   void show_weights(WeightSet weights);
   void start(bool paused);
   void leave_run();  // cancels a run still going; clears what it showed
+  void clear_run();  // forgets the curves, metrics and events of the last run
 
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<GridWorker> grid_worker_;
