@@ -54,19 +54,24 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, c
     const ImVec2 ts = small->CalcTextSizeA(fs, FLT_MAX, 0, t.c_str());
     dl->AddText(small, fs, ImVec2(left - ts.x - fs * 0.4f, y - ts.y * 0.5f), p.muted, t.c_str());
   }
-  for (double v : plot::nice_ticks(x_lo, x_hi, std::max(2, static_cast<int>((right - left) / (fs * 5))))) {
+  // The x axis's name sits at the right end of the tick row; ticks that
+  // would run into it are left out.
+  float label_left = right + fs;
+  if (o.x_label != nullptr) {
+    const ImVec2 ts = small->CalcTextSizeA(fs, FLT_MAX, 0, o.x_label);
+    label_left = right - ts.x;
+    dl->AddText(small, fs, ImVec2(label_left, bottom + fs * 0.3f), p.muted, o.x_label);
+  }
+  for (double v : plot::nice_ticks(x_lo, x_hi, std::max(3, static_cast<int>((right - left) / (fs * 3.5f))))) {
     const float x = sx(v);
     if (x < left - 1 || x > right + 1) continue;
     const std::string t = plot::format_tick(v);
     const ImVec2 ts = small->CalcTextSizeA(fs, FLT_MAX, 0, t.c_str());
+    if (x + ts.x * 0.5f > label_left - fs * 0.5f) continue;
     dl->AddLine(ImVec2(x, bottom), ImVec2(x, bottom + fs * 0.25f), p.muted, 1.0f);
     dl->AddText(small, fs, ImVec2(x - ts.x * 0.5f, bottom + fs * 0.3f), p.muted, t.c_str());
   }
   dl->AddLine(ImVec2(left, bottom), ImVec2(right, bottom), p.muted, 1.0f);
-  if (o.x_label != nullptr) {  // top right, clear of the curves' usual fall
-    const ImVec2 ts = small->CalcTextSizeA(fs, FLT_MAX, 0, o.x_label);
-    dl->AddText(small, fs, ImVec2(right - ts.x, top - fs * 0.55f), p.muted, o.x_label);
-  }
 
   // Lines, decimated to about two points a pixel column.
   dl->PushClipRect(ImVec2(left - 2, top - 2), ImVec2(right + 2, bottom + 2), true);

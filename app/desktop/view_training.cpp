@@ -140,16 +140,24 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
   } else if (d != nullptr) {
     // A table: the first rows.
     const int feats = static_cast<int>(d->features);
-    if (ImGui::BeginTable("rows", std::min(feats, 6) + 1, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH)) {
-      for (int r = 0; r < 10 && r < d->train.size(); ++r) {
+    // As many feature columns as fit, then the answer.
+    const int shown = std::clamp(static_cast<int>(w / em(2.8f)) - 1, 1, std::min(feats, 6));
+    if (ImGui::BeginTable("rows", shown + 1,
+                          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchSame)) {
+      for (int k = 0; k < shown; ++k) ImGui::TableSetupColumn(trf("samples.feature", {std::to_string(k + 1)}).c_str());
+      ImGui::TableSetupColumn(tr("samples.target"));
+      ImGui::PushFont(f.small);  // six numbers a row fit a narrow panel in the small size
+      ImGui::TableHeadersRow();
+      for (int r = 0; r < 12 && r < d->train.size(); ++r) {
         ImGui::TableNextRow();
-        for (int k = 0; k < std::min(feats, 6); ++k) {
+        for (int k = 0; k < shown; ++k) {
           ImGui::TableNextColumn();
           ImGui::TextUnformatted(fixed(d->train.x[static_cast<size_t>(r * feats + k)], 2).c_str());
         }
         ImGui::TableNextColumn();
         ImGui::TextColored(vec(p.accent), "%s", fixed(d->train.y[static_cast<size_t>(r)], 2).c_str());
       }
+      ImGui::PopFont();
       ImGui::EndTable();
     }
   }
@@ -214,7 +222,7 @@ void App::draw_model_panel(const app::Permissions& allow, float width, float hei
   key_value(tr("model.flops"), thousands(info.flops_per_sample));
   const double spe = session_.seconds_per_epoch();
   key_value(session_.latest() ? tr("output.time_measured") : tr("output.time_estimate"),
-            trf("output.seconds", {fixed(spe, spe < 1 ? 3 : 1)}));
+            spe < 0.1 ? trf("output.ms", {fixed(spe * 1000.0, 2)}) : trf("output.seconds", {fixed(spe, spe < 10 ? 2 : 0)}));
   if (session_.started()) {
     key_value(tr("model.engine"), session_.started()->device + " · " + session_.started()->engine);
   }
