@@ -223,7 +223,15 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
 
   JobSpec job = session_.job();
   bool changed = false;
-  const float combo_w = em(7.5f);
+  // Combos share what the buttons and the counter leave, so the bar fits a
+  // 1366-pixel school laptop as well as a projector.
+  int combos = 2;  // learning rate, speed
+  for (const char* c : {"activation", "regularization", "regularization_rate", "optimizer"}) combos += allow.allows(c) ? 1 : 0;
+  combos += allow.allows("task") && session_.grid_supported() ? 1 : 0;
+  combos += allow.allows("device") || allow.free ? 1 : 0;
+  const float fixed_part = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + em(1.0f);  // after the counter
+  const float combo_w =
+      std::clamp((ImGui::GetWindowContentRegionMax().x - fixed_part) / static_cast<float>(combos) - em(1.0f), em(4.8f), em(7.5f));
   const auto next = [&] {
     ImGui::SameLine(0, em(1.0f));
     ImGui::SetCursorPosY(y0 - em(0.1f));
@@ -724,11 +732,17 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   const app::History& h = session_.history();
   line_plot("loss", {{tr("output.test_loss"), &h.epoch, &h.test_loss, p.text, &show_test_curve_},
                      {tr("output.train_loss"), &h.epoch, &h.train_loss, p.muted, &show_train_curve_, true}},
-            ImVec2(w, em(7.0f)), {.log_y = log_loss_, .x_label = tr("output.epoch")});
+            ImVec2(w, ImGui::GetContentRegionAvail().y > em(40.0f) ? em(7.0f) : em(5.5f)),
+            {.log_y = log_loss_, .x_label = tr("output.epoch")});
   ImGui::Checkbox(tr("output.log_loss"), &log_loss_);
 
-  // The decision boundary with the points.
-  const float room = ImGui::GetContentRegionAvail().y - em(10.5f);
+  // The decision boundary, as large as it can be; on a short screen the
+  // per-layer learning view gives way to it.
+  const size_t n_layers = session_.weights().size() / 2;
+  const float learning_h = em(1.6f) + em(1.45f) * static_cast<float>(n_layers);
+  const bool show_learning = !session_.gradients().empty() &&
+                             ImGui::GetContentRegionAvail().y - em(7.0f) - learning_h > 0.7f * w;
+  const float room = ImGui::GetContentRegionAvail().y - em(7.0f) - (show_learning ? learning_h : 0.0f);
   const float size = std::max(em(8.0f), std::min(w, room));
   const ImVec2 a = ImGui::GetCursorScreenPos();
   ImGui::SetCursorScreenPos(ImVec2(a.x + (w - size) * 0.5f, a.y));
@@ -774,7 +788,7 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
             spe < 0.001 ? trf("output.ms", {fixed(spe * 1000.0, 2)}) : trf("output.seconds", {fixed(spe, 3)}));
   (void)allow;
   const auto& grads = session_.gradients();
-  if (!grads.empty()) {
+  if (show_learning) {
     caption(tr("output.learning_per_layer"));
     std::vector<std::string> labels;
     std::vector<float> values;
