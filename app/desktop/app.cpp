@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
 #include <imgui.h>
 
 #include "desktop/ui.hpp"
@@ -222,6 +224,16 @@ void App::draw() {
   }
   session_.update();
   check_outside_edits();
+  // Keys for a teacher at the projector: Space plays or pauses, the right
+  // arrow takes one step, R starts over (not while typing in a field).
+  if ((screen_ == Screen::player || screen_ == Screen::playground) && !ImGui::GetIO().WantTextInput &&
+      !ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId)) {
+    if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) {
+      session_.state() == app::RunState::running ? session_.pause() : session_.play();
+    }
+    if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) session_.step();
+    if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) session_.reset();
+  }
   if (screen_ == Screen::player || screen_ == Screen::author) check_goal();
 
   const ImGuiViewport* vp = ImGui::GetMainViewport();
