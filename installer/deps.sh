@@ -9,6 +9,8 @@ set -euo pipefail
 
 build=(build-essential cmake make pkg-config ccache)
 runtime=(libtorch-dev libopenblas0 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev)
+# The compute center: its store (SQLite) and token hashing (OpenSSL).
+center=(libsqlite3-dev libssl-dev)
 # The desktop app: window, GL, Dear ImGui with its GLFW/OpenGL3 backends,
 # stb (PNG screenshots), md4c (lesson text), Korean fonts; Xvfb and Mesa's
 # software renderer so its tests draw real frames on a machine with no screen.
@@ -16,7 +18,7 @@ gui=(libimgui-dev libglfw3-dev libgl-dev libstb-dev libmd4c-dev fonts-nanum xvfb
 tests=(libgtest-dev libgmock-dev libbenchmark-dev coreutils)
 bench=(python3-torch python3-numpy nodejs)
 
-want=("${build[@]}" "${runtime[@]}" "${gui[@]}" "${tests[@]}")
+want=("${build[@]}" "${runtime[@]}" "${center[@]}" "${gui[@]}" "${tests[@]}")
 check_only=0
 for arg in "$@"; do
   case "$arg" in

@@ -1,0 +1,78 @@
+// The compute center's store: classes, their join codes, teachers' and
+// students' tokens, in SQLite (WAL mode) under the center's --data folder.
+// Tokens are 256 random bits; only their SHA-256 is stored, so a copy of the
+// database lets no one in. No torch, no HTTP: the gateway and the operator's
+// commands share this.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace aisb::center {
+
+struct ClassInfo {
+  std::string id;    // "c" + 12 hex digits
+  std::string name;
+  std::string code;  // what students type to join: 6 letters and digits, no look-alikes
+  int64_t created = 0;  // unix seconds
+  int64_t students = 0;
+};
+
+struct NewClass {
+  ClassInfo info;
+  std::string teacher_token;  // shown once; the store keeps only its hash
+};
+
+struct Principal {
+  enum class Kind { teacher, student } kind = Kind::student;
+  std::string class_id;
+  std::string student_id;  // students only
+  std::string name;        // students only
+};
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Store {
+ public:
+  // Opens (creating) DIR/center.db. Throws StoreError with the reason.
+  explicit Store(const std::filesystem::path& data_dir);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  NewClass create_class(const std::string& name);
+  std::vector<ClassInfo> classes();
+  // By id or by join code.
+  std::optional<ClassInfo> find_class(const std::string& id_or_code);
+  // Removes the class, its students and their tokens; false when there is none.
+  bool delete_class(const std::string& id);
+
+  // A student joins with the class code and a name (1 to 40 characters;
+  // std::invalid_argument otherwise); a new token each time, the same
+  // student for the same name. None for an unknown code.
+  std::optional<std::string> login(const std::string& class_code, const std::string& name);
+  // Who holds `token`; none for anything else.
+  std::optional<Principal> authenticate(const std::string& token);
+
+  [[nodiscard]] std::string journal_mode();
+
+ private:
+  void exec(const char* sql);
+  sqlite3* db_ = nullptr;
+};
+
+// 256 random bits from the kernel, as 64 hex digits.
+std::string random_token();
+std::string sha256_hex(const std::string& data);
+
+}  // namespace aisb::center
