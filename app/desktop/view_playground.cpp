@@ -440,7 +440,7 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   const size_t n_layers = session_.weights().size() / 2;
   const float learning_h = em(1.6f) + em(1.45f) * static_cast<float>(n_layers);
   const bool show_learning = !session_.gradients().empty() &&
-                             ImGui::GetContentRegionAvail().y - em(7.0f) - learning_h > 0.7f * w;
+                             ImGui::GetContentRegionAvail().y - em(7.0f) - learning_h > 0.6f * w;
   const float room = ImGui::GetContentRegionAvail().y - em(7.0f) - (show_learning ? learning_h : 0.0f);
   const float size = std::max(em(8.0f), std::min(w, room));
   const ImVec2 a = ImGui::GetCursorScreenPos();
