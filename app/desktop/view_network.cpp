@@ -59,7 +59,7 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
     ImGui::SameLine();
   }
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + em(0.15f));
-  text(f.bold, p.text, trf("network.hidden_layers", {std::to_string(layers)}).c_str());
+  text(f.bold, p.text, (layers == 1 ? std::string(tr("network.hidden_layer")) : trf("network.hidden_layers", {std::to_string(layers)})).c_str());
   // Keep what you built: save it as a lesson file a classmate can open.
   if (allow.free) {
     const char* label = tr("save.button");
@@ -186,7 +186,8 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
       }
       ImGui::EndDisabled();
     }
-    const std::string count = trf("network.neurons", {std::to_string(job.model.layers[static_cast<size_t>(l)].units)});
+    const int units = job.model.layers[static_cast<size_t>(l)].units;
+    const std::string count = units == 1 ? std::string(tr("network.neuron")) : trf("network.neurons", {std::to_string(units)});
     const float tw = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, count.c_str()).x;
     dl->AddText(f.small, f.small->FontSize, ImVec2(cx - tw * 0.5f, origin.y + em(1.55f)), p.muted, count.c_str());
     ImGui::PopID();

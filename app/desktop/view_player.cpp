@@ -168,19 +168,21 @@ void App::draw_step_panel(float width, float height) {
   // Navigation pinned to the bottom of the panel.
   const float bottom = ImGui::GetWindowHeight() - em(3.4f);
   if (ImGui::GetCursorPosY() < bottom) ImGui::SetCursorPosY(bottom);
+  // Back, hint and next share the width (next the widest), at any text size.
+  const float gap = ImGui::GetStyle().ItemSpacing.x;
+  const float unit = (ImGui::GetContentRegionAvail().x - 2 * gap) / 3.4f;
   ImGui::BeginDisabled(step_ == 0);
-  if (ImGui::Button(tr("player.back"), ImVec2(em(6.0f), em(2.3f)))) go_to_step(step_ - 1);
+  if (ImGui::Button(tr("player.back"), ImVec2(unit, em(2.3f)))) go_to_step(step_ - 1);
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(s.hint.empty());
-  if (ImGui::Button(show_hint_ ? tr("player.hide_hint") : tr("player.show_hint"), ImVec2(em(7.0f), em(2.3f)))) {
+  if (ImGui::Button(show_hint_ ? tr("player.hide_hint") : tr("player.show_hint"), ImVec2(unit, em(2.3f)))) {
     show_hint_ = !show_hint_;
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
   const bool last = step_ + 1 >= n;
-  ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - em(8.0f));
-  if (primary_button(last ? tr("player.finish") : tr("player.next"), ImVec2(em(8.0f), em(2.3f)))) {
+  if (primary_button(last ? tr("player.finish") : tr("player.next"), ImVec2(unit * 1.4f, em(2.3f)))) {
     if (last) {
       session_.reset();
       screen_ = Screen::browser;

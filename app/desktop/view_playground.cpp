@@ -157,7 +157,9 @@ void App::draw_workspace(const app::Permissions& allow, float width, float heigh
   }
   if (session_.grid_supported()) {
     refresh_maps();
-    const float data_w = std::max(em(11.0f), width * 0.16f);
+    // The data panel needs room only for the controls it shows.
+    const bool data_controls = allow.allows("dataset") || allow.allows("noise") || allow.allows("batch_size");
+    const float data_w = std::max(em(data_controls ? 11.0f : 9.0f), width * (data_controls ? 0.16f : 0.12f));
     const float out_w = std::max(em(18.0f), width * 0.33f);
     draw_data_panel(allow, data_w, h);
     ImGui::SameLine(0, gap);
@@ -441,7 +443,9 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   const float learning_h = em(1.6f) + em(1.45f) * static_cast<float>(n_layers);
   const bool show_learning = !session_.gradients().empty() &&
                              ImGui::GetContentRegionAvail().y - em(7.0f) - learning_h > 0.6f * w;
-  const float room = ImGui::GetContentRegionAvail().y - em(7.0f) - (show_learning ? learning_h : 0.0f);
+  const bool one_line = ImGui::CalcTextSize(tr("output.show_test")).x + ImGui::CalcTextSize(tr("output.discretize")).x +
+                            2 * ImGui::GetFrameHeight() + em(2.0f) < w;
+  const float room = ImGui::GetContentRegionAvail().y - em(one_line ? 7.0f : 9.2f) - (show_learning ? learning_h : 0.0f);
   const float size = std::max(em(8.0f), std::min(w, room));
   const ImVec2 a = ImGui::GetCursorScreenPos();
   ImGui::SetCursorScreenPos(ImVec2(a.x + (w - size) * 0.5f, a.y));
@@ -472,7 +476,7 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   }
   ImGui::Dummy(ImVec2(0, em(0.6f)));
   ImGui::Checkbox(tr("output.show_test"), &show_test_);
-  ImGui::SameLine();
+  if (one_line) ImGui::SameLine();  // else on a line of its own
   if (ImGui::Checkbox(tr("output.discretize"), &discretize_)) maps_version_ = ~0ull;
   // A failed or diverged run says why, in the student's language.
   if (const auto& d = session_.done(); d && d->reason != "completed" && d->reason != "cancelled") {
