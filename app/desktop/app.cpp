@@ -44,7 +44,7 @@ fs::path font_dir() {
 
 App::App(Platform& platform, const AppOptions& options) : platform_(platform), options_(options) {
   assets_dir_ = app::find_data_dir("assets");
-  lessons_dir_ = app::find_data_dir("lessons");
+  lessons_dir_ = options.lessons.empty() ? app::find_data_dir("lessons") : fs::path(options.lessons);
   font_dir_ = font_dir();
   if (assets_dir_.empty()) throw std::runtime_error("cannot find the app's assets (assets/i18n); set AISB_DATA_DIR");
   ctx().zoom = options.zoom;

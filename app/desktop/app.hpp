@@ -26,6 +26,7 @@ namespace aisb::ui {
 struct AppOptions {
   std::string lesson;  // a file to open, else the browser
   std::string edit;    // a lesson file to open in the authoring view
+  std::string lessons;  // a folder of lessons and courses to offer instead of the shipped ones
   std::string lang;    // ko | en | "" (from the locale)
   std::string device = "auto";
   bool autoplay = false;

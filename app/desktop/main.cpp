@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
   cli.add_option("--lesson", o.lesson, "Open this lesson file (else the lesson browser)")->check(CLI::ExistingFile);
   cli.add_option("--edit", o.edit, "Open this lesson file in the authoring view (TOML beside the live lesson)")
       ->check(CLI::ExistingFile);
+  cli.add_option("--lessons", o.lessons, "Offer the lessons and courses in this folder (e.g. a teacher's own)")
+      ->check(CLI::ExistingDirectory);
   cli.add_option("--lang", o.lang, "Language: ko or en (default: from the locale)")->check(CLI::IsMember({"ko", "en"}));
   cli.add_flag("--autoplay", o.autoplay, "Start training at once");
   cli.add_option("--device", o.device, "Where to train: auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));

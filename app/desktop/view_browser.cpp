@@ -122,15 +122,22 @@ void App::draw_browser() {
       ++i;
     }
   };
-  size_t n = 0;
-  for (const auto& c : library_.courses) {
+  const auto course = [&](const app::LibraryCourse& c, ImU32 band) {
     text(f.heading, p.text, c.course.title.in(lang()).c_str());
     ImGui::SameLine();
     ImGui::SetCursorPosY(ImGui::GetCursorPosY() + em(0.35f));
-    text(f.small, p.muted, trf("browser.lesson_count", {std::to_string(c.lessons.size())}).c_str());
-    grid(c.lessons, rgb(colors::category(n++)));
+    text(f.small, p.muted,
+         (c.lessons.size() == 1 ? std::string(tr("browser.one_lesson"))
+                                : trf("browser.lesson_count", {std::to_string(c.lessons.size())}))
+             .c_str());
+    grid(c.lessons, band);
     ImGui::Dummy(ImVec2(0, em(0.9f)));
-  }
+  };
+  // The class's own courses first (a teacher's folder in the lessons folder
+  // of this computer), then the shipped ones.
+  for (const auto& c : my_lessons_.courses) course(c, p.accent);
+  size_t n = 0;
+  for (const auto& c : library_.courses) course(c, rgb(colors::category(n++)));
   if (!my_lessons_.loose.empty()) {
     text(f.heading, p.text, tr("browser.my_lessons"));
     grid(my_lessons_.loose, p.accent);
