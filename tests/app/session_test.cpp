@@ -238,6 +238,15 @@ TEST(Library, FindsTheShippedCoursesInOrder) {
     for (const auto& l : c.lessons) EXPECT_TRUE(l.lesson.has_value()) << l.problem;
 }
 
+TEST(Library, TheUsersOwnLessonsFolderFollowsXdg) {
+  ::setenv("XDG_DATA_HOME", "/srv/school", 1);
+  EXPECT_EQ(user_lessons_dir(), fs::path("/srv/school/aisandbox/lessons"));
+  ::setenv("XDG_DATA_HOME", "relative/ignored", 1);  // the spec wants absolute paths
+  ::setenv("HOME", "/home/minji", 1);
+  EXPECT_EQ(user_lessons_dir(), fs::path("/home/minji/.local/share/aisandbox/lessons"));
+  ::unsetenv("XDG_DATA_HOME");
+}
+
 TEST(Library, ABrokenLessonShowsItsProblem) {
   const fs::path dir = fs::temp_directory_path() / ("aisb_lib_" + std::to_string(::getpid()));
   fs::create_directories(dir);
