@@ -103,6 +103,10 @@ class Screens : public ::testing::TestWithParam<std::string> {
  protected:
   fs::path dir = fs::temp_directory_path() / ("aisb_screens_" + std::to_string(::getpid()));
   void SetUp() override { fs::create_directories(dir / "state"); }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
 
   // Runs the app; returns its exit code and the screenshot.
   int shoot(const std::string& args, Image& out, const std::string& name) {

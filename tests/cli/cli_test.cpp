@@ -29,13 +29,19 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
+// One folder per test process, removed when the process ends.
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("aisb-cli-test-" + std::to_string(::getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
 fs::path temp_dir() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("aisb-cli-test-" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
+  static const TempDir dir;
+  return dir.path;
 }
 
 Result run(const std::string& args, const std::string& prefix = "") {
