@@ -107,16 +107,23 @@ void App::open_lesson(const fs::path& file) {
     screen_ = Screen::browser;
     return;
   }
-  lesson_ = *l.lesson;
   lesson_file_ = file;
   // A teacher editing the file elsewhere sees the change here within a second.
   if (!watch_) watch_ = std::make_unique<app::FileWatch>([] { Platform::wake(); });
   watch_->watch(file);
-  platform_.ensure_glyphs(lesson_text(*lesson_));
-  lesson_progress_ = progress_->get(lesson_->id);
-  session_.load(lesson_->job);
+  lesson_.reset();  // a fresh start, even for the lesson that was open
+  show_lesson(*l.lesson);
   screen_ = Screen::player;
   go_to_step(std::clamp(lesson_progress_.step, 0, static_cast<int>(lesson_->steps.size()) - 1));
+}
+
+void App::show_lesson(const Lesson& lesson) {
+  const bool job_changed = !lesson_ || !(lesson_->job == lesson.job);
+  lesson_ = lesson;
+  platform_.ensure_glyphs(lesson_text(lesson));
+  lesson_progress_ = progress_->get(lesson.id);
+  if (job_changed) session_.load(lesson.job);
+  step_ = std::clamp(step_, 0, std::max(0, static_cast<int>(lesson.steps.size()) - 1));
 }
 
 void App::open_playground() {

@@ -57,6 +57,9 @@ class App {
   void set_language(const std::string& lang);
   void rebuild_fonts();
   void open_lesson(const std::filesystem::path& file);
+  // Shows `lesson` (a new one, or a new version of the open one): glyphs,
+  // progress, the network (reset only when its job changed), a valid step.
+  void show_lesson(const Lesson& lesson);
   void open_playground();
   void go_to_step(int step);
   void save_progress();
@@ -84,6 +87,7 @@ class App {
   void draw_network_panel(const app::Permissions& allow, float width, float height);
   void draw_output_panel(const app::Permissions& allow, float width, float height);
   void refresh_maps();
+  void draw_learning_bars(float width);  // gradient size per layer
   static double speed_of(int index);  // epochs a second of a speed setting (0: unlimited)
   // view_training.cpp: lessons the 2-D views cannot draw (images, series)
   void draw_model_panel(const app::Permissions& allow, float width, float height);

@@ -82,14 +82,8 @@ void App::open_author(const fs::path& file) {
 void App::author_reparse() {
   author_result_ = parse_lesson(author_text_, lesson_file_.filename().string());
   platform_.ensure_glyphs(author_text_);
-  if (!author_result_.ok()) return;
   // The live side follows every version that passes the checker.
-  const bool job_changed = !lesson_ || !(lesson_->job == author_result_.lesson.job);
-  lesson_ = author_result_.lesson;
-  if (job_changed) session_.load(lesson_->job);
-  lesson_progress_ = progress_->get(lesson_->id);
-  if (lesson_->steps.empty()) return;
-  step_ = std::clamp(step_, 0, static_cast<int>(lesson_->steps.size()) - 1);
+  if (author_result_.ok()) show_lesson(author_result_.lesson);
 }
 
 bool App::author_save() {
@@ -133,13 +127,7 @@ void App::check_outside_edits() {
     author_message_ = tr("author.reloaded");
   } else if (screen_ == Screen::player) {
     const app::LibraryLesson l = app::load_library_lesson(lesson_file_);
-    if (l.lesson) {
-      const bool job_changed = !lesson_ || !(lesson_->job == l.lesson->job);
-      lesson_ = *l.lesson;
-      platform_.ensure_glyphs(author_text_);
-      if (job_changed) session_.load(lesson_->job);
-      step_ = std::clamp(step_, 0, std::max(0, static_cast<int>(lesson_->steps.size()) - 1));
-    }
+    if (l.lesson) show_lesson(*l.lesson);
   }
 }
 

@@ -490,19 +490,7 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   key_value(session_.latest() ? tr("output.time_measured") : tr("output.time_estimate"),
             spe < 0.001 ? trf("output.ms", {fixed(spe * 1000.0, 2)}) : trf("output.seconds", {fixed(spe, 3)}));
   (void)allow;
-  const auto& grads = session_.gradients();
-  if (show_learning) {
-    caption(tr("output.learning_per_layer"));
-    std::vector<std::string> labels;
-    std::vector<float> values;
-    const auto& ws = session_.weights();
-    for (size_t i = 0; i < ws.size() && i < grads.size(); i += 2) {
-      labels.push_back(i + 2 >= ws.size() ? std::string(tr("output.output_layer"))
-                                          : trf("output.layer", {std::to_string(i / 2 + 1)}));
-      values.push_back(grads[i]);
-    }
-    bars("grads", labels, values, p.accent, ImGui::GetContentRegionAvail().x);
-  }
+  if (show_learning) draw_learning_bars(ImGui::GetContentRegionAvail().x);
   end_panel();
 }
 

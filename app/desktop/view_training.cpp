@@ -230,6 +230,29 @@ void App::draw_model_panel(const app::Permissions& allow, float width, float hei
   end_panel();
 }
 
+void App::draw_learning_bars(float width) {
+  const auto& grads = session_.gradients();
+  const auto& ws = session_.weights();
+  if (grads.empty()) return;
+  caption(tr("output.learning_per_layer"));
+  std::vector<std::string> labels;
+  std::vector<float> values;
+  std::string last_layer;
+  for (size_t i = 0; i < ws.size() && i < grads.size(); ++i) {
+    // One bar per layer, from its first weight tensor: "layers.3.weight"
+    // (or an LSTM's "layers.3.weight_ih_l0") is "Layer 4", "output.weight"
+    // is "Output".
+    const std::string& n = ws[i].name;
+    const size_t dot = n.rfind('.');
+    if (dot == std::string::npos || n.compare(dot + 1, 6, "weight") != 0 || n.substr(0, dot) == last_layer) continue;
+    last_layer = n.substr(0, dot);
+    labels.push_back(n.rfind("layers.", 0) == 0 ? trf("output.layer", {std::to_string(std::stoi(n.substr(7)) + 1)})
+                                                : std::string(tr("output.output_layer")));
+    values.push_back(grads[i]);
+  }
+  bars("grads", labels, values, ctx().palette.accent, width);
+}
+
 void App::draw_curves_panel(const app::Permissions&, float width, float height) {
   const Palette& p = ctx().palette;
   const Fonts& f = ctx().fonts;
@@ -257,25 +280,7 @@ void App::draw_curves_panel(const app::Permissions&, float width, float height) 
                       {std::string(tr("output.train")) + " " + score_name, &h.epoch, &h.train_score, p.orange, nullptr, true}},
             ImVec2(w, plot_h), {.x_label = tr("output.epoch")});
   ImGui::Checkbox(tr("output.log_loss"), &log_loss_);
-  const auto& grads = session_.gradients();
-  const auto& ws = session_.weights();
-  if (!grads.empty()) {
-    caption(tr("output.learning_per_layer"));
-    std::vector<std::string> labels;
-    std::vector<float> values;
-    for (size_t i = 0; i < ws.size() && i < grads.size(); ++i) {
-      if (ws[i].name.find("weight") == std::string::npos) continue;
-      // "layers.3.weight" -> "Layer 4", "output.weight" -> "Output"
-      const std::string& n = ws[i].name;
-      if (n.rfind("layers.", 0) == 0) {
-        labels.push_back(trf("output.layer", {std::to_string(std::stoi(n.substr(7)) + 1)}));
-      } else {
-        labels.push_back(tr("output.output_layer"));
-      }
-      values.push_back(grads[i]);
-    }
-    bars("grads", labels, values, p.accent, w);
-  }
+  draw_learning_bars(w);
   if (session_.done() && !session_.done()->message.empty()) {
     const auto& d = *session_.done();
     text_wrapped(f.body, d.reason == "completed" ? p.good : p.bad,

@@ -62,7 +62,10 @@ void Session::apply(const JobSpec& job) {
 }
 
 void Session::rebuild(bool regenerate_data) {
-  reset();
+  // Leave the old run, but show no weights yet: the old model's would be
+  // posted against the new job (and computed for nothing).
+  start_from_.reset();
+  leave_run();
   Diagnostics diags = validate(job_);
   info_ = describe_model(job_, diags);
   problem_ = diags.has_errors() ? diags.first_error() : std::string();
