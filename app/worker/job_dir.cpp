@@ -13,32 +13,6 @@ using nlohmann::json;
 
 namespace aisb::worker {
 
-LogState scan_log(const fs::path& events_jsonl) {
-  LogState s;
-  std::ifstream in(events_jsonl, std::ios::binary);
-  if (!in) return s;
-  std::string line;
-  uintmax_t at = 0;
-  while (std::getline(in, line)) {
-    const bool whole = !in.eof();  // getline hit a newline
-    const json j = json::parse(line, nullptr, false);
-    if (!whole || j.is_discarded() || !j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() ||
-        j["seq"].get<uint64_t>() != s.last_seq + 1) {
-      s.torn = true;
-      break;
-    }
-    at += line.size() + 1;
-    s.good_bytes = at;
-    s.last_seq = j["seq"].get<uint64_t>();
-    const std::string type = j.value("type", "");
-    if (type == "started") s.started = true;
-    if (type == "metrics") s.last_epoch = j.value("epoch", s.last_epoch);
-    if (type == "snapshot") s.last_snapshot_step = j.value("step", s.last_snapshot_step);
-    if (type == "done") s.done_reason = j.value("reason", "failed");
-  }
-  return s;
-}
-
 std::string checkpoint_json(const Checkpoint& c, uint64_t seq) {
   return json{{"format", 1},
               {"epoch", c.epoch},

@@ -13,22 +13,14 @@
 #include <optional>
 #include <string>
 
+#include "core/event_log.hpp"
 #include "engine/engine.hpp"
 
 namespace aisb::worker {
 
-// What the event log already holds.
-struct LogState {
-  uint64_t last_seq = 0;
-  int last_epoch = -1;           // of the last metrics event
-  int64_t last_snapshot_step = -1;
-  bool started = false;
-  std::optional<std::string> done_reason;  // set when the run has ended
-  uintmax_t good_bytes = 0;     // the log up to its last whole, valid line
-  bool torn = false;            // something after good_bytes must be cut off
-};
-
-LogState scan_log(const std::filesystem::path& events_jsonl);
+// The log's reader lives in core (the center reads the same logs).
+using aisb::LogState;
+using aisb::scan_log;
 
 std::string checkpoint_json(const Checkpoint& c, uint64_t seq);
 // The checkpoint and the log seq it was written after; none when the file is

@@ -1,0 +1,65 @@
+#include "core/event_log.hpp"
+
+#include "core/event.hpp"
+
+#include <fstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace aisb {
+
+LogState scan_log(const fs::path& events_jsonl) {
+  LogState s;
+  std::ifstream in(events_jsonl, std::ios::binary);
+  if (!in) return s;
+  std::string line;
+  uintmax_t at = 0;
+  while (std::getline(in, line)) {
+    const bool whole = !in.eof();  // getline hit a newline
+    const json j = json::parse(line, nullptr, false);
+    if (!whole || j.is_discarded() || !j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() ||
+        j["seq"].get<uint64_t>() != s.last_seq + 1) {
+      s.torn = true;
+      break;
+    }
+    at += line.size() + 1;
+    s.good_bytes = at;
+    s.last_seq = j["seq"].get<uint64_t>();
+    const std::string type = j.value("type", "");
+    if (type == "started") s.started = true;
+    if (type == "metrics") s.last_epoch = j.value("epoch", s.last_epoch);
+    if (type == "snapshot") s.last_snapshot_step = j.value("step", s.last_snapshot_step);
+    if (type == "done") {
+      s.done_reason = j.value("reason", "failed");
+      s.done_message = j.value("message", "");
+    }
+  }
+  return s;
+}
+
+bool append_event(const fs::path& events_jsonl, Event e) {
+  const LogState log = scan_log(events_jsonl);
+  std::error_code ec;
+  if (log.torn) fs::resize_file(events_jsonl, log.good_bytes, ec);
+  e.seq = log.last_seq + 1;
+  const std::string line = to_json(e).dump() + "\n";
+  const int fd = ::open(events_jsonl.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  size_t at = 0;
+  while (at < line.size()) {
+    const ssize_t n = ::write(fd, line.data() + at, line.size() - at);
+    if (n <= 0) break;
+    at += static_cast<size_t>(n);
+  }
+  ::fsync(fd);
+  ::close(fd);
+  return at == line.size();
+}
+
+}  // namespace aisb
