@@ -1,13 +1,21 @@
-// aisandbox-center: the compute center's program (SPEC.md section 1). This
-// first part is the operator's side: classes, their join codes and teacher
-// tokens, kept in --data. The gateway (`serve`) comes next.
+// aisandbox-center: the compute center's program (SPEC.md section 1):
+// `serve` runs the gateway (HTTP API, queue, executors); `class` is the
+// operator's side: classes, their join codes and teacher tokens. Everything
+// lives in --data.
+#include <csignal>
 #include <ctime>
 #include <iostream>
+
+#include <pthread.h>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "center/config.hpp"
+#include "center/executor.hpp"
+#include "center/gateway.hpp"
 #include "center/store.hpp"
+#include "net/http.hpp"
 
 namespace {
 
@@ -15,13 +23,106 @@ nlohmann::json class_json(const aisb::center::ClassInfo& c) {
   return {{"class", c.id}, {"name", c.name}, {"class_code", c.code}, {"created", c.created}, {"students", c.students}};
 }
 
+std::string gateway_executor_name(const std::string& e) { return e == "slurm" ? "slurm" : "local"; }
+
+struct ServeOptions {
+  std::string data, listen = "127.0.0.1:8470", executor = "local", partition, gres, tls_cert, tls_key, config, worker;
+  int workers = 0;
+};
+
+int serve(const ServeOptions& o) {
+  using namespace aisb::center;
+  namespace fs = std::filesystem;
+  // Signals go to the main thread only, which waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  Config config;
+  const fs::path config_file = !o.config.empty() ? fs::path(o.config) : fs::path(o.data) / "center.toml";
+  if (!o.config.empty() || fs::exists(config_file)) {
+    try {
+      config = load_config(config_file);
+    } catch (const ConfigError& e) {
+      std::cerr << "aisandbox-center: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  if (o.workers > 0) config.workers = o.workers;
+  const size_t colon = o.listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == o.listen.size() ||
+      o.listen.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+    std::cerr << "aisandbox-center: --listen must be HOST:PORT, e.g. 127.0.0.1:8470\n";
+    return 2;
+  }
+  const fs::path worker = o.worker.empty() ? find_worker_binary() : fs::path(o.worker);
+  std::unique_ptr<Executor> executor;
+  if (o.executor == "slurm") {
+    SlurmOptions so;
+    so.worker = fs::absolute(worker);
+    so.partition = o.partition;
+    so.gres = o.gres;
+    so.settings = config.slurm;
+    executor = std::make_unique<SlurmExecutor>(so);
+  } else {
+    executor = std::make_unique<LocalExecutor>(worker, config.workers, config.checkpoint_seconds);
+  }
+  Store store(o.data);
+  Gateway gateway(store, config, std::move(executor), fs::absolute(o.data));
+  aisb::net::ServerOptions so;
+  so.host = o.listen.substr(0, colon);
+  if (so.host.starts_with('[') && so.host.ends_with(']')) so.host = so.host.substr(1, so.host.size() - 2);
+  so.port = std::stoi(o.listen.substr(colon + 1));
+  so.max_body = static_cast<size_t>(config.limits.max_body_bytes);
+  so.tls_cert = o.tls_cert;
+  so.tls_key = o.tls_key;
+  aisb::net::Server server(so, [&](const aisb::net::Request& r) { return gateway.handle(r); });
+  try {
+    server.start();
+  } catch (const aisb::net::ServerError& e) {
+    std::cerr << "aisandbox-center: " << e.what() << "\n";
+    return 1;
+  }
+  gateway.start();
+  const std::string scheme = o.tls_cert.empty() ? "http" : "https";
+  const std::string shown_host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
+  std::cout << "aisandbox-center: listening on " << scheme << "://" << shown_host << ":" << server.port()
+            << " (executor " << gateway_executor_name(o.executor) << ", data " << o.data << ")" << std::endl;
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::cout << "aisandbox-center: stopping (" << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+            << "); running jobs resume at the next start" << std::endl;
+  server.stop();
+  gateway.stop();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace aisb::center;
-  CLI::App cli{"AI Sandbox compute center: classes and (next) the HTTP gateway", "aisandbox-center"};
+  CLI::App cli{"AI Sandbox compute center: the HTTP gateway for classes' training jobs, and its classes",
+               "aisandbox-center"};
   cli.set_version_flag("--version", std::string("aisandbox-center ") + AISB_VERSION);
   cli.require_subcommand(1);
+  ServeOptions so;
+  auto* srv = cli.add_subcommand("serve", "Run the gateway: the HTTP API, the queue and the executor");
+  srv->add_option("--data", so.data, "The center's data folder (database, job folders, center.toml)")->required();
+  srv->add_option("--listen", so.listen, "HOST:PORT to listen on (default 127.0.0.1:8470; port 0 picks a free one)");
+  srv->add_option("--executor", so.executor, "local (worker processes here) or slurm (sbatch)")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  srv->add_option("--workers", so.workers, "Local executor: jobs that run at once (default 2, or [local] workers)")
+      ->check(CLI::Range(1, 1024));
+  srv->add_option("--slurm-partition", so.partition, "Slurm partition for the jobs");
+  srv->add_option("--slurm-gres", so.gres, "Slurm generic resources for a job, e.g. gpu:1");
+  srv->add_option("--tls-cert", so.tls_cert, "PEM certificate (chain): serve HTTPS")->check(CLI::ExistingFile);
+  srv->add_option("--tls-key", so.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  srv->add_option("--config", so.config, "Settings file (default DATA/center.toml when it exists)")
+      ->check(CLI::ExistingFile);
+  srv->add_option("--worker", so.worker, "The aisandbox-worker program (default: beside this one)");
   auto* cls = cli.add_subcommand("class", "Create, list, show and delete classes");
   cls->require_subcommand(1);
   std::string data, name, id;
@@ -43,6 +144,18 @@ int main(int argc, char** argv) {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return cli.exit(e) == 0 ? 0 : 2;
+  }
+  if (*srv) {
+    if (so.tls_cert.empty() != so.tls_key.empty()) {
+      std::cerr << "aisandbox-center: --tls-cert and --tls-key go together\n";
+      return 2;
+    }
+    try {
+      return serve(so);
+    } catch (const std::exception& e) {
+      std::cerr << "aisandbox-center: " << e.what() << "\n";
+      return 1;
+    }
   }
   try {
     Store store(data);

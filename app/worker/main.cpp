@@ -53,12 +53,17 @@ int main(int argc, char** argv) {
                  "Bytes a second that snapshots may take on average (default 48000), so a class of 40 streams over a "
                  "school's link")
       ->check(CLI::Range(0.0, 1e9));
+  bool as_center = false;
+  cli.add_flag("--center", as_center, "Name the device center:HOST in `started` (the compute center starts workers so)");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
 
+  char hostname[256] = "node";
+  ::gethostname(hostname, sizeof hostname - 1);
+  const std::string host = hostname;
   const fs::path folder(dir);
   const fs::path events_file = folder / "events.jsonl", checkpoint_file = folder / "checkpoint.json";
   worker::LogState log = worker::scan_log(events_file);
@@ -149,6 +154,18 @@ int main(int argc, char** argv) {
     switch (e.type) {
       case EventType::started:
         if (log.started) return;
+        if (as_center) {
+          // SPEC.md 4: a center's run names the node; the log says the chip.
+          Event where;
+          where.type = EventType::log;
+          where.level = "info";
+          where.message = "running on " + host + " (" + e.device + ")";
+          where.message_ko = host + "에서 실행 중 (" + e.device + ")";
+          e.device = "center:" + host;
+          write_event(std::move(e));
+          write_event(std::move(where));
+          return;
+        }
         break;
       case EventType::metrics:
         if (e.metrics.epoch <= log.last_epoch) return;

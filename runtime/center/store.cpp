@@ -39,6 +39,11 @@ class Stmt {
     return t != nullptr ? reinterpret_cast<const char*>(t) : "";
   }
   int64_t integer(int i) { return sqlite3_column_int64(s_, i); }
+  double real(int i) { return sqlite3_column_double(s_, i); }
+  Stmt& bind(int i, double v) {
+    sqlite3_bind_double(s_, i, v);
+    return *this;
+  }
 
  private:
   sqlite3* db_;
@@ -113,6 +118,14 @@ Store::Store(const std::filesystem::path& data_dir) {
        "teacher_hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL)");
   exec("CREATE TABLE IF NOT EXISTS students (id TEXT PRIMARY KEY, class_id TEXT NOT NULL REFERENCES classes(id) "
        "ON DELETE CASCADE, name TEXT NOT NULL, created INTEGER NOT NULL, UNIQUE(class_id, name))");
+  exec("CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, class_id TEXT NOT NULL, owner TEXT NOT NULL, "
+       "owner_name TEXT NOT NULL, lesson TEXT NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', "
+       "created INTEGER NOT NULL, started INTEGER NOT NULL DEFAULT 0, finished INTEGER NOT NULL DEFAULT 0, "
+       "parameters INTEGER NOT NULL DEFAULT 0, estimate REAL NOT NULL DEFAULT 0, executor_id TEXT NOT NULL DEFAULT '', "
+       "node TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0)");
+  exec("CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created)");
+  exec("CREATE INDEX IF NOT EXISTS jobs_by_class ON jobs (class_id, created)");
+  exec("CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, created)");
   exec("CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, student_id TEXT NOT NULL REFERENCES students(id) "
        "ON DELETE CASCADE, created INTEGER NOT NULL)");
 }
@@ -129,11 +142,13 @@ void Store::exec(const char* sql) {
 }
 
 std::string Store::journal_mode() {
+  const std::lock_guard lock(mutex_);
   Stmt s(db_, "PRAGMA journal_mode");
   return s.step() ? s.text(0) : "";
 }
 
 NewClass Store::create_class(const std::string& name) {
+  const std::lock_guard lock(mutex_);
   NewClass c;
   c.info.id = hex(random_bytes(6)).insert(0, 1, 'c');  // (not "c" + ...: GCC 12 warns wrongly on that)
   c.info.name = name;
@@ -157,6 +172,7 @@ NewClass Store::create_class(const std::string& name) {
 }
 
 std::vector<ClassInfo> Store::classes() {
+  const std::lock_guard lock(mutex_);
   std::vector<ClassInfo> out;
   Stmt s(db_,
          "SELECT c.id, c.name, c.code, c.created, (SELECT COUNT(*) FROM students s WHERE s.class_id = c.id) "
@@ -166,6 +182,7 @@ std::vector<ClassInfo> Store::classes() {
 }
 
 std::optional<ClassInfo> Store::find_class(const std::string& id_or_code) {
+  const std::lock_guard lock(mutex_);
   Stmt s(db_,
          "SELECT c.id, c.name, c.code, c.created, (SELECT COUNT(*) FROM students s WHERE s.class_id = c.id) "
          "FROM classes c WHERE c.id = ? OR c.code = ?");
@@ -175,11 +192,13 @@ std::optional<ClassInfo> Store::find_class(const std::string& id_or_code) {
 }
 
 bool Store::delete_class(const std::string& id) {
+  const std::lock_guard lock(mutex_);
   Stmt(db_, "DELETE FROM classes WHERE id = ?").bind(1, id).step();
   return sqlite3_changes(db_) > 0;
 }
 
 std::optional<std::string> Store::login(const std::string& class_code, const std::string& name) {
+  const std::lock_guard lock(mutex_);
   if (name.empty() || name.size() > 120) throw std::invalid_argument("name: 1 to 40 characters, please");
   for (const char ch : name) {
     if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) throw std::invalid_argument("name: no control characters");
@@ -211,6 +230,7 @@ std::optional<std::string> Store::login(const std::string& class_code, const std
 }
 
 std::optional<Principal> Store::authenticate(const std::string& token) {
+  const std::lock_guard lock(mutex_);
   if (token.size() != 64) return std::nullopt;
   const std::string h = sha256_hex(token);
   {
@@ -222,6 +242,146 @@ std::optional<Principal> Store::authenticate(const std::string& token) {
   s.bind(1, h);
   if (!s.step()) return std::nullopt;
   return Principal{Principal::Kind::student, s.text(0), s.text(1), s.text(2)};
+}
+
+}  // namespace aisb::center
+
+namespace aisb::center {
+
+namespace {
+
+const char* kJobColumns =
+    "id, class_id, owner, owner_name, lesson, state, reason, created, started, finished, parameters, estimate, "
+    "executor_id, node, attempts";
+
+JobRecord read_job_row(Stmt& s) {
+  JobRecord j;
+  j.id = s.text(0);
+  j.class_id = s.text(1);
+  j.owner = s.text(2);
+  j.owner_name = s.text(3);
+  j.lesson = s.text(4);
+  j.state = s.text(5);
+  j.reason = s.text(6);
+  j.created = s.integer(7);
+  j.started = s.integer(8);
+  j.finished = s.integer(9);
+  j.parameters = s.integer(10);
+  j.estimate_seconds = s.real(11);
+  j.executor_id = s.text(12);
+  j.node = s.text(13);
+  j.attempts = static_cast<int>(s.integer(14));
+  return j;
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+JobRecord Store::add_job(JobRecord job) {
+  const std::lock_guard lock(mutex_);
+  job.id = hex(random_bytes(8)).insert(0, 1, 'j');
+  // Strictly increasing creation times keep "newest first" and the queue's
+  // order exact when a burst arrives within one millisecond.
+  job.created = now_ms();
+  {
+    Stmt s(db_, "SELECT MAX(created) FROM jobs");
+    if (s.step() && s.integer(0) >= job.created) job.created = s.integer(0) + 1;
+  }
+  Stmt(db_,
+       "INSERT INTO jobs (id, class_id, owner, owner_name, lesson, state, reason, created, parameters, estimate) "
+       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, job.id)
+      .bind(2, job.class_id)
+      .bind(3, job.owner)
+      .bind(4, job.owner_name)
+      .bind(5, job.lesson)
+      .bind(6, job.state)
+      .bind(7, job.reason)
+      .bind(8, job.created)
+      .bind(9, job.parameters)
+      .bind(10, job.estimate_seconds)
+      .step();
+  return job;
+}
+
+std::optional<JobRecord> Store::job(const std::string& id) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_, (std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?").c_str());
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_job_row(s);
+}
+
+std::vector<JobRecord> Store::jobs_of_student(const std::string& student_id, int limit) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_, (std::string("SELECT ") + kJobColumns + " FROM jobs WHERE owner = ? ORDER BY created DESC LIMIT ?").c_str());
+  s.bind(1, student_id).bind(2, int64_t{limit});
+  std::vector<JobRecord> out;
+  while (s.step()) out.push_back(read_job_row(s));
+  return out;
+}
+
+std::vector<JobRecord> Store::jobs_of_class(const std::string& class_id, int limit) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_,
+         (std::string("SELECT ") + kJobColumns + " FROM jobs WHERE class_id = ? ORDER BY created DESC LIMIT ?").c_str());
+  s.bind(1, class_id).bind(2, int64_t{limit});
+  std::vector<JobRecord> out;
+  while (s.step()) out.push_back(read_job_row(s));
+  return out;
+}
+
+std::vector<JobRecord> Store::jobs_in_state(const std::string& state) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_, (std::string("SELECT ") + kJobColumns + " FROM jobs WHERE state = ? ORDER BY created").c_str());
+  s.bind(1, state);
+  std::vector<JobRecord> out;
+  while (s.step()) out.push_back(read_job_row(s));
+  return out;
+}
+
+int64_t Store::count_jobs(const std::string& state) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_, "SELECT COUNT(*) FROM jobs WHERE state = ?");
+  s.bind(1, state);
+  return s.step() ? s.integer(0) : 0;
+}
+
+int64_t Store::count_jobs_of_student(const std::string& student_id, const std::string& state) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_, "SELECT COUNT(*) FROM jobs WHERE owner = ? AND state = ?");
+  s.bind(1, student_id).bind(2, state);
+  return s.step() ? s.integer(0) : 0;
+}
+
+void Store::update_job(const JobRecord& job) {
+  const std::lock_guard lock(mutex_);
+  Stmt(db_,
+       "UPDATE jobs SET state = ?, reason = ?, started = ?, finished = ?, executor_id = ?, node = ?, attempts = ? "
+       "WHERE id = ?")
+      .bind(1, job.state)
+      .bind(2, job.reason)
+      .bind(3, job.started)
+      .bind(4, job.finished)
+      .bind(5, job.executor_id)
+      .bind(6, job.node)
+      .bind(7, int64_t{job.attempts})
+      .bind(8, job.id)
+      .step();
+}
+
+int64_t Store::class_busy_ms(const std::string& class_id, int64_t since_ms) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_,
+         "SELECT COALESCE(SUM(MAX(0, (CASE WHEN finished > 0 THEN finished ELSE ? END) - MAX(started, ?))), 0) "
+         "FROM jobs WHERE class_id = ? AND started > 0 AND (finished = 0 OR finished > ?)");
+  const int64_t now = now_ms();
+  s.bind(1, now).bind(2, since_ms).bind(3, class_id).bind(4, since_ms);
+  return s.step() ? s.integer(0) : 0;
 }
 
 }  // namespace aisb::center

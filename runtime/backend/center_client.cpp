@@ -1,0 +1,165 @@
+#include "backend/center_client.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <toml++/toml.h>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace aisb::remote {
+
+fs::path center_config_path() {
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x != nullptr && *x == '/') {
+    return fs::path(x) / "aisandbox" / "center.toml";
+  }
+  const char* home = std::getenv("HOME");
+  return fs::path(home != nullptr ? home : ".") / ".config" / "aisandbox" / "center.toml";
+}
+
+std::optional<CenterLogin> load_login() {
+  const fs::path file = center_config_path();
+  if (!fs::exists(file)) return std::nullopt;
+  try {
+    const toml::table t = toml::parse_file(file.string());
+    CenterLogin l;
+    l.url = t["url"].value_or(std::string());
+    l.token = t["token"].value_or(std::string());
+    l.class_code = t["class_code"].value_or(std::string());
+    l.name = t["name"].value_or(std::string());
+    if (l.url.empty()) return std::nullopt;
+    return l;
+  } catch (const toml::parse_error&) {
+    return std::nullopt;
+  }
+}
+
+void save_login(const CenterLogin& l) {
+  const fs::path file = center_config_path();
+  fs::create_directories(file.parent_path());
+  toml::table t{{"url", l.url}, {"token", l.token}, {"class_code", l.class_code}, {"name", l.name}};
+  std::ostringstream text;
+  text << "# The compute center this computer logged in to (aisandbox-cli login, or the app).\n"
+       << "# The token is a password: keep this file to yourself.\n"
+       << t << "\n";
+  const std::string body = text.str();
+  const fs::path tmp = file.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot write " + tmp.string());
+  ::fchmod(fd, 0600);
+  const bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
+  ::fsync(fd);
+  ::close(fd);
+  if (!written || std::rename(tmp.c_str(), file.c_str()) != 0) throw std::runtime_error("cannot write " + file.string());
+}
+
+CenterClient::CenterClient(std::string url, std::string token, net::ClientOptions options)
+    : url_(std::move(url)), token_(std::move(token)), options_(std::move(options)) {
+  while (!url_.empty() && url_.back() == '/') url_.pop_back();
+  net::parse_url(url_);  // throws std::invalid_argument for a bad address
+}
+
+json CenterClient::call(const std::string& method, const std::string& path, const std::string& body) {
+  net::Headers headers;
+  if (!token_.empty()) headers.push_back({"Authorization", "Bearer " + token_});
+  const net::ClientResponse r = net::request(method, url_ + path, body, headers, options_);
+  json j = json::parse(r.body, nullptr, false);
+  if (r.status >= 200 && r.status < 300) {
+    if (j.is_discarded()) throw net::Unreachable(url_ + " answered with something that is not JSON");
+    return j;
+  }
+  if (j.is_object() && j.contains("error") && j["error"].is_string()) {
+    throw Refused(r.status, j["error"].get<std::string>(), j.value("field", ""));
+  }
+  if (r.status == 404 && j.is_discarded()) throw net::Unreachable(url_ + " is not an AI Sandbox center (404)");
+  throw Refused(r.status, "the center answered " + std::to_string(r.status), "");
+}
+
+json CenterClient::health() { return call("GET", "/api/v1/health"); }
+
+std::string CenterClient::login(const std::string& class_code, const std::string& name) {
+  const json j = call("POST", "/api/v1/login", json{{"class_code", class_code}, {"name", name}}.dump());
+  token_ = j.at("token").get<std::string>();
+  return token_;
+}
+
+std::string CenterClient::submit(const JobSpec& job) {
+  return call("POST", "/api/v1/jobs", to_json(job).dump()).at("id").get<std::string>();
+}
+
+json CenterClient::job(const std::string& id) { return call("GET", "/api/v1/jobs/" + net::url_encode(id)); }
+
+json CenterClient::jobs(int limit) { return call("GET", "/api/v1/jobs?limit=" + std::to_string(limit)); }
+
+json CenterClient::class_jobs(const std::string& class_id, int limit) {
+  return call("GET", "/api/v1/classes/" + net::url_encode(class_id) + "/jobs?limit=" + std::to_string(limit));
+}
+
+void CenterClient::cancel(const std::string& id) { call("POST", "/api/v1/jobs/" + net::url_encode(id) + "/cancel"); }
+
+json CenterClient::model(const std::string& id) { return call("GET", "/api/v1/jobs/" + net::url_encode(id) + "/model"); }
+
+uint64_t CenterClient::follow(const std::string& id, uint64_t after_seq, const std::function<bool(const json&)>& on_event,
+                              const std::atomic<bool>* cancel, double give_up_seconds) {
+  using Clock = std::chrono::steady_clock;
+  uint64_t last = after_seq;
+  bool done = false, stop = false;
+  auto last_contact = Clock::now();
+  double backoff = 0.25;
+  while (!done && !stop && (cancel == nullptr || !cancel->load())) {
+    net::Headers headers{{"Accept", "text/event-stream"}};
+    if (!token_.empty()) headers.push_back({"Authorization", "Bearer " + token_});
+    if (last > 0) headers.push_back({"Last-Event-ID", std::to_string(last)});
+    std::string data, error_body;
+    try {
+      const int status = net::stream_lines(
+          url_ + "/api/v1/jobs/" + net::url_encode(id) + "/events", headers,
+          [&](std::string_view line) {
+            last_contact = Clock::now();
+            if (line.starts_with("data:")) {
+              line.remove_prefix(5);
+              if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+              data.append(line);
+            } else if (line.empty() && !data.empty()) {
+              const json e = json::parse(data, nullptr, false);
+              data.clear();
+              if (e.is_object()) {
+                const uint64_t seq = e.value("seq", uint64_t{0});
+                if (seq <= last) return true;  // already handed over
+                last = seq;
+                if (e.value("type", "") == "done") done = true;
+                if (!on_event(e)) stop = true;
+                if (done || stop) return false;
+              }
+            }
+            return true;
+          },
+          options_, &error_body, cancel);
+      last_contact = Clock::now();
+      if (status != 200) {
+        const json j = json::parse(error_body, nullptr, false);
+        throw Refused(status, j.is_object() && j.contains("error") ? j["error"].get<std::string>()
+                                                                    : "the center answered " + std::to_string(status),
+                      "");
+      }
+      backoff = 0.25;  // the stream ended without `done`: a restart of the center; go again
+    } catch (const net::Unreachable& e) {
+      if (std::chrono::duration<double>(Clock::now() - last_contact).count() > give_up_seconds) throw;
+    }
+    if (!done && !stop) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(backoff * 1000)));
+      backoff = std::min(5.0, backoff * 2);
+    }
+  }
+  return last;
+}
+
+}  // namespace aisb::remote

@@ -1,0 +1,72 @@
+// Talking to a compute center (SPEC.md section 5) from the CLI and the app:
+// the saved login, the API calls, and an event stream that reconnects by
+// itself with Last-Event-ID after any drop until the run's `done`.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/spec.hpp"
+#include "net/http.hpp"
+
+namespace aisb::remote {
+
+// $XDG_CONFIG_HOME/aisandbox/center.toml (default ~/.config/aisandbox/...).
+struct CenterLogin {
+  std::string url, token, class_code, name;
+};
+std::filesystem::path center_config_path();
+std::optional<CenterLogin> load_login();
+// Written atomically with mode 0600: the token is a password.
+void save_login(const CenterLogin& login);
+
+// The center answered, but with a refusal: the status, its message and, for
+// a 422, the field of the job spec it names.
+class Refused : public std::runtime_error {
+ public:
+  Refused(int status, const std::string& message, std::string field)
+      : std::runtime_error(message), status(status), field(std::move(field)) {}
+  int status;
+  std::string field;
+};
+// net::Unreachable for a center that cannot be reached.
+
+class CenterClient {
+ public:
+  CenterClient(std::string url, std::string token, net::ClientOptions options = {});
+
+  nlohmann::json health();
+  // Returns the new token.
+  std::string login(const std::string& class_code, const std::string& name);
+  // Returns the job's id.
+  std::string submit(const JobSpec& job);
+  nlohmann::json job(const std::string& id);
+  nlohmann::json jobs(int limit = 50);
+  nlohmann::json class_jobs(const std::string& class_id, int limit = 200);
+  void cancel(const std::string& id);
+  nlohmann::json model(const std::string& id);
+
+  // Follows the job's events after `after_seq` (0: from the first), handing
+  // each to `on_event` (false stops). Reconnects after a drop, resuming at
+  // the last seq it handed over, until the `done` event; gives up with
+  // net::Unreachable after `give_up_seconds` without reaching the center.
+  // Returns the last seq handed over.
+  uint64_t follow(const std::string& id, uint64_t after_seq, const std::function<bool(const nlohmann::json&)>& on_event,
+                  const std::atomic<bool>* cancel = nullptr, double give_up_seconds = 60);
+
+  [[nodiscard]] const std::string& url() const { return url_; }
+
+ private:
+  nlohmann::json call(const std::string& method, const std::string& path, const std::string& body = "");
+  std::string url_, token_;
+  net::ClientOptions options_;
+};
+
+}  // namespace aisb::remote
