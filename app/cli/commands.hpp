@@ -29,4 +29,15 @@ int print_job(const std::string& lesson);
 // unless `train_solutions` is false.
 int check_lessons(const std::vector<std::string>& paths, bool train_solutions);
 
+// login, submit and watch (the compute center).
+struct CenterArgs {
+  std::string center, token, class_code, name, lesson, job;
+  std::optional<int> epochs;
+  bool json = false;
+  bool detach = false;
+};
+int login(const CenterArgs& args);
+int submit(const CenterArgs& args);
+int watch(const CenterArgs& args);
+
 }  // namespace aisb::cli

@@ -44,6 +44,27 @@ int main(int argc, char** argv) {
   bool no_train = false;
   check->add_flag("--no-train", no_train, "Do not train the lessons' solutions against their goals");
 
+#ifdef AISB_HAVE_NET
+  cli::CenterArgs c;
+  auto* login = app.add_subcommand("login", "Log in to a compute center with your class's code");
+  login->add_option("--center", c.center, "The center's address, e.g. https://ai.pohang.example")->required();
+  login->add_option("--class", c.class_code, "Your class's code (your teacher has it)")->required();
+  login->add_option("--name", c.name, "Your name as your class knows you")->required();
+  login->add_flag("--json", c.json, "Print {\"token\": ...}");
+  auto* submit = app.add_subcommand("submit", "Run a lesson's network on the compute center and follow it");
+  submit->add_option("lesson", c.lesson, "Lesson file (.toml)")->required()->check(CLI::ExistingFile);
+  submit->add_option("--center", c.center, "The center's address (default: the one you logged in to)");
+  submit->add_option("--token", c.token, "Your token (default: the saved one)");
+  submit->add_option("--epochs", c.epochs, "Override training.epochs")->check(CLI::Range(1, 100000));
+  submit->add_flag("--json", c.json, "One JSON event per line on stdout, each with its seq");
+  submit->add_flag("--detach", c.detach, "Print {\"job\": ID} and return at once");
+  auto* watch = app.add_subcommand("watch", "Follow a job on the compute center from its first event to its end");
+  watch->add_option("job", c.job, "The job's id")->required();
+  watch->add_option("--center", c.center, "The center's address (default: the one you logged in to)");
+  watch->add_option("--token", c.token, "Your token (default: the saved one)");
+  watch->add_flag("--json", c.json, "One JSON event per line on stdout, each with its seq");
+#endif
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -56,6 +77,11 @@ int main(int argc, char** argv) {
     if (*train) return cli::train(t);
     if (*job) return cli::print_job(job_lesson);
     if (*check) return cli::check_lessons(check_paths, !no_train);
+#ifdef AISB_HAVE_NET
+    if (*login) return cli::login(c);
+    if (*submit) return cli::submit(c);
+    if (*watch) return cli::watch(c);
+#endif
   } catch (const std::exception& e) {
     std::cerr << "aisandbox-cli: " << e.what() << "\n";
     return cli::bad_input;
