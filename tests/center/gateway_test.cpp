@@ -1,0 +1,526 @@
+// The compute center end to end: a real aisandbox-center process on a free
+// loopback port with the local executor (real aisandbox-worker processes),
+// driven over HTTP by the same client the CLI and the app use.
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "../support/job_fixtures.hpp"
+#include "backend/backend.hpp"
+#include "backend/center_client.hpp"
+#include "center_process.hpp"
+#include "core/event_log.hpp"
+#include "net/http.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace aisb {
+namespace {
+
+using test::CenterProcess;
+
+constexpr const char* kSettings = R"([limits]
+max_samples = 5000
+max_queued_per_student = 3
+requests_per_minute = 100000
+[stream]
+heartbeat_seconds = 0.2
+poll_ms = 20
+[local]
+workers = 2
+checkpoint_seconds = 0.1
+)";
+
+class Center : public ::testing::Test {
+ protected:
+  fs::path data = fs::temp_directory_path() / ("aisb_gateway_" + std::to_string(::getpid()) + "_" +
+                                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::unique_ptr<CenterProcess> center;
+  json klass;
+
+  void SetUp() override {
+    fs::remove_all(data);
+    fs::create_directories(data);
+    ::signal(SIGPIPE, SIG_IGN);
+  }
+  void TearDown() override {
+    center.reset();
+    fs::remove_all(data);
+  }
+  void start(const std::string& settings = kSettings, std::vector<std::string> extra = {}, int port = 0) {
+    std::ofstream(data / "center.toml") << settings;
+    if (klass.is_null()) klass = CenterProcess::create_class(data, "포항고 2-3");
+    center = std::make_unique<CenterProcess>(data, std::move(extra));
+    center->start(port);
+  }
+  std::string login(const std::string& name) {
+    remote::CenterClient c(center->url(), "");
+    return c.login(klass["class_code"], name);
+  }
+  remote::CenterClient client(const std::string& token) { return remote::CenterClient(center->url(), token); }
+  net::ClientResponse raw(const std::string& method, const std::string& path, const std::string& body = "",
+                          const std::string& token = "") {
+    net::Headers h;
+    if (!token.empty()) h.push_back({"Authorization", "Bearer " + token});
+    return net::request(method, center->url() + path, body, h);
+  }
+  static std::vector<json> follow(remote::CenterClient& c, const std::string& id, uint64_t after = 0) {
+    std::vector<json> ev;
+    c.follow(id, after, [&](const json& e) {
+      ev.push_back(e);
+      return true;
+    });
+    return ev;
+  }
+  static void expect_complete(const std::vector<json>& ev, uint64_t first = 1) {
+    ASSERT_FALSE(ev.empty());
+    for (size_t i = 0; i < ev.size(); ++i) {
+      ASSERT_EQ(ev[i].at("seq").get<uint64_t>(), first + i) << "gap or duplicate at " << i;
+      if (i + 1 < ev.size()) {
+        ASSERT_NE(ev[i]["type"], "done");
+      }
+    }
+    EXPECT_EQ(ev.back()["type"], "done");
+  }
+  static json wait_state(remote::CenterClient& c, const std::string& id, const std::set<std::string>& states,
+                         double seconds = 30) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    json j;
+    while (std::chrono::steady_clock::now() < until) {
+      j = c.job(id);
+      if (states.count(j["state"].get<std::string>()) != 0) return j;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "job " << id << " stayed " << j.dump();
+    return j;
+  }
+  // The pids of aisandbox-worker processes running on `dir`.
+  static std::vector<pid_t> workers_on(const fs::path& dir) {
+    std::vector<pid_t> out;
+    for (const auto& p : fs::directory_iterator("/proc")) {
+      const std::string name = p.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream in(p.path() / "cmdline", std::ios::binary);
+      std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (cmd.find("aisandbox-worker") != std::string::npos && cmd.find(dir.string()) != std::string::npos) {
+        out.push_back(std::stoi(name));
+      }
+    }
+    return out;
+  }
+  static JobSpec long_job(int epochs = 30000) {
+    JobSpec j = test::xor_job(epochs);
+    j.training.optimizer = "adam";
+    j.training.learning_rate = 0.003;
+    return j;
+  }
+};
+
+TEST_F(Center, AStudentRunsAJobAndFollowsItsEvents) {
+  start();
+  const json health = json::parse(raw("GET", "/api/v1/health").body);
+  EXPECT_EQ(health, json({{"ok", true}, {"queued", 0}, {"running", 0}, {"executor", "local"}, {"version", 1}}));
+  auto c = client(login("민지"));
+  const std::string id = c.submit(test::xor_job(30));
+  const auto ev = follow(c, id);
+  expect_complete(ev);
+  EXPECT_EQ(ev.front()["type"], "started");
+  EXPECT_TRUE(ev.front()["device"].get<std::string>().starts_with("center:")) << ev.front().dump();
+  EXPECT_EQ(ev.back()["reason"], "completed");
+  int metrics = 0;
+  for (const auto& e : ev) metrics += e["type"] == "metrics" ? 1 : 0;
+  EXPECT_EQ(metrics, 31);
+  const json status = wait_state(c, id, {"done"});
+  EXPECT_EQ(status["owner_name"], "민지");
+  EXPECT_EQ(status["lesson"], "test-xor");
+  EXPECT_EQ(status["spec"]["training"]["epochs"], 30);
+  EXPECT_FALSE(status["started"].get<std::string>().empty());
+  EXPECT_EQ(status["events"], ev.size());
+  const json model = c.model(id);
+  EXPECT_EQ(model["weights"].size(), 6u);  // 3 dense layers x (weight, bias)
+  // Last-Event-ID resumes after the given seq.
+  const auto tail = follow(c, id, ev.size() - 3);
+  ASSERT_EQ(tail.size(), 3u);
+  EXPECT_EQ(tail[0], ev[ev.size() - 3]);
+  // Newest first.
+  const std::string second = c.submit(test::xor_job(5));
+  const json list = c.jobs(10);
+  ASSERT_EQ(list["jobs"].size(), 2u);
+  EXPECT_EQ(list["jobs"][0]["id"], second);
+  EXPECT_EQ(list["jobs"][1]["id"], id);
+}
+
+TEST_F(Center, TheSameSpecAndSeedGiveTheSameMetricsAsALocalRun) {
+  start();
+  const JobSpec job = test::xor_job(40);
+  auto c = client(login("conformance"));
+  const auto remote_events = follow(c, c.submit(job));
+  LocalBackend local;
+  TrainOptions options;
+  options.device = "cpu";
+  local.start(job, options);
+  std::vector<Event> local_events;
+  while (local_events.empty() || local_events.back().type != EventType::done) {
+    local.wait(std::chrono::milliseconds(100));
+    local.poll(local_events);
+  }
+  std::vector<json> a, b;
+  for (const auto& e : local_events) {
+    if (e.type == EventType::metrics) a.push_back(to_json(e));
+  }
+  for (const auto& e : remote_events) {
+    if (e["type"] == "metrics") b.push_back(e);
+  }
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    for (const char* k : {"epoch", "step", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "confusion"}) {
+      EXPECT_EQ(a[i][k], b[i][k]) << k << " at epoch " << i;
+    }
+  }
+}
+
+TEST_F(Center, TokensGuardEveryJob) {
+  start();
+  const std::string minji = login("민지"), jisu = login("지수");
+  auto c = client(minji);
+  const std::string id = c.submit(test::xor_job(5));
+  follow(c, id);
+  const std::string wrong(64, 'a');
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/api/v1/jobs"},
+           {"POST", "/api/v1/jobs"},
+           {"GET", "/api/v1/jobs/" + id},
+           {"GET", "/api/v1/jobs/" + id + "/events"},
+           {"POST", "/api/v1/jobs/" + id + "/cancel"},
+           {"GET", "/api/v1/jobs/" + id + "/model"},
+           {"GET", "/api/v1/classes/" + klass["class"].get<std::string>() + "/jobs"}}) {
+    EXPECT_EQ(raw(method, path, "{}").status, 401) << method << " " << path << " without a token";
+    EXPECT_EQ(raw(method, path, "{}", wrong).status, 401) << method << " " << path << " with a wrong token";
+    if (path.find(id) != std::string::npos) {
+      const auto r = raw(method, path, "", jisu);
+      EXPECT_EQ(r.status, 404) << method << " " << path << " as another student";
+      EXPECT_EQ(r.body.find("민지"), std::string::npos);
+    }
+  }
+  // The teacher sees the class; a student does not; another class's teacher neither.
+  const std::string teacher = klass["teacher_token"];
+  const std::string class_path = "/api/v1/classes/" + klass["class"].get<std::string>() + "/jobs";
+  const json seen = json::parse(raw("GET", class_path, "", teacher).body);
+  ASSERT_EQ(seen["jobs"].size(), 1u);
+  EXPECT_EQ(seen["jobs"][0]["owner_name"], "민지");
+  EXPECT_EQ(raw("GET", "/api/v1/jobs/" + id, "", teacher).status, 200);
+  EXPECT_EQ(raw("GET", "/api/v1/jobs/" + id + "/model", "", teacher).status, 200);
+  EXPECT_EQ(raw("GET", class_path, "", minji).status, 403);
+  const json other = CenterProcess::create_class(data, "other");
+  EXPECT_EQ(raw("GET", class_path, "", other["teacher_token"]).status, 403);
+  EXPECT_EQ(raw("GET", "/api/v1/jobs/" + id, "", other["teacher_token"]).status, 404);
+  // A teacher watches; only students submit.
+  EXPECT_EQ(raw("POST", "/api/v1/jobs", to_json(test::xor_job(5)).dump(), teacher).status, 403);
+  // The database holds no token.
+  for (const auto& f : fs::directory_iterator(data)) {
+    if (!f.is_regular_file()) continue;
+    std::ifstream in(f.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(minji), std::string::npos) << f.path();
+    EXPECT_EQ(bytes.find(teacher), std::string::npos) << f.path();
+  }
+}
+
+TEST_F(Center, EveryRefusalHasItsCodeAndSaysWhy) {
+  start(std::string(kSettings) + "");
+  const std::string token = login("민지");
+  const auto code_of = [&](const std::string& method, const std::string& path, const std::string& body) {
+    return raw(method, path, body, token);
+  };
+  // 400: not JSON.
+  auto r = code_of("POST", "/api/v1/jobs", "{not json");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(json::parse(r.body)["error"].get<std::string>().find("JSON"), std::string::npos);
+  // 413: over the body limit, before it is read.
+  r = code_of("POST", "/api/v1/jobs", std::string((1 << 20) + 10, ' '));
+  EXPECT_EQ(r.status, 413);
+  // 422: the validator's key path.
+  json job = to_json(test::xor_job(5));
+  job["model"]["layers"][0]["units"] = 0;
+  r = code_of("POST", "/api/v1/jobs", job.dump());
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(json::parse(r.body)["field"], "model.layers[0].units");
+  job = to_json(test::xor_job(5));
+  job["training"]["learning_rte"] = 0.1;
+  r = code_of("POST", "/api/v1/jobs", job.dump());
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(json::parse(r.body)["field"], "training.learning_rte");
+  // 422: the center's limits, naming the field and the limit.
+  job = to_json(test::xor_job(5));
+  job["dataset"]["samples"] = 6000;
+  r = code_of("POST", "/api/v1/jobs", job.dump());
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(json::parse(r.body)["field"], "dataset.samples");
+  EXPECT_NE(json::parse(r.body)["error"].get<std::string>().find("5000"), std::string::npos);
+  job = to_json(test::xor_job(100000));
+  job["model"]["layers"][0]["units"] = 1024;
+  job["model"]["layers"][1]["units"] = 1024;
+  r = code_of("POST", "/api/v1/jobs", job.dump());
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(json::parse(r.body)["field"], "training.epochs") << r.body;
+  job = to_json(test::xor_job(5));
+  job["dataset"]["source"] = "csv:data.csv";
+  job["dataset"]["features"] = {"a"};
+  job["dataset"]["target"] = "b";
+  r = code_of("POST", "/api/v1/jobs", job.dump());
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(json::parse(r.body)["field"], "dataset.source");
+  // 429: more queued jobs than a student may have.
+  auto c = client(token);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(c.submit(long_job()));
+  r = code_of("POST", "/api/v1/jobs", to_json(test::xor_job(5)).dump());
+  EXPECT_EQ(r.status, 429);
+  for (const auto& id : ids) c.cancel(id);
+  // 404 and 405.
+  EXPECT_EQ(code_of("GET", "/api/v1/jobs/j0000000000000000", "").status, 404);
+  EXPECT_EQ(code_of("GET", "/api/v1/jobs/../../center.db", "").status, 404);
+  EXPECT_EQ(code_of("GET", "/api/v1/nothing", "").status, 404);
+  EXPECT_EQ(code_of("DELETE", "/api/v1/jobs", "").status, 405);
+  // Login: a wrong code, a missing name, not JSON.
+  EXPECT_EQ(raw("POST", "/api/v1/login", R"({"class_code": "ZZZZZZ", "name": "a"})").status, 401);
+  r = raw("POST", "/api/v1/login", json{{"class_code", klass["class_code"]}}.dump());
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(json::parse(r.body)["field"], "name");
+  EXPECT_EQ(raw("POST", "/api/v1/login", "[").status, 400);
+}
+
+TEST_F(Center, ARateLimitAnswers429WithRetryAfter) {
+  start(R"([limits]
+requests_per_minute = 5
+)");
+  const std::string token = login("민지");
+  int ok = 0, limited = 0;
+  std::string retry;
+  for (int i = 0; i < 8; ++i) {
+    const auto r = raw("GET", "/api/v1/jobs", "", token);
+    ok += r.status == 200 ? 1 : 0;
+    if (r.status == 429) {
+      ++limited;
+      retry = r.headers.count("retry-after") != 0 ? r.headers.at("retry-after") : "";
+    }
+  }
+  EXPECT_EQ(ok, 5);
+  EXPECT_EQ(limited, 3);
+  EXPECT_FALSE(retry.empty());
+}
+
+TEST_F(Center, CancellingEndsTheStreamWithCancelled) {
+  start();
+  auto c = client(login("민지"));
+  const std::string running = c.submit(long_job(100000));
+  wait_state(c, running, {"running"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  c.cancel(running);
+  const auto ev = follow(c, running);
+  expect_complete(ev);
+  EXPECT_EQ(ev.back()["reason"], "cancelled");
+  EXPECT_EQ(wait_state(c, running, {"cancelled"})["state"], "cancelled");
+}
+
+TEST_F(Center, QueuedJobsAreSharedRoundRobinBetweenStudents) {
+  start(R"([limits]
+max_queued_per_student = 5
+requests_per_minute = 100000
+[local]
+workers = 1
+)");
+  auto a = client(login("a")), b = client(login("b"));
+  std::vector<std::string> a_jobs;
+  for (int i = 0; i < 3; ++i) a_jobs.push_back(a.submit(long_job(3000)));
+  const std::string b_job = b.submit(long_job(3000));
+  // A queued job says where it stands.
+  const json queued = a.job(a_jobs[2]);
+  if (queued["state"] == "queued") {
+    EXPECT_GE(queued["queue_position"].get<int>(), 1);
+  }
+  for (const auto& id : a_jobs) wait_state(a, id, {"done"}, 60);
+  wait_state(b, b_job, {"done"}, 60);
+  // b's one job ran second: before a's second and third, though submitted after them.
+  const auto started = [&](remote::CenterClient& c, const std::string& id) {
+    return c.job(id)["started"].get<std::string>();
+  };
+  EXPECT_LT(started(a, a_jobs[0]), started(b, b_job));
+  EXPECT_LT(started(b, b_job), started(a, a_jobs[1]));
+  EXPECT_LT(started(a, a_jobs[1]), started(a, a_jobs[2]));
+}
+
+TEST_F(Center, KillingTheCenterLosesNoJobAndNoEvent) {
+  // The same port after the restart, so that the follower reconnects by itself.
+  start();
+  const int port = center->port();
+  auto c = client(login("민지"));
+  const JobSpec job = long_job(20000);
+  const std::string running = c.submit(job), queued_a = c.submit(test::xor_job(50)),
+                    queued_b = c.submit(test::xor_job(60));
+  std::vector<json> seen;
+  std::atomic<bool> done{false};
+  // Follow from another thread while the center dies and comes back.
+  const std::string token = login("민지");
+  std::thread reader([&, token] {
+    remote::CenterClient r("http://127.0.0.1:" + std::to_string(port), token);
+    r.follow(running, 0, [&](const json& e) {
+      seen.push_back(e);
+      return true;
+    });
+    done = true;
+  });
+  // Kill -9 once the run is well under way and has checkpointed.
+  const fs::path dir = data / "jobs" / running;
+  const auto t0 = std::chrono::steady_clock::now();
+  while (!fs::exists(dir / "checkpoint.json") || scan_log(dir / "events.jsonl").last_seq < 50) {
+    ASSERT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(30));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  center->kill(SIGKILL);
+  // Its workers went with it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(workers_on(dir).empty());
+  center = std::make_unique<CenterProcess>(data);
+  center->start(port);
+  reader.join();
+  ASSERT_TRUE(done);
+  expect_complete(seen);
+  EXPECT_EQ(seen.back()["reason"], "completed");
+  // Every job still ends.
+  for (const auto& id : {running, queued_a, queued_b}) EXPECT_EQ(wait_state(c, id, {"done"})["state"], "done");
+  // The same result as a run nobody interrupted.
+  LocalBackend local;
+  TrainOptions options;
+  options.device = "cpu";
+  local.start(job, options);
+  std::vector<Event> ev;
+  while (ev.empty() || ev.back().type != EventType::done) {
+    local.wait(std::chrono::milliseconds(100));
+    local.poll(ev);
+  }
+  EXPECT_DOUBLE_EQ(to_json(ev.back())["test_loss"].get<double>(), seen.back()["test_loss"].get<double>());
+}
+
+TEST_F(Center, AWorkerThatDiesIsStartedAgainAndResumes) {
+  start();
+  auto c = client(login("민지"));
+  const std::string id = c.submit(long_job(20000));
+  const fs::path dir = data / "jobs" / id;
+  const auto t0 = std::chrono::steady_clock::now();
+  while (!fs::exists(dir / "checkpoint.json") || workers_on(dir).empty()) {
+    ASSERT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(30));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (const pid_t p : workers_on(dir)) ::kill(p, SIGKILL);
+  const auto ev = follow(c, id);
+  expect_complete(ev);
+  EXPECT_EQ(ev.back()["reason"], "completed");
+  const json status = wait_state(c, id, {"done"});
+  EXPECT_EQ(status["restarts"], 1);
+  bool resumed = false;
+  for (const auto& e : ev) resumed = resumed || (e["type"] == "log" && e["message"].get<std::string>().find("resumed") == 0);
+  EXPECT_TRUE(resumed);
+}
+
+TEST_F(Center, AWorkerThatKeepsDyingEndsTheJobAsFailedWithAReason) {
+  // A "worker" that dies at once, every time.
+  const fs::path fake = data / "dies.sh";
+  std::ofstream(fake) << "#!/bin/sh\nkill -9 $$\n";
+  fs::permissions(fake, fs::perms::owner_all);
+  std::ofstream(data / "center.toml") << kSettings;
+  klass = CenterProcess::create_class(data, "x");
+  center = std::make_unique<CenterProcess>(data, std::vector<std::string>{"--worker", fake.string()});
+  center->start();
+  auto c = client(login("민지"));
+  const std::string id = c.submit(test::xor_job(5));
+  const auto ev = follow(c, id);
+  expect_complete(ev);
+  EXPECT_EQ(ev.back()["reason"], "failed");
+  const json status = wait_state(c, id, {"failed"});
+  EXPECT_NE(status["reason"].get<std::string>().find("signal 9"), std::string::npos) << status.dump();
+}
+
+TEST_F(Center, QuietStreamsGetHeartbeats) {
+  start(R"([local]
+workers = 1
+[stream]
+heartbeat_seconds = 0.1
+[limits]
+requests_per_minute = 100000
+)");
+  const std::string token = login("민지");
+  auto c = client(token);
+  const std::string first = c.submit(long_job(100000)), waiting = c.submit(test::xor_job(5));
+  (void)first;
+  int beats = 0;
+  std::atomic<bool> stop{false};
+  std::thread t([&] {
+    net::stream_lines(
+        center->url() + "/api/v1/jobs/" + waiting + "/events", {{"Authorization", "Bearer " + token}},
+        [&](std::string_view line) {
+          if (line.starts_with(":")) ++beats;
+          return beats < 3;
+        },
+        {}, nullptr, &stop);
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  while (beats < 3 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stop = true;
+  t.join();
+  EXPECT_GE(beats, 3);
+  c.cancel(first);
+  c.cancel(waiting);
+}
+
+TEST_F(Center, ServesHttpsWithACertificateAndRefusesAnUntrustedOne) {
+  const std::string cert = (data / "cert.pem").string(), key = (data / "key.pem").string();
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                          "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  start(kSettings, {"--tls-cert", cert, "--tls-key", key});
+  const std::string url = "https://127.0.0.1:" + std::to_string(center->port());
+  net::ClientOptions trusted;
+  trusted.ca_file = cert;
+  remote::CenterClient c(url, "", trusted);
+  EXPECT_EQ(c.health()["ok"], true);
+  c.login(klass["class_code"], "민지");
+  const std::string id = c.submit(test::xor_job(5));
+  const auto ev = [&] {
+    std::vector<json> out;
+    c.follow(id, 0, [&](const json& e) {
+      out.push_back(e);
+      return true;
+    });
+    return out;
+  }();
+  expect_complete(ev);
+  // Without the certificate the client does not trust it, and says so.
+  remote::CenterClient untrusted(url, "");
+  try {
+    untrusted.health();
+    ADD_FAILURE() << "an untrusted certificate was accepted";
+  } catch (const net::Unreachable& e) {
+    EXPECT_NE(std::string(e.what()).find("certificate"), std::string::npos) << e.what();
+  }
+  // Plain HTTP to the TLS port gets nowhere, and the server carries on.
+  EXPECT_THROW(net::request("GET", "http://127.0.0.1:" + std::to_string(center->port()) + "/api/v1/health"),
+               net::Unreachable);
+  EXPECT_EQ(c.health()["ok"], true);
+}
+
+}  // namespace
+}  // namespace aisb
