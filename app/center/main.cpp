@@ -66,6 +66,7 @@ int serve(const ServeOptions& o) {
     so.partition = o.partition;
     so.gres = o.gres;
     so.settings = config.slurm;
+    so.checkpoint_seconds = config.checkpoint_seconds;
     executor = std::make_unique<SlurmExecutor>(so);
   } else {
     executor = std::make_unique<LocalExecutor>(worker, config.workers, config.checkpoint_seconds);

@@ -27,8 +27,17 @@ namespace fs = std::filesystem;
 namespace {
 
 std::atomic<aisb::RunControl*> g_control{nullptr};
+std::atomic<bool> g_interrupted{false};
 
 void on_signal(int) {
+  if (auto* c = g_control.load()) c->cancel();
+}
+
+// Under a center, SIGTERM is the system's (Slurm's requeue or preemption, a
+// node going down): stop without a `done`, so that the job resumes from its
+// checkpoint when it is started again. SIGUSR1 is the student's cancel.
+void on_interrupt(int) {
+  g_interrupted = true;
   if (auto* c = g_control.load()) c->cancel();
 }
 
@@ -54,7 +63,9 @@ int main(int argc, char** argv) {
                  "school's link")
       ->check(CLI::Range(0.0, 1e9));
   bool as_center = false;
-  cli.add_flag("--center", as_center, "Name the device center:HOST in `started` (the compute center starts workers so)");
+  cli.add_flag("--center", as_center,
+               "Run for the compute center: name the device center:HOST in `started`; SIGTERM then stops without "
+               "ending the job (it resumes when started again) and SIGUSR1 cancels");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -143,8 +154,9 @@ int main(int argc, char** argv) {
 
   RunControl control;
   g_control = &control;
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, as_center ? on_interrupt : on_signal);
+  std::signal(SIGINT, as_center ? on_interrupt : on_signal);
+  std::signal(SIGUSR1, on_signal);
   WeightSet trained;
   std::string reason;
   // Snapshots share a byte budget (a token bucket): big models send fewer.
@@ -181,6 +193,7 @@ int main(int argc, char** argv) {
       }
       case EventType::done:
         reason = e.reason;
+        if (g_interrupted && reason == "cancelled") return;  // to be resumed: no end in the log
         break;
       default: break;
     }
@@ -191,6 +204,10 @@ int main(int argc, char** argv) {
   ::close(fd);
   if (reason == "completed" && !trained.empty()) {
     worker::write_atomically(folder / "model.json", model_json(job, trained).dump() + "\n");
+  }
+  if (g_interrupted && reason == "cancelled") {
+    std::cerr << "aisandbox-worker: interrupted; the job resumes from its checkpoint when started again\n";
+    return 75;  // EX_TEMPFAIL
   }
   return reason == "completed" || reason == "cancelled" ? 0 : 1;
 }

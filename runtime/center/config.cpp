@@ -50,9 +50,8 @@ const std::map<std::string, std::map<std::string, Key>>& keys() {
        {{"time_factor", {1, 100, [](Config& c, double v) { c.slurm.time_factor = v; }}},
         {"min_time_minutes", {1, 1e5, [](Config& c, double v) { c.slurm.min_time_minutes = v; }}},
         {"poll_seconds", {0.1, 600, [](Config& c, double v) { c.slurm.poll_seconds = v; }}}}},
-      {"local",
-       {{"workers", {1, 1024, [](Config& c, double v) { c.workers = static_cast<int>(v); }}},
-        {"checkpoint_seconds", {0, 86400, [](Config& c, double v) { c.checkpoint_seconds = v; }}}}},
+      {"local", {{"workers", {1, 1024, [](Config& c, double v) { c.workers = static_cast<int>(v); }}}}},
+      {"worker", {{"checkpoint_seconds", {0, 86400, [](Config& c, double v) { c.checkpoint_seconds = v; }}}}},
   };
   return k;
 }

@@ -47,8 +47,8 @@ struct Config {
   Limits limits;
   StreamSettings stream;
   SlurmSettings slurm;
-  int workers = 2;            // local executor: worker processes at once
-  double checkpoint_seconds = 10;
+  int workers = 2;                 // [local] workers: worker processes at once
+  double checkpoint_seconds = 10;  // [worker] checkpoint_seconds: work a crash can cost
 };
 
 class ConfigError : public std::runtime_error {

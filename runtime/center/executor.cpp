@@ -181,14 +181,14 @@ std::optional<Ended> LocalExecutor::check(const JobRecord& job, Progress* progre
     if (progress != nullptr) *progress = Progress{true, ""};
     return std::nullopt;
   }
-  Ended e{it->second.timed_out ? "the job ran past its time limit" : describe_status(status)};
+  Ended e{it->second.timed_out ? "the job ran past its time limit" : describe_status(status), it->second.timed_out};
   children_.erase(it);
   return e;
 }
 
 void LocalExecutor::cancel(const JobRecord& job) {
   const std::lock_guard lock(mutex_);
-  if (const auto it = children_.find(job.id); it != children_.end()) ::kill(it->second.pid, SIGTERM);
+  if (const auto it = children_.find(job.id); it != children_.end()) ::kill(it->second.pid, SIGUSR1);
 }
 
 void LocalExecutor::shutdown() {
@@ -207,13 +207,13 @@ Launch SlurmExecutor::launch(const JobRecord& job, const fs::path& dir, double t
   {
     std::ofstream out(script);
     out << "#!/bin/sh\n# aisandbox-center: job " << job.id << "\nexec " << sh_quote(options_.worker.string())
-        << " --job " << sh_quote(dir.string()) << " --center --checkpoint-seconds 10\n";
+        << " --job " << sh_quote(dir.string()) << " --center --checkpoint-seconds " << options_.checkpoint_seconds
+        << "\n";
     if (!out) throw std::runtime_error("cannot write " + script.string());
   }
-  const int minutes = static_cast<int>(std::ceil(std::max(options_.settings.min_time_minutes,
-                                                          options_.settings.time_factor * time_limit_seconds / 60)));
+  const int minutes = static_cast<int>(std::ceil(time_limit_seconds / 60));
   std::vector<std::string> args = {"sbatch", "--parsable", "--requeue", "--job-name=aisb-" + job.id,
-                                   "--output=" + (dir / "worker.log").string(), "--time=" + std::to_string(minutes),
+                                   "--output=" + (dir / "worker.log").string(), "--open-mode=append", "--time=" + std::to_string(minutes),
                                    "--chdir=" + dir.string()};
   if (!options_.partition.empty()) args.push_back("--partition=" + options_.partition);
   if (!options_.gres.empty()) args.push_back("--gres=" + options_.gres);
@@ -266,7 +266,11 @@ std::optional<Ended> SlurmExecutor::check(const JobRecord& job, Progress* progre
   if (const size_t at = r.out.find("JobState="); at != std::string::npos) {
     state = r.out.substr(at + 9, r.out.find(' ', at) - at - 9);
   }
-  return Ended{"Slurm ended job " + job.executor_id + " (" + state + ")"};
+  if (const size_t at = r.out.find("BatchHost="); at != std::string::npos && progress != nullptr) {
+    progress->node = r.out.substr(at + 10, r.out.find(' ', at) - at - 10);
+  }
+  if (state == "TIMEOUT") return Ended{"the job ran past its time limit (Slurm job " + job.executor_id + ")", true};
+  return Ended{"Slurm ended job " + job.executor_id + " (" + state + ")", state == "CANCELLED"};
 }
 
 void SlurmExecutor::cancel(const JobRecord& job) {
@@ -276,10 +280,10 @@ void SlurmExecutor::cancel(const JobRecord& job) {
     const auto it = states_.find(job.executor_id);
     running = it != states_.end() && it->second.state == "RUNNING";
   }
-  // A running worker gets SIGTERM and writes its own `done`; a pending one
+  // A running worker gets SIGUSR1 and writes its own `done`; a pending one
   // is just taken out of the queue.
   if (running) {
-    run_program({"scancel", "--batch", "--signal=TERM", job.executor_id});
+    run_program({"scancel", "--batch", "--signal=USR1", job.executor_id});
   } else {
     run_program({"scancel", job.executor_id});
   }

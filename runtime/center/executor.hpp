@@ -24,7 +24,8 @@ struct Launch {
 };
 
 struct Ended {
-  std::string why;  // in words, for a worker that ended without a `done` event
+  std::string why;     // in words, for a worker that ended without a `done` event
+  bool final = false;  // true: starting it again would not help (it ran past its time limit)
 };
 
 struct Progress {
@@ -43,7 +44,7 @@ class Executor {
   // None while the job's worker is alive; how it ended otherwise. Jobs the
   // executor does not know (after a restart of a local center) have ended.
   virtual std::optional<Ended> check(const JobRecord& job, Progress* progress) = 0;
-  // Asks the worker to stop; it writes `done`/`cancelled` and exits.
+  // Asks the worker to stop (SIGUSR1); it writes `done`/`cancelled` and exits.
   virtual void cancel(const JobRecord& job) = 0;
   // True when workers outlive the center (Slurm); false when they end with
   // it (local), so that running jobs are started again, from their checkpoints.
@@ -84,6 +85,7 @@ struct SlurmOptions {
   std::filesystem::path worker;
   std::string partition, gres;
   SlurmSettings settings;
+  double checkpoint_seconds = 10;
   int max_jobs = 1000;  // handed to Slurm at once; Slurm queues them
 };
 

@@ -164,7 +164,9 @@ void Gateway::schedule_once() {
   for (JobRecord& j : all) {
     Progress p;
     if (const auto ended = executor_->check(j, &p)) {
-      finish(j, ended->why);
+      if (!p.node.empty()) j.node = p.node;
+      if (j.started == 0) j.started = now_ms();  // it ran between two looks
+      finish(j, ended->why, ended->final);
       continue;
     }
     if (p.running && (j.state != "running" || (!p.node.empty() && p.node != j.node))) {
@@ -221,7 +223,7 @@ void Gateway::schedule_once() {
   }
 }
 
-void Gateway::finish(JobRecord job, const std::string& why) {
+void Gateway::finish(JobRecord job, const std::string& why, bool final) {
   const fs::path events_file = job_dir(job.id) / "events.jsonl";
   const LogState log = scan_log(events_file);
   const bool cancelled = cancel_requested_.count(job.id) > 0;
@@ -237,7 +239,7 @@ void Gateway::finish(JobRecord job, const std::string& why) {
     append_event(events_file, done);
     job.state = "cancelled";
     job.reason = done.message;
-  } else if (job.attempts + 1 < 3) {
+  } else if (!final && job.attempts + 1 < 3) {
     // The worker died without a word: start it again; it resumes from its
     // checkpoint, and the log goes on with no gap and no duplicate.
     ++job.attempts;
@@ -250,8 +252,8 @@ void Gateway::finish(JobRecord job, const std::string& why) {
     Event done;
     done.type = EventType::done;
     done.reason = "failed";
-    done.message = why + " (tried " + std::to_string(job.attempts + 1) + " times)";
-    done.message_ko = "작업을 실행하던 프로그램이 여러 번 멈췄어요";
+    done.message = final ? why : why + " (tried " + std::to_string(job.attempts + 1) + " times)";
+    done.message_ko = final ? "시간 제한을 넘겨서 멈췄어요" : "작업을 실행하던 프로그램이 여러 번 멈췄어요";
     append_event(events_file, done);
     job.state = "failed";
     job.reason = done.message;

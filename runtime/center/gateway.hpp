@@ -60,7 +60,7 @@ class Gateway {
   void schedule_loop();
   void schedule_once();
   // Ends `job` from the log, or requeues it when its worker died without a word.
-  void finish(JobRecord job, const std::string& why);
+  void finish(JobRecord job, const std::string& why, bool final = false);
   [[nodiscard]] std::filesystem::path job_dir(const std::string& id) const;
 
   Store& store_;

@@ -39,6 +39,7 @@ heartbeat_seconds = 0.2
 poll_ms = 20
 [local]
 workers = 2
+[worker]
 checkpoint_seconds = 0.1
 )";
 

@@ -1,0 +1,193 @@
+// The center with its Slurm executor against a real one-node Slurm (munge,
+// slurmctld, slurmd from Debian), configured by the test itself.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "../support/job_fixtures.hpp"
+#include "backend/center_client.hpp"
+#include "center/executor.hpp"
+#include "center_process.hpp"
+#include "core/event_log.hpp"
+#include "slurm_cluster.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace aisb {
+namespace {
+
+using test::CenterProcess;
+using test::SlurmCluster;
+
+class Slurm : public ::testing::Test {
+ protected:
+  static inline std::unique_ptr<SlurmCluster> cluster;
+  static inline std::string cluster_error;
+
+  static void SetUpTestSuite() {
+    ::signal(SIGPIPE, SIG_IGN);
+    if (!SlurmCluster::installed(&cluster_error)) return;
+    cluster = std::make_unique<SlurmCluster>(fs::temp_directory_path() / ("aisb_slurm_" + std::to_string(::getpid())));
+    if (!cluster->start(&cluster_error)) cluster.reset();
+  }
+  static void TearDownTestSuite() { cluster.reset(); }
+
+  fs::path data = fs::temp_directory_path() / ("aisb_slurm_center_" + std::to_string(::getpid()) + "_" +
+                                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::unique_ptr<CenterProcess> center;
+  json klass;
+  std::string token;
+
+  void SetUp() override {
+    // Installed by installer/deps.sh; a machine without it says so instead of passing.
+    ASSERT_TRUE(cluster) << "no Slurm to test against: " << cluster_error;
+    fs::remove_all(data);
+    fs::create_directories(data);
+    std::ofstream(data / "center.toml") << "[slurm]\npoll_seconds = 0.2\n[stream]\npoll_ms = 20\n"
+                                           "[limits]\nrequests_per_minute = 100000\n[worker]\ncheckpoint_seconds = 0.2\n";
+    klass = CenterProcess::create_class(data, "slurm class");
+    start_center();
+    token = remote::CenterClient(center->url(), "").login(klass["class_code"], "민지");
+  }
+  void TearDown() override {
+    center.reset();
+    fs::remove_all(data);
+  }
+  void start_center(int port = 0) {
+    center = std::make_unique<CenterProcess>(
+        data, std::vector<std::string>{"--executor", "slurm", "--slurm-partition", "aisb"});
+    center->start(port);
+  }
+  remote::CenterClient client() { return remote::CenterClient(center->url(), token); }
+  static std::vector<json> follow(remote::CenterClient& c, const std::string& id) {
+    std::vector<json> ev;
+    c.follow(id, 0, [&](const json& e) {
+      ev.push_back(e);
+      return true;
+    });
+    return ev;
+  }
+  static void expect_complete(const std::vector<json>& ev) {
+    ASSERT_FALSE(ev.empty());
+    for (size_t i = 0; i < ev.size(); ++i) {
+      ASSERT_EQ(ev[i].at("seq").get<uint64_t>(), i + 1) << "gap or duplicate at " << i;
+    }
+    EXPECT_EQ(ev.back()["type"], "done");
+  }
+  static json wait_state(remote::CenterClient& c, const std::string& id, const std::string& state, double s = 60) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(s);
+    json j;
+    while (std::chrono::steady_clock::now() < until) {
+      j = c.job(id);
+      if (j["state"] == state) return j;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "job " << id << " never became " << state << ": " << j.dump();
+    return j;
+  }
+  void wait_events(const std::string& id, uint64_t n) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (scan_log(data / "jobs" / id / "events.jsonl").last_seq < n) {
+      ASSERT_LT(std::chrono::steady_clock::now(), until) << "the job did not get going";
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  static JobSpec long_job(int epochs) {
+    JobSpec j = test::xor_job(epochs);
+    j.training.optimizer = "adam";
+    j.training.learning_rate = 0.003;
+    return j;
+  }
+};
+
+TEST_F(Slurm, AJobRunsThroughSbatchWithLiveEvents) {
+  auto c = client();
+  EXPECT_EQ(c.health()["executor"], "slurm");
+  const std::string id = c.submit(test::xor_job(40));
+  const auto ev = follow(c, id);
+  expect_complete(ev);
+  EXPECT_EQ(ev.back()["reason"], "completed");
+  EXPECT_EQ(ev.front()["device"], "center:" + cluster->node());
+  const json status = wait_state(c, id, "done");
+  const std::string slurm_id = status["slurm_job_id"];
+  EXPECT_FALSE(slurm_id.empty());
+  EXPECT_EQ(status["node"], cluster->node());
+  const auto shown = center::run_program({"scontrol", "--oneliner", "show", "job", slurm_id});
+  EXPECT_NE(shown.out.find("JobName=aisb-" + id), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("Partition=aisb"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("TimeLimit=00:05:00"), std::string::npos) << shown.out;  // the minimum
+  EXPECT_EQ(c.model(id)["weights"].size(), 6u);
+}
+
+TEST_F(Slurm, CancelGoesThroughScancel) {
+  auto c = client();
+  const std::string id = c.submit(long_job(100000));
+  wait_state(c, id, "running");
+  wait_events(id, 5);
+  c.cancel(id);
+  const auto ev = follow(c, id);
+  expect_complete(ev);
+  EXPECT_EQ(ev.back()["reason"], "cancelled");
+  wait_state(c, id, "cancelled");
+}
+
+TEST_F(Slurm, ARequeuedJobResumesFromItsCheckpoint) {
+  auto c = client();
+  const std::string id = c.submit(long_job(40000));
+  const fs::path dir = data / "jobs" / id;
+  wait_state(c, id, "running");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(dir / "checkpoint.json")) {
+    ASSERT_LT(std::chrono::steady_clock::now(), until);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // What Slurm does to a job whose node fails or that is preempted.
+  const std::string slurm_id = c.job(id)["slurm_job_id"];
+  const auto r = center::run_program({"scontrol", "requeue", slurm_id});
+  ASSERT_EQ(r.status, 0) << r.out;
+  // Slurm holds a requeued job for two minutes; a test need not wait for that.
+  for (int i = 0; i < 50; ++i) {
+    const auto q = center::run_program({"squeue", "--noheader", "--format=%T", "--jobs=" + slurm_id});
+    if (q.out.find("PENDING") != std::string::npos) {
+      center::run_program({"scontrol", "update", "JobId=" + slurm_id, "StartTime=now"});
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const auto ev = follow(c, id);
+  expect_complete(ev);
+  EXPECT_EQ(ev.back()["reason"], "completed");
+  bool resumed = false;
+  for (const auto& e : ev) resumed = resumed || (e["type"] == "log" && e["message"].get<std::string>().find("resumed") == 0);
+  EXPECT_TRUE(resumed) << std::ifstream(dir / "worker.log").rdbuf();
+}
+
+TEST_F(Slurm, JobsOutliveAKilledCenter) {
+  auto c = client();
+  const int port = center->port();
+  const std::string id = c.submit(long_job(20000));
+  wait_events(id, 20);
+  center->kill(SIGKILL);
+  const uint64_t before = scan_log(data / "jobs" / id / "events.jsonl").last_seq;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Slurm's worker went on without the center.
+  EXPECT_GT(scan_log(data / "jobs" / id / "events.jsonl").last_seq, before);
+  start_center(port);
+  auto again = client();
+  const auto ev = follow(again, id);
+  expect_complete(ev);
+  EXPECT_EQ(ev.back()["reason"], "completed");
+  wait_state(again, id, "done");
+}
+
+}  // namespace
+}  // namespace aisb
