@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
+#include <sys/wait.h>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -521,6 +523,70 @@ TEST_F(Center, ServesHttpsWithACertificateAndRefusesAnUntrustedOne) {
   EXPECT_THROW(net::request("GET", "http://127.0.0.1:" + std::to_string(center->port()) + "/api/v1/health"),
                net::Unreachable);
   EXPECT_EQ(c.health()["ok"], true);
+}
+
+}  // namespace
+}  // namespace aisb
+
+namespace aisb {
+namespace {
+
+struct Ran {
+  int status;
+  std::string out;
+};
+
+Ran cli(const std::string& args, const fs::path& config_home) {
+  const std::string cmd = "XDG_CONFIG_HOME=" + config_home.string() + " " + AISB_CLI + " " + args + " 2>/dev/null";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::vector<json> lines(const std::string& out) {
+  std::vector<json> v;
+  std::istringstream in(out);
+  for (std::string l; std::getline(in, l);) v.push_back(json::parse(l));
+  return v;
+}
+
+TEST_F(Center, TheCliLogsInSubmitsAndWatches) {
+  start();
+  const fs::path home = data / "home";
+  const std::string lesson = std::string(AISB_SOURCE_DIR) + "/lessons/basics/02-xor-hidden-layer.toml";
+  // Nothing saved yet: a usage error that says to log in.
+  EXPECT_EQ(cli("submit " + lesson, home).status, 2);
+  Ran r = cli("login --center " + center->url() + " --class " + klass["class_code"].get<std::string>() +
+                  " --name 민지 --json",
+              home);
+  ASSERT_EQ(r.status, 0);
+  EXPECT_EQ(json::parse(r.out)["token"].get<std::string>().size(), 64u);
+  const fs::path saved = home / "aisandbox" / "center.toml";
+  ASSERT_TRUE(fs::exists(saved));
+  EXPECT_EQ(fs::status(saved).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  // submit --json streams every event with its seq, the last one done.
+  r = cli("submit " + lesson + " --epochs 20 --json", home);
+  EXPECT_EQ(r.status, 0);
+  const auto ev = lines(r.out);
+  expect_complete(ev);
+  EXPECT_EQ(ev.back()["reason"], "completed");
+  // --detach gives the id; watch replays from seq 1 to the end.
+  r = cli("submit " + lesson + " --epochs 20 --detach", home);
+  ASSERT_EQ(r.status, 0);
+  const std::string id = json::parse(r.out)["job"];
+  r = cli("watch " + id + " --json", home);
+  EXPECT_EQ(r.status, 0);
+  const auto watched = lines(r.out);
+  expect_complete(watched);
+  EXPECT_EQ(watched.size(), ev.size());
+  // A refusal is exit 1, an unreachable center exit 3.
+  EXPECT_EQ(cli("watch j0000000000000000", home).status, 1);
+  EXPECT_EQ(cli("submit " + lesson + " --center http://127.0.0.1:1 --token x", home).status, 3);
+  EXPECT_EQ(cli("login --center http://127.0.0.1:1 --class X --name y", home).status, 3);
+  EXPECT_EQ(cli("login --center not-a-url --class X --name y", home).status, 2);
 }
 
 }  // namespace
