@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 python3 bench/compare.py
 echo
 python3 bench/app.py
+echo
+python3 bench/center.py

@@ -407,18 +407,6 @@ net::Response Gateway::submit(const net::Request& req, const Caller& who) {
   if (const auto refusal = check_limits(job, config_.limits, &estimate)) {
     return error(422, refusal->message, refusal->field);
   }
-  const auto& lim = config_.limits;
-  const int64_t waiting = store_.count_jobs_of_student(who.who.student_id, "queued") +
-                          store_.count_jobs_of_student(who.who.student_id, "running");
-  if (waiting >= lim.max_queued_per_student) {
-    return error(429, "you already have " + std::to_string(waiting) + " jobs queued or running (the limit is " +
-                          std::to_string(lim.max_queued_per_student) + "); wait for one to end or cancel one");
-  }
-  const int64_t used = store_.class_busy_ms(who.who.class_id, now_ms() - int64_t{24} * 3600 * 1000);
-  if (static_cast<double>(used) >= lim.class_gpu_minutes_per_day * 60000) {
-    return error(429, "your class has used its " + std::to_string(static_cast<int>(lim.class_gpu_minutes_per_day)) +
-                          " minutes of the last 24 hours; ask your teacher");
-  }
   JobRecord r;
   r.class_id = who.who.class_id;
   r.owner = who.who.student_id;
@@ -431,7 +419,21 @@ net::Response Gateway::submit(const net::Request& req, const Caller& who) {
   r.id = "";
   JobRecord created;
   {
+    // The quotas are checked and the job added in one step, so that a burst
+    // of submissions from one student cannot slip past them together.
     const std::lock_guard lock(jobs_mutex_);
+    const auto& lim = config_.limits;
+    const int64_t waiting = store_.count_jobs_of_student(who.who.student_id, "queued") +
+                            store_.count_jobs_of_student(who.who.student_id, "running");
+    if (waiting >= lim.max_queued_per_student) {
+      return error(429, "you already have " + std::to_string(waiting) + " jobs queued or running (the limit is " +
+                            std::to_string(lim.max_queued_per_student) + "); wait for one to end or cancel one");
+    }
+    const int64_t used = store_.class_busy_ms(who.who.class_id, now_ms() - int64_t{24} * 3600 * 1000);
+    if (static_cast<double>(used) >= lim.class_gpu_minutes_per_day * 60000) {
+      return error(429, "your class has used its " + std::to_string(static_cast<int>(lim.class_gpu_minutes_per_day)) +
+                            " minutes of the last 24 hours; ask your teacher");
+    }
     created = store_.add_job(r);  // fills the id
     const fs::path dir = job_dir(created.id);
     std::error_code ec;

@@ -591,3 +591,29 @@ TEST_F(Center, TheCliLogsInSubmitsAndWatches) {
 
 }  // namespace
 }  // namespace aisb
+
+namespace aisb {
+namespace {
+
+TEST_F(Center, ABurstFromOneStudentCannotSlipPastTheQueueLimit) {
+  start();  // max_queued_per_student = 3
+  const std::string token = login("민지");
+  const std::string body = to_json(long_job(100000)).dump();
+  std::atomic<int> created{0}, limited{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&] {
+      const auto r = raw("POST", "/api/v1/jobs", body, token);
+      (r.status == 201 ? created : r.status == 429 ? limited : other)++;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created, 3);
+  EXPECT_EQ(limited, 13);
+  EXPECT_EQ(other, 0);
+  auto c = client(token);
+  for (const auto& j : c.jobs(100)["jobs"]) c.cancel(j["id"]);
+}
+
+}  // namespace
+}  // namespace aisb

@@ -1,0 +1,233 @@
+"""`make bench`, the compute center's part, on loopback (the numbers of the
+center issue):
+
+1. 200 clients connect in the same instant and stream their jobs' events for
+   a minute: errors, the delay from a worker's write to the client's read
+   (p50/p99/max; the goal is p99 <= 250 ms), the center's CPU and memory.
+2. A burst of 1000 submissions at once: every one answered 201 or 429, and
+   the center holds exactly the jobs it accepted (none lost).
+3. From submit to the first `metrics` event with the real worker (local
+   executor), on an idle center.
+
+    python3 bench/center.py [--clients 200] [--seconds 60] [--burst 1000]
+"""
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = os.environ.get("BUILD", "build")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CENTER = os.path.join(ROOT, BUILD, "app", "aisandbox-center")
+CLI = os.path.join(ROOT, BUILD, "app", "aisandbox-cli")
+FAKE_WORKER = os.path.join(ROOT, "bench", "center_worker.py")
+LESSON = os.path.join(ROOT, "lessons", "basics", "02-xor-hidden-layer.toml")
+
+
+class Center:
+    def __init__(self, data, settings, worker=None, env=None):
+        self.data = data
+        os.makedirs(data, exist_ok=True)
+        with open(os.path.join(data, "center.toml"), "w") as f:
+            f.write(settings)
+        self.klass = json.loads(subprocess.check_output([CENTER, "class", "create", "bench", "--data", data]))
+        args = [CENTER, "serve", "--data", data, "--listen", "127.0.0.1:0"]
+        if worker:
+            args += ["--worker", worker]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env)
+        line = self.proc.stdout.readline()
+        self.port = int(line.split("127.0.0.1:")[1].split()[0])
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+    def cpu_seconds(self):
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def memory_mb(self):
+        out = {}
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith(("VmRSS", "VmHWM")):
+                    out[line.split(":")[0]] = int(line.split()[1]) / 1024
+        return out
+
+
+async def http(port, method, path, body=None, token=None):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    data = json.dumps(body).encode() if body is not None else b""
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {len(data)}\r\n"
+    if token:
+        head += f"Authorization: Bearer {token}\r\n"
+    writer.write(head.encode() + b"\r\n" + data)
+    await writer.drain()
+    raw = await reader.read()
+    writer.close()
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    status = int(head.split()[1])
+    return status, json.loads(payload) if payload.strip() else None
+
+
+async def stream(port, job, token, start, delays, counts, errors):
+    await start.wait()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"GET /api/v1/jobs/{job}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n".encode())
+        await writer.drain()
+        status = (await reader.readline()).split()[1]
+        live_from = time.time()  # what was written before the client came is replay, not delay
+        if status != b"200":
+            errors.append(f"status {status.decode()}")
+            return
+        while True:
+            line = await reader.readline()
+            if not line:
+                break
+            if line.startswith(b"data: "):
+                now = time.time()
+                event = json.loads(line[6:])
+                counts.append(1)
+                if "t" in event and event["t"] >= live_from:
+                    delays.append(now - event["t"])
+                if event.get("type") == "done":
+                    break
+        writer.close()
+    except Exception as e:  # noqa: BLE001 - every failure is a counted error
+        errors.append(repr(e))
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
+
+
+async def streaming(tmp, clients, seconds):
+    env = dict(os.environ, AISB_BENCH_SECONDS=str(seconds))
+    center = Center(os.path.join(tmp, "stream"), f"""[limits]
+logins_per_minute = 100000
+requests_per_minute = 100000
+[local]
+workers = {clients}
+""", worker=FAKE_WORKER, env=env)
+    try:
+        tokens, jobs = [], []
+        spec = json.loads(subprocess.check_output([CLI, "job", LESSON]))
+        for i in range(clients):
+            _, r = await http(center.port, "POST", "/api/v1/login", {"class_code": center.klass["class_code"], "name": f"s{i}"})
+            tokens.append(r["token"])
+            status, r = await http(center.port, "POST", "/api/v1/jobs", spec, tokens[-1])
+            assert status == 201, (status, r)
+            jobs.append(r["id"])
+        start = asyncio.Event()
+        delays, counts, errors = [], [], []
+        tasks = [asyncio.create_task(stream(center.port, jobs[i], tokens[i], start, delays, counts, errors))
+                 for i in range(clients)]
+        await asyncio.sleep(0.5)
+        cpu0, t0 = center.cpu_seconds(), time.time()
+        start.set()  # every client connects in the same instant
+        await asyncio.gather(*tasks)
+        wall = time.time() - t0
+        cpu = center.cpu_seconds() - cpu0
+        mem = center.memory_mb()
+        print(f"  {clients} clients streaming for {wall:.0f} s: {len(errors)} errors, {len(counts)} events "
+              f"({len(counts) / wall:.0f}/s)")
+        if errors:
+            print("    first errors:", errors[:3])
+        print(f"  delay from the worker's write to the client's read: p50 {percentile(delays, 50) * 1000:.1f} ms, "
+              f"p99 {percentile(delays, 99) * 1000:.1f} ms, max {max(delays) * 1000:.1f} ms (goal p99 <= 250 ms)")
+        print(f"  the center: {cpu / wall * 100:.1f}% of one core, memory {mem.get('VmRSS', 0):.0f} MB now, "
+              f"{mem.get('VmHWM', 0):.0f} MB at most")
+    finally:
+        center.stop()
+
+
+async def burst(tmp, n):
+    center = Center(os.path.join(tmp, "burst"), """[limits]
+logins_per_minute = 100000
+requests_per_minute = 100000
+max_queued_per_student = 4
+""")
+    try:
+        tokens = []
+        for i in range(50):
+            _, r = await http(center.port, "POST", "/api/v1/login", {"class_code": center.klass["class_code"], "name": f"b{i}"})
+            tokens.append(r["token"])
+        spec = json.loads(subprocess.check_output([CLI, "job", LESSON]))
+        spec["training"]["epochs"] = 5
+        t0 = time.time()
+        results = await asyncio.gather(*[http(center.port, "POST", "/api/v1/jobs", spec, tokens[i % len(tokens)])
+                                         for i in range(n)], return_exceptions=True)
+        wall = time.time() - t0
+        codes = {}
+        accepted = set()
+        for r in results:
+            key = type(r).__name__ if isinstance(r, Exception) else r[0]
+            codes[key] = codes.get(key, 0) + 1
+            if not isinstance(r, Exception) and r[0] == 201:
+                accepted.add(r[1]["id"])
+        _, listed = await http(center.port, "GET", "/api/v1/jobs?limit=1000", token=center.klass["teacher_token"])
+        held = {j["id"] for j in listed["jobs"]}
+        print(f"  {n} submissions at once in {wall:.2f} s: " + ", ".join(f"{k}: {v}" for k, v in sorted(codes.items(), key=str)))
+        print(f"  accepted {len(accepted)}, held by the center {len(held)}, lost {len(accepted - held)}, "
+              f"unexplained {len(held - accepted)}")
+    finally:
+        center.stop()
+
+
+async def first_metrics(tmp):
+    center = Center(os.path.join(tmp, "first"), "")
+    try:
+        _, r = await http(center.port, "POST", "/api/v1/login", {"class_code": center.klass["class_code"], "name": "f"})
+        token = r["token"]
+        spec = json.loads(subprocess.check_output([CLI, "job", LESSON]))
+        spec["training"]["epochs"] = 5
+        times = []
+        for _ in range(10):
+            t0 = time.time()
+            _, r = await http(center.port, "POST", "/api/v1/jobs", spec, token)
+            reader, writer = await asyncio.open_connection("127.0.0.1", center.port)
+            writer.write(f"GET /api/v1/jobs/{r['id']}/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+            while True:
+                line = await reader.readline()
+                if line.startswith(b"data: ") and b'"type":"metrics"' in line:
+                    times.append(time.time() - t0)
+                    break
+            writer.close()
+            await asyncio.sleep(0.3)
+        print(f"  submit to the first metrics event (real worker, local executor): median "
+              f"{statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms over {len(times)} jobs")
+    finally:
+        center.stop()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--clients", type=int, default=200)
+    p.add_argument("--seconds", type=float, default=60)
+    p.add_argument("--burst", type=int, default=1000)
+    a = p.parse_args()
+    for f in (CENTER, CLI):
+        if not os.path.exists(f):
+            sys.exit(f"center.py: {f} is missing; build first (make build)")
+    tmp = tempfile.mkdtemp(prefix="aisb_bench_center_")
+    try:
+        print("The compute center (loopback):")
+        asyncio.run(streaming(tmp, a.clients, a.seconds))
+        asyncio.run(burst(tmp, a.burst))
+        asyncio.run(first_metrics(tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
