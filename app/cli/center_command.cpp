@@ -88,7 +88,7 @@ int login(const CenterArgs& a) {
   try {
     remote::CenterClient client(a.center, "");
     const std::string token = client.login(a.class_code, a.name);
-    remote::save_login({client.url(), token, a.class_code, a.name});
+    remote::save_login({client.url(), token, a.class_code, a.name, "student"});
     if (a.json) {
       std::cout << nlohmann::json{{"token", token}}.dump() << "\n";
     } else {

@@ -57,6 +57,14 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   my_lessons_ = app::scan_library(app::user_lessons_dir());
   rebuild_fonts();
   session_.set_wake([] { Platform::wake(); });
+  // The compute center: a second backend, used when the device is "center".
+  auto remote = std::make_unique<RemoteBackend>();
+  remote_ = remote.get();
+  session_.set_remote(std::move(remote));
+  if (auto l = remote::load_login(); l && !l->token.empty()) {
+    center_login_ = *l;
+    remote_->set_login(l->url, l->token);
+  }
   session_.set_device(options.device);
   speed_index_ = std::clamp(options.speed, 0, 3);
   session_.set_speed(speed_of(speed_index_));
@@ -72,6 +80,8 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
     open_playground();
   }
   if (options.autoplay && screen_ != Screen::browser) session_.play();
+  if (options.open == "center") open_center_ = true;
+  if (options.open == "class") open_classroom();
 }
 
 App::~App() = default;
@@ -221,7 +231,7 @@ void App::draw_save_dialog() {
 bool App::busy() const {
   const auto since = std::chrono::steady_clock::now() - achieved_at_;
   return session_.state() == app::RunState::running || since < std::chrono::milliseconds(1600) ||
-         (cuda_future_.valid() && !cuda_);
+         (cuda_future_.valid() && !cuda_) || center_future_.valid() || screen_ == Screen::classroom;
 }
 
 void App::draw() {
@@ -230,6 +240,7 @@ void App::draw() {
     cuda_ = cuda_future_.get();
   }
   session_.update();
+  center_tick();
   check_outside_edits();
   // Keys for a teacher at the projector: Space plays or pauses, the right
   // arrow takes one step, R starts over (not while typing in a field).
@@ -261,6 +272,7 @@ void App::draw() {
     case Screen::browser: draw_browser(); break;
     case Screen::player: draw_player(); break;
     case Screen::author: draw_author(); break;
+    case Screen::classroom: draw_classroom(); break;
     case Screen::playground: {
       const ImVec2 avail = ImGui::GetContentRegionAvail();
       draw_workspace(app::Permissions{}, avail.x - em(1.0f), avail.y - em(0.8f));
@@ -269,6 +281,7 @@ void App::draw() {
   }
   ImGui::EndGroup();
   draw_save_dialog();
+  draw_center_dialog();
   ImGui::End();
 }
 
@@ -348,6 +361,7 @@ void App::draw_top_bar() {
   if (right_button("lang", other, ImGui::CalcTextSize(other).x + em(1.6f), tr("settings.language_tip"))) {
     set_language(lang() == "ko" ? "en" : "ko");
   }
+  draw_center_button(rx, at.y, h);
   ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + h));
 }
 

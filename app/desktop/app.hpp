@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <filesystem>
 #include <map>
@@ -12,7 +13,12 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "backend/center_client.hpp"
+#include "backend/remote_backend.hpp"
 #include "desktop/platform.hpp"
+#include "session/class_watch.hpp"
 #include "widgets/raster.hpp"
 #include "lesson/lesson.hpp"
 #include "session/file_watch.hpp"
@@ -28,7 +34,8 @@ struct AppOptions {
   std::string edit;    // a lesson file to open in the authoring view
   std::string lessons;  // a folder of lessons and courses to offer instead of the shipped ones
   std::string lang;    // ko | en | "" (from the locale)
-  std::string device = "auto";
+  std::string device = "auto";  // auto | cpu | cuda | center
+  std::string open;             // "center" or "class": a panel to open at start
   bool autoplay = false;
   int speed = 1;  // 0 slow, 1 normal, 2 fast, 3 as fast as the computer can
   bool playground = false;  // open the free playground
@@ -37,7 +44,16 @@ struct AppOptions {
   std::filesystem::path progress_file;  // default: ProgressStore::default_file()
 };
 
-enum class Screen { browser, player, playground, author };
+enum class Screen { browser, player, playground, author, classroom };
+
+// What a request to the compute center came back with (run off the UI thread).
+struct CenterReply {
+  enum class Kind { login, list, watch, cancel } kind = Kind::list;
+  bool ok = false;
+  std::string message;  // in words, for the panel
+  remote::CenterLogin login;
+  nlohmann::json data;  // the runs, or the job to watch
+};
 
 class App {
  public:
@@ -89,6 +105,15 @@ class App {
   void refresh_maps();
   void draw_learning_bars(float width);  // gradient size per layer
   static double speed_of(int index);  // epochs a second of a speed setting (0: unlimited)
+  // view_center.cpp: the compute center's panel and a teacher's class view
+  void center_tick();  // takes finished requests; refreshes the run list
+  void center_request(CenterReply::Kind kind, std::function<CenterReply()> work);
+  void draw_center_button(float& rx, float y, float h);
+  void draw_center_dialog();
+  void draw_classroom();
+  void open_classroom();
+  std::string center_status() const;  // the run's place at the center, in words
+  std::string lesson_title_of(const std::string& id) const;  // the id when no lesson here has it
   // view_training.cpp: lessons the 2-D views cannot draw (images, series)
   void draw_model_panel(const app::Permissions& allow, float width, float height);
   void draw_curves_panel(const app::Permissions& allow, float width, float height);
@@ -151,6 +176,20 @@ class App {
   bool edit_relative_ = false;
   float edit_value_ = 0;
   bool open_edit_ = false;
+  // The compute center.
+  RemoteBackend* remote_ = nullptr;  // owned by session_
+  std::optional<remote::CenterLogin> center_login_;
+  bool open_center_ = false;
+  bool center_shown_ = false;  // the panel was open in the last frame
+  bool center_teacher_ = false;  // the panel's "I am the teacher" form
+  char center_url_[256] = "", center_code_[32] = "", center_name_[96] = "", center_token_[96] = "";
+  std::future<CenterReply> center_future_;
+  CenterReply::Kind center_pending_ = CenterReply::Kind::list;
+  std::string center_message_;
+  bool center_ok_ = false;
+  nlohmann::json center_runs_ = nlohmann::json::array();
+  std::chrono::steady_clock::time_point center_listed_{};
+  std::unique_ptr<app::ClassWatch> class_watch_;
   std::future<bool> cuda_future_;  // loads libtorch in the background at start
   std::optional<bool> cuda_;
 };

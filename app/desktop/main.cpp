@@ -48,7 +48,10 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   cli.add_option("--lang", o.lang, "Language: ko or en (default: from the locale)")->check(CLI::IsMember({"ko", "en"}));
   cli.add_flag("--autoplay", o.autoplay, "Start training at once");
-  cli.add_option("--device", o.device, "Where to train: auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cli.add_option("--device", o.device, "Where to train: auto, cpu, cuda, or center (the compute center you logged in to)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda", "center"}));
+  cli.add_option("--open", o.open, "Open a panel at start: center (log in, your runs) or class (a teacher's class view)")
+      ->check(CLI::IsMember({"center", "class"}));
   cli.add_flag("--playground", o.playground, "Open the free playground");
   std::string speed = "normal";
   cli.add_option("--speed", speed, "How fast training runs: slow, normal, fast or max (as fast as it can)")

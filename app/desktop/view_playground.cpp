@@ -191,13 +191,23 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
   ImGui::SameLine(0, em(0.6f));
   ImGui::SetCursorPosY(y0);
   const bool running = session_.state() == app::RunState::running;
+  // A run at the center does not pause: its button stops it.
+  const bool remote = session_.remote_run();
   ImGui::BeginDisabled(!session_.valid());
-  if (icon_button("play", running ? Icon::pause : Icon::play, big, true)) running ? session_.pause() : session_.play();
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", running ? tr("controls.pause") : tr("controls.play"));
+  if (icon_button("play", running ? Icon::pause : Icon::play, big, true)) {
+    running ? (remote ? session_.reset() : session_.pause()) : session_.play();
+  }
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("%s", running ? (remote ? tr("center.stop") : tr("controls.pause"))
+                            : session_.device() == "center" ? tr("center.play")
+                                                            : tr("controls.play"));
+  }
   ImGui::SameLine(0, em(0.6f));
   ImGui::SetCursorPosY(y0 + (big - small) * 0.5f);
+  ImGui::BeginDisabled(session_.device() == "center");
   if (icon_button("step", Icon::step, small)) session_.step();
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("controls.step"));
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr("controls.step"));
+  ImGui::EndDisabled();
   ImGui::EndDisabled();
 
   // The epoch counter, large, as in the Playground.
@@ -282,7 +292,10 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
     caption(tr("controls.device"));
     ImGui::SetNextItemWidth(combo_w);
     const std::string dev = session_.device();
-    const char* dev_key = dev == "cuda" ? "device.cuda" : dev == "cpu" ? "device.cpu" : "device.auto";
+    const char* dev_key = dev == "cuda"     ? "device.cuda"
+                          : dev == "cpu"    ? "device.cpu"
+                          : dev == "center" ? "device.center"
+                                            : "device.auto";
     if (ImGui::BeginCombo("##device", tr(dev_key))) {
       if (ImGui::Selectable(tr("device.auto"), dev == "auto")) session_.set_device("auto");
       if (ImGui::Selectable(tr("device.cpu"), dev == "cpu")) session_.set_device("cpu");
@@ -292,6 +305,10 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
       }
       ImGui::EndDisabled();
       if (cuda_.has_value() && !*cuda_ && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("device.no_cuda"));
+      if (ImGui::Selectable(tr("device.center"), dev == "center")) {
+        session_.set_device("center");
+        if (!center_login_ || center_login_->role != "student") open_center_ = true;
+      }
       ImGui::EndCombo();
     }
     ImGui::EndGroup();

@@ -98,4 +98,16 @@ fs::path user_lessons_dir() {
   return fs::path(home != nullptr ? home : ".") / ".local" / "share" / "aisandbox" / "lessons";
 }
 
+const Lesson* Library::find(const std::string& id) const {
+  for (const auto& c : courses) {
+    for (const auto& l : c.lessons) {
+      if (l.lesson && l.lesson->id == id) return &*l.lesson;
+    }
+  }
+  for (const auto& l : loose) {
+    if (l.lesson && l.lesson->id == id) return &*l.lesson;
+  }
+  return nullptr;
+}
+
 }  // namespace aisb::app

@@ -30,6 +30,8 @@ struct Library {
   std::vector<LibraryLesson> loose;  // not in any course
   [[nodiscard]] const LibraryLesson* first_lesson() const;
   [[nodiscard]] size_t size() const;
+  // The lesson with this id, if the library has it.
+  [[nodiscard]] const Lesson* find(const std::string& id) const;
 };
 
 LibraryLesson load_library_lesson(const std::filesystem::path& file);

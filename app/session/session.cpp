@@ -38,11 +38,34 @@ void History::add(const Metrics& m) {
 Session::Session() : Session(std::make_unique<LocalBackend>()) {}
 
 Session::Session(std::unique_ptr<Backend> backend)
-    : backend_(std::move(backend)), grid_worker_(std::make_unique<GridWorker>()) {}
+    : backend_(std::move(backend)), active_(backend_.get()), grid_worker_(std::make_unique<GridWorker>()) {}
 
 Session::~Session() {
   backend_->cancel();
   backend_.reset();  // joins the training thread before the grid worker goes
+  if (remote_) remote_->cancel();
+  remote_.reset();
+}
+
+void Session::set_remote(std::unique_ptr<Backend> remote) {
+  leave_run();
+  remote_ = std::move(remote);
+  active_ = backend_.get();
+}
+
+bool Session::attach(const JobSpec& job, const std::string& job_id) {
+  if (!remote_) return false;
+  load(job);
+  if (!problem_.empty()) return false;
+  clear_run();
+  active_ = remote_.get();
+  if (!active_->attach(job_id)) {
+    active_ = backend_.get();
+    return false;
+  }
+  discard_ = false;
+  state_ = RunState::running;
+  return true;
 }
 
 void Session::set_wake(std::function<void()> wake) {
@@ -133,9 +156,10 @@ void Session::clear_run() {
 void Session::start(bool paused) {
   clear_run();
   TrainOptions options;
-  options.device = device_;
+  options.device = device_ == "center" ? "auto" : device_;
   options.initial_weights = start_from_;
-  backend_->start(job_, options, paused);
+  active_ = device_ == "center" && remote_ ? remote_.get() : backend_.get();
+  active_->start(job_, options, paused && !remote_run());
   discard_ = false;
   state_ = paused ? RunState::paused : RunState::running;
 }
@@ -143,7 +167,7 @@ void Session::start(bool paused) {
 void Session::play() {
   if (!problem_.empty()) return;
   if (state_ == RunState::paused) {
-    backend_->resume();
+    active_->resume();
     state_ = RunState::running;
   } else if (state_ == RunState::idle || state_ == RunState::finished) {
     start(false);
@@ -151,16 +175,16 @@ void Session::play() {
 }
 
 void Session::pause() {
-  if (state_ != RunState::running) return;
-  backend_->pause();
+  if (state_ != RunState::running || remote_run()) return;  // a center's run does not pause
+  active_->pause();
   state_ = RunState::paused;
 }
 
 void Session::step() {
-  if (!problem_.empty()) return;
+  if (!problem_.empty() || (device_ == "center" && remote_)) return;  // nor step
   if (state_ == RunState::idle || state_ == RunState::finished) start(true);
   if (state_ == RunState::running) pause();
-  backend_->step();
+  active_->step();
 }
 
 void Session::reset() {
@@ -171,7 +195,7 @@ void Session::reset() {
 
 void Session::leave_run() {
   if (state_ == RunState::running || state_ == RunState::paused) {
-    backend_->cancel();
+    active_->cancel();
     discard_ = true;
   }
   state_ = RunState::idle;
@@ -193,10 +217,10 @@ bool Session::set_weight(const std::string& param, size_t index, float value) {
 bool Session::update() {
   bool changed = false;
   inbox_.clear();
-  backend_->poll(inbox_);
+  active_->poll(inbox_);
   if (discard_) {
     inbox_.clear();
-    if (!backend_->running()) discard_ = false;
+    if (!active_->running()) discard_ = false;
   }
   Event* last_snapshot = nullptr;
   for (Event& e : inbox_) {

@@ -60,7 +60,16 @@ class Session {
   // Before a run: a guess from the model's size; during one: measured.
   [[nodiscard]] double seconds_per_epoch() const;
 
+  // Where runs happen: "auto", "cpu", "cuda" (this computer) or "center"
+  // (the backend given to set_remote; this computer when there is none).
   void set_device(const std::string& device) { device_ = device; }
+  void set_remote(std::unique_ptr<Backend> remote);
+  [[nodiscard]] bool has_remote() const { return remote_ != nullptr; }
+  // Shows a run already at the center (after the app restarted): the job's
+  // spec is loaded, then its events replay from the first.
+  bool attach(const JobSpec& job, const std::string& job_id);
+  // True while the run on screen happens at the center.
+  [[nodiscard]] bool remote_run() const { return active_ == remote_.get() && remote_ != nullptr; }
   [[nodiscard]] const std::string& device() const { return device_; }
   // Epochs a second to show (0: as fast as the computer can).
   void set_speed(double epochs_per_second);
@@ -111,7 +120,9 @@ class Session {
   void leave_run();  // cancels a run still going; clears what it showed
   void clear_run();  // forgets the curves, metrics and events of the last run
 
-  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<Backend> backend_;  // this computer
+  std::unique_ptr<Backend> remote_;   // the compute center, when the app has one
+  Backend* active_ = nullptr;         // the one the run on screen uses
   std::unique_ptr<GridWorker> grid_worker_;
   JobSpec job_;
   std::string problem_;

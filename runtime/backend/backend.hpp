@@ -36,6 +36,9 @@ class Backend {
   virtual bool wait(std::chrono::milliseconds timeout) = 0;
   // True from start() until the run's `done` event has been queued.
   [[nodiscard]] virtual bool running() const = 0;
+  // Follows a run started elsewhere (a job at the compute center) from its
+  // first event; false where the backend has no such runs.
+  virtual bool attach(const std::string& /*job_id*/) { return false; }
 };
 
 // The engine on its own thread; events cross to the caller through a queue.

@@ -35,6 +35,7 @@ std::optional<CenterLogin> load_login() {
     l.token = t["token"].value_or(std::string());
     l.class_code = t["class_code"].value_or(std::string());
     l.name = t["name"].value_or(std::string());
+    l.role = t["role"].value_or(std::string("student"));
     if (l.url.empty()) return std::nullopt;
     return l;
   } catch (const toml::parse_error&) {
@@ -45,7 +46,7 @@ std::optional<CenterLogin> load_login() {
 void save_login(const CenterLogin& l) {
   const fs::path file = center_config_path();
   fs::create_directories(file.parent_path());
-  toml::table t{{"url", l.url}, {"token", l.token}, {"class_code", l.class_code}, {"name", l.name}};
+  toml::table t{{"url", l.url}, {"token", l.token}, {"class_code", l.class_code}, {"name", l.name}, {"role", l.role}};
   std::ostringstream text;
   text << "# The compute center this computer logged in to (aisandbox-cli login, or the app).\n"
        << "# The token is a password: keep this file to yourself.\n"
@@ -85,6 +86,8 @@ json CenterClient::call(const std::string& method, const std::string& path, cons
 
 json CenterClient::health() { return call("GET", "/api/v1/health"); }
 
+json CenterClient::me() { return call("GET", "/api/v1/me"); }
+
 std::string CenterClient::login(const std::string& class_code, const std::string& name) {
   const json j = call("POST", "/api/v1/login", json{{"class_code", class_code}, {"name", name}}.dump());
   token_ = j.at("token").get<std::string>();
@@ -108,7 +111,7 @@ void CenterClient::cancel(const std::string& id) { call("POST", "/api/v1/jobs/" 
 json CenterClient::model(const std::string& id) { return call("GET", "/api/v1/jobs/" + net::url_encode(id) + "/model"); }
 
 uint64_t CenterClient::follow(const std::string& id, uint64_t after_seq, const std::function<bool(const json&)>& on_event,
-                              const std::atomic<bool>* cancel, double give_up_seconds) {
+                              const std::atomic<bool>* cancel, double give_up_seconds, bool snapshots) {
   using Clock = std::chrono::steady_clock;
   uint64_t last = after_seq;
   bool done = false, stop = false;
@@ -121,7 +124,7 @@ uint64_t CenterClient::follow(const std::string& id, uint64_t after_seq, const s
     std::string data, error_body;
     try {
       const int status = net::stream_lines(
-          url_ + "/api/v1/jobs/" + net::url_encode(id) + "/events", headers,
+          url_ + "/api/v1/jobs/" + net::url_encode(id) + "/events" + (snapshots ? "" : "?without=snapshot"), headers,
           [&](std::string_view line) {
             last_contact = Clock::now();
             if (line.starts_with("data:")) {

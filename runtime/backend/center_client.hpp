@@ -21,6 +21,7 @@ namespace aisb::remote {
 // $XDG_CONFIG_HOME/aisandbox/center.toml (default ~/.config/aisandbox/...).
 struct CenterLogin {
   std::string url, token, class_code, name;
+  std::string role = "student";  // or "teacher" (a class's teacher token)
 };
 std::filesystem::path center_config_path();
 std::optional<CenterLogin> load_login();
@@ -43,6 +44,8 @@ class CenterClient {
   CenterClient(std::string url, std::string token, net::ClientOptions options = {});
 
   nlohmann::json health();
+  // Who the token belongs to: {"role": "student"|"teacher", "class", "class_name", "name"}.
+  nlohmann::json me();
   // Returns the new token.
   std::string login(const std::string& class_code, const std::string& name);
   // Returns the job's id.
@@ -59,7 +62,7 @@ class CenterClient {
   // net::Unreachable after `give_up_seconds` without reaching the center.
   // Returns the last seq handed over.
   uint64_t follow(const std::string& id, uint64_t after_seq, const std::function<bool(const nlohmann::json&)>& on_event,
-                  const std::atomic<bool>* cancel = nullptr, double give_up_seconds = 60);
+                  const std::atomic<bool>* cancel = nullptr, double give_up_seconds = 60, bool snapshots = true);
 
   [[nodiscard]] const std::string& url() const { return url_; }
 

@@ -342,6 +342,16 @@ net::Response Gateway::route(const net::Request& req) {
   if (!principal) return error(401, "this token is not known here (log in again)");
   const Caller who{*principal};
 
+  if (parts.size() == 1 && parts[0] == "me") {
+    if (!method_is("GET")) return wrong_method("GET");
+    json me{{"role", who.teacher() ? "teacher" : "student"}, {"class", who.who.class_id}};
+    if (const auto c = store_.find_class(who.who.class_id)) me["class_name"] = c->name;
+    if (!who.teacher()) {
+      me["name"] = who.who.name;
+      me["student"] = who.who.student_id;
+    }
+    return reply(200, me);
+  }
   if (parts.size() == 1 && parts[0] == "jobs") {
     if (method_is("GET")) return list_jobs(req, who);
     if (req.method == "POST") return submit(req, who);
@@ -566,6 +576,9 @@ net::Response Gateway::events(const JobRecord& job, const net::Request& req) {
     }
     after = std::stoull(from);
   }
+  // ?without=snapshot: the curves only (a teacher's class view needs no weights).
+  const auto wo = req.query.find("without");
+  const bool no_snapshots = wo != req.query.end() && wo->second == "snapshot";
   net::Response r;
   r.content_type = "text/event-stream";
   r.headers = {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}};
@@ -573,7 +586,7 @@ net::Response Gateway::events(const JobRecord& job, const net::Request& req) {
   const std::string id = job.id;
   const double heartbeat = config_.stream.heartbeat_seconds;
   const auto poll = std::chrono::microseconds(static_cast<int64_t>(config_.stream.poll_ms * 1000));
-  r.stream = [this, file, id, after, heartbeat, poll](net::Stream& s) {
+  r.stream = [this, file, id, after, heartbeat, poll, no_snapshots](net::Stream& s) {
     if (!s.write("retry: 1000\n\n")) return;
     int fd = -1;
     off_t offset = 0;
@@ -615,7 +628,9 @@ net::Response Gateway::events(const JobRecord& job, const net::Request& req) {
           }
           ++line_seq;
           at = nl + 1;
-          if (line_seq > sent) {
+          if (line_seq > sent && no_snapshots && line.find("\"type\":\"snapshot\"") != std::string_view::npos) {
+            sent = line_seq;
+          } else if (line_seq > sent) {
             out += "id: " + std::to_string(line_seq) + "\ndata: ";
             out.append(line);
             out += "\n\n";

@@ -58,7 +58,7 @@ std::set<std::string> built_keys() {
 std::set<std::string> literal_keys() {
   std::set<std::string> out;
   const std::regex call(R"re((?:\btrf?|\.get)\("([a-z0-9_.-]+)")re");
-  const std::regex literal(R"re("((?:audience|speed|device|settings)\.[a-z0-9_-]+)")re");
+  const std::regex literal(R"re("((?:audience|speed|device|settings|center\.state)\.[a-z0-9_-]+)")re");
   for (const auto& e : fs::recursive_directory_iterator(fs::path(AISB_SOURCE_DIR) / "app" / "desktop")) {
     if (e.path().extension() != ".cpp") continue;
     const std::string src = read(e.path());

@@ -156,6 +156,17 @@ TEST_F(Center, AStudentRunsAJobAndFollowsItsEvents) {
   const auto tail = follow(c, id, ev.size() - 3);
   ASSERT_EQ(tail.size(), 3u);
   EXPECT_EQ(tail[0], ev[ev.size() - 3]);
+  // The curves alone, for a class view.
+  std::vector<json> curves;
+  c.follow(id, 0, [&](const json& e) {
+    curves.push_back(e);
+    return true;
+  }, nullptr, 60, /*snapshots=*/false);
+  size_t snapshots = 0;
+  for (const auto& e : ev) snapshots += e["type"] == "snapshot" ? 1 : 0;
+  EXPECT_GT(snapshots, 0u);
+  EXPECT_EQ(curves.size(), ev.size() - snapshots);
+  EXPECT_EQ(curves.back(), ev.back());
   // Newest first.
   const std::string second = c.submit(test::xor_job(5));
   const json list = c.jobs(10);
@@ -219,6 +230,10 @@ TEST_F(Center, TokensGuardEveryJob) {
   // The teacher sees the class; a student does not; another class's teacher neither.
   const std::string teacher = klass["teacher_token"];
   const std::string class_path = "/api/v1/classes/" + klass["class"].get<std::string>() + "/jobs";
+  EXPECT_EQ(client(teacher).me()["role"], "teacher");
+  EXPECT_EQ(client(teacher).me()["class_name"], "포항고 2-3");
+  EXPECT_EQ(client(minji).me()["name"], "민지");
+  EXPECT_EQ(raw("GET", "/api/v1/me").status, 401);
   const json seen = json::parse(raw("GET", class_path, "", teacher).body);
   ASSERT_EQ(seen["jobs"].size(), 1u);
   EXPECT_EQ(seen["jobs"][0]["owner_name"], "민지");

@@ -1,0 +1,420 @@
+// The compute center in the app: the panel where a student logs in with the
+// class code (or a teacher with the class's teacher token), the student's runs
+// at the center (watch again after a restart, cancel), the run's place in
+// the queue in the top bar, and a teacher's class view: every student's run
+// with its curves, side by side, live. Every request runs off the UI thread.
+#include <algorithm>
+#include <cstring>
+
+#include <imgui.h>
+
+#include "core/job_reader.hpp"
+#include "desktop/app.hpp"
+#include "desktop/draw.hpp"
+#include "desktop/ui.hpp"
+
+namespace aisb::ui {
+
+namespace {
+
+// A request's failure, in words a student can act on.
+std::string explain(const std::exception& e, const std::string& url) {
+  if (dynamic_cast<const net::Unreachable*>(&e) != nullptr) return trf("center.unreachable", {url, e.what()});
+  if (const auto* r = dynamic_cast<const remote::Refused*>(&e)) {
+    return trf("center.refused", {r->field.empty() ? r->what() : r->field + ": " + r->what()});
+  }
+  if (dynamic_cast<const std::invalid_argument*>(&e) != nullptr) return trf("center.bad_address", {url});
+  return e.what();
+}
+
+ImU32 state_color(const std::string& state) {
+  const Palette& p = ctx().palette;
+  if (state == "done") return p.good;
+  if (state == "failed") return p.bad;
+  if (state == "running") return p.accent;
+  if (state == "queued") return p.warn;
+  return p.muted;
+}
+
+const char* state_key(const std::string& state) {
+  if (state == "running") return "center.state.running";
+  if (state == "done") return "center.state.done";
+  if (state == "failed") return "center.state.failed";
+  if (state == "cancelled") return "center.state.cancelled";
+  return "center.state.queued";
+}
+
+std::string state_words(const nlohmann::json& run) {
+  const std::string state = run.value("state", "");
+  if (state == "queued" && run.value("queue_position", 0) > 0) {
+    return trf("center.queued_at", {std::to_string(run.value("queue_position", 0))});
+  }
+  return tr(state_key(state));
+}
+
+std::string short_time(const std::string& iso) {
+  // "2026-11-26T03:04:05.123Z" -> "11-26 03:04" (UTC, as the center keeps it)
+  return iso.size() >= 16 ? iso.substr(5, 5) + " " + iso.substr(11, 5) : iso;
+}
+
+}  // namespace
+
+std::string App::lesson_title_of(const std::string& id) const {
+  for (const auto* lib : {&library_, &my_lessons_}) {
+    if (const Lesson* l = lib->find(id)) return l->title.in(lang());
+  }
+  return id;  // a lesson this computer does not have
+}
+
+void App::center_request(CenterReply::Kind kind, std::function<CenterReply()> work) {
+  if (center_future_.valid()) return;  // one at a time
+  center_pending_ = kind;
+  center_future_ = std::async(std::launch::async, [work = std::move(work)] {
+    CenterReply r = work();
+    Platform::wake();
+    return r;
+  });
+}
+
+void App::center_tick() {
+  if (center_future_.valid() && center_future_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    CenterReply r = center_future_.get();
+    switch (r.kind) {
+      case CenterReply::Kind::login:
+        center_ok_ = r.ok;
+        center_message_ = r.message;
+        if (r.ok) {
+          center_login_ = r.login;
+          remote_->set_login(r.login.url, r.login.token);
+          center_runs_ = nlohmann::json::array();
+          center_listed_ = {};
+        }
+        break;
+      case CenterReply::Kind::list:
+        if (r.ok) {
+          center_runs_ = r.data;
+        } else {
+          center_ok_ = false;
+          center_message_ = r.message;
+        }
+        break;
+      case CenterReply::Kind::watch:
+        if (!r.ok) {
+          center_ok_ = false;
+          center_message_ = r.message;
+          break;
+        }
+        {
+          Diagnostics diags;
+          const JobSpec job = read_job(r.data.value("spec", nlohmann::json::object()), diags);
+          if (diags.has_errors() || !session_.attach(job, r.data.value("id", ""))) {
+            center_ok_ = false;
+            center_message_ = trf("center.cannot_watch", {diags.first_error()});
+            break;
+          }
+          session_.set_device("center");
+          lesson_.reset();
+          screen_ = Screen::playground;
+          ImGui::CloseCurrentPopup();
+          open_center_ = false;
+        }
+        break;
+      case CenterReply::Kind::cancel:
+        center_ok_ = r.ok;
+        center_message_ = r.message;
+        center_listed_ = {};
+        break;
+    }
+  }
+  // While the panel shows the runs, keep them fresh.
+  const bool showing = center_shown_ && center_login_ && center_login_->role == "student";
+  if (showing && !center_future_.valid() && std::chrono::steady_clock::now() - center_listed_ > std::chrono::seconds(3)) {
+    center_listed_ = std::chrono::steady_clock::now();
+    const remote::CenterLogin l = *center_login_;
+    center_request(CenterReply::Kind::list, [l] {
+      CenterReply r{CenterReply::Kind::list};
+      try {
+        r.data = remote::CenterClient(l.url, l.token).jobs(20).at("jobs");
+        r.ok = true;
+      } catch (const std::exception& e) {
+        r.message = explain(e, l.url);
+      }
+      return r;
+    });
+  }
+}
+
+std::string App::center_status() const {
+  if (!session_.remote_run() || remote_ == nullptr) return "";
+  const RemoteStatus s = remote_->status();
+  if (s.state == "submitting") return tr("center.submitting");
+  if (s.state == "queued") {
+    return s.queue_position > 0 ? trf("center.queued_at", {std::to_string(s.queue_position)}) : tr("center.state.queued");
+  }
+  if (s.state == "running") return s.node.empty() ? tr("center.state.running") : trf("center.running_on", {s.node});
+  if (!s.error.empty()) return s.unreachable ? tr("center.offline") : tr("center.state.failed");
+  return s.state.empty() ? "" : tr(state_key(s.state));
+}
+
+void App::draw_center_button(float& rx, float y, float h) {
+  const Palette& p = ctx().palette;
+  const std::string status = center_status();
+  const std::string label = status.empty() ? std::string(tr("center.button")) : std::string(tr("center.button")) + " · " + status;
+  const float width = ImGui::CalcTextSize(label.c_str()).x + em(2.6f);
+  rx -= width;
+  ImGui::SetCursorScreenPos(ImVec2(rx, y + (h - em(2.0f)) * 0.5f));
+  if (ImGui::Button((label + "##center").c_str(), ImVec2(width, em(2.0f)))) {
+    if (center_login_ && center_login_->role == "teacher") {
+      open_classroom();
+    } else {
+      open_center_ = true;
+    }
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("center.button_tip"));
+  // A dot: grey logged out, green logged in, orange waiting, blue running.
+  const ImVec2 a = ImGui::GetItemRectMin();
+  const RemoteStatus s = remote_ != nullptr ? remote_->status() : RemoteStatus{};
+  const ImU32 dot = !center_login_                                 ? p.muted
+                    : session_.remote_run() && s.state == "queued"  ? p.warn
+                    : session_.remote_run() && s.state == "running" ? p.accent
+                    : session_.remote_run() && !s.error.empty()      ? p.bad
+                                                                    : p.good;
+  ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(a.x + em(0.8f), a.y + em(1.0f)), em(0.3f), dot);
+  rx -= em(0.4f);
+}
+
+void App::open_classroom() {
+  if (!center_login_ || center_login_->role != "teacher") return;
+  if (!class_watch_) class_watch_ = std::make_unique<app::ClassWatch>(center_login_->url, center_login_->token);
+  session_.reset();
+  screen_ = Screen::classroom;
+}
+
+void App::draw_center_dialog() {
+  if (open_center_) {
+    ImGui::OpenPopup("##center");
+    open_center_ = false;
+    if (center_url_[0] == '\0') {
+      const std::string url = center_login_ ? center_login_->url : "https://";
+      std::snprintf(center_url_, sizeof center_url_, "%s", url.c_str());
+    }
+  }
+  const ImVec2 c = ImGui::GetMainViewport()->GetCenter();
+  ImGui::SetNextWindowPos(c, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(em(40.0f), 0));
+  center_shown_ = ImGui::BeginPopupModal("##center", nullptr, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize);
+  if (!center_shown_) return;
+  const Palette& p = ctx().palette;
+  const Fonts& f = ctx().fonts;
+  text(f.heading, p.text, tr("center.title"));
+  const bool busy = center_future_.valid();
+  const auto field = [&](const char* label, const char* hint, char* buf, size_t size, ImGuiInputTextFlags flags = 0) {
+    caption(label);
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputTextWithHint((std::string("##") + label).c_str(), hint, buf, size, flags);
+    platform_.ensure_glyphs(buf);
+  };
+
+  if (center_login_) {
+    const remote::CenterLogin& l = *center_login_;
+    platform_.ensure_glyphs(l.name + l.class_code + l.url);
+    text_wrapped(f.body, p.muted,
+                 l.role == "teacher" ? trf("center.teacher_in", {l.url}).c_str()
+                                     : trf("center.logged_in", {l.url, l.name, l.class_code}).c_str());
+    if (l.role == "student") {
+      ImGui::Dummy(ImVec2(0, em(0.4f)));
+      text(f.bold, p.text, tr("center.my_runs"));
+      if (center_runs_.empty()) text_wrapped(f.body, p.muted, tr("center.no_runs"));
+      if (!center_runs_.empty() &&
+          ImGui::BeginTable("runs", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY,
+                            ImVec2(0, std::min(em(14.0f), em(1.7f) * static_cast<float>(center_runs_.size()) + em(0.4f))))) {
+        for (const auto& run : center_runs_) {
+          const std::string id = run.value("id", ""), state = run.value("state", "");
+          ImGui::TableNextRow();
+          ImGui::TableNextColumn();
+          const std::string lesson = lesson_title_of(run.value("lesson", ""));
+          platform_.ensure_glyphs(lesson);
+          text(f.body, p.text, lesson.c_str());
+          ImGui::TableNextColumn();
+          text(f.small, p.muted, short_time(run.value("created", "")).c_str());
+          ImGui::TableNextColumn();
+          text(f.bold, state_color(state), state_words(run).c_str());
+          ImGui::TableNextColumn();
+          ImGui::BeginDisabled(busy);
+          if (ImGui::SmallButton((std::string(tr("center.watch")) + "##w" + id).c_str())) {
+            center_request(CenterReply::Kind::watch, [l, id] {
+              CenterReply r{CenterReply::Kind::watch};
+              try {
+                r.data = remote::CenterClient(l.url, l.token).job(id);
+                r.ok = true;
+              } catch (const std::exception& e) {
+                r.message = explain(e, l.url);
+              }
+              return r;
+            });
+          }
+          if (state == "queued" || state == "running") {
+            ImGui::SameLine();
+            if (ImGui::SmallButton((std::string(tr("center.cancel_run")) + "##c" + id).c_str())) {
+              center_request(CenterReply::Kind::cancel, [l, id] {
+                CenterReply r{CenterReply::Kind::cancel};
+                try {
+                  remote::CenterClient(l.url, l.token).cancel(id);
+                  r.ok = true;
+                  r.message = tr("center.cancelled");
+                } catch (const std::exception& e) {
+                  r.message = explain(e, l.url);
+                }
+                return r;
+              });
+            }
+          }
+          ImGui::EndDisabled();
+        }
+        ImGui::EndTable();
+      }
+      text_wrapped(f.small, p.muted, tr("center.how_to_run"));
+    }
+  } else {
+    text_wrapped(f.body, p.muted, tr("center.explain"));
+    ImGui::Dummy(ImVec2(0, em(0.3f)));
+    field(tr("center.address"), "https://ai.example.kr", center_url_, sizeof center_url_);
+    ImGui::Checkbox(tr("center.i_am_teacher"), &center_teacher_);
+    if (center_teacher_) {
+      field(tr("center.teacher_token"), "", center_token_, sizeof center_token_, ImGuiInputTextFlags_Password);
+    } else {
+      field(tr("center.class_code"), "ABC234", center_code_, sizeof center_code_, ImGuiInputTextFlags_CharsUppercase);
+      field(tr("center.name"), tr("center.name_hint"), center_name_, sizeof center_name_);
+    }
+  }
+  if (!center_message_.empty()) {
+    ImGui::Dummy(ImVec2(0, em(0.3f)));
+    platform_.ensure_glyphs(center_message_);
+    text_wrapped(f.body, center_ok_ ? p.good : p.bad, center_message_.c_str());
+  }
+  ImGui::Dummy(ImVec2(0, em(0.4f)));
+  const ImVec2 button(em(9.0f), em(2.2f));
+  if (!center_login_) {
+    const bool filled = center_teacher_ ? center_token_[0] != '\0' : center_code_[0] != '\0' && center_name_[0] != '\0';
+    ImGui::BeginDisabled(busy || !filled);
+    if (primary_button(busy ? tr("center.connecting") : tr("center.log_in"), button)) {
+      const std::string url = center_url_, code = center_code_, name = center_name_, token = center_token_;
+      const bool teacher = center_teacher_;
+      center_message_.clear();
+      center_request(CenterReply::Kind::login, [=] {
+        CenterReply r{CenterReply::Kind::login};
+        try {
+          remote::CenterClient client(url, teacher ? token : "");
+          r.login.url = client.url();
+          if (teacher) {
+            const nlohmann::json me = client.me();
+            if (me.value("role", "") != "teacher") throw remote::Refused(403, tr("center.not_teacher"), "");
+            r.login.token = token;
+            r.login.role = "teacher";
+            r.login.name = me.value("class_name", "");
+          } else {
+            r.login.token = client.login(code, name);
+            r.login.class_code = code;
+            r.login.name = name;
+          }
+          remote::save_login(r.login);
+          r.ok = true;
+          r.message = tr("center.welcome");
+        } catch (const std::exception& e) {
+          r.message = explain(e, url);
+        }
+        return r;
+      });
+    }
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+  } else {
+    if (center_login_->role == "teacher" && primary_button(tr("center.class_view"), button)) {
+      ImGui::CloseCurrentPopup();
+      open_classroom();
+    }
+    if (center_login_->role == "student" && primary_button(tr("center.run_here"), button)) {
+      session_.set_device("center");
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button(tr("center.log_out"), button)) {
+      session_.reset();
+      if (session_.device() == "center") session_.set_device("auto");
+      remote_->set_login("", "");
+      center_login_.reset();
+      class_watch_.reset();
+      remote::save_login({"", "", "", "", "student"});
+      center_message_.clear();
+    }
+    ImGui::SameLine();
+  }
+  if (ImGui::Button(tr("save.close"), button)) ImGui::CloseCurrentPopup();
+  ImGui::EndPopup();
+}
+
+void App::draw_classroom() {
+  const Palette& p = ctx().palette;
+  const Fonts& f = ctx().fonts;
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float width = avail.x - em(1.0f);
+  if (!class_watch_) return;
+  const std::vector<app::ClassRun> runs = class_watch_->runs();
+  text(f.title, p.text, center_login_ ? trf("class.title", {center_login_->name}).c_str() : tr("class.title_plain"));
+  int running = 0, waiting = 0, finished = 0;
+  for (const auto& r : runs) {
+    running += r.state == "running" ? 1 : 0;
+    waiting += r.state == "queued" ? 1 : 0;
+    finished += r.state == "done" || r.state == "failed" || r.state == "cancelled" ? 1 : 0;
+  }
+  text(f.body, p.muted,
+       trf("class.summary", {std::to_string(runs.size()), std::to_string(running), std::to_string(waiting),
+                             std::to_string(finished)})
+           .c_str());
+  if (const std::string err = class_watch_->error(); !err.empty()) {
+    platform_.ensure_glyphs(err);
+    text_wrapped(f.body, p.bad, trf("center.unreachable", {center_login_ ? center_login_->url : "", err}).c_str());
+  }
+  ImGui::Dummy(ImVec2(0, em(0.5f)));
+  if (runs.empty()) {
+    text_wrapped(f.body, p.muted, tr("class.empty"));
+    return;
+  }
+  // Cards side by side: the student, the lesson, the state, the curves.
+  const float card_w = std::max(em(20.0f), std::min(em(26.0f), width / 4.0f - em(1.0f)));
+  const int per_row = std::max(1, static_cast<int>((width + em(1.0f)) / (card_w + em(1.0f))));
+  ImGui::BeginChild("##cards", ImVec2(width, avail.y - ImGui::GetCursorPosY() + em(2.0f)), false);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const app::ClassRun& r = runs[i];
+    if (i % static_cast<size_t>(per_row) != 0) ImGui::SameLine(0, em(1.0f));
+    const std::string title = lesson_title_of(r.lesson);
+    platform_.ensure_glyphs(r.student + title);
+    begin_panel(("run" + r.id).c_str(), nullptr, ImVec2(card_w, em(17.0f)));
+    text(f.heading, p.text, r.student.c_str());
+    text(f.small, p.muted, (title + " · " + short_time(r.created)).c_str());
+    nlohmann::json as_json{{"state", r.state}};
+    text(f.bold, state_color(r.state), state_words(as_json).c_str());
+    if (r.latest) {
+      const bool cls = r.latest->test_accuracy.has_value();
+      char buf[96];
+      if (cls) {
+        std::snprintf(buf, sizeof buf, "%s %d · %s %.1f%%", tr("controls.epoch"), r.latest->epoch, tr("class.accuracy"),
+                      *r.latest->test_accuracy * 100.0);
+      } else {
+        std::snprintf(buf, sizeof buf, "%s %d · %s %.3f", tr("controls.epoch"), r.latest->epoch, tr("output.test_loss"),
+                      r.latest->test_loss);
+      }
+      text(f.body, p.text, buf);
+      line_plot(("c" + r.id).c_str(),
+                {{tr("output.test_loss"), &r.history.epoch, &r.history.test_loss, p.text},
+                 {tr("output.train_loss"), &r.history.epoch, &r.history.train_loss, p.muted, nullptr, true}},
+                ImVec2(card_w - em(1.6f), em(9.0f)), {.log_y = false, .legend = false});
+    } else if (!r.reason.empty() && r.state == "failed") {
+      text_wrapped(f.small, p.bad, r.reason.c_str());
+    }
+    end_panel();
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace aisb::ui

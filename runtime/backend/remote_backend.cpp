@@ -1,0 +1,198 @@
+#include "backend/remote_backend.hpp"
+
+#include <chrono>
+
+namespace aisb {
+
+RemoteBackend::~RemoteBackend() { stop(); }
+
+void RemoteBackend::stop() {
+  cancel_ = true;
+  if (thread_.joinable()) thread_.join();
+  cancel_ = false;
+}
+
+void RemoteBackend::set_login(const std::string& url, const std::string& token, net::ClientOptions options) {
+  std::lock_guard lock(mutex_);
+  url_ = url;
+  token_ = token;
+  options_ = std::move(options);
+}
+
+bool RemoteBackend::logged_in() const {
+  std::lock_guard lock(mutex_);
+  return !url_.empty() && !token_.empty();
+}
+
+void RemoteBackend::start(const JobSpec& job, const TrainOptions&, bool) {
+  stop();
+  {
+    std::lock_guard lock(mutex_);
+    queue_.clear();
+    running_ = true;
+    status_ = RemoteStatus{};
+    status_.state = "submitting";
+  }
+  thread_ = std::thread([this, job] { run(job, ""); });
+}
+
+bool RemoteBackend::attach(const std::string& job_id) {
+  stop();
+  {
+    std::lock_guard lock(mutex_);
+    queue_.clear();
+    running_ = true;
+    status_ = RemoteStatus{};
+    status_.job_id = job_id;
+    status_.state = "queued";
+  }
+  thread_ = std::thread([this, job_id] { run(std::nullopt, job_id); });
+  return true;
+}
+
+void RemoteBackend::push(Event e) {
+  const bool last = e.type == EventType::done;
+  {
+    std::lock_guard lock(mutex_);
+    if (cancel_) return;  // a cancelled run shows nothing more
+    queue_.push_back(std::move(e));
+    if (last) running_ = false;
+  }
+  cv_.notify_all();
+}
+
+void RemoteBackend::fail(const std::string& message, const std::string& message_ko) {
+  Event done;
+  done.type = EventType::done;
+  done.reason = "failed";
+  done.message = message;
+  done.message_ko = message_ko;
+  push(std::move(done));
+}
+
+void RemoteBackend::run(std::optional<JobSpec> job, std::string id) {
+  std::string url, token;
+  net::ClientOptions options;
+  {
+    std::lock_guard lock(mutex_);
+    url = url_;
+    token = token_;
+    options = options_;
+  }
+  const auto set = [&](auto&& f) {
+    std::lock_guard lock(mutex_);
+    f(status_);
+  };
+  try {
+    if (url.empty() || token.empty()) {
+      set([](RemoteStatus& s) { s.error = "not logged in to a center"; });
+      fail("Log in to a compute center first (the Center button at the top).",
+           "먼저 컴퓨팅 센터에 로그인하세요 (위쪽의 센터 버튼).");
+      return;
+    }
+    remote::CenterClient client(url, token, options);
+    if (job) {
+      id = client.submit(*job);
+      set([&](RemoteStatus& s) {
+        s.job_id = id;
+        s.state = "queued";
+      });
+    }
+    // While it waits: where it stands in the queue.
+    while (!cancel_) {
+      const nlohmann::json st = client.job(id);
+      const std::string state = st.value("state", "");
+      set([&](RemoteStatus& s) {
+        s.state = state;
+        s.queue_position = st.value("queue_position", 0);
+        s.node = st.value("node", "");
+      });
+      if (state != "queued") break;
+      for (int i = 0; i < 10 && !cancel_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (cancel_) {
+      client.cancel(id);
+      return;
+    }
+    bool ended = false;
+    client.follow(
+        id, 0,
+        [&](const nlohmann::json& j) {
+          Diagnostics diags;
+          Event e = event_from_json(j, diags);
+          if (diags.has_errors()) return true;
+          if (e.type == EventType::started) {
+            set([](RemoteStatus& s) { s.state = "running"; });
+          }
+          if (e.type == EventType::done) {
+            ended = true;
+            set([&](RemoteStatus& s) {
+              s.state = e.reason == "cancelled" ? "cancelled" : e.reason == "failed" ? "failed" : "done";
+            });
+          }
+          push(std::move(e));
+          return true;
+        },
+        &cancel_);
+    if (!ended && cancel_) {
+      client.cancel(id);
+      set([](RemoteStatus& s) { s.state = "cancelled"; });
+    }
+  } catch (const net::Unreachable& e) {
+    set([&](RemoteStatus& s) {
+      s.error = e.what();
+      s.unreachable = true;
+    });
+    fail(std::string("The compute center cannot be reached: ") + e.what(),
+         std::string("컴퓨팅 센터에 연결할 수 없어요: ") + e.what());
+  } catch (const remote::Refused& e) {
+    set([&](RemoteStatus& s) {
+      s.error = e.what();
+      s.field = e.field;
+    });
+    const std::string where = e.field.empty() ? "" : e.field + ": ";
+    fail("The compute center refused: " + where + e.what(), "컴퓨팅 센터가 거절했어요: " + where + e.what());
+  } catch (const std::exception& e) {
+    set([&](RemoteStatus& s) { s.error = e.what(); });
+    fail(e.what(), e.what());
+  }
+  {
+    std::lock_guard lock(mutex_);
+    running_ = false;
+  }
+  cv_.notify_all();
+}
+
+void RemoteBackend::cancel() {
+  // Never waits for the network: the run's thread cancels the job at the
+  // center and ends by itself; the next start() or the destructor joins it.
+  cancel_ = true;
+  std::lock_guard lock(mutex_);
+  running_ = false;
+  queue_.clear();
+}
+
+size_t RemoteBackend::poll(std::vector<Event>& out) {
+  std::lock_guard lock(mutex_);
+  const size_t n = queue_.size();
+  for (auto& e : queue_) out.push_back(std::move(e));
+  queue_.clear();
+  return n;
+}
+
+bool RemoteBackend::wait(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return cv_.wait_for(lock, timeout, [&] { return !queue_.empty(); });
+}
+
+bool RemoteBackend::running() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
+RemoteStatus RemoteBackend::status() const {
+  std::lock_guard lock(mutex_);
+  return status_;
+}
+
+}  // namespace aisb

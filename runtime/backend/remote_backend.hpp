@@ -1,0 +1,72 @@
+// RemoteBackend: a run on the compute center behind the same Backend
+// interface as a run on this computer, so the app's views draw it the same
+// way. It submits the job, says where it waits in the queue, follows its
+// events (reconnecting by itself), and can attach to a run submitted before
+// (after the app restarted). Pausing and stepping are not offered remotely.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "backend/backend.hpp"
+#include "backend/center_client.hpp"
+
+namespace aisb {
+
+struct RemoteStatus {
+  std::string job_id;
+  std::string state;       // "", "submitting", "queued", "running", "done", "failed", "cancelled"
+  int queue_position = 0;  // while queued
+  std::string node;
+  std::string error;       // the last problem, in words ("" when none)
+  std::string field;       // for a refused job: the field of the spec it names
+  bool unreachable = false;
+};
+
+class RemoteBackend final : public Backend {
+ public:
+  RemoteBackend() = default;
+  ~RemoteBackend() override;
+  RemoteBackend(const RemoteBackend&) = delete;
+  RemoteBackend& operator=(const RemoteBackend&) = delete;
+
+  // The center and the token the next runs use.
+  void set_login(const std::string& url, const std::string& token, net::ClientOptions options = {});
+  [[nodiscard]] bool logged_in() const;
+
+  void start(const JobSpec& job, const TrainOptions& options, bool start_paused = false) override;
+  // Follows a job already at the center from its first event.
+  bool attach(const std::string& job_id) override;
+  void pause() override {}
+  void resume() override {}
+  void step() override {}
+  void cancel() override;
+  void set_pace(double) override {}
+  size_t poll(std::vector<Event>& out) override;
+  bool wait(std::chrono::milliseconds timeout) override;
+  [[nodiscard]] bool running() const override;
+
+  [[nodiscard]] RemoteStatus status() const;
+
+ private:
+  void run(std::optional<JobSpec> job, std::string job_id);
+  void push(Event e);
+  void fail(const std::string& message, const std::string& message_ko);
+  void stop();
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Event> queue_;
+  bool running_ = false;
+  RemoteStatus status_;
+  std::string url_, token_;
+  net::ClientOptions options_;
+  std::atomic<bool> cancel_{false};
+  std::thread thread_;
+};
+
+}  // namespace aisb
