@@ -371,12 +371,13 @@ void App::draw_classroom() {
        trf("class.summary", {std::to_string(runs.size()), std::to_string(running), std::to_string(waiting),
                              std::to_string(finished)})
            .c_str());
-  if (const std::string err = class_watch_->error(); !err.empty()) {
+  const std::string err = class_watch_->error();
+  if (!err.empty()) {
     platform_.ensure_glyphs(err);
     text_wrapped(f.body, p.bad, trf("center.unreachable", {center_login_ ? center_login_->url : "", err}).c_str());
   }
   ImGui::Dummy(ImVec2(0, em(0.5f)));
-  if (runs.empty()) {
+  if (runs.empty() && err.empty()) {
     text_wrapped(f.body, p.muted, tr("class.empty"));
     return;
   }

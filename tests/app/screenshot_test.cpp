@@ -20,6 +20,11 @@
 #include <nlohmann/json.hpp>
 #include <stb_image.h>
 
+#ifdef AISB_CENTER
+#include "../center/center_process.hpp"
+#include "net/http.hpp"
+#endif
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -109,9 +114,9 @@ class Screens : public ::testing::TestWithParam<std::string> {
   }
 
   // Runs the app; returns its exit code and the screenshot.
-  int shoot(const std::string& args, Image& out, const std::string& name) {
+  int shoot(const std::string& args, Image& out, const std::string& name, const std::string& env = "") {
     const fs::path png = dir / (name + "_" + GetParam() + ".png");
-    const std::string cmd = "DISPLAY=" + XServer::display + " XDG_STATE_HOME=" + (dir / "state").string() +
+    const std::string cmd = env + " DISPLAY=" + XServer::display + " XDG_STATE_HOME=" + (dir / "state").string() +
                             " LIBGL_ALWAYS_SOFTWARE=1 " + AISB_APP + " --lang " + GetParam() + " " + args +
                             " --screenshot " + png.string() + " 2>" + (dir / "stderr.txt").string();
     const int status = std::system(cmd.c_str());
@@ -204,6 +209,53 @@ TEST_P(Screens, AuthoringReloadsAnOutsideEditAndMarksItsProblems) {
   ASSERT_EQ(code, 0);
   EXPECT_GT(bars(after), 0.002) << "the broken line is not marked";
 }
+
+#ifdef AISB_CENTER
+// The compute center in the app: a real center on loopback, a student who
+// logged in with the CLI, and a teacher with the class's token.
+TEST_P(Screens, ALessonTrainsAtTheCenterAndTheTeacherSeesIt) {
+  const fs::path data = dir / ("center_" + GetParam());
+  fs::create_directories(data);
+  std::ofstream(data / "center.toml") << "[stream]\npoll_ms = 20\n";
+  const auto klass = aisb::test::CenterProcess::create_class(data, "포항고 2-3");
+  aisb::test::CenterProcess center(data);
+  center.start();
+  const std::string student = "XDG_CONFIG_HOME=" + (dir / "student").string();
+  const std::string login = student + " " + AISB_CLI + " login --center " + center.url() + " --class " +
+                            klass["class_code"].get<std::string>() + " --name 민지 >/dev/null";
+  ASSERT_EQ(std::system(login.c_str()), 0);
+  // The student trains the XOR lesson with the device set to the center.
+  Image im;
+  ASSERT_EQ(shoot("--lesson " + lesson("basics/02-xor-hidden-layer.toml") + " --device center --autoplay --frames 300",
+                  im, "center_xor", student),
+            0);
+  EXPECT_GT(share(im, 0.0, 0.5, 0.3, 0.95, 0, 140, 100, 30), 0.01) << "the goal was not reached";
+  // ... and it ran there: the center holds the student's finished job.
+  aisb::net::ClientResponse r = aisb::net::request(
+      "GET", center.url() + "/api/v1/jobs", "", {{"Authorization", "Bearer " + klass["teacher_token"].get<std::string>()}});
+  const auto jobs = nlohmann::json::parse(r.body)["jobs"];
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0]["owner_name"], "민지");
+  EXPECT_EQ(jobs[0]["lesson"], "xor-hidden-layer");
+  EXPECT_EQ(jobs[0]["state"], "done");
+  // The teacher's class view: a card with the student's curves.
+  const fs::path teacher = dir / "teacher" / "aisandbox";
+  fs::create_directories(teacher);
+  std::ofstream(teacher / "center.toml") << "url = \"" << center.url() << "\"\ntoken = \""
+                                         << klass["teacher_token"].get<std::string>()
+                                         << "\"\nrole = \"teacher\"\nname = \"포항고 2-3\"\n";
+  Image cls;
+  ASSERT_EQ(shoot("--open class --frames 60", cls, "center_class", "XDG_CONFIG_HOME=" + (dir / "teacher").string()), 0);
+  // The card (white) with the curve (dark) in its lower part.
+  EXPECT_GT(share(cls, 0.01, 0.16, 0.24, 0.43, 255, 255, 255, 6), 0.6);
+  EXPECT_GT(share(cls, 0.03, 0.27, 0.23, 0.41, 30, 33, 40, 60), 0.003) << "no curve in the card";
+  // With the center gone, the view says it cannot reach it (in the warning colour).
+  center.kill(SIGKILL);
+  Image gone;
+  ASSERT_EQ(shoot("--open class --frames 120", gone, "center_gone", "XDG_CONFIG_HOME=" + (dir / "teacher").string()), 0);
+  EXPECT_GT(share(gone, 0.0, 0.08, 0.6, 0.16, 200, 80, 0, 40), 0.002) << "no message about the unreachable center";
+}
+#endif
 
 INSTANTIATE_TEST_SUITE_P(App, Screens, ::testing::Values("ko", "en"));
 
