@@ -1,6 +1,7 @@
 #include "center/config.hpp"
 
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
@@ -48,7 +49,7 @@ const std::map<std::string, std::map<std::string, Key>>& keys() {
         {"poll_ms", {1, 5000, [](Config& c, double v) { c.stream.poll_ms = v; }}}}},
       {"slurm",
        {{"time_factor", {1, 100, [](Config& c, double v) { c.slurm.time_factor = v; }}},
-        {"min_time_minutes", {1, 1e5, [](Config& c, double v) { c.slurm.min_time_minutes = v; }}},
+        {"min_time_minutes", {0.01, 1e5, [](Config& c, double v) { c.slurm.min_time_minutes = v; }}},
         {"poll_seconds", {0.1, 600, [](Config& c, double v) { c.slurm.poll_seconds = v; }}}}},
       {"local", {{"workers", {1, 1024, [](Config& c, double v) { c.workers = static_cast<int>(v); }}}}},
       {"worker", {{"checkpoint_seconds", {0, 86400, [](Config& c, double v) { c.checkpoint_seconds = v; }}}}},
@@ -71,10 +72,17 @@ std::string number(double v) {
 }  // namespace
 
 Config load_config(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(file.string() + ": cannot be read");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_config(text, file);
+}
+
+Config parse_config(std::string_view text, const std::filesystem::path& file) {
   Config c;
   toml::table root;
   try {
-    root = toml::parse_file(file.string());
+    root = toml::parse(text, file.string());
   } catch (const toml::parse_error& e) {
     throw ConfigError(where(file, e.source()) + ": " + std::string(e.description()));
   }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "core/spec.hpp"
 
@@ -59,6 +60,8 @@ class ConfigError : public std::runtime_error {
 // Reads FILE over the defaults; throws ConfigError "FILE:LINE:COL: ..." for a
 // syntax error, an unknown key (with the nearest known one) or a bad value.
 Config load_config(const std::filesystem::path& file);
+// The same over text (`file` names it in messages).
+Config parse_config(std::string_view text, const std::filesystem::path& file);
 
 // Why a job breaks a limit: the field (a key path of the job spec) and a
 // message naming the limit.

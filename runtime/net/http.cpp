@@ -162,7 +162,7 @@ std::string Request::header(const std::string& name) const {
 std::string url_decode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() + 0 && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
       i += 2;
@@ -190,6 +190,43 @@ std::string url_encode(std::string_view s) {
 }
 
 // ---------------------------------------------------------------- server
+
+std::string parse_request_head(std::string_view head, Request& req, bool& http10) {
+  const size_t line_end = head.find("\r\n");
+  const std::string_view line = head.substr(0, line_end);
+  const size_t sp1 = line.find(' '), sp2 = line.rfind(' ');
+  if (sp1 == std::string_view::npos || sp2 == sp1 || !line.substr(sp2 + 1).starts_with("HTTP/1.")) {
+    return "not an HTTP/1.1 request";
+  }
+  req.method = std::string(line.substr(0, sp1));
+  req.target = std::string(line.substr(sp1 + 1, sp2 - sp1 - 1));
+  if (req.method.empty() || req.target.empty() || req.target.front() != '/') return "the request line names no path";
+  http10 = line.substr(sp2 + 1) == "HTTP/1.0";
+  size_t at = line_end == std::string_view::npos ? head.size() : line_end + 2;
+  while (at < head.size()) {
+    size_t next = head.find("\r\n", at);
+    if (next == std::string_view::npos) next = head.size();
+    const std::string_view h = head.substr(at, next - at);
+    const size_t colon = h.find(':');
+    if (colon == std::string_view::npos || colon == 0) return "a header line without a name";
+    req.headers[lower(std::string(h.substr(0, colon)))] = trim(h.substr(colon + 1));
+    at = next + 2;
+  }
+  const size_t q = req.target.find('?');
+  req.path = url_decode(std::string_view(req.target).substr(0, q));
+  if (q != std::string::npos) {
+    std::string_view qs = std::string_view(req.target).substr(q + 1);
+    while (!qs.empty()) {
+      const size_t amp = qs.find('&');
+      const std::string_view kv = qs.substr(0, amp);
+      const size_t eq = kv.find('=');
+      req.query[url_decode(kv.substr(0, eq))] = eq == std::string_view::npos ? "" : url_decode(kv.substr(eq + 1));
+      if (amp == std::string_view::npos) break;
+      qs.remove_prefix(amp + 1);
+    }
+  }
+  return "";
+}
 
 struct Server::Impl {
   int listen_fd = -1;
@@ -376,38 +413,9 @@ void Server::serve_connection(int fd, std::string peer) {
     if (head_end > options_.max_header) return send_error(431, "the request's head is too large");
     Request req;
     req.peer = peer;
-    const std::string_view head(buf.data(), head_end);
-    const size_t line_end = head.find("\r\n");
-    const std::string_view line = head.substr(0, line_end);
-    const size_t sp1 = line.find(' '), sp2 = line.rfind(' ');
-    if (sp1 == std::string_view::npos || sp2 == sp1 || !line.substr(sp2 + 1).starts_with("HTTP/1.")) {
-      return send_error(400, "not an HTTP/1.1 request");
-    }
-    req.method = std::string(line.substr(0, sp1));
-    req.target = std::string(line.substr(sp1 + 1, sp2 - sp1 - 1));
-    const bool http10 = line.substr(sp2 + 1) == "HTTP/1.0";
-    size_t at = line_end == std::string_view::npos ? head.size() : line_end + 2;
-    while (at < head.size()) {
-      size_t next = head.find("\r\n", at);
-      if (next == std::string_view::npos) next = head.size();
-      const std::string_view h = head.substr(at, next - at);
-      const size_t colon = h.find(':');
-      if (colon == std::string_view::npos || colon == 0) return send_error(400, "a header line without a name");
-      req.headers[lower(std::string(h.substr(0, colon)))] = trim(h.substr(colon + 1));
-      at = next + 2;
-    }
-    const size_t q = req.target.find('?');
-    req.path = url_decode(std::string_view(req.target).substr(0, q));
-    if (q != std::string::npos) {
-      std::string_view qs = std::string_view(req.target).substr(q + 1);
-      while (!qs.empty()) {
-        const size_t amp = qs.find('&');
-        const std::string_view kv = qs.substr(0, amp);
-        const size_t eq = kv.find('=');
-        req.query[url_decode(kv.substr(0, eq))] = eq == std::string_view::npos ? "" : url_decode(kv.substr(eq + 1));
-        if (amp == std::string_view::npos) break;
-        qs.remove_prefix(amp + 1);
-      }
+    bool http10 = false;
+    if (const std::string bad = parse_request_head(std::string_view(buf.data(), head_end), req, http10); !bad.empty()) {
+      return send_error(400, bad);
     }
     if (!req.header("transfer-encoding").empty()) return send_error(411, "send the body with a Content-Length");
     size_t length = 0;

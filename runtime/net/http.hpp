@@ -53,6 +53,11 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
+// Reads a request's line and headers (the head without its final blank
+// line) into req: method, target, decoded path and query, headers with
+// lower-case names. Returns "" or what is wrong, for a 400.
+std::string parse_request_head(std::string_view head, Request& req, bool& http10);
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8470;  // 0: any free port (see Server::port())

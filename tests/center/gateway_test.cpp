@@ -632,3 +632,39 @@ TEST_F(Center, ABurstFromOneStudentCannotSlipPastTheQueueLimit) {
 
 }  // namespace
 }  // namespace aisb
+
+namespace aisb {
+namespace {
+
+TEST_F(Center, AClassThatUsedItsMinutesGets429) {
+  start(R"([limits]
+class_gpu_minutes_per_day = 0.005
+requests_per_minute = 100000
+)");
+  auto c = client(login("민지"));
+  const std::string id = c.submit(long_job(3000));  // runs for longer than 0.3 s
+  wait_state(c, id, {"done"});
+  const auto r = raw("POST", "/api/v1/jobs", to_json(test::xor_job(5)).dump(), login("지수"));
+  EXPECT_EQ(r.status, 429);
+  EXPECT_NE(json::parse(r.body)["error"].get<std::string>().find("teacher"), std::string::npos) << r.body;
+}
+
+TEST_F(Center, AJobPastItsTimeLimitFailsAndSaysWhy) {
+  start(R"([slurm]
+min_time_minutes = 0.01
+time_factor = 1
+[limits]
+requests_per_minute = 100000
+)");
+  auto c = client(login("민지"));
+  const std::string id = c.submit(long_job(100000));  // far longer than 0.6 s
+  const auto ev = follow(c, id);
+  expect_complete(ev);
+  EXPECT_EQ(ev.back()["reason"], "failed");
+  const json status = wait_state(c, id, {"failed"});
+  EXPECT_NE(status["reason"].get<std::string>().find("time limit"), std::string::npos) << status.dump();
+  EXPECT_FALSE(status.contains("restarts")) << "a job past its limit is not started again";
+}
+
+}  // namespace
+}  // namespace aisb
