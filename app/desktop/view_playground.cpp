@@ -497,7 +497,9 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   if (ImGui::Checkbox(tr("output.discretize"), &discretize_)) maps_version_ = ~0ull;
   // A failed or diverged run says why, in the student's language.
   if (const auto& d = session_.done(); d && d->reason != "completed" && d->reason != "cancelled") {
-    text_wrapped(f.bold, p.bad, (lang() == "ko" && !d->message_ko.empty() ? d->message_ko : d->message).c_str());
+    const std::string& why = lang() == "ko" && !d->message_ko.empty() ? d->message_ko : d->message;
+    platform_.ensure_glyphs(why);  // a center's refusal can say anything
+    text_wrapped(f.bold, p.bad, why.c_str());
   }
 
   // Beyond the Playground: size, speed and where learning happens.

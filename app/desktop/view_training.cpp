@@ -283,8 +283,9 @@ void App::draw_curves_panel(const app::Permissions&, float width, float height) 
   draw_learning_bars(w);
   if (session_.done() && !session_.done()->message.empty()) {
     const auto& d = *session_.done();
-    text_wrapped(f.body, d.reason == "completed" ? p.good : p.bad,
-                 (lang() == "ko" && !d.message_ko.empty() ? d.message_ko : d.message).c_str());
+    const std::string& why = lang() == "ko" && !d.message_ko.empty() ? d.message_ko : d.message;
+    platform_.ensure_glyphs(why);
+    text_wrapped(f.body, d.reason == "completed" ? p.good : p.bad, why.c_str());
   }
   end_panel();
 }

@@ -62,6 +62,10 @@ void RemoteBackend::push(Event e) {
 }
 
 void RemoteBackend::fail(const std::string& message, const std::string& message_ko) {
+  {
+    std::lock_guard lock(mutex_);
+    status_.state = "failed";
+  }
   Event done;
   done.type = EventType::done;
   done.reason = "failed";
@@ -143,8 +147,9 @@ void RemoteBackend::run(std::optional<JobSpec> job, std::string id) {
       s.error = e.what();
       s.unreachable = true;
     });
-    fail(std::string("The compute center cannot be reached: ") + e.what(),
-         std::string("컴퓨팅 센터에 연결할 수 없어요: ") + e.what());
+    fail(std::string("The compute center cannot be reached (") + e.what() +
+             "). Check its address with the Center button at the top, and the network.",
+         std::string("컴퓨팅 센터에 연결할 수 없어요 (") + e.what() + "). 위쪽의 센터 버튼에서 주소를, 그리고 네트워크를 확인하세요.");
   } catch (const remote::Refused& e) {
     set([&](RemoteStatus& s) {
       s.error = e.what();
