@@ -20,9 +20,11 @@
 #include "../support/job_fixtures.hpp"
 #include "backend/backend.hpp"
 #include "backend/center_client.hpp"
+#include "backend/remote_backend.hpp"
 #include "center_process.hpp"
 #include "core/event_log.hpp"
 #include "net/http.hpp"
+#include "session/session.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -664,6 +666,71 @@ requests_per_minute = 100000
   const json status = wait_state(c, id, {"failed"});
   EXPECT_NE(status["reason"].get<std::string>().find("time limit"), std::string::npos) << status.dump();
   EXPECT_FALSE(status.contains("restarts")) << "a job past its limit is not started again";
+}
+
+}  // namespace
+}  // namespace aisb
+
+namespace aisb {
+namespace {
+
+// The app's session with the center as its device, without a window.
+app::History run_session(app::Session& s) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (s.state() != app::RunState::finished && std::chrono::steady_clock::now() < until) {
+    s.update();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return s.history();
+}
+
+TEST_F(Center, TheAppsSessionTrainsAtTheCenterAndWatchesItAgainAfterARestart) {
+  start();
+  const std::string token = login("민지");
+  const JobSpec job = test::xor_job(30);
+  app::Session s;
+  auto remote = std::make_unique<RemoteBackend>();
+  RemoteBackend* r = remote.get();
+  r->set_login(center->url(), token);
+  s.set_remote(std::move(remote));
+  s.load(job);
+  s.set_device("center");
+  s.play();
+  EXPECT_TRUE(s.remote_run());
+  const app::History h = run_session(s);
+  ASSERT_EQ(s.state(), app::RunState::finished);
+  EXPECT_EQ(s.done()->reason, "completed");
+  EXPECT_EQ(h.size(), 31u);
+  EXPECT_FALSE(s.weights().empty());
+  EXPECT_TRUE(s.started()->device.starts_with("center:"));
+  const RemoteStatus st = r->status();
+  EXPECT_EQ(st.state, "done");
+  ASSERT_FALSE(st.job_id.empty());
+
+  // The app restarted: a new session follows the same job from its first event.
+  app::Session again;
+  auto remote2 = std::make_unique<RemoteBackend>();
+  remote2->set_login(center->url(), token);
+  again.set_remote(std::move(remote2));
+  ASSERT_TRUE(again.attach(job, st.job_id));
+  const app::History h2 = run_session(again);
+  EXPECT_EQ(h2.test_loss, h.test_loss);
+  EXPECT_EQ(h2.epoch, h.epoch);
+
+  // A center that cannot be reached ends the run with a message, not a hang.
+  app::Session offline;
+  auto remote3 = std::make_unique<RemoteBackend>();
+  RemoteBackend* r3 = remote3.get();
+  remote3->set_login("http://127.0.0.1:1", token);
+  offline.set_remote(std::move(remote3));
+  offline.load(job);
+  offline.set_device("center");
+  offline.play();
+  run_session(offline);
+  ASSERT_EQ(offline.state(), app::RunState::finished);
+  EXPECT_EQ(offline.done()->reason, "failed");
+  EXPECT_NE(offline.done()->message.find("cannot be reached"), std::string::npos) << offline.done()->message;
+  EXPECT_TRUE(r3->status().unreachable);
 }
 
 }  // namespace
