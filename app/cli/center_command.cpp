@@ -86,13 +86,11 @@ int follow(remote::CenterClient& client, const std::string& id, bool json_out, i
 
 int login(const CenterArgs& a) {
   try {
-    remote::CenterClient client(a.center, "");
-    const std::string token = client.login(a.class_code, a.name);
-    remote::save_login({client.url(), token, a.class_code, a.name, "student"});
+    const remote::CenterLogin l = remote::log_in(a.center, a.class_code, a.name);
     if (a.json) {
-      std::cout << nlohmann::json{{"token", token}}.dump() << "\n";
+      std::cout << nlohmann::json{{"token", l.token}}.dump() << "\n";
     } else {
-      std::cout << "Logged in to " << client.url() << " as " << a.name << " (class " << a.class_code
+      std::cout << "Logged in to " << l.url << " as " << a.name << " (class " << a.class_code
                 << "). The token is saved in " << remote::center_config_path().string() << "\n";
     }
     return ok;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <future>
 #include <filesystem>
@@ -50,7 +51,9 @@ enum class Screen { browser, player, playground, author, classroom };
 struct CenterReply {
   enum class Kind { login, list, watch, cancel } kind = Kind::list;
   bool ok = false;
-  std::string message;  // in words, for the panel
+  std::string message;  // in words, for the panel (set on the UI thread)
+  std::exception_ptr error;  // what went wrong, if anything
+  std::string url;
   remote::CenterLogin login;
   nlohmann::json data;  // the runs, or the job to watch
 };

@@ -79,6 +79,22 @@ void App::center_request(CenterReply::Kind kind, std::function<CenterReply()> wo
 void App::center_tick() {
   if (center_future_.valid() && center_future_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
     CenterReply r = center_future_.get();
+    // Words are chosen here, on the UI thread (the string table is not shared).
+    if (r.error) {
+      try {
+        std::rethrow_exception(r.error);
+      } catch (const remote::Refused& e) {
+        r.message = r.kind == CenterReply::Kind::login && e.status == 403
+                        ? trf("center.refused", {tr("center.not_teacher")})
+                        : explain(e, r.url);
+      } catch (const std::exception& e) {
+        r.message = explain(e, r.url);
+      }
+    } else if (r.kind == CenterReply::Kind::login) {
+      r.message = tr("center.welcome");
+    } else if (r.kind == CenterReply::Kind::cancel) {
+      r.message = tr("center.cancelled");
+    }
     switch (r.kind) {
       case CenterReply::Kind::login:
         center_ok_ = r.ok;
@@ -128,16 +144,18 @@ void App::center_tick() {
   }
   // While the panel shows the runs, keep them fresh.
   const bool showing = center_shown_ && center_login_ && center_login_->role == "student";
-  if (showing && !center_future_.valid() && std::chrono::steady_clock::now() - center_listed_ > std::chrono::seconds(3)) {
+  if (showing && !center_future_.valid() &&
+      std::chrono::steady_clock::now() - center_listed_ > std::chrono::seconds(3)) {
     center_listed_ = std::chrono::steady_clock::now();
     const remote::CenterLogin l = *center_login_;
     center_request(CenterReply::Kind::list, [l] {
       CenterReply r{CenterReply::Kind::list};
+      r.url = l.url;
       try {
         r.data = remote::CenterClient(l.url, l.token).jobs(20).at("jobs");
         r.ok = true;
-      } catch (const std::exception& e) {
-        r.message = explain(e, l.url);
+      } catch (...) {
+        r.error = std::current_exception();
       }
       return r;
     });
@@ -149,7 +167,8 @@ std::string App::center_status() const {
   const RemoteStatus s = remote_->status();
   if (s.state == "submitting") return tr("center.submitting");
   if (s.state == "queued") {
-    return s.queue_position > 0 ? trf("center.queued_at", {std::to_string(s.queue_position)}) : tr("center.state.queued");
+    return s.queue_position > 0 ? trf("center.queued_at", {std::to_string(s.queue_position)})
+                                : tr("center.state.queued");
   }
   if (s.state == "running") return s.node.empty() ? tr("center.state.running") : trf("center.running_on", {s.node});
   if (!s.error.empty()) return s.unreachable ? tr("center.offline") : tr("center.state.failed");
@@ -159,7 +178,8 @@ std::string App::center_status() const {
 void App::draw_center_button(float& rx, float y, float h) {
   const Palette& p = ctx().palette;
   const std::string status = center_status();
-  const std::string label = status.empty() ? std::string(tr("center.button")) : std::string(tr("center.button")) + " · " + status;
+  const std::string label =
+      status.empty() ? std::string(tr("center.button")) : std::string(tr("center.button")) + " · " + status;
   const float width = ImGui::CalcTextSize(label.c_str()).x + em(2.6f);
   rx -= width;
   ImGui::SetCursorScreenPos(ImVec2(rx, y + (h - em(2.0f)) * 0.5f));
@@ -174,10 +194,10 @@ void App::draw_center_button(float& rx, float y, float h) {
   // A dot: grey logged out, green logged in, orange waiting, blue running.
   const ImVec2 a = ImGui::GetItemRectMin();
   const RemoteStatus s = remote_ != nullptr ? remote_->status() : RemoteStatus{};
-  const ImU32 dot = !center_login_                                 ? p.muted
+  const ImU32 dot = !center_login_                                  ? p.muted
                     : session_.remote_run() && s.state == "queued"  ? p.warn
                     : session_.remote_run() && s.state == "running" ? p.accent
-                    : session_.remote_run() && !s.error.empty()      ? p.bad
+                    : session_.remote_run() && !s.error.empty()     ? p.bad
                                                                     : p.good;
   ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(a.x + em(0.8f), a.y + em(1.0f)), em(0.3f), dot);
   rx -= em(0.4f);
@@ -226,8 +246,9 @@ void App::draw_center_dialog() {
       text(f.bold, p.text, tr("center.my_runs"));
       if (center_runs_.empty()) text_wrapped(f.body, p.muted, tr("center.no_runs"));
       if (!center_runs_.empty() &&
-          ImGui::BeginTable("runs", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY,
-                            ImVec2(0, std::min(em(14.0f), em(1.7f) * static_cast<float>(center_runs_.size()) + em(0.4f))))) {
+          ImGui::BeginTable(
+              "runs", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY,
+              ImVec2(0, std::min(em(14.0f), em(1.7f) * static_cast<float>(center_runs_.size()) + em(0.4f))))) {
         for (const auto& run : center_runs_) {
           const std::string id = run.value("id", ""), state = run.value("state", "");
           ImGui::TableNextRow();
@@ -244,11 +265,12 @@ void App::draw_center_dialog() {
           if (ImGui::SmallButton((std::string(tr("center.watch")) + "##w" + id).c_str())) {
             center_request(CenterReply::Kind::watch, [l, id] {
               CenterReply r{CenterReply::Kind::watch};
+              r.url = l.url;
               try {
                 r.data = remote::CenterClient(l.url, l.token).job(id);
                 r.ok = true;
-              } catch (const std::exception& e) {
-                r.message = explain(e, l.url);
+              } catch (...) {
+                r.error = std::current_exception();
               }
               return r;
             });
@@ -258,12 +280,12 @@ void App::draw_center_dialog() {
             if (ImGui::SmallButton((std::string(tr("center.cancel_run")) + "##c" + id).c_str())) {
               center_request(CenterReply::Kind::cancel, [l, id] {
                 CenterReply r{CenterReply::Kind::cancel};
+                r.url = l.url;
                 try {
                   remote::CenterClient(l.url, l.token).cancel(id);
                   r.ok = true;
-                  r.message = tr("center.cancelled");
-                } catch (const std::exception& e) {
-                  r.message = explain(e, l.url);
+                } catch (...) {
+                  r.error = std::current_exception();
                 }
                 return r;
               });
@@ -303,25 +325,12 @@ void App::draw_center_dialog() {
       center_message_.clear();
       center_request(CenterReply::Kind::login, [=] {
         CenterReply r{CenterReply::Kind::login};
+        r.url = url;
         try {
-          remote::CenterClient client(url, teacher ? token : "");
-          r.login.url = client.url();
-          if (teacher) {
-            const nlohmann::json me = client.me();
-            if (me.value("role", "") != "teacher") throw remote::Refused(403, tr("center.not_teacher"), "");
-            r.login.token = token;
-            r.login.role = "teacher";
-            r.login.name = me.value("class_name", "");
-          } else {
-            r.login.token = client.login(code, name);
-            r.login.class_code = code;
-            r.login.name = name;
-          }
-          remote::save_login(r.login);
+          r.login = teacher ? remote::log_in_teacher(url, token) : remote::log_in(url, code, name);
           r.ok = true;
-          r.message = tr("center.welcome");
-        } catch (const std::exception& e) {
-          r.message = explain(e, url);
+        } catch (...) {
+          r.error = std::current_exception();
         }
         return r;
       });
@@ -368,8 +377,8 @@ void App::draw_classroom() {
     finished += r.state == "done" || r.state == "failed" || r.state == "cancelled" ? 1 : 0;
   }
   text(f.body, p.muted,
-       trf("class.summary", {std::to_string(runs.size()), std::to_string(running), std::to_string(waiting),
-                             std::to_string(finished)})
+       trf("class.summary",
+           {std::to_string(runs.size()), std::to_string(running), std::to_string(waiting), std::to_string(finished)})
            .c_str());
   const std::string err = class_watch_->error();
   if (!err.empty()) {

@@ -62,6 +62,23 @@ void save_login(const CenterLogin& l) {
   if (!written || std::rename(tmp.c_str(), file.c_str()) != 0) throw std::runtime_error("cannot write " + file.string());
 }
 
+CenterLogin log_in(const std::string& url, const std::string& class_code, const std::string& name,
+                   const net::ClientOptions& options) {
+  CenterClient client(url, "", options);
+  CenterLogin l{client.url(), client.login(class_code, name), class_code, name, "student"};
+  save_login(l);
+  return l;
+}
+
+CenterLogin log_in_teacher(const std::string& url, const std::string& teacher_token, const net::ClientOptions& options) {
+  CenterClient client(url, teacher_token, options);
+  const json me = client.me();
+  if (me.value("role", "") != "teacher") throw Refused(403, "this token is a student's, not a teacher's", "");
+  CenterLogin l{client.url(), teacher_token, "", me.value("class_name", ""), "teacher"};
+  save_login(l);
+  return l;
+}
+
 CenterClient::CenterClient(std::string url, std::string token, net::ClientOptions options)
     : url_(std::move(url)), token_(std::move(token)), options_(std::move(options)) {
   while (!url_.empty() && url_.back() == '/') url_.pop_back();

@@ -28,6 +28,18 @@ std::optional<CenterLogin> load_login();
 // Written atomically with mode 0600: the token is a password.
 void save_login(const CenterLogin& login);
 
+class CenterClient;
+
+// Logging in, as the CLI and the app's panel do it: the student's way (class
+// code and name) or the teacher's (the class's teacher token, checked with
+// /api/v1/me). Saves the login (save_login) and returns it; throws
+// net::Unreachable, Refused (a teacher token that is a student's: 403) or
+// std::invalid_argument (a bad address).
+CenterLogin log_in(const std::string& url, const std::string& class_code, const std::string& name,
+                   const net::ClientOptions& options = {});
+CenterLogin log_in_teacher(const std::string& url, const std::string& teacher_token,
+                           const net::ClientOptions& options = {});
+
 // The center answered, but with a refusal: the status, its message and, for
 // a 422, the field of the job spec it names.
 class Refused : public std::runtime_error {

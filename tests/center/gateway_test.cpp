@@ -232,6 +232,23 @@ TEST_F(Center, TokensGuardEveryJob) {
   // The teacher sees the class; a student does not; another class's teacher neither.
   const std::string teacher = klass["teacher_token"];
   const std::string class_path = "/api/v1/classes/" + klass["class"].get<std::string>() + "/jobs";
+  // The app's teacher login: the teacher token in, a student's refused.
+  ::setenv("XDG_CONFIG_HOME", (data / "config").c_str(), 1);
+  const remote::CenterLogin tl = remote::log_in_teacher(center->url(), teacher);
+  EXPECT_EQ(tl.role, "teacher");
+  EXPECT_EQ(tl.name, "포항고 2-3");
+  EXPECT_EQ(remote::load_login()->token, teacher);
+  try {
+    remote::log_in_teacher(center->url(), minji);
+    ADD_FAILURE() << "a student's token passed as a teacher's";
+  } catch (const remote::Refused& e) {
+    EXPECT_EQ(e.status, 403);
+  }
+  EXPECT_THROW(remote::log_in_teacher(center->url(), wrong), remote::Refused);
+  const remote::CenterLogin sl = remote::log_in(center->url(), klass["class_code"], "서연");
+  EXPECT_EQ(sl.role, "student");
+  EXPECT_EQ(remote::load_login()->name, "서연");
+  ::unsetenv("XDG_CONFIG_HOME");
   EXPECT_EQ(client(teacher).me()["role"], "teacher");
   EXPECT_EQ(client(teacher).me()["class_name"], "포항고 2-3");
   EXPECT_EQ(client(minji).me()["name"], "민지");
