@@ -102,9 +102,19 @@ void RemoteBackend::run(std::optional<JobSpec> job, std::string id) {
         s.state = "queued";
       });
     }
-    // While it waits: where it stands in the queue.
+    // While it waits: where it stands in the queue. A center that restarts
+    // meanwhile is waited for, as the event stream would.
+    auto last_contact = std::chrono::steady_clock::now();
     while (!cancel_) {
-      const nlohmann::json st = client.job(id);
+      nlohmann::json st;
+      try {
+        st = client.job(id);
+        last_contact = std::chrono::steady_clock::now();
+      } catch (const net::Unreachable&) {
+        if (std::chrono::steady_clock::now() - last_contact > std::chrono::seconds(60)) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        continue;
+      }
       const std::string state = st.value("state", "");
       set([&](RemoteStatus& s) {
         s.state = state;

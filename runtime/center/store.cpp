@@ -126,6 +126,7 @@ Store::Store(const std::filesystem::path& data_dir) {
   exec("CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created)");
   exec("CREATE INDEX IF NOT EXISTS jobs_by_class ON jobs (class_id, created)");
   exec("CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, created)");
+  exec("CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs (created)");
   exec("CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, student_id TEXT NOT NULL REFERENCES students(id) "
        "ON DELETE CASCADE, created INTEGER NOT NULL)");
 }
