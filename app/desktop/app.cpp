@@ -231,7 +231,7 @@ void App::draw_save_dialog() {
 bool App::busy() const {
   const auto since = std::chrono::steady_clock::now() - achieved_at_;
   return session_.state() == app::RunState::running || since < std::chrono::milliseconds(1600) ||
-         (cuda_future_.valid() && !cuda_) || center_future_.valid() || screen_ == Screen::classroom;
+         (cuda_future_.valid() && !cuda_) || center_future_.valid();
 }
 
 void App::draw() {

@@ -205,7 +205,9 @@ void App::draw_center_button(float& rx, float y, float h) {
 
 void App::open_classroom() {
   if (!center_login_ || center_login_->role != "teacher") return;
-  if (!class_watch_) class_watch_ = std::make_unique<app::ClassWatch>(center_login_->url, center_login_->token);
+  if (!class_watch_) {
+    class_watch_ = std::make_unique<app::ClassWatch>(center_login_->url, center_login_->token, [] { Platform::wake(); });
+  }
   session_.reset();
   screen_ = Screen::classroom;
 }

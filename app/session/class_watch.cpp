@@ -6,8 +6,9 @@
 
 namespace aisb::app {
 
-ClassWatch::ClassWatch(std::string url, std::string token, net::ClientOptions options, int limit)
-    : url_(std::move(url)), token_(std::move(token)), options_(std::move(options)), limit_(limit) {
+ClassWatch::ClassWatch(std::string url, std::string token, std::function<void()> wake, net::ClientOptions options,
+                       int limit)
+    : url_(std::move(url)), token_(std::move(token)), wake_(std::move(wake)), options_(std::move(options)), limit_(limit) {
   lister_ = std::thread([this] { list_loop(); });
 }
 
@@ -17,6 +18,11 @@ ClassWatch::~ClassWatch() {
   for (auto& t : followers_) {
     if (t.joinable()) t.join();
   }
+}
+
+void ClassWatch::changed() {
+  ++version_;
+  if (wake_) wake_();
 }
 
 std::vector<ClassRun> ClassWatch::runs() const {
@@ -52,17 +58,17 @@ void ClassWatch::list_loop() {
           r.reason = j.value("reason", "");
           if (r.state != j.value("state", "")) {
             r.state = j.value("state", "");
-            ++version_;
+            changed();
           }
           order_.push_back(id);
           if (added) fresh.push_back(id);
         }
       }
       for (const auto& id : fresh) followers_.emplace_back([this, id] { follow(id); });
-      if (!fresh.empty()) ++version_;
+      if (!fresh.empty()) changed();
     } catch (const std::exception& e) {
       std::lock_guard lock(mutex_);
-      if (error_ != e.what()) ++version_;
+      if (error_ != e.what()) changed();
       error_ = e.what();
     }
     for (int i = 0; i < 20 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -87,7 +93,7 @@ void ClassWatch::follow(std::string id) {
                 r.latest = e.metrics;
                 r.task = e.metrics.test_accuracy ? "classification" : "regression";
               }
-              ++version_;
+              changed();
             }
             return !stop_;
           },

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,7 +30,9 @@ struct ClassRun {
 
 class ClassWatch {
  public:
-  ClassWatch(std::string url, std::string token, net::ClientOptions options = {}, int limit = 60);
+  // `wake` is called (from a worker thread) whenever something new came.
+  ClassWatch(std::string url, std::string token, std::function<void()> wake = {}, net::ClientOptions options = {},
+             int limit = 60);
   ~ClassWatch();
   ClassWatch(const ClassWatch&) = delete;
   ClassWatch& operator=(const ClassWatch&) = delete;
@@ -42,8 +45,10 @@ class ClassWatch {
  private:
   void list_loop();
   void follow(std::string id);
+  void changed();  // counts a change and wakes the UI
 
   std::string url_, token_;
+  std::function<void()> wake_;
   net::ClientOptions options_;
   int limit_;
   mutable std::mutex mutex_;
