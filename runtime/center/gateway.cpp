@@ -112,8 +112,12 @@ void Gateway::start() {
         }
       }
     } else {
-      for (const JobRecord& j : store_.jobs_in_state("running")) {
-        if (j.reason == "cancel requested") cancel_requested_.insert(j.id);
+      // Still in Slurm (running, or waiting in its queue): a cancel asked
+      // for before the restart still counts.
+      for (const char* state : {"running", "queued"}) {
+        for (const JobRecord& j : store_.jobs_in_state(state)) {
+          if (j.reason == "cancel requested") cancel_requested_.insert(j.id);
+        }
       }
     }
   }
