@@ -53,9 +53,10 @@ int serve(const ServeOptions& o) {
   }
   if (o.workers > 0) config.workers = o.workers;
   const size_t colon = o.listen.rfind(':');
-  if (colon == std::string::npos || colon + 1 == o.listen.size() ||
-      o.listen.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
-    std::cerr << "aisandbox-center: --listen must be HOST:PORT, e.g. 127.0.0.1:8470\n";
+  if (colon == std::string::npos || colon + 1 == o.listen.size() || o.listen.size() - colon > 6 ||
+      o.listen.find_first_not_of("0123456789", colon + 1) != std::string::npos ||
+      std::stoi(o.listen.substr(colon + 1)) > 65535) {
+    std::cerr << "aisandbox-center: --listen must be HOST:PORT with a port up to 65535, e.g. 127.0.0.1:8470\n";
     return 2;
   }
   const fs::path worker = o.worker.empty() ? find_worker_binary() : fs::path(o.worker);

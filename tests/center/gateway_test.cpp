@@ -752,3 +752,33 @@ TEST_F(Center, TheAppsSessionTrainsAtTheCenterAndWatchesItAgainAfterARestart) {
 
 }  // namespace
 }  // namespace aisb
+
+namespace aisb {
+namespace {
+
+TEST_F(Center, ABadAddressOrSettingsFileStopsItWithWhereAndWhy) {
+  const auto serve = [&](const std::string& args) {
+    const std::string cmd = std::string(AISB_CENTER) + " serve --data " + data.string() + " " + args + " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+    const int status = ::pclose(p);
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
+  };
+  for (const char* listen : {"127.0.0.1:99999", "nowhere", "127.0.0.1:"}) {
+    EXPECT_EQ(serve(std::string("--listen ") + listen).first, 2) << listen;
+  }
+  std::ofstream(data / "center.toml") << "[limits]\nmax_paramters = 5\n";
+  auto [code, out] = serve("--listen 127.0.0.1:0");
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(out.find("center.toml:2:"), std::string::npos) << out;
+  EXPECT_NE(out.find("max_parameters"), std::string::npos) << out;
+  std::ofstream(data / "center.toml") << "[stream]\nheartbeat_seconds = 0\n";
+  std::tie(code, out) = serve("--listen 127.0.0.1:0");
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(out.find("stream.heartbeat_seconds must be"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace aisb
