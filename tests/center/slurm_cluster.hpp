@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -78,6 +79,9 @@ class SlurmCluster {
         << "JobAcctGatherType=jobacct_gather/none\nMinJobAge=120\nKillWait=5\n"
         << "NodeName=" << node_ << " NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN\n"
         << "PartitionName=aisb Nodes=ALL Default=YES MaxTime=INFINITE State=UP\n";
+    // On a cgroup v2 host without systemd (a container), slurmd would ask
+    // dbus for a scope; this cluster manages no cgroups of its own.
+    std::ofstream(dir_ / "cgroup.conf") << "CgroupPlugin=autodetect\nIgnoreSystemd=yes\n";
     ::setenv("SLURM_CONF", (dir_ / "slurm.conf").c_str(), 1);
     const std::string munged = "/usr/sbin/munged --force --socket=" + d + "/munge.sock --key-file=" + d +
                                "/munge.key --pid-file=" + d + "/munged.pid --log-file=" + d +
@@ -122,8 +126,16 @@ class SlurmCluster {
   }
 
  private:
+  // The message, with the end of the daemons' logs (removed at stop).
   bool fail(std::string* why, const std::string& what) {
     *why = what;
+    for (const char* log : {"slurmd.log", "slurmctld.log", "munged.log"}) {
+      std::ifstream in(dir_ / log);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (text.empty()) continue;
+      if (text.size() > 1500) text = "..." + text.substr(text.size() - 1500);
+      *why += std::string("\n--- ") + log + ":\n" + text;
+    }
     return false;
   }
   std::filesystem::path dir_;
