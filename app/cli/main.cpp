@@ -9,7 +9,7 @@
 
 int main(int argc, char** argv) {
   using namespace aisb;
-  CLI::App app{"AI Sandbox command line: train lessons, check them, print job specs"};
+  CLI::App app{"AI Sandbox command line: train lessons, check them, print job specs, run them at a compute center"};
   app.name("aisandbox-cli");
   app.require_subcommand(1);
   // A callback: asking libtorch for its version loads it, which only --version should pay for.
