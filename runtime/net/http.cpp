@@ -383,9 +383,25 @@ void Server::serve_connection(int fd, std::string peer) {
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     if (SSL_accept(ssl) != 1) return;
   }
+  // An error ends the connection. The client may still be sending (a body
+  // we refused to read): closing with unread data would reset the
+  // connection and could destroy the answer before the client reads it, so
+  // the rest is read and dropped for a moment first ("lingering close").
   const auto send_error = [&](int status, const std::string& message) {
     Response r{status, "application/json", json_error(message), {}, {}};
-    c.write_all(head_of(r, false, false) + r.body);
+    if (!c.write_all(head_of(r, false, false) + r.body)) return;
+    if (c.ssl() == nullptr) ::shutdown(fd, SHUT_WR);
+    char sink[16384];
+    size_t dropped = 0;
+    for (int waited = 0; waited < 2000 && dropped < (size_t{64} << 20) && !stopping_;) {
+      const ssize_t n = c.read(sink, sizeof sink, 100);
+      if (n == 0) break;
+      if (n < 0) {
+        waited += 100;
+      } else {
+        dropped += static_cast<size_t>(n);
+      }
+    }
   };
   std::string buf;
   char chunk[16384];
@@ -579,7 +595,9 @@ ClientResponse send_and_read_head(Conn& c, const Url& u, const std::string& meth
   if (!body.empty()) req += "Content-Type: application/json\r\n";
   for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
   req += "\r\n" + body;
-  if (!c.write_all(req)) throw Unreachable("the connection to " + u.host + " broke while sending");
+  // A server may answer before it has read everything (413 for a body too
+  // large) and stop reading: then the answer is still there to read.
+  const bool sent = c.write_all(req);
   std::string buf;
   char chunk[16384];
   size_t head_end = 0;
@@ -587,7 +605,9 @@ ClientResponse send_and_read_head(Conn& c, const Url& u, const std::string& meth
   while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
     if (cancel != nullptr && cancel->load()) throw Unreachable("cancelled");
     const ssize_t n = c.read(chunk, sizeof chunk, 200);
-    if (n == 0) throw Unreachable("the connection to " + u.host + " closed before an answer came");
+    if (n == 0) {
+      throw Unreachable("the connection to " + u.host + (sent ? " closed before an answer came" : " broke while sending"));
+    }
     if (n < 0) {
       waited += 200;
       if (waited >= o.timeout_ms) throw Unreachable(u.host + " gave no answer in time");
