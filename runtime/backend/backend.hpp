@@ -41,6 +41,29 @@ class Backend {
   virtual bool attach(const std::string& /*job_id*/) { return false; }
 };
 
+// Events crossing from a run's thread to the caller, for every backend.
+class EventQueue {
+ public:
+  // Empty, for a run that starts now.
+  void reset();
+  // Queues an event (a `done` ends the run); nothing once closed.
+  void push(Event e);
+  // The run ended without a `done` for the caller (its thread is over).
+  void end();
+  // The caller left the run: what waits is dropped and nothing more comes.
+  void close();
+  size_t poll(std::vector<Event>& out);
+  bool wait(std::chrono::milliseconds timeout);
+  [[nodiscard]] bool running() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Event> queue_;
+  bool running_ = false;
+  bool closed_ = false;
+};
+
 // The engine on its own thread; events cross to the caller through a queue.
 class LocalBackend final : public Backend {
  public:
@@ -62,10 +85,7 @@ class LocalBackend final : public Backend {
  private:
   void stop();
 
-  mutable std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Event> queue_;
-  bool running_ = false;
+  EventQueue events_;
   double pace_ = 0.0;
   std::unique_ptr<RunControl> control_;
   std::thread thread_;

@@ -2,6 +2,56 @@
 
 namespace aisb {
 
+void EventQueue::reset() {
+  std::lock_guard lock(mutex_);
+  queue_.clear();
+  running_ = true;
+  closed_ = false;
+}
+
+void EventQueue::push(Event e) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    if (e.type == EventType::done) running_ = false;
+    queue_.push_back(std::move(e));
+  }
+  cv_.notify_all();
+}
+
+void EventQueue::end() {
+  {
+    std::lock_guard lock(mutex_);
+    running_ = false;
+  }
+  cv_.notify_all();
+}
+
+void EventQueue::close() {
+  std::lock_guard lock(mutex_);
+  closed_ = true;
+  running_ = false;
+  queue_.clear();
+}
+
+size_t EventQueue::poll(std::vector<Event>& out) {
+  std::lock_guard lock(mutex_);
+  const size_t n = queue_.size();
+  for (auto& e : queue_) out.push_back(std::move(e));
+  queue_.clear();
+  return n;
+}
+
+bool EventQueue::wait(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return cv_.wait_for(lock, timeout, [&] { return !queue_.empty(); });
+}
+
+bool EventQueue::running() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
 LocalBackend::~LocalBackend() { stop(); }
 
 void LocalBackend::stop() {
@@ -11,23 +61,11 @@ void LocalBackend::stop() {
 
 void LocalBackend::start(const JobSpec& job, const TrainOptions& options, bool start_paused) {
   stop();
-  {
-    std::lock_guard lock(mutex_);
-    queue_.clear();
-    running_ = true;
-  }
+  events_.reset();
   control_ = std::make_unique<RunControl>(start_paused);
   control_->set_pace(pace_);
   thread_ = std::thread([this, job, options, control = control_.get()] {
-    const EventSink sink = [this](Event&& e) {
-      const bool last = e.type == EventType::done;
-      {
-        std::lock_guard lock(mutex_);
-        queue_.push_back(std::move(e));
-        if (last) running_ = false;
-      }
-      cv_.notify_all();
-    };
+    const EventSink sink = [this](Event&& e) { events_.push(std::move(e)); };
     train(job, options, *control, sink);
   });
 }
@@ -53,22 +91,10 @@ void LocalBackend::set_pace(double steps_per_second) {
   if (control_) control_->set_pace(steps_per_second);
 }
 
-size_t LocalBackend::poll(std::vector<Event>& out) {
-  std::lock_guard lock(mutex_);
-  const size_t n = queue_.size();
-  for (auto& e : queue_) out.push_back(std::move(e));
-  queue_.clear();
-  return n;
-}
+size_t LocalBackend::poll(std::vector<Event>& out) { return events_.poll(out); }
 
-bool LocalBackend::wait(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mutex_);
-  return cv_.wait_for(lock, timeout, [&] { return !queue_.empty(); });
-}
+bool LocalBackend::wait(std::chrono::milliseconds timeout) { return events_.wait(timeout); }
 
-bool LocalBackend::running() const {
-  std::lock_guard lock(mutex_);
-  return running_;
-}
+bool LocalBackend::running() const { return events_.running(); }
 
 }  // namespace aisb

@@ -26,10 +26,9 @@ bool RemoteBackend::logged_in() const {
 
 void RemoteBackend::start(const JobSpec& job, const TrainOptions&, bool) {
   stop();
+  events_.reset();
   {
     std::lock_guard lock(mutex_);
-    queue_.clear();
-    running_ = true;
     status_ = RemoteStatus{};
     status_.state = "submitting";
   }
@@ -38,10 +37,9 @@ void RemoteBackend::start(const JobSpec& job, const TrainOptions&, bool) {
 
 bool RemoteBackend::attach(const std::string& job_id) {
   stop();
+  events_.reset();
   {
     std::lock_guard lock(mutex_);
-    queue_.clear();
-    running_ = true;
     status_ = RemoteStatus{};
     status_.job_id = job_id;
     status_.state = "queued";
@@ -50,16 +48,7 @@ bool RemoteBackend::attach(const std::string& job_id) {
   return true;
 }
 
-void RemoteBackend::push(Event e) {
-  const bool last = e.type == EventType::done;
-  {
-    std::lock_guard lock(mutex_);
-    if (cancel_) return;  // a cancelled run shows nothing more
-    queue_.push_back(std::move(e));
-    if (last) running_ = false;
-  }
-  cv_.notify_all();
-}
+void RemoteBackend::push(Event e) { events_.push(std::move(e)); }  // nothing once cancelled (closed)
 
 void RemoteBackend::fail(const std::string& message, const std::string& message_ko) {
   {
@@ -171,39 +160,21 @@ void RemoteBackend::run(std::optional<JobSpec> job, std::string id) {
     set([&](RemoteStatus& s) { s.error = e.what(); });
     fail(e.what(), e.what());
   }
-  {
-    std::lock_guard lock(mutex_);
-    running_ = false;
-  }
-  cv_.notify_all();
+  events_.end();
 }
 
 void RemoteBackend::cancel() {
   // Never waits for the network: the run's thread cancels the job at the
   // center and ends by itself; the next start() or the destructor joins it.
   cancel_ = true;
-  std::lock_guard lock(mutex_);
-  running_ = false;
-  queue_.clear();
+  events_.close();
 }
 
-size_t RemoteBackend::poll(std::vector<Event>& out) {
-  std::lock_guard lock(mutex_);
-  const size_t n = queue_.size();
-  for (auto& e : queue_) out.push_back(std::move(e));
-  queue_.clear();
-  return n;
-}
+size_t RemoteBackend::poll(std::vector<Event>& out) { return events_.poll(out); }
 
-bool RemoteBackend::wait(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mutex_);
-  return cv_.wait_for(lock, timeout, [&] { return !queue_.empty(); });
-}
+bool RemoteBackend::wait(std::chrono::milliseconds timeout) { return events_.wait(timeout); }
 
-bool RemoteBackend::running() const {
-  std::lock_guard lock(mutex_);
-  return running_;
-}
+bool RemoteBackend::running() const { return events_.running(); }
 
 RemoteStatus RemoteBackend::status() const {
   std::lock_guard lock(mutex_);

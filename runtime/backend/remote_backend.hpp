@@ -58,10 +58,8 @@ class RemoteBackend final : public Backend {
   void fail(const std::string& message, const std::string& message_ko);
   void stop();
 
-  mutable std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Event> queue_;
-  bool running_ = false;
+  EventQueue events_;
+  mutable std::mutex mutex_;  // status_ and the login
   RemoteStatus status_;
   std::string url_, token_;
   net::ClientOptions options_;
