@@ -317,32 +317,28 @@ std::optional<JobRecord> Store::job(const std::string& id) {
   return read_job_row(s);
 }
 
-std::vector<JobRecord> Store::jobs_of_student(const std::string& student_id, int limit) {
+// Jobs matching `where` (one text parameter), in `order`, at most `limit`.
+std::vector<JobRecord> Store::select_jobs(const char* where, const std::string& value, const char* order,
+                                          int64_t limit) {
   const std::lock_guard lock(mutex_);
-  Stmt s(db_, (std::string("SELECT ") + kJobColumns + " FROM jobs WHERE owner = ? ORDER BY created DESC LIMIT ?").c_str());
-  s.bind(1, student_id).bind(2, int64_t{limit});
+  Stmt s(db_, (std::string("SELECT ") + kJobColumns + " FROM jobs WHERE " + where + " ORDER BY " + order + " LIMIT ?")
+                  .c_str());
+  s.bind(1, value).bind(2, limit);
   std::vector<JobRecord> out;
   while (s.step()) out.push_back(read_job_row(s));
   return out;
+}
+
+std::vector<JobRecord> Store::jobs_of_student(const std::string& student_id, int limit) {
+  return select_jobs("owner = ?", student_id, "created DESC", limit);
 }
 
 std::vector<JobRecord> Store::jobs_of_class(const std::string& class_id, int limit) {
-  const std::lock_guard lock(mutex_);
-  Stmt s(db_,
-         (std::string("SELECT ") + kJobColumns + " FROM jobs WHERE class_id = ? ORDER BY created DESC LIMIT ?").c_str());
-  s.bind(1, class_id).bind(2, int64_t{limit});
-  std::vector<JobRecord> out;
-  while (s.step()) out.push_back(read_job_row(s));
-  return out;
+  return select_jobs("class_id = ?", class_id, "created DESC", limit);
 }
 
 std::vector<JobRecord> Store::jobs_in_state(const std::string& state) {
-  const std::lock_guard lock(mutex_);
-  Stmt s(db_, (std::string("SELECT ") + kJobColumns + " FROM jobs WHERE state = ? ORDER BY created").c_str());
-  s.bind(1, state);
-  std::vector<JobRecord> out;
-  while (s.step()) out.push_back(read_job_row(s));
-  return out;
+  return select_jobs("state = ?", state, "created", -1);  // LIMIT -1: all
 }
 
 int64_t Store::count_jobs(const std::string& state) {

@@ -105,6 +105,7 @@ class Store {
 
  private:
   void exec(const char* sql);
+  std::vector<JobRecord> select_jobs(const char* where, const std::string& value, const char* order, int64_t limit);
   sqlite3* db_ = nullptr;
   std::recursive_mutex mutex_;  // one connection, shared by the gateway's threads
 };
