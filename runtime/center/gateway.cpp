@@ -532,8 +532,7 @@ net::Response Gateway::job_status(const JobRecord& job) {
       if (q.id == job.id) o["queue_position"] = n;
     }
   }
-  const LogState log = scan_log(job_dir(job.id) / "events.jsonl");
-  o["events"] = log.last_seq;
+  o["events"] = last_seq(job_dir(job.id) / "events.jsonl");
   std::ifstream in(job_dir(job.id) / "job.json");
   if (const json spec = json::parse(in, nullptr, false); spec.is_object()) o["spec"] = spec;
   return reply(200, o);
@@ -655,7 +654,7 @@ net::Response Gateway::events(const JobRecord& job, const net::Request& req) {
         // A job that ended with nothing more to read: the stream is complete.
         last_state_check = now;
         const auto j = store_.job(id);
-        if (!j || (is_final_state(j->state) && scan_log(file).last_seq <= sent)) break;
+        if (!j || (is_final_state(j->state) && last_seq(file) <= sent)) break;
       }
       if (now - last_write >= heartbeat) {
         if (!s.write(": keep-alive\n\n")) break;

@@ -2,6 +2,7 @@
 
 #include "core/event.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include <fcntl.h>
@@ -41,6 +42,32 @@ LogState scan_log(const fs::path& events_jsonl) {
     }
   }
   return s;
+}
+
+uint64_t last_seq(const fs::path& events_jsonl) {
+  std::ifstream in(events_jsonl, std::ios::binary | std::ios::ate);
+  if (!in) return 0;
+  const std::streamoff size = in.tellg();
+  // Walk back in chunks until the last newline and the one before it (or the
+  // start of the file) are both in `tail`.
+  std::string tail;
+  std::streamoff at = size;
+  while (at > 0) {
+    const std::streamoff n = std::min<std::streamoff>(at, 65536);
+    at -= n;
+    std::string chunk(static_cast<size_t>(n), '\0');
+    in.seekg(at);
+    in.read(chunk.data(), n);
+    tail.insert(0, chunk);
+    const size_t last_nl = tail.rfind('\n');
+    if (last_nl == std::string::npos) continue;  // only a torn line so far
+    const size_t before = last_nl == 0 ? std::string::npos : tail.rfind('\n', last_nl - 1);
+    if (before == std::string::npos && at > 0) continue;
+    const size_t from = before == std::string::npos ? 0 : before + 1;
+    const json j = json::parse(tail.substr(from, last_nl - from), nullptr, false);
+    return j.is_object() && j.contains("seq") && j["seq"].is_number_unsigned() ? j["seq"].get<uint64_t>() : 0;
+  }
+  return 0;
 }
 
 bool append_event(const fs::path& events_jsonl, Event e) {

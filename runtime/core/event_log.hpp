@@ -26,6 +26,10 @@ struct LogState {
 
 LogState scan_log(const std::filesystem::path& events_jsonl);
 
+// The seq of the log's last whole line, read from the end of the file (a
+// long log with snapshots is not read through); 0 for none.
+uint64_t last_seq(const std::filesystem::path& events_jsonl);
+
 struct Event;
 // Appends `e` with the next seq (cutting off a torn last line first) and
 // syncs it to disk; for whoever ends a run that no worker is running (the

@@ -194,3 +194,20 @@ TEST(JobDir, Base64RoundTrips) {
 
 }  // namespace
 }  // namespace aisb
+
+namespace aisb {
+namespace {
+
+TEST_F(Worker, TheLastSeqIsReadFromTheEndOfTheLog) {
+  const fs::path d = job_dir("tail", test::xor_job(300));
+  ASSERT_EQ(run(d, "--snapshots 50"), 0);
+  const auto whole = worker::scan_log(d / "events.jsonl");
+  ASSERT_GT(fs::file_size(d / "events.jsonl"), 70000u) << "the log should span several chunks";
+  EXPECT_EQ(last_seq(d / "events.jsonl"), whole.last_seq);
+  std::ofstream(d / "events.jsonl", std::ios::app) << R"({"seq":99999,"type":"metr)";  // a torn end
+  EXPECT_EQ(last_seq(d / "events.jsonl"), whole.last_seq);
+  EXPECT_EQ(last_seq(d / "none.jsonl"), 0u);
+}
+
+}  // namespace
+}  // namespace aisb
