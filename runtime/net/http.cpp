@@ -584,6 +584,24 @@ std::unique_ptr<Conn> connect_to(const Url& u, const ClientOptions& o, SslCtx& c
   return c;
 }
 
+enum class Got { data, closed, cancelled };
+
+// Appends the next bytes from the server to buf, waiting in short steps so a
+// cancel is noticed; throws Unreachable(silent) after timeout_ms without one.
+Got read_more(Conn& c, std::string& buf, int timeout_ms, const std::atomic<bool>* cancel, const std::string& silent) {
+  char chunk[16384];
+  for (int waited = 0;; waited += 200) {
+    if (cancel != nullptr && cancel->load()) return Got::cancelled;
+    const ssize_t n = c.read(chunk, sizeof chunk, 200);
+    if (n == 0) return Got::closed;
+    if (n > 0) {
+      buf.append(chunk, static_cast<size_t>(n));
+      return Got::data;
+    }
+    if (waited + 200 >= timeout_ms) throw Unreachable(silent);
+  }
+}
+
 // Sends the request and reads the status line and headers; what came after
 // them stays in `rest`.
 ClientResponse send_and_read_head(Conn& c, const Url& u, const std::string& method, const std::string& body,
@@ -599,22 +617,15 @@ ClientResponse send_and_read_head(Conn& c, const Url& u, const std::string& meth
   // large) and stop reading: then the answer is still there to read.
   const bool sent = c.write_all(req);
   std::string buf;
-  char chunk[16384];
   size_t head_end = 0;
-  int waited = 0;
   while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
-    if (cancel != nullptr && cancel->load()) throw Unreachable("cancelled");
-    const ssize_t n = c.read(chunk, sizeof chunk, 200);
-    if (n == 0) {
-      throw Unreachable("the connection to " + u.host + (sent ? " closed before an answer came" : " broke while sending"));
+    switch (read_more(c, buf, o.timeout_ms, cancel, u.host + " gave no answer in time")) {
+      case Got::cancelled: throw Unreachable("cancelled");
+      case Got::closed:
+        throw Unreachable("the connection to " + u.host +
+                          (sent ? " closed before an answer came" : " broke while sending"));
+      case Got::data: break;
     }
-    if (n < 0) {
-      waited += 200;
-      if (waited >= o.timeout_ms) throw Unreachable(u.host + " gave no answer in time");
-      continue;
-    }
-    waited = 0;
-    buf.append(chunk, static_cast<size_t>(n));
     if (buf.size() > (size_t{64} << 10)) throw Unreachable("the answer's head is too large");
   }
   ClientResponse r;
@@ -648,18 +659,8 @@ ClientResponse request(const std::string& method, const std::string& url, const 
   const auto cl = r.headers.find("content-length");
   const size_t want = cl != r.headers.end() ? std::strtoull(cl->second.c_str(), nullptr, 10) : SIZE_MAX;
   r.body = std::move(rest);
-  char chunk[16384];
-  int waited = 0;
-  while (r.body.size() < want) {
-    const ssize_t n = c->read(chunk, sizeof chunk, 200);
-    if (n == 0) break;
-    if (n < 0) {
-      waited += 200;
-      if (waited >= options.timeout_ms) throw Unreachable(u.host + " stopped in the middle of an answer");
-      continue;
-    }
-    waited = 0;
-    r.body.append(chunk, static_cast<size_t>(n));
+  while (r.body.size() < want &&
+         read_more(*c, r.body, options.timeout_ms, nullptr, u.host + " stopped in the middle of an answer") == Got::data) {
   }
   if (want != SIZE_MAX && r.body.size() < want) throw Unreachable("the answer from " + u.host + " was cut short");
   return r;
@@ -672,9 +673,8 @@ int stream_lines(const std::string& url, const Headers& headers, const std::func
   auto c = connect_to(u, options, ctx);
   std::string buf;
   const ClientResponse r = send_and_read_head(*c, u, "GET", "", headers, options, buf, cancel);
-  char chunk[16384];
-  int waited = 0;
   const bool ok = r.status == 200;
+  const std::string silent = u.host + " went silent (no event and no heartbeat)";
   while (true) {
     if (ok) {
       size_t nl = 0;
@@ -685,16 +685,9 @@ int stream_lines(const std::string& url, const Headers& headers, const std::func
         buf.erase(0, nl + 1);
       }
     }
-    if (cancel != nullptr && cancel->load()) return r.status;
-    const ssize_t n = c->read(chunk, sizeof chunk, 200);
-    if (n == 0) break;
-    if (n < 0) {
-      waited += 200;
-      if (waited >= options.timeout_ms) throw Unreachable(u.host + " went silent (no event and no heartbeat)");
-      continue;
-    }
-    waited = 0;
-    buf.append(chunk, static_cast<size_t>(n));
+    const Got got = read_more(*c, buf, options.timeout_ms, cancel, silent);
+    if (got == Got::cancelled) return r.status;
+    if (got == Got::closed) break;
   }
   if (!ok && error_body != nullptr) *error_body = buf;
   return r.status;
