@@ -21,7 +21,6 @@ ClassWatch::~ClassWatch() {
 }
 
 void ClassWatch::changed() {
-  ++version_;
   if (wake_) wake_();
 }
 
@@ -91,7 +90,6 @@ void ClassWatch::follow(std::string id) {
               if (type == "metrics" && !diags.has_errors()) {
                 r.history.add(e.metrics);
                 r.latest = e.metrics;
-                r.task = e.metrics.test_accuracy ? "classification" : "regression";
               }
               changed();
             }

@@ -25,7 +25,6 @@ struct ClassRun {
   std::string id, student, lesson, state, created, reason;
   History history;
   std::optional<Metrics> latest;
-  std::string task;  // classification | regression
 };
 
 class ClassWatch {
@@ -39,13 +38,11 @@ class ClassWatch {
 
   [[nodiscard]] std::vector<ClassRun> runs() const;
   [[nodiscard]] std::string error() const;
-  // Counts changes, so the view redraws only when something came.
-  [[nodiscard]] uint64_t version() const { return version_.load(); }
 
  private:
   void list_loop();
   void follow(std::string id);
-  void changed();  // counts a change and wakes the UI
+  void changed();  // wakes the UI: something new came
 
   std::string url_, token_;
   std::function<void()> wake_;
@@ -55,7 +52,6 @@ class ClassWatch {
   std::vector<std::string> order_;          // newest first
   std::map<std::string, ClassRun> runs_;
   std::string error_;
-  std::atomic<uint64_t> version_{0};
   std::atomic<bool> stop_{false};
   std::thread lister_;
   std::vector<std::thread> followers_;

@@ -19,11 +19,6 @@ void RemoteBackend::set_login(const std::string& url, const std::string& token, 
   options_ = std::move(options);
 }
 
-bool RemoteBackend::logged_in() const {
-  std::lock_guard lock(mutex_);
-  return !url_.empty() && !token_.empty();
-}
-
 void RemoteBackend::start(const JobSpec& job, const TrainOptions&, bool) {
   stop();
   events_.reset();
@@ -150,10 +145,7 @@ void RemoteBackend::run(std::optional<JobSpec> job, std::string id) {
              "). Check its address with the Center button at the top, and the network.",
          std::string("컴퓨팅 센터에 연결할 수 없어요 (") + e.what() + "). 위쪽의 센터 버튼에서 주소를, 그리고 네트워크를 확인하세요.");
   } catch (const remote::Refused& e) {
-    set([&](RemoteStatus& s) {
-      s.error = e.what();
-      s.field = e.field;
-    });
+    set([&](RemoteStatus& s) { s.error = e.what(); });
     const std::string where = e.field.empty() ? "" : e.field + ": ";
     fail("The compute center refused: " + where + e.what(), "컴퓨팅 센터가 거절했어요: " + where + e.what());
   } catch (const std::exception& e) {

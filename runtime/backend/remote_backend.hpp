@@ -23,7 +23,6 @@ struct RemoteStatus {
   int queue_position = 0;  // while queued
   std::string node;
   std::string error;       // the last problem, in words ("" when none)
-  std::string field;       // for a refused job: the field of the spec it names
   bool unreachable = false;
 };
 
@@ -36,7 +35,6 @@ class RemoteBackend final : public Backend {
 
   // The center and the token the next runs use.
   void set_login(const std::string& url, const std::string& token, net::ClientOptions options = {});
-  [[nodiscard]] bool logged_in() const;
 
   void start(const JobSpec& job, const TrainOptions& options, bool start_paused = false) override;
   // Follows a job already at the center from its first event.

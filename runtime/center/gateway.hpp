@@ -41,8 +41,6 @@ class Gateway {
 
   net::Response handle(const net::Request& req);
 
-  [[nodiscard]] const Config& config() const { return config_; }
-
  private:
   struct Caller;
   net::Response route(const net::Request& req);

@@ -89,7 +89,6 @@ class Server {
   // Stops accepting, ends streams, waits (up to a few seconds) for the
   // connections to close.
   void stop();
-  [[nodiscard]] size_t connections() const { return active_.load(); }
 
  private:
   struct Impl;
