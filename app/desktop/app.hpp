@@ -4,10 +4,11 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <future>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>

@@ -5,6 +5,7 @@
 // the only arguments are the center's own paths and the job's id.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>

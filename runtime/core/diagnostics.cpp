@@ -1,6 +1,7 @@
 #include "core/diagnostics.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 
 namespace aisb {

@@ -1,6 +1,7 @@
 #include "core/event.hpp"
 
 #include <cmath>
+#include <cstdint>
 
 #include <nlohmann/json.hpp>
 

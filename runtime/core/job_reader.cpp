@@ -1,5 +1,6 @@
 #include "core/job_reader.hpp"
 
+#include <cstdint>
 #include <set>
 
 #include "core/catalog.hpp"

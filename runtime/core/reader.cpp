@@ -1,6 +1,7 @@
 #include "core/reader.hpp"
 
 #include <cmath>
+#include <cstdint>
 
 namespace aisb {
 

@@ -3,6 +3,7 @@
 // not know which it drives), and a test holds them to each other step by step.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 

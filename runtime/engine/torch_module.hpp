@@ -5,6 +5,7 @@
 // not pay that.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>

@@ -3,6 +3,7 @@
 // key path can be shown as FILE:LINE:COL.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
