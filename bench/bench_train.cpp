@@ -3,6 +3,9 @@
 // Prints one JSON object; bench/run.sh compares it with the peers.
 //
 //   bench_train [--epochs N] [--repeat R] [--dump-data FILE]
+//   bench_train --job JOB.json --dump-raw DIR
+// The second form writes a job's data set as raw float32 files and meta.json,
+// so that bench/peer_torch_job.py trains a peer on exactly the same samples.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -11,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/job_reader.hpp"
 #include "data/dataset.hpp"
 #include "engine/engine.hpp"
 
@@ -66,16 +70,46 @@ void dump_data(const JobSpec& job, const std::string& file) {
   std::ofstream(file) << j.dump();
 }
 
+void write_floats(const std::string& file, const std::vector<float>& v) {
+  std::ofstream out(file, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(float)));
+  if (!out) throw std::runtime_error("cannot write " + file);
+}
+
+int dump_raw(const std::string& job_file, const std::string& dir) {
+  Diagnostics diags;
+  const JobSpec job = read_job(nlohmann::json::parse(std::ifstream(job_file)), diags);
+  if (diags.has_errors()) {
+    std::fprintf(stderr, "%s: not a valid job spec\n", job_file.c_str());
+    return 1;
+  }
+  const Dataset d = make_dataset(job);
+  write_floats(dir + "/train_x.f32", d.train.x);
+  write_floats(dir + "/train_y.f32", d.train.y);
+  write_floats(dir + "/test_x.f32", d.test.x);
+  write_floats(dir + "/test_y.f32", d.test.y);
+  const nlohmann::json meta = {{"input_shape", d.input_shape},
+                               {"outputs", d.outputs},
+                               {"classification", d.classification},
+                               {"train", d.train.size()},
+                               {"test", d.test.size()}};
+  std::ofstream(dir + "/meta.json") << meta.dump();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int epochs = 2000, repeat = 3;
-  std::string dump;
+  std::string dump, job_file, raw_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--job")) job_file = argv[i + 1];
+    if (!std::strcmp(argv[i], "--dump-raw")) raw_dir = argv[i + 1];
     if (!std::strcmp(argv[i], "--epochs")) epochs = std::max(1, std::atoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--repeat")) repeat = std::max(1, std::atoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--dump-data")) dump = argv[i + 1];
   }
+  if (!job_file.empty() && !raw_dir.empty()) return dump_raw(job_file, raw_dir);
   if (!dump.empty()) {
     dump_data(playground_job(1), dump);
     return 0;
