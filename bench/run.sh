@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 bench/compare.py
 echo
+python3 bench/gpu.py
+echo
 python3 bench/app.py
 echo
 python3 bench/center.py
