@@ -78,4 +78,43 @@ void stroke_bezier(Canvas& c, Point p0, Point p1, Point p2, Point p3, float widt
   c.touched.clear();
 }
 
+std::vector<Block> covered_blocks(const std::vector<uint8_t>& rgba, int width, int height, int size) {
+  std::vector<Block> out;
+  if (size <= 0 || width <= 0 || height <= 0 || rgba.size() < static_cast<size_t>(width) * static_cast<size_t>(height) * 4) {
+    return out;
+  }
+  for (int y0 = 0; y0 < height; y0 += size) {
+    const int y1 = std::min(height, y0 + size);
+    for (int x0 = 0; x0 < width; x0 += size) {
+      const int x1 = std::min(width, x0 + size);
+      bool any = false;
+      for (int y = y0; y < y1 && !any; ++y) {
+        const uint8_t* row = rgba.data() + (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x0)) * 4;
+        for (int x = 0; x < x1 - x0; ++x) {
+          if (row[x * 4 + 3] != 0) {
+            any = true;
+            break;
+          }
+        }
+      }
+      if (any) out.push_back({x0, y0, x1, y1});
+    }
+  }
+  return out;
+}
+
+Overlay make_overlay(int width, int height, std::vector<uint8_t> rgba) {
+  Overlay o{std::max(0, width), std::max(0, height), std::move(rgba), {}, {}};
+  o.blocks = covered_blocks(o.rgba, o.width, o.height, damage::kTile);
+  o.hashes = damage::block_hashes(o.rgba.data(), o.width, o.height, damage::kTile);
+  return o;
+}
+
+Overlay paint_curves(int width, int height, const std::vector<Curve>& curves) {
+  Canvas canvas;
+  canvas.reset(width, height);
+  for (const Curve& c : curves) stroke_bezier(canvas, c.p0, c.p1, c.p2, c.p3, c.width, c.color, c.alpha);
+  return make_overlay(canvas.width, canvas.height, std::move(canvas.rgba));
+}
+
 }  // namespace aisb::raster

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "widgets/colors.hpp"
+#include "widgets/damage.hpp"
 
 namespace aisb::raster {
 
@@ -29,5 +30,35 @@ struct Point {
 // A cubic Bézier curve of `width` pixels, anti-aliased, composited over the
 // canvas with `alpha`. Joints between its segments are not blended twice.
 void stroke_bezier(Canvas& c, Point p0, Point p1, Point p2, Point p3, float width, colors::Rgb color, float alpha);
+
+// The blocks of `size` x `size` pixels of an RGBA image (rows top first)
+// that hold any pixel that is not fully transparent, as pixel rectangles
+// (x1, y1 exclusive; the last row and column of blocks may be smaller).
+// Drawing only these skips the empty parts of an overlay, which a software
+// OpenGL would otherwise blend pixel by pixel.
+struct Block {
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  bool operator==(const Block&) const = default;
+};
+std::vector<Block> covered_blocks(const std::vector<uint8_t>& rgba, int width, int height, int size);
+
+// An overlay made ready off the UI thread: its pixels, the blocks of
+// damage::kTile that hold any, and every block's content hash.
+struct Overlay {
+  int width = 0, height = 0;
+  std::vector<uint8_t> rgba;
+  std::vector<Block> blocks;
+  std::vector<uint64_t> hashes;  // damage::block_hashes, all blocks
+};
+Overlay make_overlay(int width, int height, std::vector<uint8_t> rgba);
+
+struct Curve {
+  Point p0, p1, p2, p3;
+  float width = 1;
+  colors::Rgb color;
+  float alpha = 1;
+};
+// Curves stroked in order onto a transparent canvas.
+Overlay paint_curves(int width, int height, const std::vector<Curve>& curves);
 
 }  // namespace aisb::raster

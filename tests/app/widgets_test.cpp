@@ -8,6 +8,7 @@
 #include "widgets/plot_math.hpp"
 #include "widgets/raster.hpp"
 #include "widgets/confusion.hpp"
+#include "widgets/damage.hpp"
 
 namespace aisb {
 namespace {
@@ -148,8 +149,125 @@ TEST(Raster, AStraightCurveCoversItsLineOnceWithSmoothEdges) {
   stroke_bezier(c, {-100, -100}, {200, -50}, {-50, 200}, {300, 300}, 5.0f, colors::kBlue, 1.0f);
 }
 
+TEST(Raster, CoveredBlocksAreTheNonEmptyOnes) {
+  // 70 x 40 in blocks of 32: 3 x 2 blocks, the last row and column smaller.
+  std::vector<uint8_t> px(70 * 40 * 4, 0);
+  EXPECT_TRUE(covered_blocks(px, 70, 40, 32).empty());
+  px[(5 * 70 + 3) * 4 + 3] = 1;    // (3, 5): block (0, 0)
+  px[(39 * 70 + 69) * 4 + 3] = 9;  // the last pixel: block (2, 1)
+  px[(10 * 70 + 40) * 4 + 0] = 255;  // colour without alpha does not count
+  const auto blocks = covered_blocks(px, 70, 40, 32);
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0], (Block{0, 0, 32, 32}));
+  EXPECT_EQ(blocks[1], (Block{64, 32, 70, 40}));
+  // A short buffer or a zero size: nothing, not a crash.
+  EXPECT_TRUE(covered_blocks(px, 700, 40, 32).empty());
+  EXPECT_TRUE(covered_blocks(px, 70, 40, 0).empty());
+}
+
+TEST(Raster, PaintedCurvesComeWithTheirBlocksAndHashes) {
+  const std::vector<Curve> one = {{{4, 8}, {20, 8}, {40, 8}, {60, 8}, 2.0f, colors::kBlue, 1.0f}};
+  const Overlay a = paint_curves(100, 70, one);
+  EXPECT_EQ(a.width, 100);
+  EXPECT_EQ(a.rgba.size(), 100u * 70u * 4u);
+  EXPECT_EQ(a.blocks.size(), 2u);  // the line at y = 8 from x = 4 to 60
+  EXPECT_EQ(a.hashes.size(), 4u * 3u);
+  // The same curves give the same hashes; a curve lower down changes only
+  // the hashes of the blocks it crosses.
+  EXPECT_EQ(paint_curves(100, 70, one).hashes, a.hashes);
+  auto two = one;
+  two.push_back({{4, 50}, {20, 50}, {30, 50}, {28, 50}, 2.0f, colors::kOrange, 1.0f});
+  const Overlay b = paint_curves(100, 70, two);
+  for (size_t i = 0; i < a.hashes.size(); ++i) EXPECT_EQ(a.hashes[i] != b.hashes[i], i == 4 * 1 + 0) << i;
+}
+
 }  // namespace
 }  // namespace aisb::raster
+
+namespace aisb::damage {
+namespace {
+
+// A frame of primitives: each {x0, y0, x1, y1, hash}.
+struct Prim {
+  float x0, y0, x1, y1;
+  uint64_t hash;
+};
+std::vector<Rect> frame(Tracker& t, const std::vector<Prim>& prims, int w = 200, int h = 100) {
+  t.begin(w, h);
+  for (const Prim& p : prims) t.add(p.x0, p.y0, p.x1, p.y1, p.hash);
+  return t.finish();
+}
+
+TEST(Damage, OnlyTheTilesOfAChangedPrimitiveAreRedrawn) {
+  Tracker t(32);
+  const std::vector<Prim> still = {{0, 0, 200, 100, 1}, {40, 40, 50, 50, 2}, {150, 10, 160, 20, 3}};
+  // The first frame is whole; the same frame again changes nothing.
+  EXPECT_EQ(frame(t, still), (std::vector<Rect>{{0, 0, 200, 100}}));
+  EXPECT_TRUE(frame(t, still).empty());
+  // One primitive changes: only the tile it lies in.
+  auto moved = still;
+  moved[1].hash = 20;
+  EXPECT_EQ(frame(t, moved), (std::vector<Rect>{{32, 32, 64, 64}}));
+  // A primitive that moves damages where it was and where it is now.
+  auto away = moved;
+  away[2] = {150, 70, 160, 80, 3};
+  EXPECT_EQ(frame(t, away), (std::vector<Rect>{{128, 0, 160, 32}, {128, 64, 160, 96}}));
+  // Order counts: the same two primitives in one tile, drawn the other way
+  // round, are a change (the upper one hides the lower).
+  Tracker u(32);
+  frame(u, {{1, 1, 9, 9, 5}, {2, 2, 8, 8, 6}});
+  EXPECT_TRUE(frame(u, {{1, 1, 9, 9, 5}, {2, 2, 8, 8, 6}}).empty());
+  const auto swapped = frame(u, {{2, 2, 8, 8, 6}, {1, 1, 9, 9, 5}});
+  EXPECT_EQ(swapped, (std::vector<Rect>{{0, 0, 32, 32}}));
+}
+
+TEST(Damage, ResizeInvalidateAndTheEdgesOfTheFrame) {
+  Tracker t(32);
+  const std::vector<Prim> p = {{10, 10, 20, 20, 1}};
+  frame(t, p);
+  EXPECT_TRUE(frame(t, p).empty());
+  t.invalidate();
+  EXPECT_EQ(frame(t, p), (std::vector<Rect>{{0, 0, 200, 100}}));
+  EXPECT_EQ(frame(t, p, 210, 100), (std::vector<Rect>{{0, 0, 210, 100}}));  // a resize is whole
+  // Outside the frame, empty or NaN: ignored, not a crash; a primitive on
+  // the last partial tile damages it up to the frame's edge.
+  EXPECT_TRUE(frame(t, {{10, 10, 20, 20, 1}, {-50, -50, -10, -10, 7}, {5, 5, 5, 9, 8}, {NAN, 0, 1, 1, 9}}, 210, 100).empty());
+  EXPECT_EQ(frame(t, {{10, 10, 20, 20, 1}, {205, 90, 400, 300, 4}}, 210, 100), (std::vector<Rect>{{192, 64, 210, 100}}));
+}
+
+TEST(Damage, MergedTilesCoverTheDamageExactlyAndDoNotOverlap) {
+  // 6 x 4 tiles of 10 px; an L shape and a lone tile.
+  const int cols = 6, rows = 4;
+  std::vector<uint8_t> d(cols * rows, 0);
+  for (int c = 1; c <= 3; ++c) d[0 * cols + c] = 1;  // row 0: tiles 1-3
+  for (int c = 1; c <= 3; ++c) d[1 * cols + c] = 1;  // row 1: the same run, joined
+  d[2 * cols + 1] = 1;                               // row 2: tile 1 only
+  d[3 * cols + 5] = 1;                               // row 3: the last tile
+  const auto rects = merge_tiles(d, cols, rows, 10, 55, 38);
+  EXPECT_EQ(rects, (std::vector<Rect>{{10, 0, 40, 20}, {10, 20, 20, 30}, {50, 30, 55, 38}}));
+  std::vector<int> covered(55 * 38, 0);
+  for (const Rect& r : rects)
+    for (int y = r.y0; y < r.y1; ++y)
+      for (int x = r.x0; x < r.x1; ++x) ++covered[y * 55 + x];
+  for (int y = 0; y < 38; ++y)
+    for (int x = 0; x < 55; ++x) EXPECT_EQ(covered[y * 55 + x], d[(y / 10) * cols + x / 10]) << x << "," << y;
+}
+
+TEST(Damage, BlockHashesFollowTheirBlocksAlone) {
+  std::vector<uint8_t> px(40 * 20 * 4, 0);
+  const auto a = block_hashes(px.data(), 40, 20, 16);
+  ASSERT_EQ(a.size(), 3u * 2u);
+  px[(17 * 40 + 35) * 4 + 1] = 3;  // (35, 17): block (2, 1)
+  const auto b = block_hashes(px.data(), 40, 20, 16);
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i] != b[i], i == 5) << i;
+  // The hash sees every byte, in order.
+  const uint8_t x[3] = {1, 2, 3}, y[3] = {3, 2, 1};
+  EXPECT_NE(mix(kSeed, x, 3), mix(kSeed, y, 3));
+  EXPECT_NE(mix(kSeed, x, 2), mix(kSeed, x, 3));
+}
+
+}  // namespace
+}  // namespace aisb::damage
 
 namespace aisb::confusion {
 namespace {
