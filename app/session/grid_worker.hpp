@@ -3,42 +3,28 @@
 // matters) and hands back the maps.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <optional>
-#include <thread>
+#include <utility>
 
 #include "engine/grid.hpp"
+#include "session/latest_worker.hpp"
 
 namespace aisb::app {
 
 class GridWorker {
  public:
   explicit GridWorker(int resolution = 100);
-  ~GridWorker();
-  GridWorker(const GridWorker&) = delete;
-  GridWorker& operator=(const GridWorker&) = delete;
 
-  void post(const JobSpec& job, const WeightSet& weights);
+  void post(const JobSpec& job, const WeightSet& weights) { worker_.post({job, weights}); }
   // The newest maps, once; none when nothing new finished since the last call.
-  std::optional<GridMaps> take();
+  std::optional<GridMaps> take() { return worker_.take(); }
   // Blocks until nothing is pending or computing (for tests).
-  void drain();
-  void set_wake(std::function<void()> wake);
+  void drain() { worker_.drain(); }
+  void set_wake(std::function<void()> wake) { worker_.set_wake(std::move(wake)); }
 
  private:
-  void loop();
-
-  const int resolution_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::optional<std::pair<JobSpec, WeightSet>> pending_;
-  std::optional<GridMaps> ready_;
-  bool busy_ = false;
-  bool stop_ = false;
-  std::function<void()> wake_;
-  std::thread thread_;
+  LatestWorker<std::pair<JobSpec, WeightSet>, GridMaps> worker_;
 };
 
 }  // namespace aisb::app

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include "session/progress.hpp"
 #include "session/share.hpp"
 #include "session/file_watch.hpp"
+#include "session/latest_worker.hpp"
 
 namespace fs = std::filesystem;
 
@@ -30,6 +32,34 @@ bool pump(Session& s, Pred done, int ms = 10000) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return false;
+}
+
+TEST(LatestWorker, OnlyTheNewestRequestIsComputedAndTakenOnce) {
+  std::mutex gate;
+  gate.lock();  // holds the first request inside the worker
+  std::atomic<int> calls{0};
+  LatestWorker<int, int> w([&](int& in) -> std::optional<int> {
+    ++calls;
+    if (in == 1) std::lock_guard wait(gate);
+    if (in < 0) return std::nullopt;  // "cannot compute": keeps the last result
+    return in * in;
+  });
+  std::atomic<int> wakes{0};
+  w.set_wake([&] { ++wakes; });
+  w.post(1);
+  while (calls == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  w.post(2);
+  w.post(3);  // replaces 2, which never starts
+  EXPECT_FALSE(w.take().has_value());
+  gate.unlock();
+  w.drain();
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(w.take(), 9);
+  EXPECT_FALSE(w.take().has_value());  // once
+  EXPECT_GE(wakes, 1);
+  w.post(-1);
+  w.drain();
+  EXPECT_FALSE(w.take().has_value());
 }
 
 TEST(Session, ShowsTheStartingNetworkBeforeTraining) {
