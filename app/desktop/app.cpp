@@ -57,6 +57,7 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   my_lessons_ = app::scan_library(app::user_lessons_dir());
   rebuild_fonts();
   session_.set_wake([] { Platform::wake(); });
+  links_painter_.set_wake([] { Platform::wake(); });
   // The compute center: a second backend, used when the device is "center".
   auto remote = std::make_unique<RemoteBackend>();
   remote_ = remote.get();

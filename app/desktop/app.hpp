@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include <imgui.h>
 #include <nlohmann/json.hpp>
 
 #include "backend/center_client.hpp"
@@ -24,6 +25,7 @@
 #include "widgets/raster.hpp"
 #include "lesson/lesson.hpp"
 #include "session/file_watch.hpp"
+#include "session/latest_worker.hpp"
 #include "session/library.hpp"
 #include "session/permissions.hpp"
 #include "session/progress.hpp"
@@ -107,6 +109,11 @@ class App {
   void draw_network_panel(const app::Permissions& allow, float width, float height);
   void draw_output_panel(const app::Permissions& allow, float width, float height);
   void refresh_maps();
+  // True once per frame: a view about to replace a big texture (the maps,
+  // the links) asks first, and waits a frame when another did. Each such
+  // change redraws a large part of the window, which under a software
+  // OpenGL must not pile up in one frame.
+  bool take_big_change();
   void draw_learning_bars(float width);  // gradient size per layer
   static double speed_of(int index);  // epochs a second of a speed setting (0: unlimited)
   // view_center.cpp: the compute center's panel and a teacher's class view
@@ -158,13 +165,35 @@ class App {
   bool log_loss_ = false;
   bool show_train_curve_ = true, show_test_curve_ = true;
   int speed_index_ = 1;
-  uint64_t maps_version_ = ~0ull;
-  std::vector<Texture> hidden_tex_;
+  uint64_t hidden_version_ = ~0ull, output_version_ = ~0ull;  // the grid version each texture shows
+  int big_change_frame_ = -1;
+  struct MapAtlas {
+    Texture tex;
+    size_t count = 0;
+    int cols = 1, rows = 1;
+    // The texture coordinates of map i.
+    [[nodiscard]] std::pair<ImVec2, ImVec2> uv(size_t i) const {
+      const float c = static_cast<float>(i % static_cast<size_t>(cols)), r = static_cast<float>(i / static_cast<size_t>(cols));
+      return {ImVec2(c / static_cast<float>(cols), r / static_cast<float>(rows)),
+              ImVec2((c + 1) / static_cast<float>(cols), (r + 1) / static_cast<float>(rows))};
+    }
+  };
+  MapAtlas hidden_maps_;
   Texture output_tex_;
-  raster::Canvas links_canvas_;  // the network's links, redrawn when the weights change
-  Texture links_tex_;
-  std::string links_key_;
-  Texture points_tex_;  // the data points, drawn once per dataset (not per frame)
+  // The network's links, painted off the UI thread when the weights change
+  // (the first time at once); a result for another layout is dropped.
+  struct LinksJob {
+    std::string layout;
+    int width = 0, height = 0;
+    std::vector<raster::Curve> curves;
+  };
+  app::LatestWorker<LinksJob, std::pair<std::string, raster::Overlay>> links_painter_{
+      [](LinksJob& job) -> std::optional<std::pair<std::string, raster::Overlay>> {
+        return std::pair(job.layout, raster::paint_curves(job.width, job.height, job.curves));
+      }};
+  Overlay links_tex_;
+  std::string links_key_, links_layout_;
+  Overlay points_tex_;  // the data points, drawn once per dataset (not per frame)
   std::string points_key_;
   std::map<std::string, Texture> feature_tex_, dataset_tex_;
   Texture samples_tex_;

@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
       draw_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - f0).count());
       ++frame;
       const bool last = frames > 0 && frame >= frames;
+      if (last && !stats.empty()) platform.verify_next_frame();
       platform.end_frame(last ? screenshot : std::string());
       const auto f1 = std::chrono::steady_clock::now();
       frame_ms.push_back(std::chrono::duration<double, std::milli>(f1 - f0).count());
@@ -115,6 +116,8 @@ int main(int argc, char** argv) {
           << ", \"frame_ms_max\": " << percentile(frame_ms, 1.0) << ", \"draw_ms_p50\": " << percentile(draw_ms, 0.5)
           << ", \"draw_ms_p99\": " << percentile(draw_ms, 0.99)
           << ", \"steps_per_second\": " << (done ? done->steps_per_second : latest ? latest->steps_per_second : 0.0)
+          << ", \"partial_redraw\": " << (platform.partial_redraw() ? "true" : "false")
+          << ", \"redraw_mismatch_px\": " << platform.redraw_mismatch()
           << ", \"state\": \"" << aisb::app::to_string(app.session().state()) << "\"}\n";
     }
   } catch (const std::exception& e) {

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <cmath>
+#include <map>
 #include <stdexcept>
 #include <thread>
 
@@ -16,11 +18,15 @@
 #include <stb_image.h>
 #include <stb_image_write.h>
 
+#include "desktop/glx_present.hpp"
 #include "desktop/ui.hpp"
 
 namespace fs = std::filesystem;
 
 namespace aisb::ui {
+
+// What a texture shows between two texture coordinates, mixed into `h`.
+uint64_t texture_content(void* id, const ImVec2& uv0, const ImVec2& uv1, uint64_t h);
 
 namespace {
 
@@ -43,6 +49,9 @@ void on_char(GLFWwindow*, unsigned) { touch(); }
 void on_focus(GLFWwindow*, int) { touch(); }
 void on_enter(GLFWwindow*, int) { touch(); }
 void on_size(GLFWwindow*, int, int) { touch(); }
+// The window manager or the X server lost what was shown (uncovered, moved
+// back on screen): draw the next frame whole.
+void on_refresh(GLFWwindow*);
 
 std::u32string decode_utf8(const std::string& s) {
   std::u32string out;
@@ -104,6 +113,7 @@ Platform::Platform(const WindowOptions& o) {
   glfwSetWindowFocusCallback(window_, on_focus);
   glfwSetCursorEnterCallback(window_, on_enter);
   glfwSetWindowSizeCallback(window_, on_size);
+  glfwSetWindowRefreshCallback(window_, on_refresh);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -112,6 +122,7 @@ Platform::Platform(const WindowOptions& o) {
   io.ConfigWindowsMoveFromTitleBarOnly = true;
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
+  init_partial_redraw();
   last_frame_ = std::chrono::steady_clock::now();
 }
 
@@ -124,6 +135,13 @@ Platform::~Platform() {
   g_platform = nullptr;
   g_settle = nullptr;
 }
+
+namespace {
+void on_refresh(GLFWwindow*) {
+  if (g_platform != nullptr) g_platform->redraw_all();
+  touch();
+}
+}  // namespace
 
 void Platform::wake() { glfwPostEmptyEvent(); }
 
@@ -155,6 +173,7 @@ bool Platform::ensure_glyphs(const std::string& text) {
 }
 
 void Platform::rebuild_fonts() {
+  damage_.invalidate();  // the atlas texture is made anew
   fonts_dirty_ = false;
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
@@ -225,20 +244,168 @@ bool Platform::begin_frame(bool busy, std::chrono::milliseconds idle_wait) {
   return !glfwWindowShouldClose(window_);
 }
 
+void Platform::init_partial_redraw() {
+  const char* env = std::getenv("AISB_PARTIAL_REDRAW");
+  partial_ = !(env != nullptr && std::string(env) == "0") && glx::can_present_rects(window_);
+}
+
+namespace {
+// The pixels (top-left origin) that ImGui's OpenGL backend lets a command
+// touch: its glScissor, truncations included. Damage and partial redraw
+// must use exactly these, or a row at a tile's edge goes stale.
+damage::Rect scissor_of(const ImVec4& clip, const ImVec2& off, const ImVec2& scale, int fb_height) {
+  const float x0 = (clip.x - off.x) * scale.x, y0 = (clip.y - off.y) * scale.y;
+  const float x1 = (clip.z - off.x) * scale.x, y1 = (clip.w - off.y) * scale.y;
+  if (x1 <= x0 || y1 <= y0) return {};
+  const int sx = static_cast<int>(x0), sy = static_cast<int>(static_cast<float>(fb_height) - y1);
+  const int sw = static_cast<int>(x1 - x0), sh = static_cast<int>(y1 - y0);
+  return {sx, fb_height - sy - sh, sx + sw, fb_height - sy};
+}
+}  // namespace
+
+std::vector<damage::Rect> Platform::changed_area(int width, int height) {
+  const ImDrawData* dd = ImGui::GetDrawData();
+  const ImVec2 off = dd->DisplayPos, scale = dd->FramebufferScale;
+  damage_.begin(width, height);
+  for (int l = 0; l < dd->CmdListsCount; ++l) {
+    const ImDrawList* list = dd->CmdLists[l];
+    for (const ImDrawCmd& cmd : list->CmdBuffer) {
+      if (cmd.UserCallback != nullptr) {
+        damage_.invalidate();  // what a callback draws is not in the vertices
+        continue;
+      }
+      const damage::Rect clip = scissor_of(cmd.ClipRect, off, scale, height);
+      if (clip.area() <= 0) continue;
+      const auto cx0 = static_cast<float>(clip.x0), cy0 = static_cast<float>(clip.y0);
+      const auto cx1 = static_cast<float>(clip.x1), cy1 = static_cast<float>(clip.y1);
+      uint64_t base = damage::mix(damage::kSeed, &cmd.ClipRect, sizeof cmd.ClipRect);
+      base = damage::mix(base, &cmd.TextureId, sizeof cmd.TextureId);
+      const ImDrawIdx* idx = list->IdxBuffer.Data + cmd.IdxOffset;
+      const ImDrawVert* vtx = list->VtxBuffer.Data + cmd.VtxOffset;
+      for (unsigned i = 0; i + 2 < cmd.ElemCount; i += 3) {
+        const ImDrawVert* v[3] = {&vtx[idx[i]], &vtx[idx[i + 1]], &vtx[idx[i + 2]]};
+        float x0 = v[0]->pos.x, x1 = x0, y0 = v[0]->pos.y, y1 = y0;
+        ImVec2 uv0 = v[0]->uv, uv1 = uv0;
+        uint64_t h = base;
+        for (const ImDrawVert* p : v) {
+          x0 = std::min(x0, p->pos.x), x1 = std::max(x1, p->pos.x);
+          y0 = std::min(y0, p->pos.y), y1 = std::max(y1, p->pos.y);
+          uv0 = ImVec2(std::min(uv0.x, p->uv.x), std::min(uv0.y, p->uv.y));
+          uv1 = ImVec2(std::max(uv1.x, p->uv.x), std::max(uv1.y, p->uv.y));
+          h = damage::mix(h, p, sizeof *p);
+        }
+        h = texture_content(cmd.TextureId, uv0, uv1, h);
+        damage_.add(std::max(cx0, (x0 - off.x) * scale.x), std::max(cy0, (y0 - off.y) * scale.y),
+                    std::min(cx1, (x1 - off.x) * scale.x + 1), std::min(cy1, (y1 - off.y) * scale.y + 1), h);
+      }
+    }
+  }
+  return damage_.finish();
+}
+
+void Platform::render(int width, int height, const std::vector<damage::Rect>& area) {
+  glViewport(0, 0, width, height);
+  const ImVec4 bg = vec(ctx().palette.background);
+  glClearColor(bg.x, bg.y, bg.z, 1.0f);
+  ImDrawData* dd = ImGui::GetDrawData();
+  if (!partial_) {
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(dd);
+    return;
+  }
+  // Clear the changed rectangles, then draw every command once per rectangle
+  // it reaches, clipped to it: one upload of the vertices and one scene for
+  // the renderer (a pass per rectangle made llvmpipe finish the scene at
+  // every re-upload). The rectangles do not overlap, so nothing blends twice.
+  // The rest of the back buffer still holds the last frame.
+  glEnable(GL_SCISSOR_TEST);
+  for (const damage::Rect& r : area) {
+    glScissor(r.x0, height - r.y1, r.x1 - r.x0, r.y1 - r.y0);
+    glClear(GL_COLOR_BUFFER_BIT);
+  }
+  glDisable(GL_SCISSOR_TEST);
+  const ImVec2 off = dd->DisplayPos, scale = dd->FramebufferScale;
+  const auto to_display = [&](float px, float py) { return ImVec2(off.x + px / scale.x, off.y + py / scale.y); };
+  // Per command and rectangle, only the triangles that reach the rectangle:
+  // llvmpipe transforms and bins every triangle of a draw call before the
+  // scissor drops it, so drawing a whole command once per rectangle cost
+  // more than the pixels did.
+  std::vector<ImVector<ImDrawCmd>> kept_cmds(static_cast<size_t>(dd->CmdListsCount));
+  std::vector<ImVector<ImDrawIdx>> kept_idx(static_cast<size_t>(dd->CmdListsCount));
+  for (int l = 0; l < dd->CmdListsCount; ++l) {
+    ImDrawList* list = dd->CmdLists[l];
+    ImVector<ImDrawCmd> cmds;
+    ImVector<ImDrawIdx> idx;
+    for (const ImDrawCmd& cmd : list->CmdBuffer) {
+      const ImDrawIdx* in = list->IdxBuffer.Data + cmd.IdxOffset;
+      const ImDrawVert* vtx = list->VtxBuffer.Data + cmd.VtxOffset;
+      const damage::Rect clip = scissor_of(cmd.ClipRect, off, scale, height);
+      for (const damage::Rect& r : area) {
+        // Whole pixels, so that the backend's scissor is exactly the part
+        // of the command's own scissor inside this rectangle.
+        const damage::Rect q{std::max(clip.x0, r.x0), std::max(clip.y0, r.y0), std::min(clip.x1, r.x1), std::min(clip.y1, r.y1)};
+        if (q.x1 <= q.x0 || q.y1 <= q.y0) continue;
+        ImDrawCmd c = cmd;
+        const ImVec2 lo = to_display(static_cast<float>(q.x0), static_cast<float>(q.y0));
+        const ImVec2 hi = to_display(static_cast<float>(q.x1), static_cast<float>(q.y1));
+        c.ClipRect = ImVec4(lo.x, lo.y, hi.x, hi.y);
+        c.IdxOffset = static_cast<unsigned>(idx.Size);
+        for (unsigned i = 0; i + 2 < cmd.ElemCount; i += 3) {
+          const ImVec2 &a = vtx[in[i]].pos, &b = vtx[in[i + 1]].pos, &d = vtx[in[i + 2]].pos;
+          if (std::max({a.x, b.x, d.x}) < c.ClipRect.x || std::min({a.x, b.x, d.x}) > c.ClipRect.z ||
+              std::max({a.y, b.y, d.y}) < c.ClipRect.y || std::min({a.y, b.y, d.y}) > c.ClipRect.w) {
+            continue;
+          }
+          idx.push_back(in[i]);
+          idx.push_back(in[i + 1]);
+          idx.push_back(in[i + 2]);
+        }
+        c.ElemCount = static_cast<unsigned>(idx.Size) - c.IdxOffset;
+        if (c.ElemCount > 0) cmds.push_back(c);
+      }
+    }
+    kept_cmds[static_cast<size_t>(l)].swap(list->CmdBuffer);
+    kept_idx[static_cast<size_t>(l)].swap(list->IdxBuffer);
+    list->CmdBuffer.swap(cmds);
+    list->IdxBuffer.swap(idx);
+  }
+  ImGui_ImplOpenGL3_RenderDrawData(dd);
+  for (int l = 0; l < dd->CmdListsCount; ++l) {
+    dd->CmdLists[l]->CmdBuffer.swap(kept_cmds[static_cast<size_t>(l)]);
+    dd->CmdLists[l]->IdxBuffer.swap(kept_idx[static_cast<size_t>(l)]);
+  }
+}
+
 void Platform::end_frame(const std::string& screenshot_png) {
   ImGui::Render();
   int w = 0, h = 0;
   glfwGetFramebufferSize(window_, &w, &h);
-  glViewport(0, 0, w, h);
-  const ImVec4 bg = vec(ctx().palette.background);
-  glClearColor(bg.x, bg.y, bg.z, 1.0f);
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-  if (!screenshot_png.empty()) {
+  const std::vector<damage::Rect> area =
+      partial_ ? changed_area(w, h) : std::vector<damage::Rect>{damage::Rect{0, 0, w, h}};
+  render(w, h, area);
+  const auto read_back = [&] {
     std::vector<uint8_t> pixels(static_cast<size_t>(w) * static_cast<size_t>(h) * 4);
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
     glReadBuffer(GL_BACK);
     glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+    return pixels;
+  };
+  std::vector<damage::Rect> shown = area;
+  if (verify_ && partial_) {
+    // What frame after frame of changed rectangles left in the back buffer,
+    // against the same frame drawn whole.
+    const auto patched = read_back();
+    shown = {damage::Rect{0, 0, w, h}};
+    render(w, h, shown);
+    const auto whole = read_back();
+    redraw_mismatch_ = 0;
+    for (size_t i = 0; i < whole.size(); i += 4) {
+      redraw_mismatch_ += std::memcmp(&whole[i], &patched[i], 3) != 0 ? 1 : 0;
+    }
+  }
+  verify_ = false;
+  if (!screenshot_png.empty()) {
+    const auto pixels = read_back();
     // OpenGL's rows start at the bottom; PNG's at the top.
     const size_t row = static_cast<size_t>(w) * 4;
     std::vector<uint8_t> flipped(pixels.size());
@@ -249,22 +416,93 @@ void Platform::end_frame(const std::string& screenshot_png) {
     for (size_t i = 3; i < flipped.size(); i += 4) flipped[i] = 255;
     if (!write_png(screenshot_png, w, h, flipped)) throw std::runtime_error("cannot write " + screenshot_png);
   }
-  glfwSwapBuffers(window_);
+  if (!partial_) {
+    glfwSwapBuffers(window_);
+    return;
+  }
+  for (const damage::Rect& r : shown) glx::present_rect(window_, r.x0, h - r.y1, r.x1 - r.x0, r.y1 - r.y0);
+}
+
+namespace {
+// What a texture holds, as a number that changes with every upload: a
+// changed heatmap must count as a change on screen though its vertices
+// stayed put. GL names are reused, so every upload sets a fresh number.
+struct TextureContent {
+  uint64_t generation = 0;
+  int width = 0, height = 0, block = 0;
+  std::vector<uint64_t> blocks;  // with block > 0: content hashes, row by row
+};
+std::map<uintptr_t, TextureContent> g_textures;
+uint64_t g_uploads = 0;
+}  // namespace
+
+uint64_t texture_content(void* id, const ImVec2& uv0, const ImVec2& uv1, uint64_t h) {
+  const auto it = g_textures.find(reinterpret_cast<uintptr_t>(id));
+  if (it == g_textures.end()) return h;
+  const TextureContent& t = it->second;
+  const int cols = t.block > 0 ? (t.width + t.block - 1) / t.block : 0;
+  const int rows = t.block > 0 ? (t.height + t.block - 1) / t.block : 0;
+  if (cols == 0 || rows == 0 || t.blocks.size() != static_cast<size_t>(cols) * static_cast<size_t>(rows)) {
+    return damage::mix(h, &t.generation, sizeof t.generation);
+  }
+  const auto cell = [&](float uv, int size, int count) {
+    return std::clamp(static_cast<int>(std::floor(uv * static_cast<float>(size) / static_cast<float>(t.block))), 0, count - 1);
+  };
+  const int c0 = cell(uv0.x, t.width, cols), r0 = cell(uv0.y, t.height, rows);
+  // The far edge of a block's quad lies on the next block's first texel.
+  const int c1 = std::max(c0, cell(uv1.x - 0.5f / static_cast<float>(t.width), t.width, cols));
+  const int r1 = std::max(r0, cell(uv1.y - 0.5f / static_cast<float>(t.height), t.height, rows));
+  const int size[2] = {t.width, t.height};
+  h = damage::mix(h, size, sizeof size);
+  for (int r = r0; r <= r1; ++r) {
+    for (int c = c0; c <= c1; ++c) h = damage::mix(h, &t.blocks[static_cast<size_t>(r * cols + c)], sizeof(uint64_t));
+  }
+  return h;
 }
 
 bool write_png(const std::string& path, int width, int height, const std::vector<uint8_t>& rgba) {
   return stbi_write_png(path.c_str(), width, height, 4, rgba.data(), width * 4) != 0;
 }
 
+ImVec2 Overlay::aligned(ImVec2 p) {
+  const auto down = [](float v) { return std::floor(v / static_cast<float>(kBlock)) * static_cast<float>(kBlock); };
+  return ImVec2(down(p.x), down(p.y));
+}
+
+void Overlay::upload(int width, int height, std::vector<uint8_t> rgba) {
+  upload(raster::make_overlay(width, height, std::move(rgba)));
+}
+
+void Overlay::upload(raster::Overlay&& image) {
+  blocks_ = std::move(image.blocks);
+  tex_.upload_blocks(image.width, image.height, image.rgba.data(), kBlock, std::move(image.hashes));
+}
+
+void Overlay::draw(ImDrawList* list, float x, float y) const {
+  const auto w = static_cast<float>(tex_.width()), h = static_cast<float>(tex_.height());
+  for (const raster::Block& b : blocks_) {
+    list->AddImage(tex_.id(), ImVec2(x + static_cast<float>(b.x0), y + static_cast<float>(b.y0)),
+                   ImVec2(x + static_cast<float>(b.x1), y + static_cast<float>(b.y1)),
+                   ImVec2(static_cast<float>(b.x0) / w, static_cast<float>(b.y0) / h),
+                   ImVec2(static_cast<float>(b.x1) / w, static_cast<float>(b.y1) / h));
+  }
+}
+
 Texture::~Texture() {
-  if (tex_ != 0) glDeleteTextures(1, &tex_);
+  if (tex_ != 0) {
+    g_textures.erase(tex_);
+    glDeleteTextures(1, &tex_);
+  }
 }
 
 Texture::Texture(Texture&& o) noexcept : tex_(o.tex_), w_(o.w_), h_(o.h_) { o.tex_ = 0; }
 
 Texture& Texture::operator=(Texture&& o) noexcept {
   if (this != &o) {
-    if (tex_ != 0) glDeleteTextures(1, &tex_);
+    if (tex_ != 0) {
+      g_textures.erase(tex_);
+      glDeleteTextures(1, &tex_);
+    }
     tex_ = o.tex_;
     w_ = o.w_;
     h_ = o.h_;
@@ -274,6 +512,18 @@ Texture& Texture::operator=(Texture&& o) noexcept {
 }
 
 void Texture::upload(int width, int height, const uint8_t* rgba, bool smooth) {
+  put(width, height, rgba, smooth);
+  TextureContent& content = g_textures[tex_];
+  content = {++g_uploads, width, height, 0, {}};
+  content.generation ^= smooth ? 1ull << 63 : 0;  // the filter changes pixels too
+}
+
+void Texture::upload_blocks(int width, int height, const uint8_t* rgba, int block, std::vector<uint64_t> hashes) {
+  put(width, height, rgba, false);
+  g_textures[tex_] = {++g_uploads, width, height, block, std::move(hashes)};
+}
+
+void Texture::put(int width, int height, const uint8_t* rgba, bool smooth) {
   if (tex_ == 0) glGenTextures(1, &tex_);
   glBindTexture(GL_TEXTURE_2D, tex_);
   const GLint filter = smooth ? GL_LINEAR : GL_NEAREST;

@@ -10,7 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "widgets/damage.hpp"
+#include "widgets/raster.hpp"
+
 struct GLFWwindow;
+struct ImDrawList;
+struct ImVec2;
 
 namespace aisb::ui {
 
@@ -54,9 +59,22 @@ class Platform {
   // True while input arrived in the last few frames (ImGui needs a couple
   // of frames to settle after a click).
   [[nodiscard]] bool settling() const { return settle_frames_ > 0; }
+  // True when frames redraw and present only what changed (a software
+  // OpenGL with GLX_MESA_copy_sub_buffer; AISB_PARTIAL_REDRAW=0 turns it off).
+  [[nodiscard]] bool partial_redraw() const { return partial_; }
+  // The next frame is drawn whole (the window was uncovered).
+  void redraw_all() { damage_.invalidate(); }
+  // For tests and bench/: the next frame is drawn both ways, changes only
+  // and whole, and redraw_mismatch() then says in how many pixels they
+  // differ (0 when partial redraw is off).
+  void verify_next_frame() { verify_ = true; }
+  [[nodiscard]] long redraw_mismatch() const { return redraw_mismatch_; }
 
  private:
   void rebuild_fonts();
+  void init_partial_redraw();
+  std::vector<damage::Rect> changed_area(int width, int height);
+  void render(int width, int height, const std::vector<damage::Rect>& area);
 
   GLFWwindow* window_ = nullptr;
   float content_scale_ = 1.0f;
@@ -67,6 +85,10 @@ class Platform {
   bool fonts_dirty_ = false;
   bool ignore_mouse_ = false;
   std::chrono::steady_clock::time_point last_frame_{};
+  damage::Tracker damage_{damage::kTile};
+  bool partial_ = false;
+  bool verify_ = false;
+  long redraw_mismatch_ = 0;
 };
 
 // Writes RGBA rows (top row first) as PNG; false on failure.
@@ -81,18 +103,44 @@ class Texture {
   Texture& operator=(const Texture&) = delete;
   Texture(Texture&& o) noexcept;
   Texture& operator=(Texture&& o) noexcept;
+  // Any upload counts as a change of every pixel that shows the texture.
   void upload(int width, int height, const uint8_t* rgba, bool smooth = false);
+  // Only the blocks whose hash changed count as changed (big overlays drawn
+  // block by block, see Overlay). `hashes`: damage::block_hashes of rgba.
+  void upload_blocks(int width, int height, const uint8_t* rgba, int block, std::vector<uint64_t> hashes);
   [[nodiscard]] void* id() const { return reinterpret_cast<void*>(static_cast<uintptr_t>(tex_)); }
   [[nodiscard]] bool valid() const { return tex_ != 0; }
   [[nodiscard]] int width() const { return w_; }
   [[nodiscard]] int height() const { return h_; }
 
  private:
+  void put(int width, int height, const uint8_t* rgba, bool smooth);
+
   unsigned tex_ = 0;
   int w_ = 0, h_ = 0;
 };
 
 // Decodes a PNG/JPEG file into a texture; false when it cannot be read.
+// A mostly transparent image shown pixel for pixel over other things (the
+// network's links, the data points): drawn as its non-empty blocks only,
+// and a frame redraws only the blocks whose pixels changed. Under a
+// software OpenGL the empty blocks would cost as much as the full ones.
+class Overlay {
+ public:
+  static constexpr int kBlock = damage::kTile;
+  // Where to start an overlay that covers `p` so that its blocks fall on the
+  // damage grid: each changed block is then one tile redrawn, not four.
+  static ImVec2 aligned(ImVec2 p);
+  void upload(int width, int height, std::vector<uint8_t> rgba);
+  void upload(raster::Overlay&& image);  // made ready elsewhere (raster::make_overlay)
+  void draw(ImDrawList* list, float x, float y) const;
+  [[nodiscard]] bool valid() const { return tex_.valid(); }
+
+ private:
+  Texture tex_;
+  std::vector<raster::Block> blocks_;
+};
+
 bool load_image(const std::filesystem::path& file, Texture& out);
 
 }  // namespace aisb::ui

@@ -202,19 +202,39 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
     return std::array<raster::Point, 4>{p0, raster::Point{mid, p0.y}, raster::Point{mid, p3.y}, p3};
   };
   {
-    const int cw = static_cast<int>(gw), ch = static_cast<int>(gh);
-    const std::string key = std::to_string(session_.weights_version()) + "/" + std::to_string(cw) + "x" +
-                            std::to_string(ch) + std::to_string(job.model.inputs.size()) + (ctx().dark ? "d" : "l");
+    // The canvas starts on the damage grid, so that each of its blocks is
+    // one tile on screen (see Overlay).
+    const ImVec2 at = Overlay::aligned(base);
+    const float dx = base.x - at.x, dy = base.y - at.y;
+    const int cw = static_cast<int>(gw + dx), ch = static_cast<int>(gh + dy);
+    const std::string layout = std::to_string(cw) + "x" + std::to_string(ch) + "+" + std::to_string(dx) + "," +
+                               std::to_string(dy) + std::to_string(job.model.inputs.size()) + (ctx().dark ? "d" : "l");
+    const std::string key = std::to_string(session_.weights_version()) + "/" + layout;
     if (key != links_key_) {
       links_key_ = key;
-      links_canvas_.reset(cw, ch);
+      LinksJob paint{layout, cw, ch, {}};
       for (const auto& k : g.links) {
         const auto c = link_curve(k);
-        raster::stroke_bezier(links_canvas_, c[0], c[1], c[2], c[3], std::max(1.0f, k.width), colors::diverging(k.shade), 0.85f);
+        paint.curves.push_back({{c[0].x + dx, c[0].y + dy}, {c[1].x + dx, c[1].y + dy}, {c[2].x + dx, c[2].y + dy},
+                                {c[3].x + dx, c[3].y + dy}, std::max(1.0f, k.width), colors::diverging(k.shade), 0.85f});
       }
-      links_tex_.upload(cw, ch, links_canvas_.rgba.data());
+      if (layout != links_layout_) {
+        // A new layout is painted at once: no frame shows links that do not
+        // meet their neurons.
+        links_layout_ = layout;
+        links_tex_.upload(raster::paint_curves(cw, ch, paint.curves));
+      } else {
+        links_painter_.post(std::move(paint));
+      }
     }
-    if (links_tex_.valid()) dl->AddImage(links_tex_.id(), base, ImVec2(base.x + static_cast<float>(cw), base.y + static_cast<float>(ch)));
+    if (take_big_change()) {
+      if (auto painted = links_painter_.take(); painted && painted->first == links_layout_) {
+        links_tex_.upload(std::move(painted->second));
+      } else {
+        big_change_frame_ = -1;  // nothing came: the frame's big change is still free
+      }
+    }
+    if (links_tex_.valid()) links_tex_.draw(dl, at.x, at.y);
   }
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   int hovered_link = -1;
@@ -235,25 +255,41 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
     }
   }
 
-  // Nodes: input features, hidden neurons with their maps, the output.
-  size_t hidden_index = 0;
-  int hovered_node = -1;
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    const auto& n = g.nodes[i];
+  // Nodes: input features, hidden neurons with their maps, the output. In
+  // three passes (shadows, pictures, borders) so that each pass is a few
+  // draw calls, not three per node.
+  const auto node_box = [&](const layout::Node& n) {
     const ImVec2 c = node_pos(n);
-    const ImVec2 a(c.x - ns * 0.5f, c.y - ns * 0.5f), b(c.x + ns * 0.5f, c.y + ns * 0.5f);
+    return std::pair(ImVec2(c.x - ns * 0.5f, c.y - ns * 0.5f), ImVec2(c.x + ns * 0.5f, c.y + ns * 0.5f));
+  };
+  for (const auto& n : g.nodes) {
+    const auto [a, b] = node_box(n);
+    dl->AddRectFilled(ImVec2(a.x + 2, a.y + 3), ImVec2(b.x + 2, b.y + 3), IM_COL32(0, 0, 0, 30), em(0.25f));
+  }
+  size_t hidden_index = 0;
+  for (const auto& n : g.nodes) {
+    const auto [a, b] = node_box(n);
     void* tex = nullptr;
+    ImVec2 uv0(0, 0), uv1(1, 1);
     if (n.layer == 0) {
       tex = feature_tex_[job.model.inputs[static_cast<size_t>(n.index)]].id();
     } else if (n.layer <= layers) {
-      if (hidden_index < hidden_tex_.size() && session_.grid().resolution > 0) tex = hidden_tex_[hidden_index].id();
+      if (hidden_index < hidden_maps_.count && session_.grid().resolution > 0) {
+        tex = hidden_maps_.tex.id();
+        std::tie(uv0, uv1) = hidden_maps_.uv(hidden_index);
+      }
       ++hidden_index;
     } else if (output_tex_.valid()) {
       tex = output_tex_.id();
     }
-    dl->AddRectFilled(ImVec2(a.x + 2, a.y + 3), ImVec2(b.x + 2, b.y + 3), IM_COL32(0, 0, 0, 30), em(0.25f));
-    if (tex != nullptr) dl->AddImageRounded(tex, a, b, ImVec2(0, 0), ImVec2(1, 1), IM_COL32_WHITE, em(0.25f));
+    if (tex != nullptr) dl->AddImageRounded(tex, a, b, uv0, uv1, IM_COL32_WHITE, em(0.25f));
     else dl->AddRectFilled(a, b, p.panel_alt, em(0.25f));
+  }
+  int hovered_node = -1;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const auto& n = g.nodes[i];
+    const auto [a, b] = node_box(n);
+    const ImVec2 c = node_pos(n);
     const bool over = graph_hovered && mouse.x >= a.x && mouse.x <= b.x && mouse.y >= a.y && mouse.y <= b.y;
     if (over) hovered_node = static_cast<int>(i);
     dl->AddRect(a, b, over ? p.accent : p.border, em(0.25f), 0, over ? 2.0f : 1.0f);

@@ -88,24 +88,25 @@ float activation_scale(const std::vector<float>& map, const std::string& activat
 // a thin ring (white for training points, dark for test points), smoothed at
 // the edges. Done once per dataset, not per frame: hundreds of small circles
 // are cheap as one texture and dear as thousands of vertices.
-void paint_points(std::vector<uint8_t>& px, int size, const Split& split, bool classification, float target_scale,
-                  bool test) {
+// The plot is `size` pixels wide at (ox, oy) of a canvas `width` x `height`.
+void paint_points(std::vector<uint8_t>& px, int width, int height, float ox, float oy, int size, const Split& split,
+                  bool classification, float target_scale, bool test) {
   const float r = std::max(2.5f, static_cast<float>(size) / 85.0f);
   const colors::Rgb ring = test ? colors::Rgb{20, 20, 20} : colors::Rgb{255, 255, 255};
   for (int64_t i = 0; i < split.size(); ++i) {
-    const float cx = (split.points[static_cast<size_t>(2 * i)] + 6.0f) / 12.0f * static_cast<float>(size);
-    const float cy = (6.0f - split.points[static_cast<size_t>(2 * i + 1)]) / 12.0f * static_cast<float>(size);
+    const float cx = ox + (split.points[static_cast<size_t>(2 * i)] + 6.0f) / 12.0f * static_cast<float>(size);
+    const float cy = oy + (6.0f - split.points[static_cast<size_t>(2 * i + 1)]) / 12.0f * static_cast<float>(size);
     const float y = split.y[static_cast<size_t>(i)];
     const colors::Rgb fill = classification ? (y > 0.5f ? colors::kBlue : colors::kOrange) : colors::diverging(y / target_scale);
-    const int x0 = std::max(0, static_cast<int>(cx - r - 2)), x1 = std::min(size - 1, static_cast<int>(cx + r + 2));
-    const int y0 = std::max(0, static_cast<int>(cy - r - 2)), y1 = std::min(size - 1, static_cast<int>(cy + r + 2));
+    const int x0 = std::max(0, static_cast<int>(cx - r - 2)), x1 = std::min(width - 1, static_cast<int>(cx + r + 2));
+    const int y0 = std::max(0, static_cast<int>(cy - r - 2)), y1 = std::min(height - 1, static_cast<int>(cy + r + 2));
     for (int py = y0; py <= y1; ++py)
       for (int qx = x0; qx <= x1; ++qx) {
         const float d = std::hypot(static_cast<float>(qx) + 0.5f - cx, static_cast<float>(py) + 0.5f - cy);
         const float cover = std::clamp(r + 0.5f - d, 0.0f, 1.0f);
         if (cover <= 0) continue;
         const float ring_w = std::clamp(1.0f - std::fabs(d - (r - 0.6f)), 0.0f, 1.0f);
-        uint8_t* o = &px[static_cast<size_t>(4 * (py * size + qx))];
+        uint8_t* o = &px[static_cast<size_t>(4 * (py * width + qx))];
         const auto mix = [&](uint8_t a, uint8_t b, float t) { return static_cast<uint8_t>(std::lround(a + (b - a) * t)); };
         const uint8_t fr = mix(fill.r, ring.r, ring_w), fg = mix(fill.g, ring.g, ring_w), fb = mix(fill.b, ring.b, ring_w);
         const float a0 = o[3] / 255.0f;
@@ -122,26 +123,55 @@ void paint_points(std::vector<uint8_t>& px, int size, const Split& split, bool c
 
 double App::speed_of(int index) { return kSpeeds[std::clamp(index, 0, 3)]; }
 
+bool App::take_big_change() {
+  if (big_change_frame_ == ImGui::GetFrameCount()) return false;
+  big_change_frame_ = ImGui::GetFrameCount();
+  return true;
+}
+
 void App::refresh_maps() {
-  if (maps_version_ == session_.grid_version()) return;
-  maps_version_ = session_.grid_version();
+  // The neurons' maps and the output's in different frames: each redraws a
+  // large part of the window (see take_big_change).
   const GridMaps& g = session_.grid();
+  if (output_version_ != session_.grid_version() && hidden_version_ == session_.grid_version() && take_big_change()) {
+    output_version_ = session_.grid_version();
+    if (g.resolution == 0) return;
+    float scale = 1.0f;
+    if (session_.job().model.task == "regression" && session_.data() != nullptr) {
+      for (float v : session_.data()->train.y) scale = std::max(scale, std::fabs(v));
+    }
+    const auto px = colors::to_rgba(g.output, scale, discretize_, 255);
+    output_tex_.upload(g.resolution, g.resolution, px.data(), true);
+    return;
+  }
+  if (hidden_version_ == session_.grid_version() || !take_big_change()) return;
+  hidden_version_ = session_.grid_version();
   if (g.resolution == 0) return;
+  // Every hidden neuron's map in one texture: one upload and one draw call
+  // for all of them.
+  size_t count = 0;
+  for (const auto& layer : g.hidden) count += layer.size();
+  const int r = g.resolution;
+  const int cols = static_cast<int>(std::clamp<size_t>(count, 1, 8));
+  const int rows = static_cast<int>((count + static_cast<size_t>(cols) - 1) / static_cast<size_t>(cols));
+  std::vector<uint8_t> atlas(static_cast<size_t>(cols * r) * static_cast<size_t>(std::max(rows, 1) * r) * 4, 0);
   size_t k = 0;
   for (size_t l = 0; l < g.hidden.size(); ++l) {
     const std::string& act = session_.job().model.layers[l].activation;
     for (const auto& map : g.hidden[l]) {
-      if (hidden_tex_.size() <= k) hidden_tex_.emplace_back();
       const auto px = colors::to_rgba(map, activation_scale(map, act));
-      hidden_tex_[k++].upload(g.resolution, g.resolution, px.data());
+      const int x0 = static_cast<int>(k % static_cast<size_t>(cols)) * r, y0 = static_cast<int>(k / static_cast<size_t>(cols)) * r;
+      for (int y = 0; y < r; ++y) {
+        std::copy_n(px.begin() + static_cast<std::ptrdiff_t>(y) * r * 4, r * 4,
+                    atlas.begin() + (static_cast<std::ptrdiff_t>(y0 + y) * cols * r + x0) * 4);
+      }
+      ++k;
     }
   }
-  float scale = 1.0f;
-  if (session_.job().model.task == "regression" && session_.data() != nullptr) {
-    for (float v : session_.data()->train.y) scale = std::max(scale, std::fabs(v));
-  }
-  const auto px = colors::to_rgba(g.output, scale, discretize_, 255);
-  output_tex_.upload(g.resolution, g.resolution, px.data(), true);
+  hidden_maps_.count = count;
+  hidden_maps_.cols = cols;
+  hidden_maps_.rows = std::max(rows, 1);
+  hidden_maps_.tex.upload(cols * r, hidden_maps_.rows * r, atlas.data());
 }
 
 void App::draw_workspace(const app::Permissions& allow, float width, float height) {
@@ -473,17 +503,21 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   else dl->AddRectFilled(at, ImVec2(at.x + size, at.y + size), p.panel_alt);
   if (const Dataset* d = session_.data()) {
     const int px_size = static_cast<int>(size);
-    const std::string key = std::to_string(session_.data_version()) + (show_test_ ? "t" : "") + std::to_string(px_size);
+    const ImVec2 origin = Overlay::aligned(at);  // on the damage grid
+    const float ox = at.x - origin.x, oy = at.y - origin.y;
+    const int cw = px_size + static_cast<int>(std::ceil(ox)), ch = px_size + static_cast<int>(std::ceil(oy));
+    const std::string key = std::to_string(session_.data_version()) + (show_test_ ? "t" : "") + std::to_string(px_size) +
+                            "+" + std::to_string(ox) + "," + std::to_string(oy);
     if (key != points_key_) {
       points_key_ = key;
       float scale = 1.0f;
       for (float v : d->train.y) scale = std::max(scale, std::fabs(v));
-      std::vector<uint8_t> px(static_cast<size_t>(px_size * px_size * 4), 0);
-      paint_points(px, px_size, d->train, classification, scale, false);
-      if (show_test_) paint_points(px, px_size, d->test, classification, scale, true);
-      points_tex_.upload(px_size, px_size, px.data());
+      std::vector<uint8_t> px(static_cast<size_t>(cw) * static_cast<size_t>(ch) * 4, 0);
+      paint_points(px, cw, ch, ox, oy, px_size, d->train, classification, scale, false);
+      if (show_test_) paint_points(px, cw, ch, ox, oy, px_size, d->test, classification, scale, true);
+      points_tex_.upload(cw, ch, std::move(px));
     }
-    dl->AddImage(points_tex_.id(), at, ImVec2(at.x + static_cast<float>(px_size), at.y + static_cast<float>(px_size)));
+    points_tex_.draw(dl, origin.x, origin.y);
   }
   dl->AddRect(at, ImVec2(at.x + size, at.y + size), p.border);
   for (int t = -6; t <= 6; t += 2) {
@@ -494,7 +528,7 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   ImGui::Dummy(ImVec2(0, em(0.6f)));
   ImGui::Checkbox(tr("output.show_test"), &show_test_);
   if (one_line) ImGui::SameLine();  // else on a line of its own
-  if (ImGui::Checkbox(tr("output.discretize"), &discretize_)) maps_version_ = ~0ull;
+  if (ImGui::Checkbox(tr("output.discretize"), &discretize_)) output_version_ = ~0ull;
   // A failed or diverged run says why, in the student's language.
   if (const auto& d = session_.done(); d && d->reason != "completed" && d->reason != "cancelled") {
     const std::string& why = lang() == "ko" && !d->message_ko.empty() ? d->message_ko : d->message;
