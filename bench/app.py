@@ -66,6 +66,9 @@ def main():
         cli_sps = cli[-1]["steps_per_second"]
         # The app, training the same network at full speed with every view live.
         runs = [app_run(env, ["--lesson", LESSON, "--autoplay", "--speed", "max", "--frames", "600"], tmp) for _ in range(2)]
+        # The same with every frame drawn and presented whole, for comparison.
+        whole = app_run(dict(env, AISB_PARTIAL_REDRAW="0"),
+                        ["--lesson", LESSON, "--autoplay", "--speed", "max", "--frames", "600"], tmp)
         # The app at the playground's watching speed (30 epochs a second).
         watch = app_run(env, ["--playground", "--autoplay", "--frames", "600"], tmp)
         print("| while training | frame p50 ms | frame p99 ms | our drawing p99 ms | steps/s in the app |")
@@ -73,8 +76,14 @@ def main():
         for i, r in enumerate(runs, 1):
             print(f"| full speed, run {i} | {r['frame_ms_p50']:.1f} | {r['frame_ms_p99']:.1f} | {r['draw_ms_p99']:.2f} |"
                   f" {r['steps_per_second']:,.0f} |")
+        print(f"| full speed, every frame whole | {whole['frame_ms_p50']:.1f} | {whole['frame_ms_p99']:.1f} |"
+              f" {whole['draw_ms_p99']:.2f} | {whole['steps_per_second']:,.0f} |")
         print(f"| watching speed (playground) | {watch['frame_ms_p50']:.1f} | {watch['frame_ms_p99']:.1f} |"
               f" {watch['draw_ms_p99']:.2f} | (paced) |")
+        partial = all(r.get("partial_redraw") for r in runs)
+        mismatch = max(r.get("redraw_mismatch_px", 0) for r in runs)
+        print(f"\npartial redraw: {'on' if partial else 'off (no software OpenGL with GLX_MESA_copy_sub_buffer)'};"
+              f" last frame against a whole redraw: {mismatch} pixels differ")
         best = max(r["steps_per_second"] for r in runs)
         print(f"\ntraining speed: {best:,.0f} steps/s in the app vs {cli_sps:,.0f} in aisandbox-cli"
               f" = {best / cli_sps:.0%} (goal: at least 80%)")
