@@ -1,19 +1,6 @@
 #include "session/grid_worker.hpp"
 
-#if defined(__linux__)
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
-
 namespace aisb::app {
-
-void lower_this_threads_priority() {
-#if defined(__linux__)
-  // setpriority with a thread id sets that thread's nice value alone.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-#endif
-}
 
 GridWorker::GridWorker(int resolution)
     : worker_([resolution](std::pair<JobSpec, WeightSet>& in) -> std::optional<GridMaps> {
