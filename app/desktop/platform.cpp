@@ -513,9 +513,7 @@ Texture& Texture::operator=(Texture&& o) noexcept {
 
 void Texture::upload(int width, int height, const uint8_t* rgba, bool smooth) {
   put(width, height, rgba, smooth);
-  TextureContent& content = g_textures[tex_];
-  content = {++g_uploads, width, height, 0, {}};
-  content.generation ^= smooth ? 1ull << 63 : 0;  // the filter changes pixels too
+  g_textures[tex_] = {++g_uploads, width, height, 0, {}};
 }
 
 void Texture::upload_blocks(int width, int height, const uint8_t* rgba, int block, std::vector<uint64_t> hashes) {
