@@ -58,6 +58,7 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   rebuild_fonts();
   session_.set_wake([] { Platform::wake(); });
   links_painter_.set_wake([] { Platform::wake(); });
+  maps_painter_.set_wake([] { Platform::wake(); });
   // The compute center: a second backend, used when the device is "center".
   auto remote = std::make_unique<RemoteBackend>();
   remote_ = remote.get();

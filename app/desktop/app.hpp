@@ -165,7 +165,6 @@ class App {
   bool log_loss_ = false;
   bool show_train_curve_ = true, show_test_curve_ = true;
   int speed_index_ = 1;
-  uint64_t hidden_version_ = ~0ull, output_version_ = ~0ull;  // the grid version each texture shows
   int big_change_frame_ = -1;
   struct MapAtlas {
     Texture tex;
@@ -179,6 +178,26 @@ class App {
     }
   };
   MapAtlas hidden_maps_;
+  // The decision maps turned into pictures off the UI thread: every hidden
+  // neuron's map side by side (one block per map) and the output's.
+  struct MapsJob {
+    uint64_t version = 0;
+    GridMaps maps;
+    std::vector<std::string> activations;  // per hidden layer
+    float output_scale = 1;
+    bool discrete = false;
+  };
+  struct MapPictures {
+    uint64_t version = 0;
+    int resolution = 0, cols = 1, rows = 1;
+    size_t count = 0;
+    std::vector<uint8_t> hidden, output;
+    std::vector<uint64_t> hidden_blocks;
+  };
+  static std::optional<MapPictures> paint_maps(MapsJob& job);
+  app::LatestWorker<MapsJob, MapPictures> maps_painter_{paint_maps};
+  std::optional<MapPictures> maps_ready_;  // taken from the painter, not all of it shown yet
+  uint64_t maps_posted_ = ~0ull;
   Texture output_tex_;
   // The network's links, painted off the UI thread when the weights change
   // (the first time at once); a result for another layout is dropped.

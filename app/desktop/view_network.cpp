@@ -215,8 +215,13 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
       LinksJob paint{layout, cw, ch, {}};
       for (const auto& k : g.links) {
         const auto c = link_curve(k);
+        // In steps too small to see (1/8 px, 1/64 of the colour scale): a
+        // network that has settled then paints the same pixels, and the
+        // frames redraw nothing of it.
+        const float width = std::round(std::max(1.0f, k.width) * 8.0f) / 8.0f;
+        const float shade = std::round(k.shade * 64.0f) / 64.0f;
         paint.curves.push_back({{c[0].x + dx, c[0].y + dy}, {c[1].x + dx, c[1].y + dy}, {c[2].x + dx, c[2].y + dy},
-                                {c[3].x + dx, c[3].y + dy}, std::max(1.0f, k.width), colors::diverging(k.shade), 0.85f});
+                                {c[3].x + dx, c[3].y + dy}, width, colors::diverging(shade), 0.85f});
       }
       if (layout != links_layout_) {
         // A new layout is painted at once: no frame shows links that do not

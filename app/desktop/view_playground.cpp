@@ -129,49 +129,65 @@ bool App::take_big_change() {
   return true;
 }
 
-void App::refresh_maps() {
-  // The neurons' maps and the output's in different frames: each redraws a
-  // large part of the window (see take_big_change).
-  const GridMaps& g = session_.grid();
-  if (output_version_ != session_.grid_version() && hidden_version_ == session_.grid_version() && take_big_change()) {
-    output_version_ = session_.grid_version();
-    if (g.resolution == 0) return;
-    float scale = 1.0f;
-    if (session_.job().model.task == "regression" && session_.data() != nullptr) {
-      for (float v : session_.data()->train.y) scale = std::max(scale, std::fabs(v));
-    }
-    const auto px = colors::to_rgba(g.output, scale, discretize_, 255);
-    output_tex_.upload(g.resolution, g.resolution, px.data(), true);
-    return;
-  }
-  if (hidden_version_ == session_.grid_version() || !take_big_change()) return;
-  hidden_version_ = session_.grid_version();
-  if (g.resolution == 0) return;
-  // Every hidden neuron's map in one texture: one upload and one draw call
-  // for all of them.
-  size_t count = 0;
-  for (const auto& layer : g.hidden) count += layer.size();
+std::optional<App::MapPictures> App::paint_maps(MapsJob& job) {
+  const GridMaps& g = job.maps;
+  MapPictures out;
+  out.version = job.version;
+  out.resolution = g.resolution;
+  if (g.resolution == 0) return out;
+  for (const auto& layer : g.hidden) out.count += layer.size();
   const int r = g.resolution;
-  const int cols = static_cast<int>(std::clamp<size_t>(count, 1, 8));
-  const int rows = static_cast<int>((count + static_cast<size_t>(cols) - 1) / static_cast<size_t>(cols));
-  std::vector<uint8_t> atlas(static_cast<size_t>(cols * r) * static_cast<size_t>(std::max(rows, 1) * r) * 4, 0);
+  out.cols = static_cast<int>(std::clamp<size_t>(out.count, 1, 8));
+  out.rows = std::max(1, static_cast<int>((out.count + static_cast<size_t>(out.cols) - 1) / static_cast<size_t>(out.cols)));
+  const int aw = out.cols * r, ah = out.rows * r;
+  out.hidden.assign(static_cast<size_t>(aw) * static_cast<size_t>(ah) * 4, 0);
   size_t k = 0;
   for (size_t l = 0; l < g.hidden.size(); ++l) {
-    const std::string& act = session_.job().model.layers[l].activation;
+    const std::string& act = l < job.activations.size() ? job.activations[l] : std::string();
     for (const auto& map : g.hidden[l]) {
       const auto px = colors::to_rgba(map, activation_scale(map, act));
-      const int x0 = static_cast<int>(k % static_cast<size_t>(cols)) * r, y0 = static_cast<int>(k / static_cast<size_t>(cols)) * r;
+      const int x0 = static_cast<int>(k % static_cast<size_t>(out.cols)) * r;
+      const int y0 = static_cast<int>(k / static_cast<size_t>(out.cols)) * r;
       for (int y = 0; y < r; ++y) {
         std::copy_n(px.begin() + static_cast<std::ptrdiff_t>(y) * r * 4, r * 4,
-                    atlas.begin() + (static_cast<std::ptrdiff_t>(y0 + y) * cols * r + x0) * 4);
+                    out.hidden.begin() + (static_cast<std::ptrdiff_t>(y0 + y) * aw + x0) * 4);
       }
       ++k;
     }
   }
-  hidden_maps_.count = count;
-  hidden_maps_.cols = cols;
-  hidden_maps_.rows = std::max(rows, 1);
-  hidden_maps_.tex.upload(cols * r, hidden_maps_.rows * r, atlas.data());
+  // One block per map: a neuron whose map did not change is not redrawn.
+  out.hidden_blocks = damage::block_hashes(out.hidden.data(), aw, ah, r);
+  out.output = colors::to_rgba(g.output, job.output_scale, job.discrete, 255);
+  return out;
+}
+
+void App::refresh_maps() {
+  const uint64_t version = session_.grid_version() ^ (discretize_ ? 1ull << 63 : 0);
+  if (version != maps_posted_) {
+    maps_posted_ = version;
+    MapsJob job{version, session_.grid(), {}, 1.0f, discretize_};
+    for (const auto& layer : session_.job().model.layers) job.activations.push_back(layer.activation);
+    if (session_.job().model.task == "regression" && session_.data() != nullptr) {
+      for (float v : session_.data()->train.y) job.output_scale = std::max(job.output_scale, std::fabs(v));
+    }
+    maps_painter_.post(std::move(job));
+  }
+  if (auto painted = maps_painter_.take()) maps_ready_ = std::move(painted);
+  if (!maps_ready_ || maps_ready_->resolution == 0) return;
+  // The neurons' maps and the output's in different frames: each redraws a
+  // large part of the window (see take_big_change).
+  MapPictures& m = *maps_ready_;
+  if (!m.hidden.empty() && take_big_change()) {
+    hidden_maps_.count = m.count;
+    hidden_maps_.cols = m.cols;
+    hidden_maps_.rows = m.rows;
+    hidden_maps_.tex.upload_blocks(m.cols * m.resolution, m.rows * m.resolution, m.hidden.data(), m.resolution,
+                                   std::move(m.hidden_blocks));
+    m.hidden.clear();
+  } else if (!m.output.empty() && m.hidden.empty() && take_big_change()) {
+    output_tex_.upload(m.resolution, m.resolution, m.output.data(), true);
+    m.output.clear();
+  }
 }
 
 void App::draw_workspace(const app::Permissions& allow, float width, float height) {
@@ -528,7 +544,7 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   ImGui::Dummy(ImVec2(0, em(0.6f)));
   ImGui::Checkbox(tr("output.show_test"), &show_test_);
   if (one_line) ImGui::SameLine();  // else on a line of its own
-  if (ImGui::Checkbox(tr("output.discretize"), &discretize_)) output_version_ = ~0ull;
+  ImGui::Checkbox(tr("output.discretize"), &discretize_);
   // A failed or diverged run says why, in the student's language.
   if (const auto& d = session_.done(); d && d->reason != "completed" && d->reason != "cancelled") {
     const std::string& why = lang() == "ko" && !d->message_ko.empty() ? d->message_ko : d->message;
