@@ -181,14 +181,12 @@ class App {
   // The decision maps turned into pictures off the UI thread: every hidden
   // neuron's map side by side (one block per map) and the output's.
   struct MapsJob {
-    uint64_t version = 0;
     GridMaps maps;
     std::vector<std::string> activations;  // per hidden layer
     float output_scale = 1;
     bool discrete = false;
   };
   struct MapPictures {
-    uint64_t version = 0;
     int resolution = 0, cols = 1, rows = 1;
     size_t count = 0;
     std::vector<uint8_t> hidden, output;
@@ -197,7 +195,7 @@ class App {
   static std::optional<MapPictures> paint_maps(MapsJob& job);
   app::LatestWorker<MapsJob, MapPictures> maps_painter_{paint_maps};
   std::optional<MapPictures> maps_ready_;  // taken from the painter, not all of it shown yet
-  uint64_t maps_posted_ = ~0ull;
+  uint64_t maps_posted_ = ~0ull;  // the grid version (and discretize) last handed to the painter
   Texture output_tex_;
   // The network's links, painted off the UI thread when the weights change
   // (the first time at once); a result for another layout is dropped.

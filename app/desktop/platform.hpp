@@ -103,7 +103,8 @@ class Texture {
   Texture& operator=(const Texture&) = delete;
   Texture(Texture&& o) noexcept;
   Texture& operator=(Texture&& o) noexcept;
-  // Any upload counts as a change of every pixel that shows the texture.
+  // An upload counts as a change of every pixel that shows the texture; the
+  // same pixels again are neither uploaded nor counted.
   void upload(int width, int height, const uint8_t* rgba, bool smooth = false);
   // Only the blocks whose hash changed count as changed (big overlays drawn
   // block by block, see Overlay). `hashes`: damage::block_hashes of rgba.

@@ -132,7 +132,6 @@ bool App::take_big_change() {
 std::optional<App::MapPictures> App::paint_maps(MapsJob& job) {
   const GridMaps& g = job.maps;
   MapPictures out;
-  out.version = job.version;
   out.resolution = g.resolution;
   if (g.resolution == 0) return out;
   for (const auto& layer : g.hidden) out.count += layer.size();
@@ -165,7 +164,7 @@ void App::refresh_maps() {
   const uint64_t version = session_.grid_version() ^ (discretize_ ? 1ull << 63 : 0);
   if (version != maps_posted_) {
     maps_posted_ = version;
-    MapsJob job{version, session_.grid(), {}, 1.0f, discretize_};
+    MapsJob job{session_.grid(), {}, 1.0f, discretize_};
     for (const auto& layer : session_.job().model.layers) job.activations.push_back(layer.activation);
     if (session_.job().model.task == "regression" && session_.data() != nullptr) {
       for (float v : session_.data()->train.y) job.output_scale = std::max(job.output_scale, std::fabs(v));

@@ -51,8 +51,6 @@ class Tracker {
   // The next frame is redrawn whole (the window was exposed, fonts rebuilt).
   void invalidate() { valid_ = false; }
 
-  [[nodiscard]] int tile() const { return tile_; }
-
  private:
   int tile_;
   int width_ = 0, height_ = 0, cols_ = 0, rows_ = 0;
