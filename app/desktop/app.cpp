@@ -10,6 +10,7 @@
 
 #include "desktop/ui.hpp"
 #include "engine/engine.hpp"
+#include "session/latest_worker.hpp"
 #include "session/share.hpp"
 
 namespace fs = std::filesystem;
@@ -70,9 +71,6 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   session_.set_device(options.device);
   speed_index_ = std::clamp(options.speed, 0, 3);
   session_.set_speed(speed_of(speed_index_));
-  // libtorch takes about a second to load: do it now, off the UI thread, so
-  // the device menu knows about the GPU and the first CNN starts at once.
-  cuda_future_ = std::async(std::launch::async, [] { return cuda_available(); });
 
   if (!options.edit.empty()) {
     open_author(options.edit);
@@ -81,7 +79,8 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   } else if (options.playground) {
     open_playground();
   }
-  if (options.autoplay && screen_ != Screen::browser) session_.play();
+  // Training starts a few frames later, for the reasons draw() gives.
+  autoplay_pending_ = options.autoplay && screen_ != Screen::browser;
   if (options.open == "center") open_center_ = true;
   if (options.open == "class") open_classroom();
 }
@@ -233,13 +232,35 @@ void App::draw_save_dialog() {
 bool App::busy() const {
   const auto since = std::chrono::steady_clock::now() - achieved_at_;
   return session_.state() == app::RunState::running || since < std::chrono::milliseconds(1600) ||
-         (cuda_future_.valid() && !cuda_) || center_future_.valid();
+         !torch_started_ || (cuda_future_.valid() && !cuda_) || center_future_.valid();
 }
 
 void App::draw() {
+  // libtorch takes about a second to load: load it off the UI thread, so the
+  // device menu knows about the GPU and the first CNN starts at once. But
+  // only once two frames are on screen: while dlopen relocates libtorch it
+  // holds the dynamic loader's lock, and llvmpipe dlopens for every shader
+  // variant it compiles, which it does in the first two frames. Started at
+  // once, the first frame waited 0.9-1.3 s instead of 0.25-0.3 s on a
+  // 2-core laptop; started after one frame, the second froze for 0.7 s.
+  if (!torch_started_ && frames_drawn_ >= 2) {
+    torch_started_ = true;
+    cuda_future_ = std::async(std::launch::async, [] {
+      app::lower_this_threads_priority();  // the frames and a running playground come first
+      return cuda_available();
+    });
+  }
+  ++frames_drawn_;
   if (!cuda_ && cuda_future_.valid() &&
       cuda_future_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
     cuda_ = cuda_future_.get();
+  }
+  // --autoplay of a lesson on libtorch waits until it has loaded: its first
+  // epoch needs it anyway, and views that appear meanwhile would compile
+  // new shader variants and so wait on the loader.
+  if (autoplay_pending_ && torch_started_ && (!session_.needs_torch() || !cuda_future_.valid())) {
+    autoplay_pending_ = false;
+    session_.play();
   }
   session_.update();
   center_tick();

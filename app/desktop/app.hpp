@@ -240,7 +240,10 @@ class App {
   nlohmann::json center_runs_ = nlohmann::json::array();
   std::chrono::steady_clock::time_point center_listed_{};
   std::unique_ptr<app::ClassWatch> class_watch_;
-  std::future<bool> cuda_future_;  // loads libtorch in the background at start
+  std::future<bool> cuda_future_;  // loads libtorch in the background after the first frame
+  bool torch_started_ = false;
+  bool autoplay_pending_ = false;  // --autoplay, once libtorch may load
+  long frames_drawn_ = 0;
   std::optional<bool> cuda_;
 };
 

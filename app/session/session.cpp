@@ -121,7 +121,7 @@ double Session::seconds_per_epoch() const {
   if (!problem_.empty() || !data_) return 0.0;
   // A guess from the arithmetic: each step costs a fixed overhead plus its
   // multiply-adds; the fast CPU path has little overhead, libtorch more.
-  const bool fast = device_ != "cuda" && fast_path_fits(job_, info_);
+  const bool fast = !needs_torch();
   const double overhead = fast ? 2e-6 : 1.5e-4;
   const double rate = fast ? 1.0e9 : 4.0e9;
   const double batch = std::min<double>(job_.training.batch_size, static_cast<double>(data_->train.size()));
@@ -131,6 +131,8 @@ double Session::seconds_per_epoch() const {
                       static_cast<double>(info_.flops_per_sample) / rate;
   return train + eval;
 }
+
+bool Session::needs_torch() const { return device_ == "cuda" || !fast_path_fits(job_, info_); }
 
 void Session::set_speed(double epochs_per_second) {
   speed_ = std::max(0.0, epochs_per_second);

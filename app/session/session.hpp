@@ -71,6 +71,8 @@ class Session {
   // True while the run on screen happens at the center.
   [[nodiscard]] bool remote_run() const { return active_ == remote_.get() && remote_ != nullptr; }
   [[nodiscard]] const std::string& device() const { return device_; }
+  // Whether training here goes through libtorch (else the fast CPU path).
+  [[nodiscard]] bool needs_torch() const;
   // Epochs a second to show (0: as fast as the computer can).
   void set_speed(double epochs_per_second);
   [[nodiscard]] double speed() const { return speed_; }

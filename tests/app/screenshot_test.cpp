@@ -214,6 +214,16 @@ TEST_P(Screens, SequenceLesson) {
   Image im;
   ASSERT_EQ(shoot("--lesson " + lesson("industry/02-battery-lstm.toml") + " --frames 30", im, "battery"), 0);
   EXPECT_GT(colours(im), 40u);
+  // --autoplay of a lesson on libtorch holds training until libtorch has
+  // loaded in the background, and then it must start on its own.
+  const fs::path stats = dir / "stats.json";
+  ASSERT_EQ(shoot("--lesson " + lesson("industry/02-battery-lstm.toml") + " --autoplay --frames 400 --stats " +
+                      stats.string(),
+                  im, "battery_autoplay"),
+            0);
+  const auto j = nlohmann::json::parse(std::ifstream(stats));
+  EXPECT_TRUE(j["state"] == "running" || j["state"] == "finished") << j.dump();
+  EXPECT_GT(j["steps_per_second"].get<double>(), 0.0) << "no epoch ended: " << j.dump();
 }
 
 TEST_P(Screens, AuthoringReloadsAnOutsideEditAndMarksItsProblems) {
