@@ -215,6 +215,8 @@ class App {
   std::map<std::string, Texture> feature_tex_, dataset_tex_;
   Texture samples_tex_;
   std::string samples_key_;
+  std::string sequence_source_;  // the data source sequence_measure_ belongs to
+  int sequence_measure_ = 0;
   std::string save_message_;
   bool save_ok_ = false;
   char save_name_[96] = "";

@@ -38,7 +38,29 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, c
   const double y_lo = ty(yr.lo), y_hi = ty(yr.hi);
 
   const float left = pos.x + fs * 3.2f, right = pos.x + size.x - fs * 0.5f;
-  const float top = pos.y + fs * 0.6f, bottom = pos.y + size.y - fs * 1.6f;
+  // The legend's entries in rows above the plot, wrapped at its width.
+  struct Entry {
+    const Series* s;
+    ImVec2 a, b;
+  };
+  std::vector<Entry> legend;
+  float legend_h = 0.0f;
+  if (o.legend) {
+    const float line = small->CalcTextSizeA(fs, FLT_MAX, 0, "Ag").y;
+    float lx = left + fs * 0.5f, ly = pos.y;
+    for (const auto& s : series) {
+      if (s.y == nullptr) continue;
+      const float wide = fs * 1.3f + small->CalcTextSizeA(fs, FLT_MAX, 0, s.name.c_str()).x;
+      if (lx + wide > right && lx > left + fs * 0.5f) {
+        lx = left + fs * 0.5f;
+        ly += line + fs * 0.25f;
+      }
+      legend.push_back({&s, ImVec2(lx, ly), ImVec2(lx + wide, ly + line)});
+      lx += wide + fs * 1.0f;
+    }
+    if (!legend.empty()) legend_h = legend.back().b.y - pos.y + fs * 0.3f;
+  }
+  const float top = pos.y + fs * 0.6f + legend_h, bottom = pos.y + size.y - fs * 1.6f;
   const auto sx = [&](double x) { return left + static_cast<float>((x - x_lo) / (x_hi - x_lo)) * (right - left); };
   const auto sy = [&](double y) {
     return bottom - static_cast<float>((ty(y) - y_lo) / std::max(1e-12, y_hi - y_lo)) * (bottom - top);
@@ -98,22 +120,15 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, c
   dl->PopClipRect();
 
   // Legend: click an entry to hide or show its series.
-  if (o.legend) {
-    float lx = left + fs * 0.5f;
-    const float ly = top;
-    for (const auto& s : series) {
-      if (s.y == nullptr) continue;
-      const bool on = s.visible == nullptr || *s.visible;
-      const ImVec2 ts = small->CalcTextSizeA(fs, FLT_MAX, 0, s.name.c_str());
-      const ImVec2 a(lx, ly), b(lx + fs * 1.3f + ts.x, ly + ts.y);
-      dl->AddRectFilled(ImVec2(a.x, a.y + fs * 0.25f), ImVec2(a.x + fs * 0.8f, a.y + fs * 0.75f),
-                        on ? s.color : p.border, fs * 0.15f);
-      dl->AddText(small, fs, ImVec2(a.x + fs * 1.1f, a.y), on ? p.text : p.muted, s.name.c_str());
-      if (s.visible != nullptr && ImGui::IsMouseHoveringRect(a, b)) {
-        ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-        if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) *s.visible = !*s.visible;
-      }
-      lx = b.x + fs * 1.0f;
+  for (const Entry& e : legend) {
+    const Series& s = *e.s;
+    const bool on = s.visible == nullptr || *s.visible;
+    dl->AddRectFilled(ImVec2(e.a.x, e.a.y + fs * 0.25f), ImVec2(e.a.x + fs * 0.8f, e.a.y + fs * 0.75f),
+                      on ? s.color : p.border, fs * 0.15f);
+    dl->AddText(small, fs, ImVec2(e.a.x + fs * 1.1f, e.a.y), on ? p.text : p.muted, s.name.c_str());
+    if (s.visible != nullptr && ImGui::IsMouseHoveringRect(e.a, e.b)) {
+      ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) *s.visible = !*s.visible;
     }
   }
 

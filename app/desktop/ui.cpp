@@ -5,6 +5,8 @@
 
 #include <imgui_internal.h>
 
+#include "core/catalog.hpp"
+
 namespace aisb::ui {
 
 Context& ctx() {
@@ -274,6 +276,49 @@ std::string dataset_label(const std::string& source) {
   const auto colon = source.find(':');
   if (colon != std::string::npos) return source.substr(colon + 1);
   return tr(("dataset." + source).c_str());
+}
+
+std::string measure_label(const std::string& source, int index) {
+  const SourceInfo* info = find_source(source);
+  if (info != nullptr && index >= 0 && static_cast<size_t>(index) < info->measures.size()) {
+    return tr(("measure." + info->measures[static_cast<size_t>(index)]).c_str());
+  }
+  std::string name = "x";  // (not "x" + ...: GCC 12 warns wrongly about that)
+  name += std::to_string(index + 1);
+  return name;
+}
+
+std::string target_label(const std::string& source) {
+  const SourceInfo* info = find_source(source);
+  return info != nullptr && !info->target.empty() ? tr(("target." + info->target).c_str()) : std::string();
+}
+
+bool pill(const char* label, bool chosen, bool first_in_row) {
+  const Palette& p = ctx().palette;
+  ImFont* font = ctx().fonts.small;
+  const ImVec2 ts = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, label);
+  const ImVec2 size(ts.x + em(1.2f), ts.y + em(0.5f));
+  if (!first_in_row) {
+    ImGui::SameLine(0, em(0.35f));
+    if (ImGui::GetContentRegionAvail().x < size.x) ImGui::NewLine();
+  }
+  ImGui::PushID(label);
+  const bool pressed = ImGui::InvisibleButton("pill", size);
+  ImGui::PopID();
+  const bool hovered = ImGui::IsItemHovered();
+  if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float r = size.y * 0.5f;
+  if (chosen) {
+    dl->AddRectFilled(a, b, p.accent, r);
+  } else {
+    dl->AddRectFilled(a, b, hovered ? ImGui::GetColorU32(ImGuiCol_HeaderHovered) : p.panel, r);
+    dl->AddRect(a, b, p.border, r, 0, 1.0f);
+  }
+  dl->AddText(font, font->FontSize, ImVec2(a.x + em(0.6f), a.y + (size.y - ts.y) * 0.5f),
+              chosen ? p.accent_text : p.text, label);
+  return pressed;
 }
 
 std::string thousands(long long v) {

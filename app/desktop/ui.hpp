@@ -62,6 +62,10 @@ bool primary_button(const char* label, ImVec2 size = ImVec2(0, 0));
 enum class Icon { play, pause, step, reset, back, next, plus, minus };
 bool icon_button(const char* id, Icon icon, float diameter, bool accent = false);
 
+// One of a few choices as a small rounded label, filled when chosen. Pills
+// in a row wrap to the next line when the next one would not fit.
+bool pill(const char* label, bool chosen, bool first_in_row);
+
 // Text in a given font and colour.
 void text(ImFont* font, ImU32 color, const char* s);
 void text_wrapped(ImFont* font, ImU32 color, const char* s);
@@ -74,6 +78,11 @@ void caption(const char* s);
 // A dataset's name for people: the built-in ones from the string table,
 // a file source ("csv:data/x.csv") as its path.
 std::string dataset_label(const std::string& source);
+// A sequence's or table's measurement (column) `index` for people, from the
+// catalog's names ("x3" where the source names none), and what its
+// regression predicts ("" where unnamed).
+std::string measure_label(const std::string& source, int index);
+std::string target_label(const std::string& source);
 // Small helper so views read as sentences: "1,234".
 std::string thousands(long long v);
 std::string fixed(double v, int digits);

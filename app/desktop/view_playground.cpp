@@ -495,7 +495,7 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   const app::History& h = session_.history();
   line_plot("loss", {{tr("output.test_loss"), &h.epoch, &h.test_loss, p.text, &show_test_curve_},
                      {tr("output.train_loss"), &h.epoch, &h.train_loss, p.muted, &show_train_curve_, true}},
-            ImVec2(w, ImGui::GetContentRegionAvail().y > em(40.0f) ? em(7.0f) : em(5.5f)),
+            ImVec2(w, ImGui::GetContentRegionAvail().y > em(40.0f) ? em(8.0f) : em(6.5f)),  // legend row included
             {.log_y = log_loss_, .x_label = tr("output.epoch")});
   ImGui::Checkbox(tr("output.log_loss"), &log_loss_);
 

@@ -6,6 +6,7 @@
 
 #include <imgui.h>
 
+#include "core/catalog.hpp"
 #include "core/shape.hpp"
 #include "desktop/app.hpp"
 #include "desktop/draw.hpp"
@@ -125,18 +126,35 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
       }
     }
   } else if (d != nullptr && d->input_shape.size() == 2) {
-    // Sequences: the first feature of a few samples over time.
-    static std::vector<std::vector<float>> lines;
+    // Sequences: one measurement of a few samples over time, first the one
+    // the catalog says tells the story (the battery's capacity, not its
+    // cycle count); the pills switch.
     const int steps = static_cast<int>(d->input_shape[0]), feats = static_cast<int>(d->input_shape[1]);
+    if (sequence_source_ != job.dataset.source) {
+      sequence_source_ = job.dataset.source;
+      const SourceInfo* info = find_source(job.dataset.source);
+      sequence_measure_ = info != nullptr ? info->headline : 0;
+    }
+    sequence_measure_ = std::clamp(sequence_measure_, 0, feats - 1);
+    for (int c = 0; c < feats; ++c) {
+      if (pill(measure_label(job.dataset.source, c).c_str(), c == sequence_measure_, c == 0)) sequence_measure_ = c;
+    }
+    ImGui::Dummy(ImVec2(0, em(0.2f)));
+    static std::vector<std::vector<float>> lines;
     lines.assign(4, {});
     std::vector<Series> series;
     for (int s = 0; s < 4 && s < d->train.size(); ++s) {
-      for (int t = 0; t < steps; ++t) lines[static_cast<size_t>(s)].push_back(d->train.x[static_cast<size_t>((s * steps + t) * feats)]);
+      for (int t = 0; t < steps; ++t) {
+        lines[static_cast<size_t>(s)].push_back(d->train.x[static_cast<size_t>((s * steps + t) * feats + sequence_measure_)]);
+      }
       series.push_back({trf("samples.sample", {std::to_string(s + 1)}), nullptr, &lines[static_cast<size_t>(s)],
                         rgb(colors::category(static_cast<size_t>(s)))});
     }
     line_plot("seq", series, ImVec2(w, em(12.0f)), {.legend = true, .x_label = tr("samples.time")});
     caption(trf("samples.shape", {std::to_string(steps), std::to_string(feats)}).c_str());
+    if (const std::string target = target_label(job.dataset.source); !target.empty() && !d->classification) {
+      text_wrapped(f.small, p.muted, trf("samples.predicts", {target}).c_str());
+    }
   } else if (d != nullptr) {
     // A table: the first rows.
     const int feats = static_cast<int>(d->features);
@@ -144,8 +162,9 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
     const int shown = std::clamp(static_cast<int>(w / em(2.8f)) - 1, 1, std::min(feats, 6));
     if (ImGui::BeginTable("rows", shown + 1,
                           ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchSame)) {
-      for (int k = 0; k < shown; ++k) ImGui::TableSetupColumn(trf("samples.feature", {std::to_string(k + 1)}).c_str());
-      ImGui::TableSetupColumn(tr("samples.target"));
+      for (int k = 0; k < shown; ++k) ImGui::TableSetupColumn(measure_label(job.dataset.source, k).c_str());
+      const std::string target = d->classification ? std::string() : target_label(job.dataset.source);
+      ImGui::TableSetupColumn(target.empty() ? tr("samples.target") : target.c_str());
       ImGui::PushFont(f.small);  // six numbers a row fit a narrow panel in the small size
       ImGui::TableHeadersRow();
       for (int r = 0; r < 12 && r < d->train.size(); ++r) {
@@ -155,7 +174,10 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
           ImGui::TextUnformatted(fixed(d->train.x[static_cast<size_t>(r * feats + k)], 2).c_str());
         }
         ImGui::TableNextColumn();
-        ImGui::TextColored(vec(p.accent), "%s", fixed(d->train.y[static_cast<size_t>(r)], 2).c_str());
+        const float answer = d->train.y[static_cast<size_t>(r)];
+        ImGui::TextColored(vec(p.accent), "%s",
+                           (d->classification ? class_name(job.dataset.source, static_cast<int>(answer)) : fixed(answer, 2))
+                               .c_str());
       }
       ImGui::PopFont();
       ImGui::EndTable();

@@ -14,9 +14,12 @@ const std::vector<SourceInfo>& builtin_sources() {
       {"multi-gaussian", DataKind::points, {"regression"}, 0, {}, true},
       {"steel-defects", DataKind::image, {"classification"}, 6, {1, 64, 64}, true},
       {"digits", DataKind::image, {"classification"}, 10, {1, 28, 28}, true},
-      {"battery-fade", DataKind::sequence, {"regression"}, 0, {24, 3}, true},
-      {"smart-farm", DataKind::table, {"regression", "classification"}, 3, {5}, true},
-      {"air-quality", DataKind::sequence, {"regression"}, 0, {24, 4}, true},
+      {"battery-fade", DataKind::sequence, {"regression"}, 0, {24, 3}, true,
+       {"cycle", "capacity", "temperature"}, "capacity_1000", 1},
+      {"smart-farm", DataKind::table, {"regression", "classification"}, 3, {5}, true,
+       {"temperature", "humidity", "co2", "light", "soil"}, "yield"},
+      {"air-quality", DataKind::sequence, {"regression"}, 0, {24, 4}, true,
+       {"pm25", "temperature", "wind", "humidity"}, "pm25_ahead"},
   };
   return sources;
 }

@@ -18,6 +18,12 @@ struct SourceInfo {
   int classes = 0;                 // for classification
   std::vector<int64_t> shape;      // per-sample input shape for image/sequence sources
   bool available = false;          // false: named by the format, generated in a later version
+  // Sequences and tables: what each measurement (a time step's values, or a
+  // row's columns) is, and what a regression predicts. Names only; the app
+  // translates "measure.NAME" and "target.NAME".
+  std::vector<std::string> measures = {};
+  std::string target = {};
+  int headline = 0;  // the measurement that tells the story, which the data view plots first
 };
 
 const std::vector<SourceInfo>& builtin_sources();

@@ -48,6 +48,10 @@ std::set<std::string> built_keys() {
   add("layer.", aisb::names::layer_types);
   for (const auto& s : builtin_sources())
     if (s.available) out.insert("dataset." + s.name);
+  for (const auto& s : builtin_sources()) {
+    add("measure.", s.measures);
+    if (!s.target.empty()) out.insert("target." + s.target);
+  }
   for (int i = 0; i < 6; ++i) out.insert("class.steel." + std::to_string(i));
   for (int i = 0; i < 3; ++i) out.insert("class.farm." + std::to_string(i));
   return out;

@@ -97,6 +97,41 @@ double share(const Image& im, double x0, double y0, double x1, double y1, int r,
   return all > 0 ? static_cast<double>(hits) / all : 0.0;
 }
 
+struct Box {
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // fractions of the image
+};
+
+// Where, inside the box `in`, the rows and the columns that hold at least
+// `min_run` pixels of the colour begin and end: a large patch of that colour
+// (the decision map), found wherever the layout puts it.
+Box patch(const Image& im, const Box& in, int r, int g, int b, int tol, int min_run) {
+  const int x0 = static_cast<int>(in.x0 * im.w), x1 = static_cast<int>(in.x1 * im.w);
+  const int y0 = static_cast<int>(in.y0 * im.h), y1 = static_cast<int>(in.y1 * im.h);
+  std::vector<int> rows(static_cast<size_t>(y1 - y0)), cols(static_cast<size_t>(x1 - x0));
+  for (int y = y0; y < y1; ++y)
+    for (int x = x0; x < x1; ++x) {
+      const unsigned char* p = im.at(x, y);
+      if (std::abs(p[0] - r) < tol && std::abs(p[1] - g) < tol && std::abs(p[2] - b) < tol) {
+        ++rows[static_cast<size_t>(y - y0)];
+        ++cols[static_cast<size_t>(x - x0)];
+      }
+    }
+  const auto span = [&](const std::vector<int>& v, int base, int size, double& lo, double& hi) {
+    int first = -1, last = -1;
+    for (int i = 0; i < static_cast<int>(v.size()); ++i)
+      if (v[static_cast<size_t>(i)] >= min_run) {
+        if (first < 0) first = i;
+        last = i;
+      }
+    lo = first < 0 ? 0 : static_cast<double>(base + first) / size;
+    hi = first < 0 ? 0 : static_cast<double>(base + last + 1) / size;
+  };
+  Box out;
+  span(cols, x0, im.w, out.x0, out.x1);
+  span(rows, y0, im.h, out.y0, out.y1);
+  return out;
+}
+
 size_t colours(const Image& im) {
   std::set<uint32_t> seen;
   for (size_t i = 0; i < im.px.size(); i += 4 * 7)
@@ -154,9 +189,18 @@ TEST_P(Screens, PlaygroundLearnsCircle) {
   const double blue = share(im, 0.68, 0.35, 0.98, 0.85, 8, 119, 189, 50);
   EXPECT_GT(orange, 0.10) << "orange " << orange;
   EXPECT_GT(blue, 0.02) << "blue " << blue;
-  const double centre = share(im, 0.80, 0.55, 0.85, 0.63, 8, 119, 189, 50);
-  const double top_left = share(im, 0.73, 0.44, 0.76, 0.48, 245, 147, 34, 50);
-  const double bottom_right = share(im, 0.89, 0.70, 0.92, 0.74, 245, 147, 34, 50);
+  // The map: the square of orange rows and columns in the output panel.
+  const Box map = patch(im, {0.66, 0.3, 0.99, 0.95}, 245, 147, 34, 50, 60);
+  const double mw = map.x1 - map.x0, mh = (map.y1 - map.y0) * im.h / im.w;
+  ASSERT_GT(mw, 0.1) << "no decision map found";
+  EXPECT_NEAR(mw, mh, 0.02) << "the map is square";
+  const auto in_map = [&](double u0, double v0, double u1, double v1, int r, int g, int b) {
+    return share(im, map.x0 + u0 * (map.x1 - map.x0), map.y0 + v0 * (map.y1 - map.y0), map.x0 + u1 * (map.x1 - map.x0),
+                 map.y0 + v1 * (map.y1 - map.y0), r, g, b, 50);
+  };
+  const double centre = in_map(0.4, 0.4, 0.6, 0.6, 8, 119, 189);
+  const double top_left = in_map(0.02, 0.02, 0.12, 0.12, 245, 147, 34);
+  const double bottom_right = in_map(0.88, 0.88, 0.98, 0.98, 245, 147, 34);
   EXPECT_GT(centre, 0.5) << "blue in the middle " << centre;
   EXPECT_GT(top_left, 0.9) << "orange top left " << top_left;
   EXPECT_GT(bottom_right, 0.9) << "orange bottom right " << bottom_right;
@@ -214,6 +258,9 @@ TEST_P(Screens, SequenceLesson) {
   Image im;
   ASSERT_EQ(shoot("--lesson " + lesson("industry/02-battery-lstm.toml") + " --frames 30", im, "battery"), 0);
   EXPECT_GT(colours(im), 40u);
+  // Above the samples' plot, one pill per measurement, the plotted one filled
+  // in the accent blue.
+  EXPECT_GT(share(im, 0.32, 0.26, 0.5, 0.30, 11, 105, 170, 20), 0.02);
   // --autoplay of a lesson on libtorch holds training until libtorch has
   // loaded in the background, and then it must start on its own.
   const fs::path stats = dir / "stats.json";

@@ -174,6 +174,13 @@ TEST(Tables, ShapesAndScales) {
     }
     EXPECT_GT(hi - lo, 0.5f) << name;
     EXPECT_LT(std::max(std::fabs(lo), std::fabs(hi)), 5.0f) << name;
+    // The catalog names every measurement the views label, and the target.
+    const SourceInfo* info = find_source(name);
+    ASSERT_NE(info, nullptr);
+    EXPECT_EQ(info->measures.size(), static_cast<size_t>(features)) << name;
+    EXPECT_EQ(info->shape.back(), features) << name;
+    EXPECT_FALSE(info->target.empty()) << name;
+    EXPECT_TRUE(info->headline >= 0 && info->headline < features) << name;
   }
   const Table risk = generate_table("smart-farm", "classification", 600, 0.2, 1);
   std::vector<int> count(3);
