@@ -238,19 +238,21 @@ bool App::busy() const {
 void App::draw() {
   // libtorch takes about a second to load: load it off the UI thread, so the
   // device menu knows about the GPU and the first CNN starts at once. But
-  // only once two frames are on screen: while dlopen relocates libtorch it
-  // holds the dynamic loader's lock, and llvmpipe dlopens for every shader
-  // variant it compiles, which it does in the first two frames. Started at
-  // once, the first frame waited 0.9-1.3 s instead of 0.25-0.3 s on a
-  // 2-core laptop; started after one frame, the second froze for 0.7 s.
-  if (!torch_started_ && frames_drawn_ >= 2) {
+  // only once two frames are on screen, with the lesson's data among them:
+  // while dlopen relocates libtorch it holds the dynamic loader's lock, and
+  // llvmpipe dlopens for every shader variant it compiles, which it does when
+  // something new is drawn. Started at once, the first frame waited 0.9-1.3 s
+  // instead of 0.25-0.3 s on a 2-core laptop; started after one frame, the
+  // second froze for 0.7 s; started while the steel samples were being made,
+  // the frame that showed them froze for 0.4 s.
+  steady_frames_ = session_.preparing_data() ? 0 : steady_frames_ + 1;
+  if (!torch_started_ && steady_frames_ > 2) {
     torch_started_ = true;
     cuda_future_ = std::async(std::launch::async, [] {
       app::lower_this_threads_priority();  // the frames and a running playground come first
       return cuda_available();
     });
   }
-  ++frames_drawn_;
   if (!cuda_ && cuda_future_.valid() &&
       cuda_future_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
     cuda_ = cuda_future_.get();

@@ -245,7 +245,7 @@ class App {
   std::future<bool> cuda_future_;  // loads libtorch in the background after the first frame
   bool torch_started_ = false;
   bool autoplay_pending_ = false;  // --autoplay, once libtorch may load
-  long frames_drawn_ = 0;
+  long steady_frames_ = 0;  // frames in a row with the data in place
   std::optional<bool> cuda_;
 };
 

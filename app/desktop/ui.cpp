@@ -337,4 +337,10 @@ std::string fixed(double v, int digits) {
   return buf;
 }
 
+std::string epoch_time_label(double seconds) {
+  if (!(seconds > 0.0)) return "–";
+  if (seconds < 0.1) return trf("output.ms", {fixed(seconds * 1000.0, 2)});
+  return trf("output.seconds", {fixed(seconds, seconds < 10 ? 2 : 0)});
+}
+
 }  // namespace aisb::ui

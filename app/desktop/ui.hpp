@@ -86,5 +86,7 @@ std::string target_label(const std::string& source);
 // Small helper so views read as sentences: "1,234".
 std::string thousands(long long v);
 std::string fixed(double v, int digits);
+// A time per epoch: "0.21 ms", "35.35 ms", "1.25 s", "12 s"; "–" when unknown (0).
+std::string epoch_time_label(double seconds);
 
 }  // namespace aisb::ui

@@ -556,7 +556,7 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   key_value(tr("output.parameters"), thousands(session_.info().params));
   const double spe = session_.seconds_per_epoch();
   key_value(session_.latest() ? tr("output.time_measured") : tr("output.time_estimate"),
-            spe < 0.001 ? trf("output.ms", {fixed(spe * 1000.0, 2)}) : trf("output.seconds", {fixed(spe, 3)}));
+            epoch_time_label(spe));
   (void)allow;
   if (show_learning) draw_learning_bars(ImGui::GetContentRegionAvail().x);
   end_panel();

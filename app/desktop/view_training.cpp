@@ -33,7 +33,11 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
   const Dataset* d = session_.data();
   const JobSpec& job = session_.job();
   text(f.bold, p.text, dataset_label(job.dataset.source).c_str());
-  caption(trf("samples.counts", {thousands(d ? d->train.size() : 0), thousands(d ? d->test.size() : 0)}).c_str());
+  if (d == nullptr && session_.preparing_data()) {
+    caption(tr("samples.preparing"));
+  } else {
+    caption(trf("samples.counts", {thousands(d ? d->train.size() : 0), thousands(d ? d->test.size() : 0)}).c_str());
+  }
   ImGui::Dummy(ImVec2(0, em(0.3f)));
   const float w = ImGui::GetContentRegionAvail().x;
   if (d != nullptr && d->input_shape.size() == 3) {
@@ -244,7 +248,7 @@ void App::draw_model_panel(const app::Permissions& allow, float width, float hei
   key_value(tr("model.flops"), thousands(info.flops_per_sample));
   const double spe = session_.seconds_per_epoch();
   key_value(session_.latest() ? tr("output.time_measured") : tr("output.time_estimate"),
-            spe < 0.1 ? trf("output.ms", {fixed(spe * 1000.0, 2)}) : trf("output.seconds", {fixed(spe, spe < 10 ? 2 : 0)}));
+            epoch_time_label(spe));
   if (session_.started()) {
     key_value(tr("model.engine"), session_.started()->device + " · " + session_.started()->engine);
   }

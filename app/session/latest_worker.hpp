@@ -25,8 +25,10 @@ class LatestWorker {
  public:
   // `work` runs on the worker's thread; no result (std::nullopt) keeps the
   // last one, for a request that has been overtaken or cannot be computed.
-  explicit LatestWorker(std::function<std::optional<Out>(In&)> work)
-      : work_(std::move(work)), thread_([this] { loop(); }) {}
+  // The thread runs at a lower priority unless someone waits for its result
+  // (`lower_priority` false).
+  explicit LatestWorker(std::function<std::optional<Out>(In&)> work, bool lower_priority = true)
+      : work_(std::move(work)), lower_(lower_priority), thread_([this] { loop(); }) {}
 
   ~LatestWorker() {
     {
@@ -72,7 +74,7 @@ class LatestWorker {
 
  private:
   void loop() {
-    lower_this_threads_priority();
+    if (lower_) lower_this_threads_priority();
     std::unique_lock lock(mutex_);
     for (;;) {
       cv_.wait(lock, [&] { return stop_ || pending_; });
@@ -103,6 +105,7 @@ class LatestWorker {
   bool busy_ = false;
   bool stop_ = false;
   std::function<void()> wake_;
+  bool lower_ = true;
   std::thread thread_;  // last: starts once everything above exists
 };
 

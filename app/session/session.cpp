@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/catalog.hpp"
 #include "core/job_reader.hpp"
 #include "engine/net.hpp"
 #include "session/grid_worker.hpp"
+#include "session/latest_worker.hpp"
 
 namespace aisb::app {
 
@@ -35,10 +37,33 @@ void History::add(const Metrics& m) {
   test_score.push_back(static_cast<float>(m.test_accuracy.value_or(m.test_mae.value_or(0.0))));
 }
 
+struct DataRequest {
+  JobSpec job;
+  uint64_t ticket = 0;
+};
+
+struct DataResult {
+  uint64_t ticket = 0;
+  std::optional<Dataset> data;
+  std::string error;
+};
+
 Session::Session() : Session(std::make_unique<LocalBackend>()) {}
 
 Session::Session(std::unique_ptr<Backend> backend)
-    : backend_(std::move(backend)), active_(backend_.get()), grid_worker_(std::make_unique<GridWorker>()) {}
+    : backend_(std::move(backend)),
+      active_(backend_.get()),
+      grid_worker_(std::make_unique<GridWorker>()),
+      data_worker_(std::make_unique<LatestWorker<DataRequest, DataResult>>([](DataRequest& in) {
+        DataResult out;
+        out.ticket = in.ticket;
+        try {
+          out.data = make_dataset(in.job);
+        } catch (const std::exception& e) {
+          out.error = e.what();
+        }
+        return std::optional<DataResult>(std::move(out));
+      }, /*lower_priority=*/false)) {}  // the student waits for it
 
 Session::~Session() {
   backend_->cancel();
@@ -70,7 +95,8 @@ bool Session::attach(const JobSpec& job, const std::string& job_id) {
 
 void Session::set_wake(std::function<void()> wake) {
   wake_ = wake;
-  grid_worker_->set_wake(std::move(wake));
+  grid_worker_->set_wake(wake);
+  data_worker_->set_wake(std::move(wake));
 }
 
 void Session::load(const JobSpec& job) {
@@ -92,13 +118,23 @@ void Session::rebuild(bool regenerate_data) {
   Diagnostics diags = validate(job_);
   info_ = describe_model(job_, diags);
   problem_ = diags.has_errors() ? diags.first_error() : std::string();
-  if (regenerate_data) data_.reset();
-  if (problem_.empty() && !data_) {
-    try {
-      data_ = make_dataset(job_);
-      ++data_version_;
-    } catch (const std::exception& e) {
-      problem_ = e.what();
+  if (regenerate_data) {
+    data_.reset();
+    ++data_ticket_;
+    data_pending_ = false;
+  }
+  if (problem_.empty() && !data_ && !data_pending_) {
+    const SourceInfo* source = find_source(job_.dataset.source);
+    if (source != nullptr && source->kind == DataKind::points) {
+      try {  // a few milliseconds: at once, so a slider never shows empty data
+        data_ = make_dataset(job_);
+        ++data_version_;
+      } catch (const std::exception& e) {
+        problem_ = e.what();
+      }
+    } else {
+      data_pending_ = true;
+      data_worker_->post({job_, data_ticket_});
     }
   }
   grid_supported_ = problem_.empty() && aisb::grid_supported(job_);
@@ -249,6 +285,17 @@ bool Session::update() {
     gradients_ = last_snapshot->gradients;
     show_weights(std::move(last_snapshot->weights));
   }
+  if (auto d = data_worker_->take(); d && d->ticket == data_ticket_ && data_pending_) {
+    data_pending_ = false;
+    if (d->data) {
+      data_ = std::move(d->data);
+      ++data_version_;
+      set_speed(speed_);  // the pace follows the steps an epoch has
+    } else {
+      problem_ = d->error;
+    }
+    changed = true;
+  }
   if (auto maps = grid_worker_->take()) {
     grid_ = std::move(*maps);
     ++grid_version_;
@@ -257,6 +304,9 @@ bool Session::update() {
   return changed;
 }
 
-void Session::settle() { grid_worker_->drain(); }
+void Session::settle() {
+  data_worker_->drain();
+  grid_worker_->drain();
+}
 
 }  // namespace aisb::app

@@ -33,6 +33,10 @@ struct History {
 };
 
 class GridWorker;
+template <class In, class Out>
+class LatestWorker;
+struct DataRequest;
+struct DataResult;
 
 class Session {
  public:
@@ -53,7 +57,12 @@ class Session {
   [[nodiscard]] const std::string& problem() const { return problem_; }
   [[nodiscard]] bool valid() const { return problem_.empty(); }
   [[nodiscard]] const ModelInfo& info() const { return info_; }
+  // The job's data, for the views. 2-D point sets are made at once; images
+  // and sequences on a worker thread (the compute-center lesson's took 1.4 s),
+  // and until they are ready data() is null and preparing_data() true. (A
+  // run makes its own data on its own thread.)
   [[nodiscard]] const Dataset* data() const { return data_ ? &*data_ : nullptr; }
+  [[nodiscard]] bool preparing_data() const { return data_pending_; }
   // Counts each new dataset, so views redraw what they drew from the data.
   [[nodiscard]] uint64_t data_version() const { return data_version_; }
   [[nodiscard]] int64_t steps_per_epoch() const;
@@ -108,8 +117,8 @@ class Session {
   [[nodiscard]] bool grid_supported() const { return grid_supported_; }
   [[nodiscard]] const GridMaps& grid() const { return grid_; }
   [[nodiscard]] uint64_t grid_version() const { return grid_version_; }
-  // Blocks until the maps of the latest weights are computed; the next
-  // update() takes them (tests, screenshots).
+  // Blocks until the data and the maps of the latest weights are computed;
+  // the next update() takes them (tests, screenshots).
   void settle();
   // Called from worker threads when something new waits for update(), so the
   // UI can wake from an idle wait.
@@ -126,6 +135,9 @@ class Session {
   std::unique_ptr<Backend> remote_;   // the compute center, when the app has one
   Backend* active_ = nullptr;         // the one the run on screen uses
   std::unique_ptr<GridWorker> grid_worker_;
+  std::unique_ptr<LatestWorker<DataRequest, DataResult>> data_worker_;
+  uint64_t data_ticket_ = 0;  // the newest data request; older results are dropped
+  bool data_pending_ = false;
   JobSpec job_;
   std::string problem_;
   ModelInfo info_;

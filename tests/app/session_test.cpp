@@ -62,6 +62,40 @@ TEST(LatestWorker, OnlyTheNewestRequestIsComputedAndTakenOnce) {
   EXPECT_FALSE(w.take().has_value());
 }
 
+// Images and sequences are made on a worker: the views see no data (and
+// "preparing") until update() takes it, and only the newest job's data.
+TEST(Session, ImageDataIsPreparedOffTheUiThreadAndTheNewestWins) {
+  JobSpec job = test::xor_job(5);
+  job.dataset.source = "digits";
+  job.dataset.samples = 300;
+  job.dataset.test_fraction = 0.2;
+  job.model.inputs.clear();
+  job.model.layers = {{.type = "flatten"}, {.type = "dense", .units = 4, .activation = "tanh"}};
+  Session s;
+  s.load(job);
+  ASSERT_TRUE(s.valid()) << s.problem();
+  EXPECT_EQ(s.data(), nullptr);
+  EXPECT_TRUE(s.preparing_data());
+  EXPECT_EQ(s.steps_per_epoch(), 0);
+  // A second job before the first one's data arrived: its data is the one shown.
+  job.dataset.samples = 500;
+  s.load(job);
+  ASSERT_TRUE(pump(s, [&] { return s.data() != nullptr; }));
+  EXPECT_FALSE(s.preparing_data());
+  EXPECT_EQ(s.data()->train.size() + s.data()->test.size(), 500);
+  EXPECT_EQ(s.data()->input_shape, (Shape{1, 28, 28}));
+  EXPECT_EQ(s.steps_per_epoch(), (s.data()->train.size() + 9) / 10);
+  s.settle();
+  s.update();
+  EXPECT_EQ(s.data()->train.size() + s.data()->test.size(), 500) << "the first job's data came late and won";
+  // Changing only the model keeps the data.
+  const uint64_t version = s.data_version();
+  job.model.layers[1].units = 8;
+  s.apply(job);
+  EXPECT_NE(s.data(), nullptr);
+  EXPECT_EQ(s.data_version(), version);
+}
+
 TEST(Session, ShowsTheStartingNetworkBeforeTraining) {
   Session s;
   s.load(test::xor_job(20));
