@@ -211,7 +211,7 @@ void App::draw_model_panel(const app::Permissions& allow, float width, float hei
     dl->AddRect(a, ImVec2(a.x + w, a.y + h), p.border, em(0.5f));
     const std::string title = output ? std::string(tr("model.output")) : tr(("layer." + l.spec.type).c_str());
     std::string detail;
-    if (l.spec.type == "dense" || l.spec.type == "lstm" || l.spec.type == "gru") detail = trf("model.units", {std::to_string(l.spec.units)});
+    if (l.spec.type == "dense" || l.spec.type == "lstm" || l.spec.type == "gru") detail = l.spec.units == 1 ? std::string(tr("model.one_unit")) : trf("model.units", {std::to_string(l.spec.units)});
     if (l.spec.type == "conv2d") detail = trf("model.filters", {std::to_string(l.spec.filters), std::to_string(l.spec.kernel)});
     if (!l.spec.activation.empty() && !output) detail += (detail.empty() ? "" : " · ") + std::string(tr(("activation." + l.spec.activation).c_str()));
     dl->AddText(f.bold, f.bold->FontSize, ImVec2(a.x + em(0.9f), a.y + em(0.4f)), p.text, title.c_str());
