@@ -187,8 +187,12 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
       ImGui::EndDisabled();
     }
     const int units = job.model.layers[static_cast<size_t>(l)].units;
-    const std::string count = units == 1 ? std::string(tr("network.neuron")) : trf("network.neurons", {std::to_string(units)});
-    const float tw = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, count.c_str()).x;
+    std::string count = units == 1 ? std::string(tr("network.neuron")) : trf("network.neurons", {std::to_string(units)});
+    float tw = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, count.c_str()).x;
+    if (tw > column_gap - em(0.5f)) {  // deep networks in a narrow panel: the number alone
+      count = std::to_string(units);
+      tw = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, count.c_str()).x;
+    }
     dl->AddText(f.small, f.small->FontSize, ImVec2(cx - tw * 0.5f, origin.y + em(1.55f)), p.muted, count.c_str());
     ImGui::PopID();
   }
