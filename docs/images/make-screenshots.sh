@@ -20,6 +20,7 @@ shot playground-en --lang en --playground --autoplay --frames 400
 shot lesson-xor-ko --lang ko --lesson lessons/basics/02-xor-hidden-layer.toml --autoplay --frames 300
 shot lesson-steel-dark-en --lang en --theme dark --lesson lessons/images/03-steel-defects.toml --autoplay --speed max --frames 900
 shot authoring-ko --lang ko --edit lessons/basics/06-overfitting.toml --frames 30
+shot lesson-battery-ko --lang ko --lesson lessons/industry/02-battery-lstm.toml --autoplay --frames 480
 
 # The compute center: a center on loopback, a few students' runs, one
 # student's lesson at the center, and the teacher's class view.
