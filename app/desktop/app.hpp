@@ -242,7 +242,7 @@ class App {
   nlohmann::json center_runs_ = nlohmann::json::array();
   std::chrono::steady_clock::time_point center_listed_{};
   std::unique_ptr<app::ClassWatch> class_watch_;
-  std::future<bool> cuda_future_;  // loads libtorch in the background after the first frame
+  std::future<bool> cuda_future_;  // loads libtorch in the background once the screen is steady (draw())
   bool torch_started_ = false;
   bool autoplay_pending_ = false;  // --autoplay, once libtorch may load
   long steady_frames_ = 0;  // frames in a row with the data in place
