@@ -38,7 +38,8 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, c
   const double y_lo = ty(yr.lo), y_hi = ty(yr.hi);
 
   const float left = pos.x + fs * 3.2f, right = pos.x + size.x - fs * 0.5f;
-  // The legend's entries in rows above the plot, wrapped at its width.
+  // The legend's entries in rows above the plot (from the left edge of the
+  // widget, over the tick labels' column), wrapped at its width.
   struct Entry {
     const Series* s;
     ImVec2 a, b;
@@ -47,12 +48,13 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, c
   float legend_h = 0.0f;
   if (o.legend) {
     const float line = small->CalcTextSizeA(fs, FLT_MAX, 0, "Ag").y;
-    float lx = left + fs * 0.5f, ly = pos.y;
+    const float start = pos.x + fs * 0.5f;
+    float lx = start, ly = pos.y;
     for (const auto& s : series) {
       if (s.y == nullptr) continue;
       const float wide = fs * 1.3f + small->CalcTextSizeA(fs, FLT_MAX, 0, s.name.c_str()).x;
-      if (lx + wide > right && lx > left + fs * 0.5f) {
-        lx = left + fs * 0.5f;
+      if (lx + wide > right && lx > start) {
+        lx = start;
         ly += line + fs * 0.25f;
       }
       legend.push_back({&s, ImVec2(lx, ly), ImVec2(lx + wide, ly + line)});

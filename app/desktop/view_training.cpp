@@ -44,8 +44,24 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
     // Images: a tile of the first training samples, with their labels.
     const int c = static_cast<int>(d->input_shape[0]), ih = static_cast<int>(d->input_shape[1]),
               iw = static_cast<int>(d->input_shape[2]);
-    const int cols = 6, rows = 2, n = std::min<int>(cols * rows, static_cast<int>(d->train.size()));
-    const std::string key = job.dataset.source + std::to_string(job.dataset.seed) + std::to_string(n);
+    // Two rows of as many columns (3 to 6) as leave room for the longest
+    // word of a label: a word broken inside ("scratc/hes") reads badly.
+    const float gap = em(0.4f);
+    float word = em(3.0f);
+    ImGui::PushFont(f.small);
+    for (int s = 0; s < 12 && s < d->train.size(); ++s) {
+      const std::string label = class_name(job.dataset.source, static_cast<int>(d->train.y[static_cast<size_t>(s)]));
+      for (size_t a = 0; a < label.size();) {
+        const size_t b = std::min(label.find(' ', a), label.size());
+        word = std::max(word, ImGui::CalcTextSize(label.c_str() + a, label.c_str() + b).x);
+        a = b + 1;
+      }
+    }
+    ImGui::PopFont();
+    const int cols = std::clamp(static_cast<int>((w + gap) / (word + gap)), 3, 6), rows = 2;
+    const int n = std::min<int>(cols * rows, static_cast<int>(d->train.size()));
+    const std::string key = job.dataset.source + std::to_string(job.dataset.seed) + "/" + std::to_string(n) + "/" +
+                            std::to_string(cols);
     if (samples_key_ != key) {
       samples_key_ = key;
       const int tw = cols * iw, th = rows * ih;
@@ -63,9 +79,9 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
       }
       samples_tex_.upload(tw, th, px.data());
     }
-    const float cell = (w - em(0.4f) * (cols - 1)) / cols;
+    const float cell = (w - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
     for (int s = 0; s < n; ++s) {
-      if (s % cols != 0) ImGui::SameLine(0, em(0.4f));
+      if (s % cols != 0) ImGui::SameLine(0, gap);
       ImGui::BeginGroup();
       const float u0 = static_cast<float>(s % cols) / cols, v0 = static_cast<float>(s / cols) / rows;
       ImGui::Image(samples_tex_.id(), ImVec2(cell, cell), ImVec2(u0, v0), ImVec2(u0 + 1.0f / cols, v0 + 1.0f / rows));
@@ -154,7 +170,8 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
       series.push_back({trf("samples.sample", {std::to_string(s + 1)}), nullptr, &lines[static_cast<size_t>(s)],
                         rgb(colors::category(static_cast<size_t>(s)))});
     }
-    line_plot("seq", series, ImVec2(w, em(12.0f)), {.legend = true, .x_label = tr("samples.time")});
+    const float plot_h = std::clamp(ImGui::GetContentRegionAvail().y * 0.5f, em(12.0f), em(20.0f));
+    line_plot("seq", series, ImVec2(w, plot_h), {.legend = true, .x_label = tr("samples.time")});
     caption(trf("samples.shape", {std::to_string(steps), std::to_string(feats)}).c_str());
     if (const std::string target = target_label(job.dataset.source); !target.empty() && !d->classification) {
       text_wrapped(f.small, p.muted, trf("samples.predicts", {target}).c_str());
