@@ -236,6 +236,19 @@ bool App::busy() const {
 }
 
 void App::draw() {
+  // A small window keeps the layout of a big one, a little smaller: the
+  // panels' proportions hold and nothing gets squeezed to a sliver (in steps
+  // of 5%, so a resize rebuilds the fonts a few times, not every frame).
+  {
+    const ImVec2 size = ImGui::GetIO().DisplaySize;
+    const float logical = std::min(size.x / 1500.0f, size.y / 940.0f) / ctx().dpi_scale;
+    const float fit = std::clamp(std::floor(logical * 20.0f) / 20.0f, 0.8f, 1.0f);
+    if (size.x > 0 && size.y > 0 && fit != ctx().fit) {
+      ctx().fit = fit;
+      apply_theme(ctx().dark, ctx().em());
+      rebuild_fonts();
+    }
+  }
   // libtorch takes about a second to load: load it off the UI thread, so the
   // device menu knows about the GPU and the first CNN starts at once. But
   // only once two frames are on screen, with the lesson's data among them:
@@ -329,34 +342,6 @@ void App::draw_top_bar() {
   dl->AddText(title, title->FontSize, ImVec2(mx + em(2.1f), cy - title->FontSize * 0.55f), p.text, tr("app.name"));
   float x = mx + em(2.1f) + title->CalcTextSizeA(title->FontSize, FLT_MAX, 0, tr("app.name")).x + em(2.0f);
 
-  // Navigation tabs.
-  const auto tab = [&](const char* label, bool active) {
-    ImGui::SetCursorScreenPos(ImVec2(x, at.y + em(0.75f)));
-    ImGui::PushFont(ctx().fonts.bold);
-    const ImVec2 ts = ImGui::CalcTextSize(label);
-    const ImVec2 size(ts.x + em(1.6f), h - em(1.5f));
-    const bool pressed = ImGui::InvisibleButton(label, size);
-    const bool hovered = ImGui::IsItemHovered();
-    const ImVec2 a = ImGui::GetItemRectMin();
-    if (active || hovered) dl->AddRectFilled(a, ImVec2(a.x + size.x, a.y + size.y), active ? ImGui::GetColorU32(ImGuiCol_HeaderActive) : ImGui::GetColorU32(ImGuiCol_HeaderHovered), em(0.5f));
-    dl->AddText(ImVec2(a.x + em(0.8f), a.y + (size.y - ts.y) * 0.5f), active ? p.accent : p.text, label);
-    ImGui::PopFont();
-    x += size.x + em(0.4f);
-    return pressed;
-  };
-  if (tab(tr("nav.lessons"), screen_ == Screen::browser)) {
-    session_.reset();
-    screen_ = Screen::browser;
-  }
-  if (lesson_ && tab(lesson_->title.in(lang()).c_str(), screen_ == Screen::player) && screen_ != Screen::player) {
-    screen_ = Screen::player;
-    session_.load(lesson_->job);
-  }
-  if (lesson_ && !lesson_file_.empty() && tab(tr("nav.author"), screen_ == Screen::author) && screen_ != Screen::author) {
-    open_author(lesson_file_);
-  }
-  if (tab(tr("nav.playground"), screen_ == Screen::playground) && screen_ != Screen::playground) open_playground();
-
   // Settings on the right: language, theme, text size.
   const float bw = em(2.4f);
   float rx = at.x + w - em(1.0f);
@@ -387,6 +372,42 @@ void App::draw_top_bar() {
     set_language(lang() == "ko" ? "en" : "ko");
   }
   draw_center_button(rx, at.y, h);
+
+  // Navigation tabs, in the room the settings leave: the lesson's title is
+  // cut short with "…" where it would run into them (1024x768 projectors).
+  ImFont* bold = ctx().fonts.bold;
+  const auto label_w = [&](const char* label) { return bold->CalcTextSizeA(bold->FontSize, FLT_MAX, 0, label).x; };
+  const auto tab = [&](const char* label, bool active) {
+    ImGui::SetCursorScreenPos(ImVec2(x, at.y + em(0.75f)));
+    ImGui::PushFont(bold);
+    const ImVec2 ts = ImGui::CalcTextSize(label);
+    const ImVec2 size(ts.x + em(1.6f), h - em(1.5f));
+    const bool pressed = ImGui::InvisibleButton(label, size);
+    const bool hovered = ImGui::IsItemHovered();
+    const ImVec2 a = ImGui::GetItemRectMin();
+    if (active || hovered) dl->AddRectFilled(a, ImVec2(a.x + size.x, a.y + size.y), active ? ImGui::GetColorU32(ImGuiCol_HeaderActive) : ImGui::GetColorU32(ImGuiCol_HeaderHovered), em(0.5f));
+    dl->AddText(ImVec2(a.x + em(0.8f), a.y + (size.y - ts.y) * 0.5f), active ? p.accent : p.text, label);
+    ImGui::PopFont();
+    x += size.x + em(0.4f);
+    return pressed;
+  };
+  if (tab(tr("nav.lessons"), screen_ == Screen::browser)) {
+    session_.reset();
+    screen_ = Screen::browser;
+  }
+  const bool authoring = lesson_ && !lesson_file_.empty();
+  if (lesson_) {
+    const float others = (authoring ? label_w(tr("nav.author")) + em(2.0f) : 0.0f) + label_w(tr("nav.playground")) + em(2.0f);
+    const std::string title = fit_text(lesson_->title.in(lang()), bold, rx - em(1.0f) - x - em(2.0f) - others);
+    if (tab(title.c_str(), screen_ == Screen::player) && screen_ != Screen::player) {
+      screen_ = Screen::player;
+      session_.load(lesson_->job);
+    }
+  }
+  if (authoring && tab(tr("nav.author"), screen_ == Screen::author) && screen_ != Screen::author) {
+    open_author(lesson_file_);
+  }
+  if (tab(tr("nav.playground"), screen_ == Screen::playground) && screen_ != Screen::playground) open_playground();
   ImGui::SetCursorScreenPos(ImVec2(at.x, at.y + h));
 }
 

@@ -321,6 +321,21 @@ bool pill(const char* label, bool chosen, bool first_in_row) {
   return pressed;
 }
 
+std::string fit_text(const std::string& s, ImFont* font, float max_width) {
+  const auto width = [&](const std::string& t) { return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, t.c_str()).x; };
+  if (width(s) <= max_width) return s;
+  std::string cut = s;
+  while (!cut.empty()) {
+    // Drop the last UTF-8 character (its continuation bytes are 10xxxxxx).
+    size_t n = cut.size() - 1;
+    while (n > 0 && (static_cast<unsigned char>(cut[n]) & 0xC0) == 0x80) --n;
+    cut.resize(n);
+    while (!cut.empty() && cut.back() == ' ') cut.pop_back();
+    if (width(cut + "…") <= max_width) break;
+  }
+  return cut + "…";
+}
+
 std::string thousands(long long v) {
   std::string digits = std::to_string(v < 0 ? -v : v);
   std::string out;

@@ -36,7 +36,8 @@ struct Context {
   float zoom = 1.0f;      // the user's setting (large print = 1.25 and up)
   float dpi_scale = 1.0f;  // from the monitor
   float base_px = 17.0f;   // body text at zoom 1, dpi 1
-  [[nodiscard]] float em() const { return base_px * zoom * dpi_scale; }
+  float fit = 1.0f;        // below 1500x940 (a 1024x768 projector) the UI shrinks, to 0.8 at most
+  [[nodiscard]] float em() const { return base_px * zoom * dpi_scale * fit; }
 };
 
 Context& ctx();
@@ -83,6 +84,9 @@ std::string dataset_label(const std::string& source);
 // regression predicts ("" where unnamed).
 std::string measure_label(const std::string& source, int index);
 std::string target_label(const std::string& source);
+// `s` in `font`, cut at a character and ended with "…" when it is wider
+// than `max_width`.
+std::string fit_text(const std::string& s, ImFont* font, float max_width);
 // Small helper so views read as sentences: "1,234".
 std::string thousands(long long v);
 std::string fixed(double v, int digits);

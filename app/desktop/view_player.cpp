@@ -47,7 +47,7 @@ void App::draw_player() {
     return;
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float left = std::clamp(avail.x * 0.3f, em(22.0f), em(30.0f));
+  const float left = std::clamp(avail.x * 0.3f, em(18.0f), em(30.0f));
   draw_step_panel(left, avail.y - em(0.8f));
   ImGui::SameLine(0, em(1.0f));
   ImGui::BeginGroup();

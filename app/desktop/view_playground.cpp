@@ -538,7 +538,10 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   for (int t = -6; t <= 6; t += 2) {
     const float x = at.x + (t + 6) / 12.0f * size;
     const std::string s = std::to_string(t);
-    dl->AddText(f.small, f.small->FontSize * 0.9f, ImVec2(x - em(0.25f), at.y + size + em(0.1f)), p.muted, s.c_str());
+    // At the font's own size: scaled down, a minus sign blurred away.
+    const float tw = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, s.c_str()).x;
+    const float nudge = t < 0 ? tw * 0.15f : 0.0f;  // centre the digit, not the digit and its sign
+    dl->AddText(f.small, f.small->FontSize, ImVec2(x - tw * 0.5f - nudge, at.y + size + em(0.1f)), p.muted, s.c_str());
   }
   ImGui::Dummy(ImVec2(0, em(0.6f)));
   ImGui::Checkbox(tr("output.show_test"), &show_test_);

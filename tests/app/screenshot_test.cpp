@@ -244,6 +244,25 @@ TEST_P(Screens, XorLessonReachesItsGoalAndSavesProgress) {
   EXPECT_EQ(p.at("reached"), nlohmann::json::array({0}));
 }
 
+// A 1024x768 classroom projector: the whole UI shrinks a little instead of
+// squeezing the network to a sliver between fixed-width panels (it was 110
+// pixels wide, its neurons specks).
+TEST_P(Screens, ASmallProjectorKeepsThePanelsInProportion) {
+  Image im;
+  ASSERT_EQ(shoot("--lesson " + lesson("basics/02-xor-hidden-layer.toml") + " --autoplay --frames 300 --size 1024x768", im,
+                  "xga"),
+            0);
+  ASSERT_EQ(im.w, 1024);
+  // The neurons' maps fill the middle of the window with both colours.
+  const double blue = share(im, 0.45, 0.3, 0.72, 0.95, 8, 119, 189, 50);
+  const double orange = share(im, 0.45, 0.3, 0.72, 0.95, 245, 147, 34, 50);
+  EXPECT_GT(blue, 0.015) << "blue " << blue;
+  EXPECT_GT(orange, 0.015) << "orange " << orange;
+  // The decision map keeps a fifth of the width.
+  const Box map = patch(im, {0.66, 0.3, 0.99, 0.95}, 245, 147, 34, 50, 40);
+  EXPECT_GT(map.x1 - map.x0, 0.18);
+}
+
 TEST_P(Screens, ImageLessonShowsSamplesAndCurves) {
   Image im;
   ASSERT_EQ(shoot("--lesson " + lesson("images/03-steel-defects.toml") + " --theme dark --frames 60", im, "steel"), 0);
