@@ -132,6 +132,22 @@ Box patch(const Image& im, const Box& in, int r, int g, int b, int tol, int min_
   return out;
 }
 
+// The two class colours every 2-D view draws in.
+struct Colour {
+  int r, g, b;
+};
+constexpr Colour kOrange{245, 147, 34}, kBlue{8, 119, 189};
+
+double share(const Image& im, const Box& in, Colour c, int tol = 50) {
+  return share(im, in.x0, in.y0, in.x1, in.y1, c.r, c.g, c.b, tol);
+}
+
+// The decision map: the patch of orange rows and columns in the output
+// panel (the right third), wherever the layout puts it.
+Box decision_map(const Image& im, int min_run) {
+  return patch(im, {0.66, 0.3, 0.99, 0.95}, kOrange.r, kOrange.g, kOrange.b, 50, min_run);
+}
+
 size_t colours(const Image& im) {
   std::set<uint32_t> seen;
   for (size_t i = 0; i < im.px.size(); i += 4 * 7)
@@ -185,27 +201,26 @@ TEST_P(Screens, PlaygroundLearnsCircle) {
   // it has learned the circle: blue in the middle of the map, orange in its
   // corners. (The blue disc is about 5% of the whole panel, so the panel's
   // share of blue alone says little.)
-  const double orange = share(im, 0.68, 0.35, 0.98, 0.85, 245, 147, 34, 50);
-  const double blue = share(im, 0.68, 0.35, 0.98, 0.85, 8, 119, 189, 50);
+  const double orange = share(im, {0.68, 0.35, 0.98, 0.85}, kOrange);
+  const double blue = share(im, {0.68, 0.35, 0.98, 0.85}, kBlue);
   EXPECT_GT(orange, 0.10) << "orange " << orange;
   EXPECT_GT(blue, 0.02) << "blue " << blue;
-  // The map: the square of orange rows and columns in the output panel.
-  const Box map = patch(im, {0.66, 0.3, 0.99, 0.95}, 245, 147, 34, 50, 60);
+  const Box map = decision_map(im, 60);
   const double mw = map.x1 - map.x0, mh = (map.y1 - map.y0) * im.h / im.w;
   ASSERT_GT(mw, 0.1) << "no decision map found";
   EXPECT_NEAR(mw, mh, 0.02) << "the map is square";
-  const auto in_map = [&](double u0, double v0, double u1, double v1, int r, int g, int b) {
-    return share(im, map.x0 + u0 * (map.x1 - map.x0), map.y0 + v0 * (map.y1 - map.y0), map.x0 + u1 * (map.x1 - map.x0),
-                 map.y0 + v1 * (map.y1 - map.y0), r, g, b, 50);
+  const auto in_map = [&](double u0, double v0, double u1, double v1, Colour c) {
+    const double w = map.x1 - map.x0, h = map.y1 - map.y0;
+    return share(im, {map.x0 + u0 * w, map.y0 + v0 * h, map.x0 + u1 * w, map.y0 + v1 * h}, c);
   };
-  const double centre = in_map(0.4, 0.4, 0.6, 0.6, 8, 119, 189);
-  const double top_left = in_map(0.02, 0.02, 0.12, 0.12, 245, 147, 34);
-  const double bottom_right = in_map(0.88, 0.88, 0.98, 0.98, 245, 147, 34);
+  const double centre = in_map(0.4, 0.4, 0.6, 0.6, kBlue);
+  const double top_left = in_map(0.02, 0.02, 0.12, 0.12, kOrange);
+  const double bottom_right = in_map(0.88, 0.88, 0.98, 0.98, kOrange);
   EXPECT_GT(centre, 0.5) << "blue in the middle " << centre;
   EXPECT_GT(top_left, 0.9) << "orange top left " << top_left;
   EXPECT_GT(bottom_right, 0.9) << "orange bottom right " << bottom_right;
   // The network graph in the middle carries neuron maps of both colours too.
-  EXPECT_GT(share(im, 0.2, 0.3, 0.65, 0.95, 8, 119, 189, 50), 0.01);
+  EXPECT_GT(share(im, {0.2, 0.3, 0.65, 0.95}, kBlue), 0.01);
 }
 
 // Under a software OpenGL the app redraws and presents only what changed.
@@ -254,12 +269,12 @@ TEST_P(Screens, ASmallProjectorKeepsThePanelsInProportion) {
             0);
   ASSERT_EQ(im.w, 1024);
   // The neurons' maps fill the middle of the window with both colours.
-  const double blue = share(im, 0.45, 0.3, 0.72, 0.95, 8, 119, 189, 50);
-  const double orange = share(im, 0.45, 0.3, 0.72, 0.95, 245, 147, 34, 50);
+  const double blue = share(im, {0.45, 0.3, 0.72, 0.95}, kBlue);
+  const double orange = share(im, {0.45, 0.3, 0.72, 0.95}, kOrange);
   EXPECT_GT(blue, 0.015) << "blue " << blue;
   EXPECT_GT(orange, 0.015) << "orange " << orange;
   // The decision map keeps a fifth of the width.
-  const Box map = patch(im, {0.66, 0.3, 0.99, 0.95}, 245, 147, 34, 50, 40);
+  const Box map = decision_map(im, 40);
   EXPECT_GT(map.x1 - map.x0, 0.18);
 }
 
