@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.hpp"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -41,7 +43,7 @@ ProgressStore::ProgressStore(fs::path file) : file_(std::move(file)) {
   std::ifstream in(file_, std::ios::binary);
   std::ostringstream ss;
   ss << in.rdbuf();
-  const json j = json::parse(ss.str(), nullptr, false);
+  const json j = parse_json(ss.str());
   bool ok = j.is_object() && j.contains("lessons") && j["lessons"].is_object();
   if (ok) {
     try {

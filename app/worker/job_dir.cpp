@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.hpp"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -26,7 +28,8 @@ std::string checkpoint_json(const Checkpoint& c, uint64_t seq) {
 std::optional<std::pair<Checkpoint, uint64_t>> read_checkpoint(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::nullopt;
-  const json j = json::parse(in, nullptr, false);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const json j = parse_json(text);
   if (!j.is_object() || j.value("format", 0) != 1) return std::nullopt;
   try {
     Checkpoint c;

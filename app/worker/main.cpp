@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/job_reader.hpp"
+#include "core/json_text.hpp"
 #include "engine/engine.hpp"
 #include "worker/job_dir.hpp"
 
@@ -105,10 +106,12 @@ int main(int argc, char** argv) {
   JobSpec job;
   {
     std::ifstream in(folder / "job.json", std::ios::binary);
-    const nlohmann::json j = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+    const std::string text = in ? std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()) : "";
+    std::string why;
+    const nlohmann::json j = in ? parse_json(text, &why) : nlohmann::json();
     Diagnostics diags;
     if (!in || j.is_discarded()) {
-      diags.error("", in ? "job.json is not valid JSON" : "job.json is missing");
+      diags.error("", in ? "job.json is " + why : "job.json is missing");
     } else {
       job = read_job(j, diags);
     }

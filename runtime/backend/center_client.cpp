@@ -1,5 +1,7 @@
 #include "backend/center_client.hpp"
 
+#include "core/json_text.hpp"
+
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -89,7 +91,7 @@ json CenterClient::call(const std::string& method, const std::string& path, cons
   net::Headers headers;
   if (!token_.empty()) headers.push_back({"Authorization", "Bearer " + token_});
   const net::ClientResponse r = net::request(method, url_ + path, body, headers, options_);
-  json j = json::parse(r.body, nullptr, false);
+  json j = parse_json(r.body);
   if (r.status >= 200 && r.status < 300) {
     if (j.is_discarded()) throw net::Unreachable(url_ + " answered with something that is not JSON");
     return j;
@@ -149,7 +151,7 @@ uint64_t CenterClient::follow(const std::string& id, uint64_t after_seq, const s
               if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
               data.append(line);
             } else if (line.empty() && !data.empty()) {
-              const json e = json::parse(data, nullptr, false);
+              const json e = parse_json(data);
               data.clear();
               if (e.is_object()) {
                 const uint64_t seq = e.value("seq", uint64_t{0});
@@ -165,7 +167,7 @@ uint64_t CenterClient::follow(const std::string& id, uint64_t after_seq, const s
           options_, &error_body, cancel);
       last_contact = Clock::now();
       if (status != 200) {
-        const json j = json::parse(error_body, nullptr, false);
+        const json j = parse_json(error_body);
         throw Refused(status, j.is_object() && j.contains("error") ? j["error"].get<std::string>()
                                                                     : "the center answered " + std::to_string(status),
                       "");

@@ -116,8 +116,7 @@ Config parse_config(std::string_view text, const std::filesystem::path& file) {
 
 std::optional<Refusal> check_limits(const JobSpec& job, const Limits& limits, double* estimate_seconds) {
   if (!job.files.empty() || job.dataset.source.find(':') != std::string::npos) {
-    return Refusal{"dataset.source",
-                   "this center runs the built-in datasets only; files cannot be uploaded yet"};
+    return Refusal{"dataset.source", "this center runs the built-in datasets only; files cannot be uploaded yet"};
   }
   if (job.dataset.samples > limits.max_samples) {
     return Refusal{"dataset.samples", "this center takes at most " + std::to_string(limits.max_samples) +

@@ -17,17 +17,17 @@ namespace aisb::center {
 
 struct Limits {
   // What one job may ask for. Each refusal is a 422 naming the field.
-  int64_t max_parameters = 5'000'000;     // model.layers
-  double max_work = 5e13;                 // training FLOPs x samples x epochs (training.epochs)
-  double max_wall_minutes = 30;           // the estimate from max_work's count and node_flops
-  int64_t max_samples = 100'000;          // dataset.samples
-  double node_flops = 2e10;               // FLOPs a second a node is assumed to do, for estimates
+  int64_t max_parameters = 5'000'000;  // model.layers
+  double max_work = 5e13;              // training FLOPs x samples x epochs (training.epochs)
+  double max_wall_minutes = 30;        // the estimate from max_work's count and node_flops
+  int64_t max_samples = 100'000;       // dataset.samples
+  double node_flops = 2e10;            // FLOPs a second a node is assumed to do, for estimates
   // Fairness and quotas: 429.
   int max_running_per_student = 1;
   int max_queued_per_student = 4;
-  double class_gpu_minutes_per_day = 600;  // running time of a class's jobs in the last 24 hours
-  int requests_per_minute = 600;           // per token
-  int logins_per_minute = 300;             // per client address (a class may share one)
+  double class_gpu_minutes_per_day = 600;     // running time of a class's jobs in the last 24 hours
+  int requests_per_minute = 600;              // per token
+  int logins_per_minute = 300;                // per client address (a class may share one)
   int64_t max_body_bytes = int64_t{1} << 20;  // 413 past this
 };
 
@@ -37,11 +37,11 @@ struct StreamSettings {
 };
 
 struct SlurmSettings {
-  std::string partition;      // --slurm-partition
-  std::string gres;           // --slurm-gres, e.g. "gpu:1"
-  double time_factor = 3;     // the job's time limit is this x its estimate ...
+  std::string partition;        // --slurm-partition
+  std::string gres;             // --slurm-gres, e.g. "gpu:1"
+  double time_factor = 3;       // the job's time limit is this x its estimate ...
   double min_time_minutes = 5;  // ... and at least this
-  double poll_seconds = 2;    // how often squeue is asked
+  double poll_seconds = 2;      // how often squeue is asked
 };
 
 struct Config {

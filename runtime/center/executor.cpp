@@ -129,11 +129,13 @@ Ran run_program(const std::vector<std::string>& argv_in, int timeout_ms) {
 LocalExecutor::LocalExecutor(fs::path worker, int workers, double checkpoint_seconds)
     : worker_(std::move(worker)), workers_(workers), checkpoint_seconds_(checkpoint_seconds) {}
 
-LocalExecutor::~LocalExecutor() { shutdown(); }
+LocalExecutor::~LocalExecutor() {
+  shutdown();
+}
 
 Launch LocalExecutor::launch(const JobRecord& job, const fs::path& dir, double time_limit_seconds) {
-  std::vector<std::string> args = {worker_.string(), "--job", dir.string(), "--center", "--checkpoint-seconds",
-                                   std::to_string(checkpoint_seconds_)};
+  std::vector<std::string> args = {
+      worker_.string(), "--job", dir.string(), "--center", "--checkpoint-seconds", std::to_string(checkpoint_seconds_)};
   auto cargs = c_argv(args);
   const std::string log = (dir / "worker.log").string();
   const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -150,7 +152,7 @@ Launch LocalExecutor::launch(const JobRecord& job, const fs::path& dir, double t
     ::signal(SIGPIPE, SIG_DFL);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a center that dies takes its workers with it ...
     if (::getppid() != parent) ::_exit(111);
-    ::setpgid(0, 0);                     // ... but a Ctrl-C meant for it does not cancel them
+    ::setpgid(0, 0);  // ... but a Ctrl-C meant for it does not cancel them
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
     const int devnull = ::open("/dev/null", O_RDONLY);
@@ -212,8 +214,13 @@ Launch SlurmExecutor::launch(const JobRecord& job, const fs::path& dir, double t
     if (!out) throw std::runtime_error("cannot write " + script.string());
   }
   const int minutes = static_cast<int>(std::ceil(time_limit_seconds / 60));
-  std::vector<std::string> args = {"sbatch", "--parsable", "--requeue", "--job-name=aisb-" + job.id,
-                                   "--output=" + (dir / "worker.log").string(), "--open-mode=append", "--time=" + std::to_string(minutes),
+  std::vector<std::string> args = {"sbatch",
+                                   "--parsable",
+                                   "--requeue",
+                                   "--job-name=aisb-" + job.id,
+                                   "--output=" + (dir / "worker.log").string(),
+                                   "--open-mode=append",
+                                   "--time=" + std::to_string(minutes),
                                    "--chdir=" + dir.string()};
   if (!options_.partition.empty()) args.push_back("--partition=" + options_.partition);
   if (!options_.gres.empty()) args.push_back("--gres=" + options_.gres);

@@ -108,7 +108,7 @@ class SlurmExecutor final : public Executor {
   struct State {
     std::string state, node, reason;
   };
-  std::map<std::string, State> states_;  // by Slurm job id, from the last squeue
+  std::map<std::string, State> states_;            // by Slurm job id, from the last squeue
   uint64_t generation_ = 0;                        // squeue polls so far
   std::map<std::string, uint64_t> missing_since_;  // the poll since which a job is absent
 };

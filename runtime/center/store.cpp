@@ -91,12 +91,15 @@ std::string join_code() {
 
 }  // namespace
 
-std::string random_token() { return hex(random_bytes(32)); }
+std::string random_token() {
+  return hex(random_bytes(32));
+}
 
 std::string sha256_hex(const std::string& data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1) throw StoreError("SHA-256 failed");
+  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    throw StoreError("SHA-256 failed");
   return hex(std::string(reinterpret_cast<char*>(digest), len));
 }
 
@@ -114,24 +117,30 @@ Store::Store(const std::filesystem::path& data_dir) {
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA foreign_keys=ON");
   exec("PRAGMA synchronous=NORMAL");
-  exec("CREATE TABLE IF NOT EXISTS classes (id TEXT PRIMARY KEY, name TEXT NOT NULL, code TEXT NOT NULL UNIQUE, "
-       "teacher_hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL)");
-  exec("CREATE TABLE IF NOT EXISTS students (id TEXT PRIMARY KEY, class_id TEXT NOT NULL REFERENCES classes(id) "
-       "ON DELETE CASCADE, name TEXT NOT NULL, created INTEGER NOT NULL, UNIQUE(class_id, name))");
-  exec("CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, class_id TEXT NOT NULL, owner TEXT NOT NULL, "
-       "owner_name TEXT NOT NULL, lesson TEXT NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', "
-       "created INTEGER NOT NULL, started INTEGER NOT NULL DEFAULT 0, finished INTEGER NOT NULL DEFAULT 0, "
-       "parameters INTEGER NOT NULL DEFAULT 0, estimate REAL NOT NULL DEFAULT 0, executor_id TEXT NOT NULL DEFAULT '', "
-       "node TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS classes (id TEXT PRIMARY KEY, name TEXT NOT NULL, code TEXT NOT NULL UNIQUE, "
+      "teacher_hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS students (id TEXT PRIMARY KEY, class_id TEXT NOT NULL REFERENCES classes(id) "
+      "ON DELETE CASCADE, name TEXT NOT NULL, created INTEGER NOT NULL, UNIQUE(class_id, name))");
+  exec(
+      "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, class_id TEXT NOT NULL, owner TEXT NOT NULL, "
+      "owner_name TEXT NOT NULL, lesson TEXT NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', "
+      "created INTEGER NOT NULL, started INTEGER NOT NULL DEFAULT 0, finished INTEGER NOT NULL DEFAULT 0, "
+      "parameters INTEGER NOT NULL DEFAULT 0, estimate REAL NOT NULL DEFAULT 0, executor_id TEXT NOT NULL DEFAULT '', "
+      "node TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0)");
   exec("CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created)");
   exec("CREATE INDEX IF NOT EXISTS jobs_by_class ON jobs (class_id, created)");
   exec("CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, created)");
   exec("CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs (created)");
-  exec("CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, student_id TEXT NOT NULL REFERENCES students(id) "
-       "ON DELETE CASCADE, created INTEGER NOT NULL)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, student_id TEXT NOT NULL REFERENCES students(id) "
+      "ON DELETE CASCADE, created INTEGER NOT NULL)");
 }
 
-Store::~Store() { sqlite3_close(db_); }
+Store::~Store() {
+  sqlite3_close(db_);
+}
 
 void Store::exec(const char* sql) {
   char* err = nullptr;
@@ -321,8 +330,9 @@ std::optional<JobRecord> Store::job(const std::string& id) {
 std::vector<JobRecord> Store::select_jobs(const char* where, const std::string& value, const char* order,
                                           int64_t limit) {
   const std::lock_guard lock(mutex_);
-  Stmt s(db_, (std::string("SELECT ") + kJobColumns + " FROM jobs WHERE " + where + " ORDER BY " + order + " LIMIT ?")
-                  .c_str());
+  Stmt s(
+      db_,
+      (std::string("SELECT ") + kJobColumns + " FROM jobs WHERE " + where + " ORDER BY " + order + " LIMIT ?").c_str());
   s.bind(1, value).bind(2, limit);
   std::vector<JobRecord> out;
   while (s.step()) out.push_back(read_job_row(s));

@@ -19,9 +19,9 @@ struct sqlite3;
 namespace aisb::center {
 
 struct ClassInfo {
-  std::string id;    // "c" + 12 hex digits
+  std::string id;  // "c" + 12 hex digits
   std::string name;
-  std::string code;  // what students type to join: 6 letters and digits, no look-alikes
+  std::string code;     // what students type to join: 6 letters and digits, no look-alikes
   int64_t created = 0;  // unix seconds
   int64_t students = 0;
 };
@@ -41,22 +41,24 @@ struct Principal {
 // A job as the center keeps it. The spec and the events live in the job's
 // folder (DATA/jobs/ID); this row is what the queue and the API need.
 struct JobRecord {
-  std::string id;          // "j" + 16 hex digits
+  std::string id;  // "j" + 16 hex digits
   std::string class_id;
-  std::string owner;       // student id
+  std::string owner;  // student id
   std::string owner_name;
   std::string lesson;
-  std::string state = "queued";  // queued running done failed cancelled
-  std::string reason;            // for failed and cancelled: why, in words
+  std::string state = "queued";                    // queued running done failed cancelled
+  std::string reason;                              // for failed and cancelled: why, in words
   int64_t created = 0, started = 0, finished = 0;  // unix milliseconds; 0 for not yet
   int64_t parameters = 0;
-  double estimate_seconds = 0;   // wall time the limits expect
-  std::string executor_id;       // the worker's pid or the Slurm job id
+  double estimate_seconds = 0;  // wall time the limits expect
+  std::string executor_id;      // the worker's pid or the Slurm job id
   std::string node;
-  int attempts = 0;              // times a worker was started on it
+  int attempts = 0;  // times a worker was started on it
 };
 
-inline bool is_final_state(const std::string& s) { return s == "done" || s == "failed" || s == "cancelled"; }
+inline bool is_final_state(const std::string& s) {
+  return s == "done" || s == "failed" || s == "cancelled";
+}
 
 class StoreError : public std::runtime_error {
  public:

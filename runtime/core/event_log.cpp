@@ -1,6 +1,7 @@
 #include "core/event_log.hpp"
 
 #include "core/event.hpp"
+#include "core/json_text.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -23,7 +24,7 @@ LogState scan_log(const fs::path& events_jsonl) {
   uintmax_t at = 0;
   while (std::getline(in, line)) {
     const bool whole = !in.eof();  // getline hit a newline
-    const json j = json::parse(line, nullptr, false);
+    const json j = parse_json(line);
     if (!whole || j.is_discarded() || !j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() ||
         j["seq"].get<uint64_t>() != s.last_seq + 1) {
       s.torn = true;
@@ -64,7 +65,7 @@ uint64_t last_seq(const fs::path& events_jsonl) {
     const size_t before = last_nl == 0 ? std::string::npos : tail.rfind('\n', last_nl - 1);
     if (before == std::string::npos && at > 0) continue;
     const size_t from = before == std::string::npos ? 0 : before + 1;
-    const json j = json::parse(tail.substr(from, last_nl - from), nullptr, false);
+    const json j = parse_json(std::string_view(tail).substr(from, last_nl - from));
     return j.is_object() && j.contains("seq") && j["seq"].is_number_unsigned() ? j["seq"].get<uint64_t>() : 0;
   }
   return 0;

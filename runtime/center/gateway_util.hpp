@@ -1,0 +1,52 @@
+// What the gateway's files share: answers in JSON, times, the caller. Only
+// the gateway's own .cpp files include this.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "center/gateway.hpp"
+
+namespace aisb::center::detail {
+
+using nlohmann::json;
+
+inline int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+inline double steady_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+inline net::Response reply(int status, const json& body) {
+  net::Response r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+inline net::Response error(int status, const std::string& message, const std::string& field = "") {
+  json body{{"error", message}};
+  if (!field.empty()) body["field"] = field;
+  return reply(status, body);
+}
+
+}  // namespace aisb::center::detail
+
+namespace aisb::center {
+
+struct Gateway::Caller {
+  Principal who;
+  [[nodiscard]] bool teacher() const { return who.kind == Principal::Kind::teacher; }
+  [[nodiscard]] bool may_see(const JobRecord& j) const {
+    return teacher() ? j.class_id == who.class_id : j.owner == who.student_id;
+  }
+};
+
+}  // namespace aisb::center
