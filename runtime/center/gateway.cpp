@@ -113,16 +113,11 @@ net::Response Gateway::handle(const net::Request& req) {
 }
 
 net::Response Gateway::route(const net::Request& req) {
-  static const std::string prefix = "/api/v1/";
-  if (!req.path.starts_with(prefix)) return error(404, "no such address; the API is under /api/v1/");
-  const std::string rest = req.path.substr(prefix.size());
-  std::vector<std::string> parts;
-  for (size_t at = 0; at <= rest.size();) {
-    const size_t slash = rest.find('/', at);
-    parts.push_back(rest.substr(at, slash == std::string::npos ? std::string::npos : slash - at));
-    if (slash == std::string::npos) break;
-    at = slash + 1;
+  // Routed on the segments as sent, each decoded alone: "%2F" never splits one.
+  if (req.segments.size() < 2 || req.segments[0] != "api" || req.segments[1] != "v1") {
+    return error(404, "no such address; the API is under /api/v1/");
   }
+  std::vector<std::string> parts(req.segments.begin() + 2, req.segments.end());
   if (!parts.empty() && parts.back().empty()) parts.pop_back();
   const auto method_is = [&](const char* m) {
     return req.method == m || (req.method == "HEAD" && std::string(m) == "GET");
@@ -192,7 +187,7 @@ net::Response Gateway::route(const net::Request& req) {
     if (what == "model") return method_is("GET") ? model(*job) : wrong_method("GET");
     if (what == "cancel") return req.method == "POST" ? cancel(*job) : wrong_method("POST");
   }
-  return error(404, "no such address: " + req.path);
+  return error(404, "no such address: " + req.path.substr(0, 200));
 }
 
 net::Response Gateway::job_status(const JobRecord& job) {
@@ -211,17 +206,175 @@ net::Response Gateway::job_status(const JobRecord& job) {
   return reply(200, o);
 }
 
+namespace {
+
+// A file sent in pieces, so that a client that does not read holds one piece
+// of memory, not the file.
+class FileSource final : public net::BodySource {
+ public:
+  explicit FileSource(int fd) : fd_(fd) {}
+  ~FileSource() override { ::close(fd_); }
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+  Piece next(size_t max_bytes) override {
+    Piece p;
+    p.data.resize(max_bytes);
+    const ssize_t n = ::pread(fd_, p.data.data(), max_bytes, offset_);
+    if (n <= 0) {
+      p.data.clear();
+      p.done = true;
+      return p;
+    }
+    p.data.resize(static_cast<size_t>(n));
+    offset_ += n;
+    return p;
+  }
+
+ private:
+  int fd_;
+  off_t offset_ = 0;
+};
+
+}  // namespace
+
 net::Response Gateway::model(const JobRecord& job) {
-  std::ifstream in(job_dir(job.id) / "model.json", std::ios::binary);
-  if (!in) {
+  const fs::path file = job_dir(job.id) / "model.json";
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    if (fd >= 0) ::close(fd);
     return error(409, job.state == "done" ? "this run ended without trained weights"
                                           : "the job has no trained weights yet (it is " + job.state + ")");
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   net::Response r;
-  r.body = std::move(text);
+  r.source = std::make_shared<FileSource>(fd);
+  r.length = st.st_size;
   return r;
 }
+
+// An event stream: follows the job's log from `after`, a bounded piece at a
+// time, until the run's `done` has gone out. Holds at most one read buffer
+// and one partial line (capped: a line longer than any event we write means
+// the file is not ours to trust, and the stream ends).
+class Gateway::EventSource final : public net::BodySource {
+ public:
+  EventSource(Gateway& g, std::string id, uint64_t after, bool no_snapshots)
+      : g_(g),
+        id_(std::move(id)),
+        file_(g.job_dir(id_) / "events.jsonl"),
+        sent_(after),
+        no_snapshots_(no_snapshots),
+        heartbeat_(g.config_.stream.heartbeat_seconds),
+        poll_ms_(static_cast<int>(g.config_.stream.poll_ms)),
+        last_write_(steady_seconds()) {}
+  ~EventSource() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  EventSource(const EventSource&) = delete;
+  EventSource& operator=(const EventSource&) = delete;
+
+  Piece next(size_t max_bytes) override {
+    Piece p;
+    if (!greeted_) {
+      greeted_ = true;
+      p.data = "retry: 1000\n\n";
+      return p;
+    }
+    if (ended_) {
+      p.done = true;
+      return p;
+    }
+    if (fd_ < 0) fd_ = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
+    bool got = false;
+    if (fd_ >= 0) {
+      struct stat st {};
+      if (::fstat(fd_, &st) == 0 && st.st_size < offset_) resync();  // cut back by a worker that restarted
+      // Read no more than fits in one piece, with room for the SSE framing.
+      const size_t want = std::min(max_bytes / 2, std::max<size_t>(4096, max_bytes / 2 - pending_.size()));
+      std::string buf(want, '\0');
+      const ssize_t n = ::pread(fd_, buf.data(), want, offset_);
+      if (n > 0) {
+        offset_ += n;
+        pending_.append(buf.data(), static_cast<size_t>(n));
+        got = true;
+      }
+      size_t at = 0, nl = 0;
+      while ((nl = pending_.find('\n', at)) != std::string::npos && p.data.size() < max_bytes / 2) {
+        const std::string_view line(pending_.data() + at, nl - at);
+        const bool spans = at == 0 && pending_spans_;
+        if (seq_of(line) != line_seq_ + 1 || (spans && json_too_deep_at(line) != std::string_view::npos) ||
+            (spans && !json::accept(line))) {
+          resync();
+          p.data.clear();
+          at = 0;
+          break;
+        }
+        ++line_seq_;
+        at = nl + 1;
+        if (line_seq_ <= sent_) continue;
+        sent_ = line_seq_;
+        if (no_snapshots_ && line.find("\"type\":\"snapshot\"") != std::string_view::npos) continue;
+        p.data += "id: " + std::to_string(line_seq_) + "\ndata: ";
+        p.data.append(line);
+        p.data += "\n\n";
+        if (line.find("\"type\":\"done\"") != std::string_view::npos) {
+          ended_ = true;
+          break;
+        }
+      }
+      if (at > 0) pending_.erase(0, at);
+      pending_spans_ = !pending_.empty();
+      if (pending_.size() > max_line_) {  // no event of ours is this long
+        p.data += ": the log holds a line too long to send\n\n";
+        ended_ = true;
+      }
+    }
+    const double now = steady_seconds();
+    if (!p.data.empty()) {
+      last_write_ = now;
+      return p;
+    }
+    if (got) return p;  // more to read at once
+    if (now - last_state_check_ > 1.0) {
+      // A job that ended with nothing more to read: the stream is complete.
+      last_state_check_ = now;
+      const auto j = g_.store_.job(id_);
+      if (!j || (is_final_state(j->state) && last_seq(file_) <= sent_)) {
+        p.done = true;
+        return p;
+      }
+    }
+    if (now - last_write_ >= heartbeat_) {
+      last_write_ = now;
+      p.data = ": keep-alive\n\n";
+      return p;
+    }
+    p.wait_ms = poll_ms_;
+    return p;
+  }
+
+ private:
+  void resync() {
+    offset_ = 0;
+    pending_.clear();
+    pending_spans_ = false;
+    line_seq_ = 0;
+  }
+
+  static constexpr size_t max_line_ = size_t{16} << 20;
+  Gateway& g_;
+  std::string id_;
+  fs::path file_;
+  int fd_ = -1;
+  off_t offset_ = 0;
+  std::string pending_;         // bytes after the last whole line
+  bool pending_spans_ = false;  // pending_ came in an earlier read
+  uint64_t line_seq_ = 0, sent_ = 0;
+  bool no_snapshots_ = false, greeted_ = false, ended_ = false;
+  double heartbeat_;
+  int poll_ms_;
+  double last_write_, last_state_check_ = 0;
+};
 
 net::Response Gateway::events(const JobRecord& job, const net::Request& req) {
   std::string from = req.header("last-event-id");
@@ -241,85 +394,7 @@ net::Response Gateway::events(const JobRecord& job, const net::Request& req) {
   net::Response r;
   r.content_type = "text/event-stream";
   r.headers = {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}};
-  const fs::path file = job_dir(job.id) / "events.jsonl";
-  const std::string id = job.id;
-  const double heartbeat = config_.stream.heartbeat_seconds;
-  const auto poll = std::chrono::microseconds(static_cast<int64_t>(config_.stream.poll_ms * 1000));
-  r.stream = [this, file, id, after, heartbeat, poll, no_snapshots](net::Stream& s) {
-    if (!s.write("retry: 1000\n\n")) return;
-    int fd = -1;
-    off_t offset = 0;
-    std::string pending;         // bytes after the last whole line
-    bool pending_spans = false;  // pending came in an earlier read
-    uint64_t line_seq = 0, sent = after;
-    double last_write = steady_seconds(), last_state_check = 0;
-    std::vector<char> buf(size_t{1} << 16);
-    const auto resync = [&] {  // the log was cut back (a worker restarted after a crash): read it again
-      offset = 0;
-      pending.clear();
-      pending_spans = false;
-      line_seq = 0;
-    };
-    while (s.open()) {
-      if (fd < 0) fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-      bool got = false, ended = false;
-      if (fd >= 0) {
-        struct stat st {};
-        if (::fstat(fd, &st) == 0 && st.st_size < offset) resync();
-        while (true) {
-          const ssize_t n = ::pread(fd, buf.data(), buf.size(), offset);
-          if (n <= 0) break;
-          offset += n;
-          pending.append(buf.data(), static_cast<size_t>(n));
-          got = true;
-          if (n < static_cast<ssize_t>(buf.size())) break;
-        }
-        size_t at = 0, nl = 0;
-        std::string out;
-        while ((nl = pending.find('\n', at)) != std::string::npos) {
-          const std::string_view line(pending.data() + at, nl - at);
-          const bool checked = at == 0 && pending_spans;
-          if (seq_of(line) != line_seq + 1 || (checked && !json::accept(line))) {
-            resync();
-            at = 0;
-            out.clear();
-            break;
-          }
-          ++line_seq;
-          at = nl + 1;
-          if (line_seq > sent && no_snapshots && line.find("\"type\":\"snapshot\"") != std::string_view::npos) {
-            sent = line_seq;
-          } else if (line_seq > sent) {
-            out += "id: " + std::to_string(line_seq) + "\ndata: ";
-            out.append(line);
-            out += "\n\n";
-            sent = line_seq;
-            if (line.find("\"type\":\"done\"") != std::string_view::npos) ended = true;
-          }
-        }
-        if (at > 0) pending.erase(0, at);
-        pending_spans = !pending.empty();
-        if (!out.empty()) {
-          if (!s.write(out)) break;
-          last_write = steady_seconds();
-        }
-      }
-      if (ended) break;
-      const double now = steady_seconds();
-      if (!got && now - last_state_check > 1.0) {
-        // A job that ended with nothing more to read: the stream is complete.
-        last_state_check = now;
-        const auto j = store_.job(id);
-        if (!j || (is_final_state(j->state) && last_seq(file) <= sent)) break;
-      }
-      if (now - last_write >= heartbeat) {
-        if (!s.write(": keep-alive\n\n")) break;
-        last_write = now;
-      }
-      std::this_thread::sleep_for(poll);
-    }
-    if (fd >= 0) ::close(fd);
-  };
+  r.source = std::make_shared<EventSource>(*this, job.id, after, no_snapshots);
   return r;
 }
 

@@ -1,8 +1,16 @@
-// HTTP/1.1 for the compute center: a small server whose listen backlog and
-// threading we control (a class of 40, or 200 clients, connecting in the same
-// second must all be served; DESIGN.md), and the client the CLI and the app
-// use. Both speak TLS through OpenSSL when given a certificate. No torch, no
-// UI, no SQLite: the center, the CLI and the app's remote backend share it.
+// HTTP/1.1 for the compute center: the server (Boost.Beast over Asio) and the
+// client the CLI and the app use (libcurl). No torch, no UI, no SQLite.
+//
+// The server faces every student of a region, so nothing a client sends is
+// trusted: a request's head and body must arrive whole within their
+// deadlines (a connection that trickles a byte at a time is closed, not
+// waited on), connections are capped per address and in all (idle ones give
+// way to new ones), the framing is strict (one Content-Length, no chunked
+// bodies, no space before a colon), paths are split before they are decoded
+// (an encoded '/' stays inside its segment), and a response body that comes
+// from a file or a growing log is read in bounded pieces, each one only after
+// the client has taken the last (back-pressure), so a client that does not
+// read costs one piece of memory, not the file.
 #pragma once
 
 #include <atomic>
@@ -10,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -21,24 +30,32 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
   std::string method;
-  std::string target;  // as sent: path and query
-  std::string path;    // decoded, without the query
+  std::string target;                 // as sent: path and query
+  std::string path;                   // as sent, without the query (not decoded)
+  std::vector<std::string> segments;  // the path split at '/', then each piece decoded
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
-  std::string peer;  // the client's address
+  std::string peer;  // the client's address (the TCP peer)
 
   // The header's value, or "" (name in lower case).
   [[nodiscard]] std::string header(const std::string& name) const;
 };
 
-// What a streaming response writes into. write() is false once the client
-// has gone away or the server is stopping: the handler then returns.
-class Stream {
+// A response body made in pieces: an event stream that follows a growing log,
+// or a large file. The server asks for the next piece on a worker thread only
+// after the client has taken the previous one, so one piece is all a slow
+// client holds.
+class BodySource {
  public:
-  virtual ~Stream() = default;
-  virtual bool write(std::string_view data) = 0;
-  [[nodiscard]] virtual bool open() const = 0;
+  virtual ~BodySource() = default;
+  struct Piece {
+    std::string data;   // may be empty: nothing yet
+    bool done = false;  // the body is complete (after `data`)
+    int wait_ms = 0;    // nothing now: ask again after this long
+  };
+  // At most `max_bytes` in data. Must not block for long.
+  virtual Piece next(size_t max_bytes) = 0;
 };
 
 struct Response {
@@ -46,27 +63,33 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   Headers headers;
-  // When set, the server sends the status and headers, then hands the
-  // connection to this function, and closes it when the function returns.
-  std::function<void(Stream&)> stream;
+  // When set, the body comes from here instead of `body`. With `length` >= 0
+  // it is sent with that Content-Length (the connection may be kept);
+  // otherwise the connection closes after it.
+  std::shared_ptr<BodySource> source;
+  int64_t length = -1;
 };
 
 using Handler = std::function<Response(const Request&)>;
-
-// Reads a request's line and headers (the head without its final blank
-// line) into req: method, target, decoded path and query, headers with
-// lower-case names. Returns "" or what is wrong, for a 400.
-std::string parse_request_head(std::string_view head, Request& req, bool& http10);
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8470;  // 0: any free port (see Server::port())
   int backlog = 4096;
-  size_t max_body = size_t{1} << 20;    // larger bodies get 413
+  size_t max_body = size_t{1} << 20;     // larger bodies get 413
   size_t max_header = size_t{16} << 10;  // larger request heads get 431
-  int idle_timeout_ms = 30000;           // a keep-alive connection with nothing to say is closed
-  size_t max_connections = 4096;         // past this, new connections get 503
-  std::string tls_cert, tls_key;         // PEM files; both or neither
+  // Deadlines, each for a whole step, however the bytes are spread out.
+  int head_timeout_ms = 10000;      // a new connection's first request head (and the TLS handshake)
+  int idle_timeout_ms = 15000;      // a kept-alive connection, until its next request head is in
+  int body_timeout_ms = 10000;      // a body: this much plus a second per 64 KiB
+  int write_timeout_ms = 30000;     // a client that takes nothing of an answer for this long is dropped
+  size_t max_connections = 10000;   // in all (capped below the open-file limit at start)
+  size_t max_per_address = 1024;    // from one address (a school behind one NAT), but `unlimited` (trusted proxies)
+  std::set<std::string> unlimited;  // addresses without a per-address cap
+  int io_threads = 2;               // threads that move bytes
+  int handler_threads = 8;          // threads that run handlers and fill bodies
+  size_t piece_bytes = size_t{64} << 10;  // the most a body source hands over at once
+  std::string tls_cert, tls_key;          // PEM files; both or neither
 };
 
 class ServerError : public std::runtime_error {
@@ -74,8 +97,16 @@ class ServerError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// One thread accepts; each connection has its own thread (blocking I/O with
-// timeouts), so a slow client or a long event stream holds no one else up.
+// What the server did, for tests and /health.
+struct ServerStats {
+  size_t connections = 0;  // open now
+  uint64_t accepted = 0;
+  uint64_t evicted = 0;          // idle connections closed to make room
+  uint64_t refused_address = 0;  // over the per-address cap
+  uint64_t refused_full = 0;     // every connection busy
+  uint64_t timed_out = 0;        // a head, body or write past its deadline
+};
+
 class Server {
  public:
   Server(ServerOptions options, Handler handler);
@@ -83,25 +114,30 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and starts accepting; throws ServerError saying why it cannot.
+  // Binds and starts serving; throws ServerError saying why it cannot.
   void start();
-  [[nodiscard]] int port() const { return port_; }
-  // Stops accepting, ends streams, waits (up to a few seconds) for the
-  // connections to close.
+  [[nodiscard]] int port() const;
+  // Stops accepting, closes every connection, ends body sources.
   void stop();
+  [[nodiscard]] ServerStats stats() const;
+  [[nodiscard]] size_t max_connections() const;
+
+  struct Impl;
 
  private:
-  struct Impl;
-  void accept_loop();
-  void serve_connection(int fd, std::string peer);
-
-  ServerOptions options_;
-  Handler handler_;
   std::unique_ptr<Impl> impl_;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::atomic<size_t> active_{0};
 };
+
+// Parses one whole request (head and body) from `bytes` with the server's own
+// parser and rules, for the fuzzer and tests. Returns 0 and fills `req`, or
+// the status the server would answer (400, 411, 413, 431) with `why`.
+int parse_request(std::string_view bytes, Request& req, std::string& why, size_t max_header = size_t{16} << 10,
+                  size_t max_body = size_t{1} << 20);
+
+// Splits a request target into its decoded path segments and query; false
+// (with why) for a target that is not a path, or decodes to bytes that are
+// not UTF-8 or hold a control character.
+bool split_target(std::string_view target, Request& req, std::string& why);
 
 // ---- the client ----
 
@@ -116,8 +152,9 @@ Url parse_url(const std::string& text);
 
 struct ClientOptions {
   int connect_timeout_ms = 5000;
-  int timeout_ms = 30000;  // per read; a stream with heartbeats never reaches it
-  std::string ca_file;     // PEM; else the system's certificates
+  int timeout_ms = 30000;             // silence this long ends a call; a stream with heartbeats never reaches it
+  std::string ca_file;                // PEM; else the system's certificates
+  size_t max_body = size_t{1} << 30;  // a longer answer is an error
 };
 
 struct ClientResponse {
@@ -146,5 +183,7 @@ int stream_lines(const std::string& url, const Headers& headers, const std::func
 // "%41b" -> "Ab"; '+' stays.
 std::string url_decode(std::string_view s);
 std::string url_encode(std::string_view s);
+// True when `s` is well-formed UTF-8 (no overlong forms, no surrogates).
+bool valid_utf8(std::string_view s);
 
 }  // namespace aisb::net

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -37,46 +38,120 @@ std::string raw_exchange(int port, const std::string& bytes) {
   return out;
 }
 
+// Produces "data: x" lines for as long as it is asked, counting what it
+// handed over; its destruction is the end of the stream.
+// A connection from `source` (any 127.x.y.z address is this machine), or -1.
+int connect_from(const char* source, int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &from.sin_addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Whatever the server sends until it closes or `seconds` pass; closed tells which.
+std::string read_until_closed(int fd, double seconds, bool* closed = nullptr) {
+  timeval tv{0, 100000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      if (closed != nullptr) *closed = true;
+      return out;
+    }
+    if (n > 0) out.append(buf, static_cast<size_t>(n));
+  }
+  if (closed != nullptr) *closed = false;
+  return out;
+}
+
+class Ticker final : public BodySource {
+ public:
+  Ticker(std::atomic<bool>& ended, std::atomic<uint64_t>& produced, int wait_ms)
+      : ended_(ended), produced_(produced), wait_ms_(wait_ms) {}
+  ~Ticker() override { ended_ = true; }
+  Piece next(size_t max_bytes) override {
+    Piece p;
+    if (wait_ms_ > 0) {
+      flip_ = !flip_;
+      if (!flip_) {
+        p.wait_ms = wait_ms_;
+        return p;
+      }
+    }
+    p.data = wait_ms_ > 0 ? "data: x\n\n" : std::string(max_bytes, 'x');
+    produced_ += p.data.size();
+    return p;
+  }
+
+ private:
+  std::atomic<bool>& ended_;
+  std::atomic<uint64_t>& produced_;
+  int wait_ms_;
+  bool flip_ = false;
+};
+
 class Http : public ::testing::Test {
  protected:
   std::atomic<int> served{0};
   std::atomic<bool> stream_ended{false};
+  std::atomic<uint64_t> produced{0};
   std::unique_ptr<Server> server;
-  void SetUp() override {
+  ServerOptions options() {
     ServerOptions o;
     o.port = 0;
     o.max_body = 1000;
     o.max_header = 2000;
+    return o;
+  }
+  void start(ServerOptions o) {
     server = std::make_unique<Server>(o, [this](const Request& r) {
       ++served;
       Response res;
-      if (r.path == "/stream") {
+      if (r.path == "/stream" || r.path == "/flood") {
         res.content_type = "text/event-stream";
-        res.stream = [this](Stream& s) {
-          while (s.write("data: x\n\n")) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-          stream_ended = true;
-        };
+        res.source = std::make_shared<Ticker>(stream_ended, produced, r.path == "/stream" ? 20 : 0);
         return res;
       }
+      if (r.path == "/throw") throw std::runtime_error("secret detail of the library");
       if (r.path == "/slow") std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      std::string segs;
+      for (const auto& seg : r.segments) segs += "[" + seg + "]";
       res.body = r.method + " " + r.path + " " + r.body + " q=" + (r.query.count("q") ? r.query.at("q") : "") +
-                 " h=" + r.header("x-test");
+                 " h=" + r.header("x-test") + " s=" + segs;
       return res;
     });
     server->start();
   }
+  void SetUp() override { start(options()); }
   std::string url(const std::string& path) { return "http://127.0.0.1:" + std::to_string(server->port()) + path; }
 };
 
 TEST_F(Http, AnswersWithPathQueryHeadersAndBody) {
   const auto r = request("POST", url("/a%20b?q=%ED%95%9C&z"), "payload", {{"X-Test", "yes"}});
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, "POST /a b payload q=한 h=yes");
+  EXPECT_EQ(r.body, "POST /a%20b payload q=한 h=yes s=[a b]");
   EXPECT_EQ(r.headers.at("content-length"), std::to_string(r.body.size()));
 }
 
 TEST_F(Http, KeepsAConnectionAliveForSeveralRequests) {
-  const std::string two = "GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const std::string two =
+      "GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   const std::string out = raw_exchange(server->port(), two);
   EXPECT_NE(out.find("GET /one"), std::string::npos) << out;
   EXPECT_NE(out.find("GET /two"), std::string::npos) << out;
@@ -91,7 +166,8 @@ TEST_F(Http, RefusesWhatItCannotReadWithTheRightCode) {
                   .starts_with("HTTP/1.1 431"));
   EXPECT_TRUE(raw_exchange(server->port(), "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
                   .starts_with("HTTP/1.1 411"));
-  EXPECT_TRUE(raw_exchange(server->port(), "POST /x HTTP/1.1\r\nContent-Length: abc\r\n\r\n").starts_with("HTTP/1.1 400"));
+  EXPECT_TRUE(
+      raw_exchange(server->port(), "POST /x HTTP/1.1\r\nContent-Length: abc\r\n\r\n").starts_with("HTTP/1.1 400"));
   const std::string big = raw_exchange(server->port(), "POST /x HTTP/1.1\r\nContent-Length: 5000\r\n\r\n");
   EXPECT_TRUE(big.starts_with("HTTP/1.1 413")) << big;
   EXPECT_NE(big.find("\"error\""), std::string::npos);
@@ -107,9 +183,14 @@ TEST_F(Http, ServesAWholeBurstOfConnectionsAtOnce) {
     threads.emplace_back([&] {
       while (!go) std::this_thread::yield();
       try {
-        (request("GET", url("/slow")).status == 200 ? ok : failed)++;
-      } catch (const Unreachable&) {
-        ++failed;
+        const auto r = request("GET", url("/slow"));
+        if (r.status == 200) {
+          ++ok;
+        } else if (failed++ == 0) {
+          ADD_FAILURE() << r.status << " " << r.body;
+        }
+      } catch (const Unreachable& e) {
+        if (failed++ == 0) ADD_FAILURE() << e.what();
       }
     });
   }
@@ -122,8 +203,9 @@ TEST_F(Http, ServesAWholeBurstOfConnectionsAtOnce) {
 TEST_F(Http, AStreamEndsWhenItsClientHangsUp) {
   int lines = 0;
   std::atomic<bool> cancel{false};
-  stream_lines(url("/stream"), {}, [&](std::string_view l) { return !(l.starts_with("data:") && ++lines == 5); }, {},
-               nullptr, &cancel);
+  stream_lines(
+      url("/stream"), {}, [&](std::string_view l) { return !(l.starts_with("data:") && ++lines == 5); }, {}, nullptr,
+      &cancel);
   EXPECT_EQ(lines, 5);
   const auto t0 = std::chrono::steady_clock::now();
   while (!stream_ended && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5)) {
@@ -145,6 +227,152 @@ TEST_F(Http, StoppingEndsOpenStreams) {
   client.join();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
   EXPECT_TRUE(stream_ended);
+}
+
+// ---- what a hostile client tries (issue 11, items 2, 3 and 5) ----
+
+TEST_F(Http, FramingIsStrict) {
+  // Two lengths, an empty one, a space before the colon: refused, and the
+  // bytes after them are never answered as a second request.
+  for (const std::string bad : {
+           "POST /x HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhelloGET /smuggled HTTP/1.1\r\n\r\n",
+           "POST /x HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: 28\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n",
+           "POST /x HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\nhello",
+           "POST /x HTTP/1.1\r\nContent-Length:\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n",
+           "POST /x HTTP/1.1\r\nContent-Length : 28\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n",
+       }) {
+    const std::string out = raw_exchange(server->port(), bad);
+    EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << bad << "\n" << out;
+    EXPECT_EQ(out.find("smuggled"), std::string::npos) << out;
+    EXPECT_EQ(out.find("HTTP/1.1", 5), std::string::npos) << "one answer only: " << out;
+  }
+  EXPECT_EQ(served, 0);
+}
+
+TEST_F(Http, BadBytesInTheAddressAre400NotAnException) {
+  for (const std::string bad :
+       {"GET /a\xff\xfe HTTP/1.1\r\n\r\n", "GET /a%FF%FE HTTP/1.1\r\n\r\n", "GET /a%00b HTTP/1.1\r\n\r\n",
+        "G\xc3\xa9T /x HTTP/1.1\r\n\r\n", "GET /x?q=%C0%AF HTTP/1.1\r\n\r\n"}) {
+    const std::string out = raw_exchange(server->port(), bad);
+    EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << bad << "\n" << out;
+    EXPECT_NE(out.find("{\"error\""), std::string::npos) << out;
+  }
+  EXPECT_EQ(served, 0);
+  // A handler's exception is a 500 that keeps the exception's text to the log.
+  const auto r = request("GET", url("/throw"));
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.find("secret"), std::string::npos) << r.body;
+}
+
+TEST_F(Http, AnEncodedSlashStaysInsideItsSegment) {
+  const auto r = request("GET", url("/api/v1/jobs%2F..%2Fx/events"));
+  EXPECT_NE(r.body.find("s=[api][v1][jobs/../x][events]"), std::string::npos) << r.body;
+}
+
+TEST_F(Http, HeadOfAStreamSendsNoBody) {
+  const std::string out = raw_exchange(server->port(), "HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 200")) << out;
+  EXPECT_EQ(out.find("data:"), std::string::npos) << out;
+  EXPECT_TRUE(out.ends_with("\r\n\r\n")) << out;
+  const std::string plain = raw_exchange(server->port(), "HEAD /x HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(plain.find("Content-Length: "), std::string::npos) << plain;
+  EXPECT_TRUE(plain.ends_with("\r\n\r\n")) << plain;
+}
+
+TEST_F(Http, ATrickledHeadGetsOneDeadlineNotOnePerByte) {
+  server->stop();
+  ServerOptions o = options();
+  o.head_timeout_ms = 1000;
+  start(o);
+  const int fd = connect_from("127.0.0.1", server->port());
+  ASSERT_GE(fd, 0);
+  const std::string head = "GET /x HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+  const auto t0 = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (const char c : head) {
+    if (::send(fd, &c, 1, MSG_NOSIGNAL) != 1) {
+      closed = true;
+      break;
+    }
+    read_until_closed(fd, 0.2, &closed);  // one byte every 200 ms: each well inside any per-read timeout
+    if (closed) break;
+  }
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ::close(fd);
+  EXPECT_TRUE(closed) << "the trickling client was still connected after " << took << " s";
+  EXPECT_LT(took, 4.0);
+  EXPECT_EQ(served, 0);
+  EXPECT_GE(server->stats().timed_out, 1u);
+}
+
+TEST_F(Http, IdleConnectionsGiveWayAndOneAddressCannotTakeThemAll) {
+  server->stop();
+  ServerOptions o = options();
+  o.max_connections = 60;
+  o.max_per_address = 25;
+  start(o);
+  // Three "attackers" fill every slot with connections that never speak.
+  std::vector<int> idle;
+  for (const char* from : {"127.0.0.2", "127.0.0.3", "127.0.0.4"}) {
+    for (int i = 0; i < 30; ++i) {
+      const int fd = connect_from(from, server->port());
+      if (fd >= 0) idle.push_back(fd);
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const ServerStats s = server->stats();
+  EXPECT_EQ(s.refused_address, 15u) << "each address gets 25 of its 30";
+  EXPECT_LE(s.connections, 60u);
+  // A real client still gets in, every time: the longest-idle connection makes room.
+  for (int i = 0; i < 20; ++i) {
+    const auto r = request("GET", url("/x"));
+    EXPECT_EQ(r.status, 200);
+  }
+  EXPECT_GE(server->stats().evicted, 1u);
+  for (const int fd : idle) ::close(fd);
+}
+
+TEST_F(Http, AClientThatDoesNotReadHoldsOnePieceNotTheWholeBody) {
+  server->stop();
+  ServerOptions o = options();
+  o.write_timeout_ms = 1500;
+  start(o);
+  const int fd = connect_from("127.0.0.1", server->port());
+  ASSERT_GE(fd, 0);
+  const int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  const std::string get = "GET /flood HTTP/1.1\r\nHost: x\r\n\r\n";
+  ::send(fd, get.data(), get.size(), MSG_NOSIGNAL);
+  // The source could fill memory at gigabytes a second; with back-pressure it
+  // stops once the socket's buffers are full.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  const uint64_t held = produced.load();
+  EXPECT_LT(held, uint64_t{16} << 20) << "the server took " << held << " bytes from the source";
+  // And a client that takes nothing past the write deadline is let go.
+  const auto t0 = std::chrono::steady_clock::now();
+  while (!stream_ended && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(stream_ended);
+  ::close(fd);
+}
+
+TEST(Request, TheFuzzersParserIsTheServers) {
+  Request req;
+  std::string why;
+  EXPECT_EQ(parse_request("POST /a/b%2Fc?x=1 HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi", req, why), 0) << why;
+  EXPECT_EQ(req.body, "hi");
+  ASSERT_EQ(req.segments.size(), 2u);
+  EXPECT_EQ(req.segments[1], "b/c");
+  EXPECT_EQ(parse_request("POST /a HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n", req, why), 413);
+  EXPECT_EQ(parse_request("POST /a HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx", req, why), 400);
+  EXPECT_EQ(parse_request("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", req, why), 411);
+  EXPECT_EQ(parse_request("GET /a HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n", req, why), 431);
+  EXPECT_TRUE(valid_utf8("한국어 abc"));
+  EXPECT_FALSE(valid_utf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));      // a surrogate
+  EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(valid_utf8("\xe2\x82"));          // cut short
 }
 
 TEST(Url, ReadsAddressesAndRefusesOthers) {

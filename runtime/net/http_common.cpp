@@ -1,0 +1,181 @@
+// What the server and the client share: addresses, percent-encoding, UTF-8.
+#include <cctype>
+
+#include "net/http.hpp"
+
+namespace aisb::net {
+
+std::string Request::header(const std::string& name) const {
+  const auto it = headers.find(name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+namespace {
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::string url_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string url_encode(std::string_view s) {
+  static const char* hexd = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += hexd[c >> 4];
+      out += hexd[c & 15];
+    }
+  }
+  return out;
+}
+
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int n = 0;
+    uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + static_cast<size_t>(n) >= s.size()) return false;
+    for (int k = 1; k <= n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    static const uint32_t least[4] = {0, 0x80, 0x800, 0x10000};
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += static_cast<size_t>(n) + 1;
+  }
+  return true;
+}
+
+bool split_target(std::string_view target, Request& req, std::string& why) {
+  if (target.empty() || target.front() != '/') {
+    why = "the request line names no path";
+    return false;
+  }
+  const size_t q = target.find('?');
+  const std::string_view path = target.substr(0, q);
+  req.target = std::string(target);
+  req.path = std::string(path);
+  req.segments.clear();
+  req.query.clear();
+  const auto clean = [&](const std::string& s) {
+    if (!valid_utf8(s)) {
+      why = "the address is not UTF-8";
+      return false;
+    }
+    for (const char c : s) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+        why = "the address holds a control character";
+        return false;
+      }
+    }
+    return true;
+  };
+  // Split first, decode each piece after: "%2F" is part of a segment, never a separator.
+  for (size_t at = 1; at <= path.size();) {
+    const size_t slash = path.find('/', at);
+    const std::string seg =
+        url_decode(path.substr(at, slash == std::string_view::npos ? std::string_view::npos : slash - at));
+    if (!clean(seg)) return false;
+    req.segments.push_back(seg);
+    if (slash == std::string_view::npos) break;
+    at = slash + 1;
+  }
+  if (q != std::string_view::npos) {
+    std::string_view qs = target.substr(q + 1);
+    while (!qs.empty()) {
+      const size_t amp = qs.find('&');
+      const std::string_view kv = qs.substr(0, amp);
+      const size_t eq = kv.find('=');
+      std::string k = url_decode(kv.substr(0, eq));
+      std::string v = eq == std::string_view::npos ? "" : url_decode(kv.substr(eq + 1));
+      if (!clean(k) || !clean(v)) return false;
+      req.query[std::move(k)] = std::move(v);
+      if (amp == std::string_view::npos) break;
+      qs.remove_prefix(amp + 1);
+    }
+  }
+  return true;
+}
+
+Url parse_url(const std::string& text) {
+  Url u;
+  std::string_view s = text;
+  if (s.starts_with("https://")) {
+    u.tls = true;
+    s.remove_prefix(8);
+  } else if (s.starts_with("http://")) {
+    s.remove_prefix(7);
+  } else {
+    throw std::invalid_argument("'" + text + "' is not an http:// or https:// address");
+  }
+  const size_t slash = s.find('/');
+  std::string_view hostport = s.substr(0, slash);
+  u.path = slash == std::string_view::npos ? "/" : std::string(s.substr(slash));
+  u.port = u.tls ? 443 : 80;
+  if (hostport.starts_with('[')) {
+    const size_t close = hostport.find(']');
+    if (close == std::string_view::npos) throw std::invalid_argument("'" + text + "': unclosed [ in the host");
+    u.host = std::string(hostport.substr(1, close - 1));
+    hostport.remove_prefix(close + 1);
+    if (!hostport.empty() && hostport.front() != ':') throw std::invalid_argument("'" + text + "': bad port");
+  } else {
+    const size_t colon = hostport.rfind(':');
+    u.host = std::string(hostport.substr(0, colon));
+    hostport = colon == std::string_view::npos ? std::string_view() : hostport.substr(colon);
+  }
+  if (!hostport.empty()) {
+    const std::string p(hostport.substr(1));
+    if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos || std::stoi(p) == 0 ||
+        std::stoi(p) > 65535) {
+      throw std::invalid_argument("'" + text + "': the port must be 1 to 65535");
+    }
+    u.port = std::stoi(p);
+  }
+  if (u.host.empty()) throw std::invalid_argument("'" + text + "' names no host");
+  for (const char c : u.host) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == '?' || c == '#' || c == '@') {
+      throw std::invalid_argument("'" + text + "': the host holds a character a host name cannot");
+    }
+  }
+  return u;
+}
+
+}  // namespace aisb::net

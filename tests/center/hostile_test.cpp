@@ -1,0 +1,271 @@
+// A student who wants to break the center (issue 11, items 1, 2, 3 and 5):
+// a real aisandbox-center process on loopback, attacked over real sockets.
+// Each test is something that stopped or starved the center before.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "../support/job_fixtures.hpp"
+#include "backend/center_client.hpp"
+#include "center_process.hpp"
+#include "net/http.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace aisb {
+namespace {
+
+using test::CenterProcess;
+
+constexpr const char* kSettings = R"([limits]
+max_samples = 5000
+requests_per_minute = 100000
+[stream]
+heartbeat_seconds = 0.5
+poll_ms = 20
+[local]
+workers = 1
+)";
+
+// Resident memory of a process, in bytes (VmRSS).
+int64_t rss_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("VmRSS:")) return std::stoll(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+
+// A socket to the center that sends `request` and then never reads.
+int send_and_never_read(int port, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  return fd;
+}
+
+class Hostile : public ::testing::Test {
+ protected:
+  fs::path data = fs::temp_directory_path() / ("aisb_hostile_" + std::to_string(::getpid()) + "_" +
+                                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::unique_ptr<CenterProcess> center;
+  json klass;
+
+  void SetUp() override {
+    fs::remove_all(data);
+    fs::create_directories(data);
+    ::signal(SIGPIPE, SIG_IGN);
+    std::ofstream(data / "center.toml") << kSettings;
+    klass = CenterProcess::create_class(data, "hostile");
+    center = std::make_unique<CenterProcess>(data);
+    center->start();
+  }
+  void TearDown() override {
+    center.reset();
+    fs::remove_all(data);
+  }
+  std::string login(const std::string& name) {
+    remote::CenterClient c(center->url(), "");
+    return c.login(klass["class_code"], name);
+  }
+  net::ClientResponse raw(const std::string& method, const std::string& path, const std::string& body = "",
+                          const std::string& token = "") {
+    net::Headers h;
+    if (!token.empty()) h.push_back({"Authorization", "Bearer " + token});
+    return net::request(method, center->url() + path, body, h);
+  }
+  bool healthy() {
+    try {
+      return raw("GET", "/api/v1/health").status == 200;
+    } catch (const net::Unreachable&) {
+      return false;
+    }
+  }
+  // A job that ran to its end, whose files the test then replaces.
+  std::string finished_job(const std::string& token) {
+    JobSpec spec = test::xor_job(20);
+    spec.training.epochs = 2;
+    const auto r = raw("POST", "/api/v1/jobs", to_json(spec).dump(), token);
+    EXPECT_EQ(r.status, 201) << r.body;
+    const std::string id = json::parse(r.body)["id"];
+    for (int i = 0; i < 600; ++i) {
+      const auto s = json::parse(raw("GET", "/api/v1/jobs/" + id, "", token).body);
+      if (s["state"] == "done") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return id;
+  }
+};
+
+TEST_F(Hostile, ADeeplyNestedBodyIsRefusedAndTheCenterLivesOn) {
+  const std::string token = login("mallory");
+  const int depth = 100000;  // 200 KB: under the body limit
+  const std::string deep = std::string(depth, '[') + std::string(depth, ']');
+  for (const std::string& body : {"{\"format\": " + deep + ", \"lesson\": \"x\"}", deep}) {
+    const auto r = raw("POST", "/api/v1/jobs", body, token);
+    EXPECT_EQ(r.status, 400) << r.body.substr(0, 200);
+    EXPECT_NE(r.body.find("nested deeper than"), std::string::npos) << r.body.substr(0, 200);
+  }
+  const auto l = raw("POST", "/api/v1/login", "{\"class_code\": " + deep + "}");
+  EXPECT_EQ(l.status, 400);
+  EXPECT_TRUE(healthy()) << "the center died";
+  EXPECT_EQ(::kill(center->pid(), 0), 0);
+}
+
+TEST_F(Hostile, RequestFramingTricksAreRefused) {
+  const auto exchange = [&](const std::string& bytes) {
+    const int fd = send_and_never_read(center->port(), bytes);
+    timeval tv{3, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string out;
+    char buf[4096];
+    ssize_t n = 0;
+    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    return out;
+  };
+  const std::string second = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (const std::string& head :
+       {"POST /api/v1/login HTTP/1.1\r\nContent-Length: 0\r\nContent-Length: " + std::to_string(second.size()) +
+            "\r\n\r\n",
+        std::string("POST /api/v1/login HTTP/1.1\r\nContent-Length:\r\n\r\n"),
+        "POST /api/v1/login HTTP/1.1\r\nContent-Length : " + std::to_string(second.size()) + "\r\n\r\n"}) {
+    const std::string out = exchange(head + second);
+    EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
+    EXPECT_EQ(out.find("\"queued\""), std::string::npos) << "the smuggled request was answered: " << out;
+  }
+  const std::string bad_utf8 = exchange("GET /api/v1/jobs/\xff\xfe/events HTTP/1.1\r\n\r\n");
+  EXPECT_TRUE(bad_utf8.starts_with("HTTP/1.1 400")) << bad_utf8;
+  // An encoded slash is not a separator: no route has a segment with '/' in it.
+  const std::string token = login("mallory");
+  const auto r = raw("GET", "/api/v1/jobs%2Fj0000000000000000", "", token);
+  EXPECT_EQ(r.status, 404) << r.body;
+  EXPECT_TRUE(healthy());
+}
+
+TEST_F(Hostile, HeadOfAnEventStreamSendsNoBody) {
+  const std::string token = login("carol");
+  const std::string id = finished_job(token);
+  const int fd = send_and_never_read(
+      center->port(), "HEAD /api/v1/jobs/" + id + "/events HTTP/1.1\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+  timeval tv{3, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  ssize_t n = 0;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 200")) << out;
+  EXPECT_EQ(out.find("data:"), std::string::npos) << out;
+}
+
+TEST_F(Hostile, UnreadStreamsAndDownloadsDoNotPullWholeFilesIntoMemory) {
+  const std::string token = login("dave");
+  const std::string id = finished_job(token);
+  const fs::path dir = data / "jobs" / id;
+  // A 25 MB log of valid events and a 100 MB model, as a runaway job could leave.
+  {
+    std::ofstream log(dir / "events.jsonl", std::ios::trunc);
+    const std::string filler(4000, 'x');
+    uint64_t seq = 0;
+    while (log.tellp() < (int64_t{25} << 20)) {
+      log << json{{"seq", ++seq}, {"type", "log"}, {"level", "info"}, {"message", filler}}.dump() << "\n";
+    }
+    log << json{{"seq", ++seq}, {"type", "done"}, {"reason", "completed"}, {"steps", 1}, {"seconds", 1.0}}.dump()
+        << "\n";
+    std::ofstream model(dir / "model.json", std::ios::trunc);
+    const std::string mb(1 << 20, ' ');
+    for (int i = 0; i < 100; ++i) model << mb;
+  }
+  const int64_t before = rss_of(center->pid());
+  std::vector<int> fds;
+  const std::string auth = "Authorization: Bearer " + token + "\r\n\r\n";
+  for (int i = 0; i < 40; ++i) {
+    fds.push_back(send_and_never_read(center->port(), "GET /api/v1/jobs/" + id + "/events HTTP/1.1\r\n" + auth));
+  }
+  for (int i = 0; i < 10; ++i) {
+    fds.push_back(send_and_never_read(center->port(), "GET /api/v1/jobs/" + id + "/model HTTP/1.1\r\n" + auth));
+  }
+  int64_t peak = before;
+  for (int i = 0; i < 30; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    peak = std::max(peak, rss_of(center->pid()));
+  }
+  // Whole files would be 40 x 25 MB + 10 x 100 MB, twice over.
+  EXPECT_LT(peak - before, int64_t{100} << 20)
+      << "center memory grew from " << (before >> 20) << " MB to " << (peak >> 20) << " MB";
+  EXPECT_TRUE(healthy());
+  // The same download read to its end is whole.
+  const auto m = raw("GET", "/api/v1/jobs/" + id + "/model", "", token);
+  EXPECT_EQ(m.status, 200);
+  EXPECT_EQ(m.body.size(), size_t{100} << 20);
+  for (const int fd : fds) ::close(fd);
+}
+
+TEST_F(Hostile, ThousandsOfSilentConnectionsDoNotLockAClassOut) {
+  // A center under the common open-file limit of 1,024 (set from outside,
+  // after it started: it must cope with running out of files, whatever it
+  // thought its limit was) ...
+  const rlimit common{1024, 1024};
+  ASSERT_EQ(::prlimit(center->pid(), RLIMIT_NOFILE, &common, nullptr), 0);
+  // ... and idle and trickling connections from other addresses, more than
+  // that limit allows, all without a login.
+  std::vector<int> fds;
+  for (int a = 2; a < 6 && fds.size() < 1200; ++a) {
+    const std::string from = "127.0.0." + std::to_string(a);
+    for (int i = 0; i < 300; ++i) {
+      const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in src{};
+      src.sin_family = AF_INET;
+      ::inet_pton(AF_INET, from.c_str(), &src.sin_addr);
+      sockaddr_in dst{};
+      dst.sin_family = AF_INET;
+      dst.sin_port = htons(static_cast<uint16_t>(center->port()));
+      dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
+          ::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
+        ::close(fd);
+        continue;
+      }
+      if (i % 2 == 0) ::send(fd, "G", 1, MSG_NOSIGNAL);  // half of them trickle a head
+      fds.push_back(fd);
+    }
+  }
+  ASSERT_GT(fds.size(), 1000u);
+  // A whole class still logs in and submits.
+  for (int s = 0; s < 10; ++s) {
+    const std::string token = login("student " + std::to_string(s));
+    JobSpec spec = test::xor_job(20);
+    spec.training.epochs = 1;
+    const auto r = raw("POST", "/api/v1/jobs", to_json(spec).dump(), token);
+    EXPECT_EQ(r.status, 201) << r.body;
+  }
+  EXPECT_TRUE(healthy());
+  for (const int fd : fds) ::close(fd);
+}
+
+}  // namespace
+}  // namespace aisb
