@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/spec.hpp"
 
@@ -27,8 +28,22 @@ struct Limits {
   int max_queued_per_student = 4;
   double class_gpu_minutes_per_day = 600;     // running time of a class's jobs in the last 24 hours
   int requests_per_minute = 600;              // per token
-  int logins_per_minute = 300;                // per client address (a class may share one)
+  int logins_per_minute = 600;                // logins with a known class code, per client address
+  int login_failures_per_minute = 30;         // logins with an unknown class code, per address and per code
+  int logins_per_name_per_minute = 10;        // per class and name
+  int unknown_tokens_per_minute = 300;        // requests with a token the center does not know, per address
+  int max_students_per_class = 100;           // names a class may have (each is a student with quotas)
+  int max_queued_per_class = 100;             // jobs of a class queued or running
+  double token_days = 30;                     // a student's token lasts this long (then log in again)
   int64_t max_body_bytes = int64_t{1} << 20;  // 413 past this
+  // What one worker may use (its --max-memory-mb, --max-log-mb and
+  // --max-model-mb): past one, the job ends failed with a message that says
+  // which. The memory is resident memory, libtorch's included; a job whose
+  // estimate passes it is refused (422). The validator refuses estimates
+  // over 2 GiB anyway; the rest is room for the estimate's error (1.5x).
+  double max_job_memory_mb = 3072;
+  double max_job_log_mb = 64;     // events.jsonl: snapshots stop at 3/4 of it
+  double max_job_model_mb = 256;  // model.json
 };
 
 struct StreamSettings {
@@ -44,12 +59,30 @@ struct SlurmSettings {
   double poll_seconds = 2;      // how often squeue is asked
 };
 
+// [server]: how long a connection may take and how many there may be (the
+// HTTP server's defaults; docs/center.md says what each protects against).
+struct ServerSettings {
+  double max_connections = 10000;             // in all; capped at 3/4 of the open-file limit
+  double max_connections_per_address = 1024;  // but none for trusted_proxies
+  double head_timeout_seconds = 10;           // TLS handshake and first request head, in all
+  double idle_timeout_seconds = 15;           // a kept-alive connection until its next head is in
+  double body_timeout_seconds = 10;           // a body: this plus a second per 64 KiB
+  double write_timeout_seconds = 30;          // an answer the client takes nothing of
+};
+
 struct Config {
   Limits limits;
+  ServerSettings server;
   StreamSettings stream;
   SlurmSettings slurm;
   int workers = 2;                 // [local] workers: worker processes at once
   double checkpoint_seconds = 10;  // [worker] checkpoint_seconds: work a crash can cost
+  double retention_days = 30;      // [retention] days: a finished job's folder goes this long after it ended (0: never)
+  double min_free_disk_mb = 1024;  // [disk] min_free_mb: less free space than this is trouble (/health)
+  // [server] trusted_proxies: peers whose X-Forwarded-For names the client
+  // (IP addresses, or networks as ADDRESS/BITS). From anyone else the header
+  // is ignored: it would let a client pick the address it is limited as.
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
 };
 
 class ConfigError : public std::runtime_error {
@@ -62,6 +95,12 @@ class ConfigError : public std::runtime_error {
 Config load_config(const std::filesystem::path& file);
 // The same over text (`file` names it in messages).
 Config parse_config(std::string_view text, const std::filesystem::path& file);
+
+// Whether `text` is an IPv4 or IPv6 address, or a network as ADDRESS/BITS.
+bool valid_address_or_network(const std::string& text);
+// Whether the address `ip` lies in one of `networks` (addresses or
+// ADDRESS/BITS; an IPv4 address matches its IPv4-mapped IPv6 form).
+bool address_in(const std::string& ip, const std::vector<std::string>& networks);
 
 // Why a job breaks a limit: the field (a key path of the job spec) and a
 // message naming the limit.

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -20,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "center/config.hpp"
+#include "center/disk.hpp"
 #include "center/executor.hpp"
 #include "center/store.hpp"
 #include "net/http.hpp"
@@ -44,6 +46,7 @@ class Gateway {
 
  private:
   struct Caller;
+  class EventSource;
   net::Response route(const net::Request& req);
   net::Response login(const net::Request& req);
   net::Response submit(const net::Request& req, const Caller& who);
@@ -55,12 +58,30 @@ class Gateway {
   net::Response model(const JobRecord& job);
   nlohmann::json job_json(const JobRecord& job);
   bool allow(const std::string& key, int per_minute, double* retry_after);
+  // The caller of a request that needs a token: who holds it, or the answer
+  // that ends the request (401, or 429 past a rate). Looks the token up
+  // first, so only known tokens get buckets of their own (per student);
+  // unknown ones are limited per client address.
+  std::optional<net::Response> admit(const net::Request& req, std::optional<Caller>* who);
+  // POST /api/v1/logout: ends the caller's token.
+  net::Response logout(const net::Request& req, const Caller& who);
+  // The client's address: the peer, or from a trusted proxy the right-most
+  // X-Forwarded-For entry that is not itself a trusted proxy.
+  [[nodiscard]] std::string client_address(const net::Request& req) const;
 
   void schedule_loop();
   void schedule_once();
   // Ends `job` from the log, or requeues it when its worker died without a word.
   void finish(JobRecord job, const std::string& why, bool final = false);
+  // The same with the log already read (done_reason set when it ends with
+  // `done`): logs are read outside jobs_mutex_, since a long one takes
+  // seconds and every submission waits for that lock.
+  void finish_read(JobRecord job, const std::optional<std::string>& done_reason, const std::string& done_message,
+                   const std::string& why, bool final);
   [[nodiscard]] std::filesystem::path job_dir(const std::string& id) const;
+  // The data folder's disk, looked at no more than every few seconds (an
+  // unauthenticated /health must not become a stream of writes).
+  DiskReport disk();
 
   Store& store_;
   Config config_;
@@ -72,14 +93,15 @@ class Gateway {
   bool wake_flag_ = false;
   std::atomic<bool> stopping_{false};
   std::thread scheduler_;
-  std::map<std::string, int64_t> last_start_;  // student -> when their last job started (fairness)
+  std::map<std::string, int64_t> last_start_;        // student -> when their last job started (fairness)
+  std::map<std::string, int64_t> last_class_start_;  // class -> the same, for fairness between classes
   std::set<std::string> cancel_requested_;
-  std::mutex rate_mutex_;
-  struct Bucket {
-    double tokens = 0, at = 0;
-  };
-  std::map<std::string, Bucket> buckets_;
-  double last_prune_ = 0;
+  std::mutex disk_mutex_;
+  DiskReport disk_report_;
+  double disk_checked_ = -1e300;
+  RateTable rates_;
+  std::mutex rate_mutex_;                       // known_logins_
+  std::map<std::string, double> known_logins_;  // "ADDRESS CLASS" -> when a login last succeeded (steady s)
 };
 
 // "2026-11-26T03:04:05.123Z"

@@ -1,13 +1,23 @@
-// The requests that change or list jobs and accounts: login, submit, the
-// job lists, cancel; and the rate limits in front of them.
+// The requests that change or list jobs and accounts: login, logout, submit,
+// the job lists, cancel; and the limits in front of them. Trusts no client:
+// a body is parsed (with bounded depth) and checked before anything is
+// counted or stored, X-Forwarded-For counts only from a configured proxy,
+// and only a token the store knows gets a rate bucket of its own.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
-#include <fstream>
 #include <map>
 
 #include "center/gateway.hpp"
 #include "center/gateway_util.hpp"
 #include "core/event.hpp"
+#include "core/event_log.hpp"
 #include "core/job_reader.hpp"
 #include "core/json_text.hpp"
 
@@ -18,35 +28,113 @@ namespace aisb::center {
 
 using namespace detail;
 
-bool Gateway::allow(const std::string& key, int per_minute, double* retry_after) {
-  const std::lock_guard lock(rate_mutex_);
-  const double now = steady_seconds();
-  if (now - last_prune_ > 600) {
-    for (auto it = buckets_.begin(); it != buckets_.end();) {
-      it = now - it->second.at > 600 ? buckets_.erase(it) : std::next(it);
+namespace {
+
+constexpr int64_t kDayMs = int64_t{24} * 3600 * 1000;
+
+net::Response too_many(const std::string& message, double retry_after) {
+  net::Response r = error(429, message);
+  r.headers.push_back({"Retry-After", std::to_string(std::max(1, static_cast<int>(std::ceil(retry_after))))});
+  return r;
+}
+
+int64_t token_seconds(const Limits& lim) {
+  return static_cast<int64_t>(std::ceil(lim.token_days * 86400));
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// One X-Forwarded-For entry as a bare address ("" when it is not one):
+// some proxies add a port, and IPv6 then comes in brackets.
+std::string forwarded_address(const std::string& entry) {
+  std::string a = entry;
+  if (a.starts_with('[')) {
+    a = a.substr(1, a.find(']') == std::string::npos ? 0 : a.find(']') - 1);
+  } else if (std::count(a.begin(), a.end(), ':') == 1) {
+    a = a.substr(0, a.find(':'));
+  }
+  return a.size() <= 64 && a.find('/') == std::string::npos && valid_address_or_network(a) ? a : "";
+}
+
+// Writes the job's folder (0700) with job.json (0600) and makes both durable
+// before the job's row exists: a row always has its spec. False when the
+// disk says no.
+bool write_job_folder(const fs::path& dir, const std::string& text) {
+  const fs::path jobs = dir.parent_path();
+  if (::mkdir(jobs.c_str(), 0700) != 0 && errno != EEXIST) return false;
+  if (::mkdir(dir.c_str(), 0700) != 0) return false;
+  const fs::path file = dir / "job.json";
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  bool ok = true;
+  for (size_t at = 0; ok && at < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
+    if (n > 0) {
+      at += static_cast<size_t>(n);
+    } else if (n < 0 && errno != EINTR) {
+      ok = false;
     }
-    last_prune_ = now;
   }
-  const double rate = per_minute / 60.0;
-  auto [it, fresh] = buckets_.try_emplace(key, Bucket{static_cast<double>(per_minute), now});
-  Bucket& b = it->second;
-  b.tokens = std::min<double>(per_minute, b.tokens + (now - b.at) * rate);
-  b.at = now;
-  if (b.tokens >= 1) {
-    b.tokens -= 1;
-    return true;
+  ok = ::fsync(fd) == 0 && ok;
+  ok = ::close(fd) == 0 && ok;
+  // The new names too: the folder's entry in jobs/, job.json's in the folder.
+  for (const fs::path& d : {dir, jobs}) {
+    const int dfd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ok = dfd >= 0 && ::fsync(dfd) == 0 && ok;
+    if (dfd >= 0) ::close(dfd);
   }
-  *retry_after = (1 - b.tokens) / rate;
-  return false;
+  return ok;
+}
+
+// What the per-address limits count an address as: IPv6 by its /64, since
+// one home or school gets a whole /64 and could otherwise step through it.
+std::string address_key(const std::string& addr) {
+  unsigned char a[16];
+  if (addr.find(':') == std::string::npos || ::inet_pton(AF_INET6, addr.c_str(), a) != 1) return addr;
+  std::fill(a + 8, a + 16, 0);
+  char text[INET6_ADDRSTRLEN];
+  return ::inet_ntop(AF_INET6, a, text, sizeof text) != nullptr ? std::string(text) + "/64" : addr;
+}
+
+net::Response created_answer(const std::string& id) {
+  net::Response res = reply(201, {{"id", id}, {"state", "queued"}});
+  res.headers.push_back({"Location", "/api/v1/jobs/" + id});
+  return res;
+}
+
+}  // namespace
+
+bool Gateway::allow(const std::string& key, int per_minute, double* retry_after) {
+  return rates_.take(key, per_minute, steady_seconds(), retry_after);
+}
+
+std::string Gateway::client_address(const net::Request& req) const {
+  if (!address_in(req.peer, config_.trusted_proxies)) return req.peer;
+  // Each proxy appends the address it saw; walking from the right, every
+  // entry up to the first one not of a trusted proxy was written by a
+  // proxy we trust. What lies left of that the client wrote itself.
+  const std::string xff = req.header("x-forwarded-for");
+  std::string client = req.peer;
+  size_t end = xff.size();
+  while (end > 0) {
+    const size_t comma = xff.rfind(',', end - 1);
+    const size_t begin = comma == std::string::npos ? 0 : comma + 1;
+    const std::string entry = forwarded_address(trim(std::string_view(xff).substr(begin, end - begin)));
+    if (entry.empty()) break;  // not an address: the last trusted hop is the best we know
+    client = entry;
+    if (!address_in(entry, config_.trusted_proxies) || comma == std::string::npos) break;
+    end = comma;
+  }
+  return client;
 }
 
 net::Response Gateway::login(const net::Request& req) {
-  double retry = 0;
-  if (!allow("l:" + req.peer, config_.limits.logins_per_minute, &retry)) {
-    net::Response r = error(429, "too many logins from this address; wait a moment");
-    r.headers.push_back({"Retry-After", std::to_string(static_cast<int>(std::ceil(retry)))});
-    return r;
-  }
+  // Only real attempts are counted: a body that is not one costs its sender
+  // a 400 or 422 and no one else anything.
   std::string why;
   const json body = parse_json(req.body, &why);
   if (body.is_discarded()) return error(400, "the body is " + why);
@@ -56,19 +144,116 @@ net::Response Gateway::login(const net::Request& req) {
     if (!body[k].is_string()) return error(422, std::string("'") + k + "' must be a string", k);
   }
   const std::string code = body["class_code"].get<std::string>();
-  std::string name = body["name"].get<std::string>();
-  if (name.empty() || name.size() > 120) return error(422, "a name has 1 to 40 characters", "name");
+  const std::string name = body["name"].get<std::string>();
+  if (code.empty() || code.size() > 16 ||
+      !std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
+    return error(422, "a class code is 6 letters and digits (ask your teacher)", "class_code");
+  }
+  if (const std::string bad = Store::check_name(name); !bad.empty()) return error(422, bad, "name");
+
+  const Limits& lim = config_.limits;
+  const std::string addr = address_key(client_address(req));
+  const double now = steady_seconds();
+  const auto klass = store_.find_class(code);
+  const bool known = klass && klass->code == code;
+  const std::string seen_key = addr + " " + (known ? klass->id : std::string());
+  // Failures are what is limited, per address. While an address is over
+  // them, only a class that has logged in from it before gets through: the
+  // class behind a school's one address goes on, and the one who guesses
+  // codes learns nothing (a right code answers as a wrong one does).
+  if (!rates_.has("lf:" + addr, lim.login_failures_per_minute, now)) {
+    bool seen = false;
+    if (known) {
+      const std::lock_guard lock(rate_mutex_);
+      const auto it = known_logins_.find(seen_key);
+      seen = it != known_logins_.end() && now - it->second < 86400;
+    }
+    if (!seen) {
+      return too_many("too many logins with a wrong class code from this address; wait a minute",
+                      60.0 / lim.login_failures_per_minute);
+    }
+  }
+  double retry = 0;
+  if (!known) {
+    const bool by_address = allow("lf:" + addr, lim.login_failures_per_minute, &retry);
+    if (!by_address || !allow("lc:" + code, lim.login_failures_per_minute, &retry)) {
+      return too_many("too many logins with a wrong class code; wait a minute", retry);
+    }
+    return error(401, "no class has the code '" + code + "' (ask your teacher)");
+  }
+  if (!allow("la:" + addr, lim.logins_per_minute, &retry)) {
+    return too_many("too many logins from this address; wait a moment", retry);
+  }
+  if (!allow("ln:" + klass->id + " " + name, lim.logins_per_name_per_minute, &retry)) {
+    return too_many("too many logins as '" + name + "' in this class; wait a moment", retry);
+  }
   try {
-    const auto token = store_.login(code, name);
-    if (!token) return error(401, "no class has the code '" + code + "' (ask your teacher)");
+    const auto token = store_.login(code, name, lim.max_students_per_class, token_seconds(lim));
+    if (!token) return error(401, "no class has the code '" + code + "' (ask your teacher)");  // deleted just now
+    {
+      const std::lock_guard lock(rate_mutex_);
+      if (known_logins_.size() >= 50000) {
+        // Grows only with successful logins, which the limits above bound;
+        // past this, a day's worth is forgotten at once.
+        std::erase_if(known_logins_, [&](const auto& e) { return now - e.second >= 86400; });
+        if (known_logins_.size() >= 50000) known_logins_.clear();
+      }
+      known_logins_[seen_key] = now;
+    }
     return reply(200, {{"token", *token}});
+  } catch (const QuotaError& e) {
+    return error(429, e.what(), "name");
   } catch (const std::invalid_argument& e) {
     return error(422, e.what(), "name");
   }
 }
 
+std::optional<net::Response> Gateway::admit(const net::Request& req, std::optional<Caller>* who) {
+  const std::string auth = req.header("authorization");
+  if (auth.empty()) return error(401, "no token: log in first and send 'Authorization: Bearer TOKEN'");
+  if (!auth.starts_with("Bearer ")) return error(401, "the Authorization header must be 'Bearer TOKEN'");
+  const std::string token = auth.substr(7);
+  const Limits& lim = config_.limits;
+  double retry = 0;
+  const auto principal = store_.authenticate(token, token_seconds(lim));
+  if (!principal) {
+    // Unknown tokens are limited by address: a bucket for every string
+    // anyone may send would be memory anyone may take.
+    if (!allow("u:" + address_key(client_address(req)), lim.unknown_tokens_per_minute, &retry)) {
+      return too_many("too many requests with tokens this center does not know; wait a moment", retry);
+    }
+    return error(401, "this token is not known here or has expired (log in again)");
+  }
+  // One allowance per person, however many tokens they collect by logging in again.
+  const std::string key =
+      principal->kind == Principal::Kind::teacher ? "rt:" + principal->class_id : "rs:" + principal->student_id;
+  if (!allow(key, lim.requests_per_minute, &retry)) return too_many("too many requests; wait a moment", retry);
+  who->emplace(Caller{*principal});
+  return std::nullopt;
+}
+
+net::Response Gateway::logout(const net::Request& req, const Caller& who) {
+  if (who.teacher()) {
+    return error(403, "a teacher's token is the class's own and is not ended by logging out");
+  }
+  const std::string auth = req.header("authorization");
+  store_.revoke_token(auth.size() > 7 ? auth.substr(7) : "");
+  return reply(200, {{"logged_out", true}});
+}
+
 net::Response Gateway::submit(const net::Request& req, const Caller& who) {
   if (who.teacher()) return error(403, "a teacher's token watches the class; log in as a student to run jobs");
+  // A retry of a submission whose answer was lost names the same key: it
+  // gets the first job's answer, not a second job.
+  const std::string key = req.header("idempotency-key");
+  if (key.size() > 200 || !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
+    return error(400, "Idempotency-Key must be 1 to 200 printable ASCII characters without spaces");
+  }
+  const std::string& student = who.who.student_id;
+  if (!key.empty()) {
+    if (const auto first = store_.job_by_idempotency_key(student, key, now_ms() - kDayMs))
+      return created_answer(first->id);
+  }
   std::string why;
   const json body = parse_json(req.body, &why);
   if (body.is_discarded()) return error(400, "the body is " + why);
@@ -84,55 +269,87 @@ net::Response Gateway::submit(const net::Request& req, const Caller& who) {
     return error(422, refusal->message, refusal->field);
   }
   JobRecord r;
+  r.id = new_job_id();
   r.class_id = who.who.class_id;
-  r.owner = who.who.student_id;
+  r.owner = student;
   r.owner_name = who.who.name;
   r.lesson = job.lesson;
   Diagnostics ignored;
   r.parameters = describe_model(job, ignored).params;
   r.estimate_seconds = estimate;
-  // The folder first, then the row: a row always has its job.json.
-  r.id = "";
-  JobRecord created;
-  {
-    // The quotas are checked and the job added in one step, so that a burst
-    // of submissions from one student cannot slip past them together.
-    const std::lock_guard lock(jobs_mutex_);
-    const auto& lim = config_.limits;
-    const int64_t waiting = store_.count_jobs_of_student(who.who.student_id, "queued") +
-                            store_.count_jobs_of_student(who.who.student_id, "running");
+  r.idempotency_key = key;
+  // The quotas, checked under jobs_mutex_ together with the insert, so that
+  // a burst of submissions cannot slip past them together.
+  const auto over_quota = [&]() -> std::optional<net::Response> {
+    const Limits& lim = config_.limits;
+    const int64_t waiting =
+        store_.count_jobs_of_student(student, "queued") + store_.count_jobs_of_student(student, "running");
     if (waiting >= lim.max_queued_per_student) {
       return error(429, "you already have " + std::to_string(waiting) + " jobs queued or running (the limit is " +
                             std::to_string(lim.max_queued_per_student) + "); wait for one to end or cancel one");
     }
-    const int64_t used = store_.class_busy_ms(who.who.class_id, now_ms() - int64_t{24} * 3600 * 1000);
-    if (static_cast<double>(used) >= lim.class_gpu_minutes_per_day * 60000) {
-      return error(429, "your class has used its " + std::to_string(static_cast<int>(lim.class_gpu_minutes_per_day)) +
-                            " minutes of the last 24 hours; ask your teacher");
+    const int64_t of_class =
+        store_.count_jobs_of_class(r.class_id, "queued") + store_.count_jobs_of_class(r.class_id, "running");
+    if (of_class >= lim.max_queued_per_class) {
+      return error(429, "your class has " + std::to_string(of_class) + " jobs queued or running (the limit is " +
+                            std::to_string(lim.max_queued_per_class) + "); wait for some to end");
     }
-    created = store_.add_job(r);  // fills the id
-    const fs::path dir = job_dir(created.id);
+    const int64_t now = now_ms();
+    const double quota_ms = lim.class_gpu_minutes_per_day * 60000;
+    const std::string minutes = std::to_string(static_cast<int64_t>(lim.class_gpu_minutes_per_day));
+    const int64_t used = store_.class_busy_ms(r.class_id, now - kDayMs);
+    if (static_cast<double>(used) >= quota_ms) {
+      return error(429, "your class has used its " + minutes + " minutes of the last 24 hours; ask your teacher");
+    }
+    // What is queued and running will use its share too: a queue cannot
+    // promise more than the quota has left.
+    const int64_t pending = store_.class_pending_ms(r.class_id, now);
+    if (static_cast<double>(used + pending) + estimate * 1000 > quota_ms) {
+      return error(429, "your class's jobs queued and running would use the rest of its " + minutes +
+                            " minutes of the last 24 hours; wait for some to end, or ask your teacher");
+    }
+    return std::nullopt;
+  };
+  // A first look without the lock spares a refused job the disk.
+  if (auto refused = over_quota()) return std::move(*refused);
+  // The folder first, synced, then the row: a row always has its job.json. A
+  // crash in between leaves a folder that no row names, which the scheduler
+  // sweeps. The spec as we read it, never the client's bytes. Written
+  // outside the lock: a sync can take a while, and every submission waits
+  // for jobs_mutex_.
+  const fs::path dir = job_dir(r.id);
+  const auto drop_folder = [&] {
     std::error_code ec;
-    fs::create_directories(dir, ec);
-    std::ofstream out(dir / "job.json");
-    out << to_json(job).dump() << "\n";  // the spec as we read it, never the client's bytes
-    out.close();
-    if (ec || !out) {
-      created.state = "failed";
-      created.reason = "the center could not write the job's folder";
-      created.finished = now_ms();
-      store_.update_job(created);
-      return error(503, created.reason);
+    fs::remove_all(dir, ec);
+  };
+  if (!write_job_folder(dir, to_json(job).dump() + "\n")) {
+    drop_folder();
+    return error(503, "the center could not write the job's folder; try again later");
+  }
+  JobRecord created;
+  try {
+    const std::lock_guard lock(jobs_mutex_);
+    if (!key.empty()) {
+      if (const auto first = store_.job_by_idempotency_key(student, key, now_ms() - kDayMs)) {
+        drop_folder();  // the same request twice at once: the first one's answer
+        return created_answer(first->id);
+      }
     }
+    if (auto refused = over_quota()) {
+      drop_folder();
+      return std::move(*refused);
+    }
+    created = store_.add_job(r);
+  } catch (const StoreError&) {
+    drop_folder();
+    throw;  // 503 from handle()
   }
   {
     const std::lock_guard lock(wake_mutex_);
     wake_flag_ = true;
   }
   wake_.notify_all();
-  net::Response res = reply(201, {{"id", created.id}, {"state", "queued"}});
-  res.headers.push_back({"Location", "/api/v1/jobs/" + created.id});
-  return res;
+  return created_answer(created.id);
 }
 
 json Gateway::job_json(const JobRecord& j) {
@@ -186,13 +403,26 @@ net::Response Gateway::class_jobs(const std::string& class_id, const net::Reques
 }
 
 net::Response Gateway::cancel(const JobRecord& job_in) {
+  // A queued job's log is read before the lock: one requeued after its
+  // worker died can be long, and every submission waits for jobs_mutex_.
+  std::optional<JobRecord> before = store_.job(job_in.id);
+  std::optional<LogState> log;
+  if (before && before->state == "queued" && before->executor_id.empty()) {
+    log = scan_log(job_dir(before->id) / "events.jsonl");
+  }
   const std::lock_guard lock(jobs_mutex_);
   auto job = store_.job(job_in.id);
   if (!job) return error(404, "no job '" + job_in.id + "' of yours");
   if (is_final_state(job->state)) return reply(200, {{"id", job->id}, {"state", job->state}});
   if (job->state == "queued" && job->executor_id.empty()) {
     cancel_requested_.insert(job->id);
-    finish(*job, "");
+    // No worker started since the read (it would have set executor_id, or
+    // died and counted an attempt): the log is still what was read.
+    if (log && job->attempts == before->attempts) {
+      finish_read(*job, log->done_reason, log->done_message, "", false);
+    } else {
+      finish(*job, "");
+    }
     return reply(200, {{"id", job->id}, {"state", "cancelled"}});
   }
   cancel_requested_.insert(job->id);

@@ -1,11 +1,23 @@
+// The center's store (see store.hpp): SQLite under DATA, the folder's lock
+// and permissions, and the rate-limit table. Every value from a client is a
+// bound parameter; names are checked before they are stored.
 #include "center/store.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <climits>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace aisb::center {
 
@@ -95,6 +107,10 @@ std::string random_token() {
   return hex(random_bytes(32));
 }
 
+std::string new_job_id() {
+  return hex(random_bytes(8)).insert(0, 1, 'j');
+}
+
 std::string sha256_hex(const std::string& data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -104,9 +120,15 @@ std::string sha256_hex(const std::string& data) {
 }
 
 Store::Store(const std::filesystem::path& data_dir) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
+  // A folder we make is the owner's alone from the start (serve also
+  // tightens one an older version made: secure_data_folder).
+  if (fs::create_directories(data_dir, ec)) fs::permissions(data_dir, fs::perms::owner_all, ec);
   const std::string file = (data_dir / "center.db").string();
+  // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files
+  // the database's mode.
+  if (const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   if (sqlite3_open(file.c_str(), &db_) != SQLITE_OK) {
     const std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -136,6 +158,20 @@ Store::Store(const std::filesystem::path& data_dir) {
   exec(
       "CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, student_id TEXT NOT NULL REFERENCES students(id) "
       "ON DELETE CASCADE, created INTEGER NOT NULL)");
+  exec("CREATE INDEX IF NOT EXISTS tokens_by_student ON tokens (student_id, created)");
+  exec("CREATE INDEX IF NOT EXISTS students_by_class ON students (class_id)");
+  // Columns added since the first schema (a database is only ever extended).
+  const auto has_key_column = [this] {
+    Stmt s(db_, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'idempotency_key'");
+    return s.step();
+  };
+  if (!has_key_column()) {
+    try {
+      exec("ALTER TABLE jobs ADD COLUMN idempotency_key TEXT NOT NULL DEFAULT ''");
+    } catch (const StoreError&) {
+      if (!has_key_column()) throw;  // else a `class` command added it at the same moment
+    }
+  }
 }
 
 Store::~Store() {
@@ -207,12 +243,18 @@ bool Store::delete_class(const std::string& id) {
   return sqlite3_changes(db_) > 0;
 }
 
-std::optional<std::string> Store::login(const std::string& class_code, const std::string& name) {
-  const std::lock_guard lock(mutex_);
-  if (name.empty() || name.size() > 120) throw std::invalid_argument("name: 1 to 40 characters, please");
+std::string Store::check_name(const std::string& name) {
+  if (name.empty() || name.size() > 120) return "name: 1 to 40 characters, please";
   for (const char ch : name) {
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) throw std::invalid_argument("name: no control characters");
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) return "name: no control characters";
   }
+  return "";
+}
+
+std::optional<std::string> Store::login(const std::string& class_code, const std::string& name, int64_t max_students,
+                                        int64_t token_seconds) {
+  const std::lock_guard lock(mutex_);
+  if (const std::string why = check_name(name); !why.empty()) throw std::invalid_argument(why);
   const auto c = find_class(class_code);
   if (!c || c->code != class_code) return std::nullopt;
   std::string student_id;
@@ -222,6 +264,13 @@ std::optional<std::string> Store::login(const std::string& class_code, const std
     if (s.step()) student_id = s.text(0);
   }
   if (student_id.empty()) {
+    // Every new name is a new student with their own quotas: a cap keeps
+    // invented names from multiplying them. (Checked and inserted under the
+    // store's lock, so a burst of logins cannot pass it together.)
+    if (c->students >= max_students) {
+      throw QuotaError("the class has " + std::to_string(c->students) + " students, as many as this center allows (" +
+                       std::to_string(max_students) + "); log in with a name already in use, or ask your teacher");
+    }
     student_id = hex(random_bytes(6)).insert(0, 1, 's');
     Stmt(db_, "INSERT INTO students (id, class_id, name, created) VALUES (?, ?, ?, ?)")
         .bind(1, student_id)
@@ -231,15 +280,29 @@ std::optional<std::string> Store::login(const std::string& class_code, const std
         .step();
   }
   const std::string token = random_token();
+  const int64_t now = now_seconds();
+  // Expired tokens let no one in; dropping the student's own here keeps the
+  // table from growing with every login.
+  Stmt(db_, "DELETE FROM tokens WHERE student_id = ? AND created < ?")
+      .bind(1, student_id)
+      .bind(2, now - token_seconds)
+      .step();
   Stmt(db_, "INSERT INTO tokens (hash, student_id, created) VALUES (?, ?, ?)")
       .bind(1, sha256_hex(token))
       .bind(2, student_id)
-      .bind(3, now_seconds())
+      .bind(3, now)
       .step();
   return token;
 }
 
-std::optional<Principal> Store::authenticate(const std::string& token) {
+bool Store::revoke_token(const std::string& token) {
+  const std::lock_guard lock(mutex_);
+  if (token.size() != 64) return false;
+  Stmt(db_, "DELETE FROM tokens WHERE hash = ?").bind(1, sha256_hex(token)).step();
+  return sqlite3_changes(db_) > 0;
+}
+
+std::optional<Principal> Store::authenticate(const std::string& token, int64_t max_age_seconds) {
   const std::lock_guard lock(mutex_);
   if (token.size() != 64) return std::nullopt;
   const std::string h = sha256_hex(token);
@@ -248,8 +311,10 @@ std::optional<Principal> Store::authenticate(const std::string& token) {
     s.bind(1, h);
     if (s.step()) return Principal{Principal::Kind::teacher, s.text(0), "", ""};
   }
-  Stmt s(db_, "SELECT s.class_id, s.id, s.name FROM tokens t JOIN students s ON s.id = t.student_id WHERE t.hash = ?");
-  s.bind(1, h);
+  Stmt s(db_,
+         "SELECT s.class_id, s.id, s.name FROM tokens t JOIN students s ON s.id = t.student_id "
+         "WHERE t.hash = ? AND t.created >= ?");
+  s.bind(1, h).bind(2, now_seconds() - max_age_seconds);
   if (!s.step()) return std::nullopt;
   return Principal{Principal::Kind::student, s.text(0), s.text(1), s.text(2)};
 }
@@ -293,7 +358,7 @@ int64_t now_ms() {
 
 JobRecord Store::add_job(JobRecord job) {
   const std::lock_guard lock(mutex_);
-  job.id = hex(random_bytes(8)).insert(0, 1, 'j');
+  if (job.id.empty()) job.id = new_job_id();
   // Strictly increasing creation times keep "newest first" and the queue's
   // order exact when a burst arrives within one millisecond.
   job.created = now_ms();
@@ -302,8 +367,8 @@ JobRecord Store::add_job(JobRecord job) {
     if (s.step() && s.integer(0) >= job.created) job.created = s.integer(0) + 1;
   }
   Stmt(db_,
-       "INSERT INTO jobs (id, class_id, owner, owner_name, lesson, state, reason, created, parameters, estimate) "
-       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+       "INSERT INTO jobs (id, class_id, owner, owner_name, lesson, state, reason, created, parameters, estimate, "
+       "idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, job.id)
       .bind(2, job.class_id)
       .bind(3, job.owner)
@@ -314,8 +379,22 @@ JobRecord Store::add_job(JobRecord job) {
       .bind(8, job.created)
       .bind(9, job.parameters)
       .bind(10, job.estimate_seconds)
+      .bind(11, job.idempotency_key)
       .step();
   return job;
+}
+
+std::optional<JobRecord> Store::job_by_idempotency_key(const std::string& student_id, const std::string& key,
+                                                       int64_t since_ms) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_, (std::string("SELECT ") + kJobColumns +
+               " FROM jobs WHERE owner = ? AND idempotency_key = ? AND created >= ? ORDER BY created LIMIT 1")
+                  .c_str());
+  s.bind(1, student_id).bind(2, key).bind(3, since_ms);
+  if (!s.step()) return std::nullopt;
+  JobRecord j = read_job_row(s);
+  j.idempotency_key = key;
+  return j;
 }
 
 std::optional<JobRecord> Store::job(const std::string& id) {
@@ -365,6 +444,13 @@ int64_t Store::count_jobs_of_student(const std::string& student_id, const std::s
   return s.step() ? s.integer(0) : 0;
 }
 
+int64_t Store::count_jobs_of_class(const std::string& class_id, const std::string& state) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_, "SELECT COUNT(*) FROM jobs WHERE class_id = ? AND state = ?");
+  s.bind(1, class_id).bind(2, state);
+  return s.step() ? s.integer(0) : 0;
+}
+
 void Store::update_job(const JobRecord& job) {
   const std::lock_guard lock(mutex_);
   Stmt(db_,
@@ -389,6 +475,126 @@ int64_t Store::class_busy_ms(const std::string& class_id, int64_t since_ms) {
   const int64_t now = now_ms();
   s.bind(1, now).bind(2, since_ms).bind(3, class_id).bind(4, since_ms);
   return s.step() ? s.integer(0) : 0;
+}
+
+int64_t Store::class_pending_ms(const std::string& class_id, int64_t now) {
+  const std::lock_guard lock(mutex_);
+  // A running job has used (now - started) already, which class_busy_ms
+  // counts; what its estimate has left is still to come.
+  Stmt s(db_,
+         "SELECT COALESCE(SUM(CASE WHEN state = 'queued' AND started = 0 THEN estimate * 1000 "
+         "ELSE MAX(0, estimate * 1000 - (? - started)) END), 0) "
+         "FROM jobs WHERE class_id = ? AND state IN ('queued', 'running')");
+  s.bind(1, now).bind(2, class_id);
+  return s.step() ? static_cast<int64_t>(std::ceil(s.real(0))) : 0;
+}
+
+// ---------------------------------------------------------------- the folder
+
+DataLock::DataLock(const std::filesystem::path& data_dir) {
+  const std::filesystem::path file = data_dir / "center.lock";
+  // O_CLOEXEC: a worker started by this center must not hold the lock on.
+  fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0) throw StoreError("cannot open " + file.string() + ": " + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char buf[32] = {};
+    const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+    ::close(fd_);
+    fd_ = -1;
+    if (err != EWOULDBLOCK) throw StoreError("cannot lock " + file.string() + ": " + std::strerror(err));
+    std::string pid(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    pid.erase(std::find_if(pid.begin(), pid.end(), [](char c) { return c < '0' || c > '9'; }), pid.end());
+    throw StoreError("the data folder " + data_dir.string() + " is in use by another aisandbox-center" +
+                     (pid.empty() ? std::string() : " (pid " + pid + ")") +
+                     "; stop it first, or give this one another --data folder");
+  }
+  // The pid serves only a second center's message: the lock holds without it.
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd_, 0) == 0) {
+    [[maybe_unused]] const ssize_t n = ::pwrite(fd_, pid.data(), pid.size(), 0);
+  }
+}
+
+DataLock::~DataLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the flock
+}
+
+void secure_data_folder(const std::filesystem::path& data_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(data_dir / "jobs", ec);
+  if (ec) throw StoreError("cannot create " + (data_dir / "jobs").string() + ": " + ec.message());
+  // A folder or file that is not ours to chmod (an operator's layout) is
+  // said, not fatal: the center runs as it did before.
+  const auto tighten = [](const fs::path& p, fs::perms mode, const char* how) {
+    std::error_code e;
+    if (!fs::exists(p, e)) return;
+    fs::permissions(p, mode, fs::perm_options::replace, e);
+    if (e) {
+      std::fprintf(stderr, "aisandbox-center: warning: cannot make %s private (%s): %s; other users may read it\n",
+                   p.c_str(), how, e.message().c_str());
+    }
+  };
+  tighten(data_dir, fs::perms::owner_all, "chmod 700");
+  tighten(data_dir / "jobs", fs::perms::owner_all, "chmod 700");
+  for (const char* f : {"center.db", "center.db-wal", "center.db-shm", "center.lock"}) {
+    tighten(data_dir / f, fs::perms::owner_read | fs::perms::owner_write, "chmod 600");
+  }
+}
+
+// ---------------------------------------------------------------- rate limits
+
+double RateTable::level(const Bucket& b, double now) const {
+  return std::min(b.per_minute, b.tokens + (now - b.at) * b.per_minute / 60.0);
+}
+
+void RateTable::sweep(double now) {
+  // A bucket that has filled up again is as good as none.
+  for (auto it = buckets_.begin(); it != buckets_.end();) {
+    it = level(it->second, now) >= it->second.per_minute ? buckets_.erase(it) : std::next(it);
+  }
+  last_sweep_ = now;
+}
+
+bool RateTable::take(const std::string& key, double per_minute, double now, double* retry_after) {
+  const std::lock_guard lock(mutex_);
+  if (now - last_sweep_ > 60) sweep(now);
+  auto it = buckets_.find(key);
+  if (it == buckets_.end()) {
+    // At most one sweep a second: a flood of new keys against a full table
+    // costs a refusal each, not a walk over the table each.
+    if (buckets_.size() >= max_keys_ && now - last_sweep_ >= 1) sweep(now);
+    if (buckets_.size() >= max_keys_) {
+      *retry_after = 1;
+      return false;
+    }
+    it = buckets_.emplace(key, Bucket{per_minute, now, per_minute}).first;
+  }
+  Bucket& b = it->second;
+  b.per_minute = per_minute;
+  b.tokens = level(b, now);
+  b.at = now;
+  if (b.tokens >= 1) {
+    b.tokens -= 1;
+    return true;
+  }
+  *retry_after = (1 - b.tokens) * 60.0 / per_minute;
+  return false;
+}
+
+bool RateTable::has(const std::string& key, double per_minute, double now) {
+  const std::lock_guard lock(mutex_);
+  const auto it = buckets_.find(key);
+  if (it == buckets_.end()) return per_minute >= 1;
+  Bucket b = it->second;
+  b.per_minute = per_minute;
+  return level(b, now) >= 1;
+}
+
+size_t RateTable::size() {
+  const std::lock_guard lock(mutex_);
+  return buckets_.size();
 }
 
 }  // namespace aisb::center

@@ -2,7 +2,10 @@
 // students' tokens, in SQLite (WAL mode) under the center's --data folder.
 // Tokens are 256 random bits; only their SHA-256 is stored, so a copy of the
 // database lets no one in. No torch, no HTTP: the gateway and the operator's
-// commands share this.
+// commands share this. Also here: the lock that keeps a second center off a
+// data folder, and the bounded table of rate-limit buckets. Trusts nothing
+// a client sent: every value goes into SQL as a bound parameter, and the
+// folder is the owner's alone (0700, the database 0600).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct sqlite3;
@@ -53,7 +57,8 @@ struct JobRecord {
   double estimate_seconds = 0;  // wall time the limits expect
   std::string executor_id;      // the worker's pid or the Slurm job id
   std::string node;
-  int attempts = 0;  // times a worker was started on it
+  int attempts = 0;             // times a worker was started on it
+  std::string idempotency_key;  // the client's Idempotency-Key, or ""
 };
 
 inline bool is_final_state(const std::string& s) {
@@ -64,6 +69,16 @@ class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// A request the store refuses because a quota is full (not a fault): the
+// message says which, for a 429.
+class QuotaError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// How long a student's token lasts unless the settings say otherwise.
+inline constexpr int64_t kDefaultTokenSeconds = int64_t{30} * 86400;
 
 class Store {
  public:
@@ -82,13 +97,26 @@ class Store {
 
   // A student joins with the class code and a name (1 to 40 characters;
   // std::invalid_argument otherwise); a new token each time, the same
-  // student for the same name. None for an unknown code.
-  std::optional<std::string> login(const std::string& class_code, const std::string& name);
-  // Who holds `token`; none for anything else.
-  std::optional<Principal> authenticate(const std::string& token);
+  // student for the same name. None for an unknown code. QuotaError when
+  // the name is new and the class has max_students already. Drops the
+  // class's tokens older than token_seconds on the way.
+  std::optional<std::string> login(const std::string& class_code, const std::string& name,
+                                   int64_t max_students = INT64_MAX, int64_t token_seconds = kDefaultTokenSeconds);
+  // "" for a name a student may have, else why not.
+  static std::string check_name(const std::string& name);
+  // Who holds `token`; none for anything else, and for a student's token
+  // issued more than max_age_seconds ago (a teacher's token does not expire:
+  // it is printed once, at the class's creation).
+  std::optional<Principal> authenticate(const std::string& token, int64_t max_age_seconds = kDefaultTokenSeconds);
+  // Ends a student's token; false when it is not one.
+  bool revoke_token(const std::string& token);
 
-  // Jobs. add_job fills in id and created.
+  // Jobs. add_job fills in created, and the id unless the caller chose it
+  // (the gateway does: the job's folder is written before its row).
   JobRecord add_job(JobRecord job);
+  // The student's job sent with this Idempotency-Key since `since_ms`.
+  std::optional<JobRecord> job_by_idempotency_key(const std::string& student_id, const std::string& key,
+                                                  int64_t since_ms);
   std::optional<JobRecord> job(const std::string& id);
   // Newest first.
   std::vector<JobRecord> jobs_of_student(const std::string& student_id, int limit);
@@ -97,11 +125,16 @@ class Store {
   std::vector<JobRecord> jobs_in_state(const std::string& state);
   int64_t count_jobs(const std::string& state);
   int64_t count_jobs_of_student(const std::string& student_id, const std::string& state);
+  int64_t count_jobs_of_class(const std::string& class_id, const std::string& state);
   // Writes state, reason, times, executor id, node and attempts of `job`.
   void update_job(const JobRecord& job);
   // Milliseconds of running time the class's jobs used since `since_ms`
   // (running jobs count up to now).
   int64_t class_busy_ms(const std::string& class_id, int64_t since_ms);
+  // Milliseconds the class's jobs are still expected to take, by their
+  // estimates: every queued job's, and what a running job's estimate has
+  // left at `now_ms`. What a submission must leave room for.
+  int64_t class_pending_ms(const std::string& class_id, int64_t now_ms);
 
   [[nodiscard]] std::string journal_mode();
 
@@ -115,5 +148,59 @@ class Store {
 // 256 random bits from the kernel, as 64 hex digits.
 std::string random_token();
 std::string sha256_hex(const std::string& data);
+// A job id: "j" and 16 random hex digits.
+std::string new_job_id();
+
+// Keeps a second `serve` off a data folder: an flock on DATA/center.lock,
+// held while this object lives (the file holds the holder's pid, for the
+// message). Two centers on one folder would both start workers for the same
+// jobs. Throws StoreError naming the folder (and the other's pid) when it is
+// taken. The `class` commands do not take it: they are short, and SQLite
+// keeps them consistent with a running center.
+class DataLock {
+ public:
+  explicit DataLock(const std::filesystem::path& data_dir);
+  ~DataLock();
+  DataLock(const DataLock&) = delete;
+  DataLock& operator=(const DataLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Makes the data folder the owner's alone: the folder and jobs/ 0700, the
+// database files 0600 (a folder made by an older version was world-readable).
+// Creates the folder when missing; throws StoreError when it cannot. A chmod
+// that is refused (a file not ours) is a warning on stderr.
+void secure_data_folder(const std::filesystem::path& data_dir);
+
+// Token buckets by key (a client address, a student), in memory, with a
+// bounded number of keys: the keys come from clients, so an unbounded table
+// is memory anyone can take. A full table first drops the buckets that have
+// filled up again (forgetting them changes nothing); if every bucket is still
+// in use, a new key is refused for the moment rather than evicting one that
+// is limiting someone.
+class RateTable {
+ public:
+  explicit RateTable(size_t max_keys = 50000) : max_keys_(max_keys) {}
+  // Takes one token from `key`'s bucket (per_minute a minute, per_minute at
+  // most at once); false when it is empty, with the seconds until one is
+  // back. `now` in seconds on a steady clock.
+  bool take(const std::string& key, double per_minute, double now, double* retry_after);
+  // Whether `key`'s bucket has a token, without taking it.
+  bool has(const std::string& key, double per_minute, double now);
+  size_t size();
+
+ private:
+  struct Bucket {
+    double tokens = 0, at = 0, per_minute = 0;
+  };
+  double level(const Bucket& b, double now) const;
+  void sweep(double now);
+  size_t max_keys_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Bucket> buckets_;
+  double last_sweep_ = -1e300;
+};
 
 }  // namespace aisb::center

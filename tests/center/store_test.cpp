@@ -1,5 +1,9 @@
 #include "center/store.hpp"
 
+#include "center/config.hpp"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -93,6 +98,206 @@ TEST_F(StoreTest, OnlyHashesOfTokensAreStored) {
   EXPECT_EQ(all.find(student), std::string::npos);
   EXPECT_NE(all.find(sha256_hex(teacher)), std::string::npos);
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// Moves every token's issue time `seconds` into the past, as if issued then.
+void age_tokens(const fs::path& dir, int64_t seconds) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "center.db").c_str(), &db), SQLITE_OK);
+  const std::string sql = "UPDATE tokens SET created = created - " + std::to_string(seconds);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+int64_t count_tokens(const fs::path& dir) {
+  sqlite3* db = nullptr;
+  sqlite3_open((dir / "center.db").c_str(), &db);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM tokens", -1, &s, nullptr);
+  sqlite3_step(s);
+  const int64_t n = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return n;
+}
+
+mode_t mode_of(const fs::path& p) {
+  struct stat st {};
+  ::stat(p.c_str(), &st);
+  return st.st_mode & 0777;
+}
+
+TEST_F(StoreTest, StudentTokensExpireAndCanBeRevoked) {
+  Store s(dir);
+  const NewClass c = s.create_class("x");
+  const std::string old = *s.login(c.info.code, "a");
+  ASSERT_TRUE(s.authenticate(old));
+  age_tokens(dir, 31 * 86400);
+  EXPECT_FALSE(s.authenticate(old)) << "a 31-day-old token lets its holder in (default lifetime 30 days)";
+  EXPECT_TRUE(s.authenticate(old, 40 * 86400));  // the lifetime is the caller's setting
+  EXPECT_FALSE(s.authenticate(old, 3600));
+  // The teacher's token is printed once, at creation: it does not expire.
+  EXPECT_TRUE(s.authenticate(c.teacher_token, 1));
+  // A new login drops the student's expired tokens, so the table does not
+  // grow with every login.
+  const std::string fresh = *s.login(c.info.code, "a");
+  EXPECT_EQ(count_tokens(dir), 1);
+  EXPECT_FALSE(s.authenticate(old, 40 * 86400));
+  // Logging out ends one token, not the student's others.
+  const std::string other = *s.login(c.info.code, "a");
+  EXPECT_TRUE(s.revoke_token(fresh));
+  EXPECT_FALSE(s.authenticate(fresh));
+  EXPECT_FALSE(s.revoke_token(fresh));
+  EXPECT_TRUE(s.authenticate(other));
+  EXPECT_FALSE(s.revoke_token(c.teacher_token));  // not a student's token
+  EXPECT_TRUE(s.authenticate(c.teacher_token));
+}
+
+TEST_F(StoreTest, AClassHasAtMostSoManyStudents) {
+  Store s(dir);
+  const NewClass c = s.create_class("x");
+  EXPECT_TRUE(s.login(c.info.code, "a", 2));
+  EXPECT_TRUE(s.login(c.info.code, "b", 2));
+  EXPECT_THROW(s.login(c.info.code, "invented", 2), QuotaError);
+  EXPECT_TRUE(s.login(c.info.code, "a", 2));  // a name in use still logs in
+  EXPECT_EQ(s.find_class(c.info.code)->students, 2);
+  EXPECT_EQ(Store::check_name(""), "name: 1 to 40 characters, please");
+  EXPECT_EQ(Store::check_name("민지"), "");
+}
+
+TEST_F(StoreTest, JobsByIdempotencyKeyAndTheClassesPendingTime) {
+  Store s(dir);
+  const NewClass c = s.create_class("x");
+  const auto who = *s.authenticate(*s.login(c.info.code, "a"));
+  JobRecord r;
+  r.id = new_job_id();  // the gateway picks the id: the folder is written before the row
+  r.class_id = who.class_id;
+  r.owner = who.student_id;
+  r.estimate_seconds = 30;
+  r.idempotency_key = "k1";
+  const JobRecord first = s.add_job(r);
+  EXPECT_EQ(first.id, r.id);
+  EXPECT_EQ(s.job_by_idempotency_key(who.student_id, "k1", 0)->id, first.id);
+  EXPECT_FALSE(s.job_by_idempotency_key(who.student_id, "k2", 0));
+  EXPECT_FALSE(s.job_by_idempotency_key("s-other", "k1", 0));                       // another student's key
+  EXPECT_FALSE(s.job_by_idempotency_key(who.student_id, "k1", first.created + 1));  // older than the window
+  r.id.clear();
+  r.idempotency_key.clear();
+  r.estimate_seconds = 10;
+  const JobRecord second = s.add_job(r);
+  EXPECT_EQ(second.id.size(), 17u);
+  EXPECT_EQ(s.count_jobs_of_class(who.class_id, "queued"), 2);
+  EXPECT_EQ(s.count_jobs_of_class("c-other", "queued"), 0);
+  // Queued: the whole estimate. Running: what its estimate has left.
+  EXPECT_EQ(s.class_pending_ms(who.class_id, first.created), 40000);
+  JobRecord running = second;
+  running.state = "running";
+  running.started = 1000000;
+  s.update_job(running);
+  EXPECT_EQ(s.class_pending_ms(who.class_id, 1000000 + 4000), 30000 + 6000);
+  EXPECT_EQ(s.class_pending_ms(who.class_id, 1000000 + 60000), 30000);
+}
+
+TEST_F(StoreTest, OnlyOneCenterServesADataFolder) {
+  fs::create_directories(dir);
+  {
+    const DataLock first(dir);
+    try {
+      const DataLock second(dir);
+      ADD_FAILURE() << "two locks on one data folder";
+    } catch (const StoreError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(dir.string()), std::string::npos) << what;
+      EXPECT_NE(what.find("pid " + std::to_string(::getpid())), std::string::npos) << what;
+    }
+    // Not from another process either.
+    const pid_t child = ::fork();
+    if (child == 0) {
+      try {
+        const DataLock other(dir);
+        ::_exit(0);
+      } catch (const StoreError&) {
+        ::_exit(3);
+      }
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_EQ(WEXITSTATUS(status), 3);
+  }
+  const DataLock again(dir);  // released with its holder
+}
+
+TEST_F(StoreTest, TheDataFolderIsTheOwnersAlone) {
+  {
+    Store s(dir);
+    s.create_class("x");
+  }
+  EXPECT_EQ(mode_of(dir), 0700u);
+  EXPECT_EQ(mode_of(dir / "center.db"), 0600u);
+  // A folder an older version left readable to all is tightened at serve.
+  fs::permissions(dir, fs::perms(0755));
+  fs::permissions(dir / "center.db", fs::perms(0644));
+  secure_data_folder(dir);
+  EXPECT_EQ(mode_of(dir), 0700u);
+  EXPECT_EQ(mode_of(dir / "jobs"), 0700u);
+  EXPECT_EQ(mode_of(dir / "center.db"), 0600u);
+}
+
+TEST(CenterConfig, TrustedProxiesAreAListOfAddressesOrNetworks) {
+  EXPECT_EQ(parse_config("", "c.toml").trusted_proxies, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  const Config c = parse_config(
+      "[server]\ntrusted_proxies = [\"10.1.2.3\", \"192.168.0.0/16\", \"fd00::/8\"]\n"
+      "[limits]\nlogin_failures_per_minute = 7\ntoken_days = 2\nmax_students_per_class = 40\n",
+      "c.toml");
+  EXPECT_EQ(c.trusted_proxies.size(), 3u);
+  EXPECT_EQ(c.limits.login_failures_per_minute, 7);
+  EXPECT_EQ(c.limits.token_days, 2);
+  EXPECT_EQ(c.limits.max_students_per_class, 40);
+  EXPECT_TRUE(address_in("10.1.2.3", c.trusted_proxies));
+  EXPECT_TRUE(address_in("::ffff:10.1.2.3", c.trusted_proxies));  // the same address, IPv4-mapped
+  EXPECT_TRUE(address_in("192.168.77.1", c.trusted_proxies));
+  EXPECT_TRUE(address_in("fd12::1", c.trusted_proxies));
+  EXPECT_FALSE(address_in("10.1.2.4", c.trusted_proxies));
+  EXPECT_FALSE(address_in("192.169.0.1", c.trusted_proxies));
+  EXPECT_FALSE(address_in("not an address", c.trusted_proxies));
+  EXPECT_TRUE(parse_config("[server]\ntrusted_proxies = []\n", "c.toml").trusted_proxies.empty());
+  for (const char* bad : {"[server]\ntrusted_proxies = [\"nginx\"]\n", "[server]\ntrusted_proxies = \"10.0.0.1\"\n",
+                          "[server]\ntrusted_proxies = [1]\n", "[server]\ntrusted_proxies = [\"10.0.0.0/33\"]\n",
+                          "[server]\ntrusted_proxie = []\n", "[limits]\ntoken_days = 0\n"}) {
+    EXPECT_THROW(parse_config(bad, "c.toml"), ConfigError) << bad;
+  }
+  try {
+    parse_config("[server]\ntrusted_proxies = [\"10.0.0.1\", \"nginx\"]\n", "c.toml");
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("c.toml:2:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'nginx' is not an IP address"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RateTable, StaysBoundedAndNeverForgetsALimitInForce) {
+  RateTable t(100);
+  double retry = 0;
+  const double now = 1000;
+  // "a" spends its allowance.
+  EXPECT_TRUE(t.take("a", 2, now, &retry));
+  EXPECT_TRUE(t.take("a", 2, now, &retry));
+  EXPECT_FALSE(t.take("a", 2, now, &retry));
+  EXPECT_NEAR(retry, 30, 1e-9);
+  // A flood of new keys (random tokens, invented names): the table stays
+  // bounded, and "a" is not forgotten to make room.
+  int refused = 0;
+  for (int i = 0; i < 100000; ++i) {
+    if (!t.take(std::to_string(i).insert(0, 1, 'k'), 1, now + i * 1e-6, &retry)) ++refused;
+  }
+  EXPECT_LE(t.size(), 100u);
+  EXPECT_GT(refused, 0);
+  EXPECT_FALSE(t.take("a", 2, now + 0.2, &retry));
+  EXPECT_FALSE(t.has("a", 2, now + 0.2));
+  // Buckets that filled up again make room.
+  EXPECT_TRUE(t.take("new", 1, now + 61, &retry));
+  EXPECT_TRUE(t.has("a", 2, now + 61));
+  EXPECT_LE(t.size(), 100u);
+  EXPECT_TRUE(t.has("unknown", 1, now));  // no bucket: a full one
 }
 
 std::pair<int, std::string> run(const std::string& args) {
