@@ -3,16 +3,22 @@ center issue):
 
 1. 200 clients connect in the same instant and stream their jobs' events for
    a minute: errors, the delay from a worker's write to the client's read
-   (p50/p99/max; the goal is p99 <= 250 ms), the center's CPU and memory.
+   (p50/p99/max; the goal is p99 <= 250 ms), the center's CPU and memory;
+   all the while 5,000 connections without a login are held open, half of
+   them idle and half trickling a request head a byte every 8 s (the attack
+   of issue 11), and a class logs in and submits every second.
+1b. Big files: 200 clients stream a 25 MB log each and 20 download a 100 MB
+   model and never read it; the center's memory (goal under 200 MB).
 2. A burst of 1000 submissions at once: every one answered 201 or 429, and
    the center holds exactly the jobs it accepted (none lost).
 3. From submit to the first `metrics` event with the real worker (local
    executor), on an idle center.
 
-    python3 bench/center.py [--clients 200] [--seconds 60] [--burst 1000]
+    python3 bench/center.py [--clients 200] [--seconds 60] [--idle 5000] [--burst 1000]
 """
 import argparse
 import asyncio
+import resource
 import json
 import os
 import shutil
@@ -114,11 +120,58 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
 
 
-async def streaming(tmp, clients, seconds):
+async def siege(port, n, stop, held):
+    """n connections without a login, from other loopback addresses (a
+    per-address cap applies): half idle, half trickling a head a byte every 8 s."""
+    conns = []
+    for i in range(n):
+        source = f"127.0.{1 + i // 800}.{2 + (i // 200) % 4}"
+        try:
+            r, w = await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
+        except OSError:
+            continue
+        conns.append((r, w, i % 2 == 1))
+    held.append(len(conns))
+    head = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 4000
+    at = 0
+    while not stop.is_set():
+        for r, w, trickle in conns:
+            if trickle and not w.is_closing():
+                w.write(head[at % len(head):at % len(head) + 1])
+        at += 1
+        try:
+            await asyncio.wait_for(stop.wait(), 8)
+        except asyncio.TimeoutError:
+            pass
+    for r, w, _ in conns:
+        w.close()
+
+
+async def class_activity(port, code, spec, stop, results):
+    """A class at work meanwhile: a login and a submission every second."""
+    i = 0
+    while not stop.is_set():
+        i += 1
+        t0 = time.time()
+        try:
+            s1, r = await asyncio.wait_for(http(port, "POST", "/api/v1/login", {"class_code": code, "name": f"late{i}"}), 10)
+            s2, _ = await asyncio.wait_for(http(port, "POST", "/api/v1/jobs", spec, r["token"]), 10) if s1 == 200 else (s1, None)
+            results.append((s1, s2, time.time() - t0))
+        except Exception as e:  # noqa: BLE001 - counted
+            results.append((repr(e), None, time.time() - t0))
+        try:
+            await asyncio.wait_for(stop.wait(), 1)
+        except asyncio.TimeoutError:
+            pass
+
+
+async def streaming(tmp, clients, seconds, idle):
     env = dict(os.environ, AISB_BENCH_SECONDS=str(seconds))
     center = Center(os.path.join(tmp, "stream"), f"""[limits]
 logins_per_minute = 100000
 requests_per_minute = 100000
+max_students_per_class = 100000
+max_queued_per_class = 100000
 [local]
 workers = {clients}
 """, worker=FAKE_WORKER, env=env)
@@ -131,6 +184,13 @@ workers = {clients}
             status, r = await http(center.port, "POST", "/api/v1/jobs", spec, tokens[-1])
             assert status == 201, (status, r)
             jobs.append(r["id"])
+        stop, held, activity = asyncio.Event(), [], []
+        attack = asyncio.create_task(siege(center.port, idle, stop, held))
+        while not held and idle > 0:
+            await asyncio.sleep(0.1)
+        small = dict(spec)
+        small["training"] = dict(spec["training"], epochs=1)
+        other = asyncio.create_task(class_activity(center.port, center.klass["class_code"], small, stop, activity))
         start = asyncio.Event()
         delays, counts, errors = [], [], []
         tasks = [asyncio.create_task(stream(center.port, jobs[i], tokens[i], start, delays, counts, errors))
@@ -142,14 +202,90 @@ workers = {clients}
         wall = time.time() - t0
         cpu = center.cpu_seconds() - cpu0
         mem = center.memory_mb()
+        stop.set()
+        await attack
+        await other
         print(f"  {clients} clients streaming for {wall:.0f} s: {len(errors)} errors, {len(counts)} events "
               f"({len(counts) / wall:.0f}/s)")
         if errors:
             print("    first errors:", errors[:3])
         print(f"  delay from the worker's write to the client's read: p50 {percentile(delays, 50) * 1000:.1f} ms, "
               f"p99 {percentile(delays, 99) * 1000:.1f} ms, max {max(delays) * 1000:.1f} ms (goal p99 <= 250 ms)")
+        if idle > 0:
+            ok = sum(1 for a, b, _ in activity if a == 200 and b in (201, 429))
+            worst = max((t for _, _, t in activity), default=float("nan"))
+            print(f"  meanwhile {held[0] if held else 0} connections without a login held open (half trickling): "
+                  f"{ok} of {len(activity)} login+submit rounds answered (201, or 429 past the queue limit), "
+                  f"slowest {worst * 1000:.0f} ms")
         print(f"  the center: {cpu / wall * 100:.1f}% of one core, memory {mem.get('VmRSS', 0):.0f} MB now, "
               f"{mem.get('VmHWM', 0):.0f} MB at most")
+    finally:
+        center.stop()
+
+
+async def big_files(tmp, clients=200, downloads=20):
+    center = Center(os.path.join(tmp, "big"), """[limits]
+logins_per_minute = 100000
+requests_per_minute = 100000
+max_students_per_class = 100000
+max_queued_per_class = 100000
+""")
+    try:
+        _, r = await http(center.port, "POST", "/api/v1/login", {"class_code": center.klass["class_code"], "name": "big"})
+        token = r["token"]
+        spec = json.loads(subprocess.check_output([CLI, "job", LESSON]))
+        spec["training"]["epochs"] = 2
+        _, r = await http(center.port, "POST", "/api/v1/jobs", spec, token)
+        job = r["id"]
+        for _ in range(600):
+            _, j = await http(center.port, "GET", f"/api/v1/jobs/{job}", token=token)
+            if j["state"] in ("done", "failed", "cancelled"):
+                break
+            await asyncio.sleep(0.1)
+        folder = os.path.join(center.data, "jobs", job)
+        filler = "x" * 4000
+        with open(os.path.join(folder, "events.jsonl"), "w") as f:
+            seq = 0
+            while f.tell() < 25 << 20:
+                seq += 1
+                f.write(json.dumps({"seq": seq, "type": "log", "level": "info", "message": filler}, separators=(",", ":")) + "\n")
+            f.write(json.dumps({"seq": seq + 1, "type": "done", "reason": "completed", "steps": 1, "seconds": 1.0},
+                               separators=(",", ":")) + "\n")
+        with open(os.path.join(folder, "model.json"), "w") as f:
+            for _ in range(100):
+                f.write(" " * (1 << 20))
+        before = center.memory_mb().get("VmRSS", 0)
+        unread = []
+        for _ in range(downloads):
+            rd, w = await asyncio.open_connection("127.0.0.1", center.port, limit=1 << 16)
+            w.write(f"GET /api/v1/jobs/{job}/model HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+            unread.append(w)
+
+        async def read_log():
+            rd, w = await asyncio.open_connection("127.0.0.1", center.port)
+            w.write(f"GET /api/v1/jobs/{job}/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+            n = 0
+            while True:
+                chunk = await rd.read(1 << 16)
+                if not chunk:
+                    break
+                n += len(chunk)
+            w.close()
+            return n
+
+        t0 = time.time()
+        peak = before
+        task = asyncio.gather(*[read_log() for _ in range(clients)])
+        while not task.done():
+            await asyncio.sleep(0.2)
+            peak = max(peak, center.memory_mb().get("VmRSS", 0))
+        got = await task
+        wall = time.time() - t0
+        print(f"  {clients} clients read a 25 MB log each ({sum(got) / (1 << 30):.1f} GiB in {wall:.1f} s) while "
+              f"{downloads} downloads of a 100 MB model go unread: center memory {before:.0f} MB before, "
+              f"{peak:.0f} MB at most (goal under 200 MB)")
+        for w in unread:
+            w.close()
     finally:
         center.stop()
 
@@ -217,6 +353,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--clients", type=int, default=200)
     p.add_argument("--seconds", type=float, default=60)
+    p.add_argument("--idle", type=int, default=5000, help="connections without a login held open meanwhile")
     p.add_argument("--burst", type=int, default=1000)
     a = p.parse_args()
     for f in (CENTER, CLI):
@@ -225,7 +362,12 @@ def main():
     tmp = tempfile.mkdtemp(prefix="aisb_bench_center_")
     try:
         print("The compute center (loopback):")
-        asyncio.run(streaming(tmp, a.clients, a.seconds))
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = a.idle + 4 * a.clients + 1024
+        if soft < want:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+        asyncio.run(streaming(tmp, a.clients, a.seconds, a.idle))
+        asyncio.run(big_files(tmp))
         asyncio.run(burst(tmp, a.burst))
         asyncio.run(first_metrics(tmp))
     finally:

@@ -9,15 +9,18 @@ set -euo pipefail
 
 build=(build-essential cmake make pkg-config ccache)
 runtime=(libtorch-dev libopenblas0 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev)
-# The compute center: its store (SQLite), TLS and token hashing (OpenSSL).
-center=(libsqlite3-dev libssl-dev)
+# HTTP: the client the CLI and the app use (libcurl: proxies, the system's
+# certificates); the compute center's server (Boost.Beast over Asio, headers
+# only), its store (SQLite), TLS and token hashing (OpenSSL).
+center=(libcurl4-openssl-dev libboost-dev libsqlite3-dev libssl-dev)
 # The desktop app: window, GL, Dear ImGui with its GLFW/OpenGL3 backends,
 # stb (PNG screenshots), md4c (lesson text), Korean fonts; Xvfb and Mesa's
 # software renderer so its tests draw real frames on a machine with no screen.
 gui=(libimgui-dev libglfw3-dev libgl-dev libstb-dev libmd4c-dev fonts-nanum xvfb libgl1-mesa-dri libglx-mesa0)
-# The center's tests run a real one-node Slurm (munge, slurmctld, slurmd)
-# and make a TLS certificate with openssl.
-tests=(libgtest-dev libgmock-dev libbenchmark-dev coreutils munge slurmctld slurmd slurm-client openssl)
+# The center's tests run a real one-node Slurm (munge, slurmctld, slurmd),
+# make a TLS certificate with openssl, and put the center behind nginx as an
+# operator would (a reverse proxy that ends TLS).
+tests=(libgtest-dev libgmock-dev libbenchmark-dev coreutils munge slurmctld slurmd slurm-client openssl nginx)
 bench=(python3-torch python3-numpy nodejs)
 
 want=("${build[@]}" "${runtime[@]}" "${center[@]}" "${gui[@]}" "${tests[@]}")

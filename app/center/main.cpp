@@ -23,7 +23,9 @@ nlohmann::json class_json(const aisb::center::ClassInfo& c) {
   return {{"class", c.id}, {"name", c.name}, {"class_code", c.code}, {"created", c.created}, {"students", c.students}};
 }
 
-std::string gateway_executor_name(const std::string& e) { return e == "slurm" ? "slurm" : "local"; }
+std::string gateway_executor_name(const std::string& e) {
+  return e == "slurm" ? "slurm" : "local";
+}
 
 struct ServeOptions {
   std::string data, listen = "127.0.0.1:8470", executor = "local", partition, gres, tls_cert, tls_key, config, worker;
@@ -72,6 +74,10 @@ int serve(const ServeOptions& o) {
   } else {
     executor = std::make_unique<LocalExecutor>(worker, config.workers, config.checkpoint_seconds);
   }
+  // One center per data folder: two would start workers for the same jobs.
+  // The folder is the owner's alone (an older version left it readable).
+  secure_data_folder(o.data);
+  const DataLock data_lock(o.data);
   Store store(o.data);
   Gateway gateway(store, config, std::move(executor), fs::absolute(o.data));
   aisb::net::ServerOptions so;
@@ -79,6 +85,15 @@ int serve(const ServeOptions& o) {
   if (so.host.starts_with('[') && so.host.ends_with(']')) so.host = so.host.substr(1, so.host.size() - 2);
   so.port = std::stoi(o.listen.substr(colon + 1));
   so.max_body = static_cast<size_t>(config.limits.max_body_bytes);
+  const auto ms = [](double seconds) { return static_cast<int>(seconds * 1000); };
+  so.max_connections = static_cast<size_t>(config.server.max_connections);
+  so.max_per_address = static_cast<size_t>(config.server.max_connections_per_address);
+  so.head_timeout_ms = ms(config.server.head_timeout_seconds);
+  so.idle_timeout_ms = ms(config.server.idle_timeout_seconds);
+  so.body_timeout_ms = ms(config.server.body_timeout_seconds);
+  so.write_timeout_ms = ms(config.server.write_timeout_seconds);
+  // A reverse proxy speaks for many clients: no per-address cap for it.
+  so.unlimited = [proxies = config.trusted_proxies](const std::string& peer) { return address_in(peer, proxies); };
   so.tls_cert = o.tls_cert;
   so.tls_key = o.tls_key;
   aisb::net::Server server(so, [&](const aisb::net::Request& r) { return gateway.handle(r); });
@@ -131,7 +146,8 @@ int main(int argc, char** argv) {
   const auto data_option = [&](CLI::App* c) {
     c->add_option("--data", data, "The center's data folder (database, job folders)")->required();
   };
-  auto* create = cls->add_subcommand("create", "Create a class; prints its id, join code and teacher token (shown once)");
+  auto* create =
+      cls->add_subcommand("create", "Create a class; prints its id, join code and teacher token (shown once)");
   create->add_option("NAME", name, "The class's name, e.g. \"Pohang High 2-3\"")->required();
   data_option(create);
   auto* list = cls->add_subcommand("list", "List the classes");

@@ -57,20 +57,37 @@ fs::path Gateway::job_dir(const std::string& id) const {
   return data_ / "jobs" / id;
 }
 
+DiskReport Gateway::disk() {
+  const std::lock_guard lock(disk_mutex_);
+  if (steady_seconds() - disk_checked_ > 5) {
+    disk_report_ = check_disk(data_, static_cast<uint64_t>(config_.min_free_disk_mb * 1024 * 1024));
+    disk_checked_ = steady_seconds();
+  }
+  return disk_report_;
+}
+
 void Gateway::start() {
   fs::create_directories(data_ / "jobs");
+  // Logs are read before the lock is taken: a long one takes seconds, and
+  // the server already answers submissions, which wait for that lock.
+  std::vector<std::pair<JobRecord, LogState>> was_running;
+  if (!executor_->survives_restart()) {
+    for (JobRecord& j : store_.jobs_in_state("running")) {
+      LogState log = scan_log(job_dir(j.id) / "events.jsonl");
+      was_running.emplace_back(std::move(j), std::move(log));
+    }
+  }
   {
     const std::lock_guard lock(jobs_mutex_);
     if (!executor_->survives_restart()) {
       // Their workers ended with the previous center: each job either
       // finished before it died, or goes back to the queue and resumes.
-      for (JobRecord j : store_.jobs_in_state("running")) {
-        const LogState log = scan_log(job_dir(j.id) / "events.jsonl");
+      for (auto& [j, log] : was_running) {
         if (log.done_reason) {
-          finish(j, "");
+          finish_read(j, log.done_reason, log.done_message, "", false);
         } else if (j.reason == "cancel requested") {
           cancel_requested_.insert(j.id);
-          finish(j, "");
+          finish_read(j, log.done_reason, log.done_message, "", false);
         } else {
           j.state = "queued";
           j.executor_id.clear();
@@ -130,32 +147,32 @@ net::Response Gateway::route(const net::Request& req) {
 
   if (parts.size() == 1 && parts[0] == "health") {
     if (!method_is("GET")) return wrong_method("GET");
-    return reply(200, {{"ok", true},
-                       {"queued", store_.count_jobs("queued")},
-                       {"running", store_.count_jobs("running")},
-                       {"executor", executor_->name()},
-                       {"version", 1}});
+    const DiskReport d = disk();
+    json h{{"ok", d.ok},
+           {"queued", store_.count_jobs("queued")},
+           {"running", store_.count_jobs("running")},
+           {"executor", executor_->name()},
+           {"version", 1},
+           {"disk_free_mb", d.free_bytes >> 20}};
+    // A monitor reads the status; a person reads the problem.
+    if (!d.ok) h["problems"] = json::array({"disk: " + d.problem});
+    return reply(d.ok ? 200 : 503, h);
   }
   if (parts.size() == 1 && parts[0] == "login") {
     if (!method_is("POST")) return wrong_method("POST");
     return login(req);
   }
 
-  // Everything else needs a token.
-  const std::string auth = req.header("authorization");
-  if (auth.empty()) return error(401, "no token: log in first and send 'Authorization: Bearer TOKEN'");
-  if (!auth.starts_with("Bearer ")) return error(401, "the Authorization header must be 'Bearer TOKEN'");
-  const std::string token = auth.substr(7);
-  double retry = 0;
-  if (!allow("t:" + sha256_hex(token), config_.limits.requests_per_minute, &retry)) {
-    net::Response r = error(429, "too many requests; wait a moment");
-    r.headers.push_back({"Retry-After", std::to_string(static_cast<int>(std::ceil(retry)))});
-    return r;
-  }
-  const auto principal = store_.authenticate(token);
-  if (!principal) return error(401, "this token is not known here (log in again)");
-  const Caller who{*principal};
+  // Everything else needs a token: looked up first, then rate-limited per
+  // person (unknown tokens per address).
+  std::optional<Caller> admitted;
+  if (auto refused = admit(req, &admitted)) return std::move(*refused);
+  const Caller& who = *admitted;
 
+  if (parts.size() == 1 && parts[0] == "logout") {
+    if (req.method != "POST") return wrong_method("POST");
+    return logout(req, who);
+  }
   if (parts.size() == 1 && parts[0] == "me") {
     if (!method_is("GET")) return wrong_method("GET");
     json me{{"role", who.teacher() ? "teacher" : "student"}, {"class", who.who.class_id}};

@@ -85,7 +85,7 @@ struct ServerOptions {
   int write_timeout_ms = 30000;     // a client that takes nothing of an answer for this long is dropped
   size_t max_connections = 10000;   // in all (capped below the open-file limit at start)
   size_t max_per_address = 1024;    // from one address (a school behind one NAT), but `unlimited` (trusted proxies)
-  std::set<std::string> unlimited;  // addresses without a per-address cap
+  std::function<bool(const std::string&)> unlimited;  // addresses without a per-address cap (proxies)
   int io_threads = 2;               // threads that move bytes
   int handler_threads = 8;          // threads that run handlers and fill bodies
   size_t piece_bytes = size_t{64} << 10;  // the most a body source hands over at once

@@ -619,7 +619,7 @@ void Server::Impl::on_accept(const beast::error_code& ec, tcp::socket socket) {
   {
     const std::lock_guard lock(mu);
     ++stats.accepted;
-    if (per_peer[peer] >= o.max_per_address && o.unlimited.count(peer) == 0) {
+    if (per_peer[peer] >= o.max_per_address && !(o.unlimited && o.unlimited(peer))) {
       ++stats.refused_address;
       if (per_peer[peer] == 0) per_peer.erase(peer);
       refuse("too many connections from your address; close some and try again");

@@ -267,5 +267,28 @@ TEST_F(Hostile, ThousandsOfSilentConnectionsDoNotLockAClassOut) {
   for (const int fd : fds) ::close(fd);
 }
 
+TEST_F(Hostile, AFullDiskShowsInHealthAndStartsNoJob) {
+  // "Full": less free than the operator asked to keep.
+  center.reset();
+  std::ofstream(data / "center.toml") << kSettings << "[disk]\nmin_free_mb = 1e9\n";
+  center = std::make_unique<CenterProcess>(data);
+  center->start();
+  const auto h = raw("GET", "/api/v1/health");
+  EXPECT_EQ(h.status, 503) << h.body;
+  const json body = json::parse(h.body);
+  EXPECT_EQ(body["ok"], false);
+  ASSERT_TRUE(body.contains("problems")) << h.body;
+  EXPECT_NE(body["problems"][0].get<std::string>().find("disk"), std::string::npos) << h.body;
+  // A job waits in the queue rather than failing on its first write.
+  const std::string token = login("erin");
+  JobSpec spec = test::xor_job(20);
+  spec.training.epochs = 1;
+  const auto r = raw("POST", "/api/v1/jobs", to_json(spec).dump(), token);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = json::parse(r.body)["id"];
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(json::parse(raw("GET", "/api/v1/jobs/" + id, "", token).body)["state"], "queued");
+}
+
 }  // namespace
 }  // namespace aisb
