@@ -308,11 +308,12 @@ class Gateway::EventSource final : public net::BodySource {
       if (::fstat(fd_, &st) == 0 && st.st_size < offset_) resync();  // cut back by a worker that restarted
       // Read no more than fits in one piece, with room for the SSE framing.
       const size_t want = std::min(max_bytes / 2, std::max<size_t>(4096, max_bytes / 2 - pending_.size()));
-      std::string buf(want, '\0');
-      const ssize_t n = ::pread(fd_, buf.data(), want, offset_);
+      const size_t had = pending_.size();
+      pending_.resize(had + want);  // read straight into the pending bytes: no buffer per call
+      const ssize_t n = ::pread(fd_, pending_.data() + had, want, offset_);
+      pending_.resize(had + static_cast<size_t>(std::max<ssize_t>(n, 0)));
       if (n > 0) {
         offset_ += n;
-        pending_.append(buf.data(), static_cast<size_t>(n));
         got = true;
       }
       size_t at = 0, nl = 0;
@@ -352,7 +353,7 @@ class Gateway::EventSource final : public net::BodySource {
       return p;
     }
     if (got) return p;  // more to read at once
-    if (now - last_state_check_ > 1.0) {
+    if (now - last_state_check_ > 3.0) {
       // A job that ended with nothing more to read: the stream is complete.
       last_state_check_ = now;
       const auto j = g_.store_.job(id_);

@@ -87,7 +87,7 @@ struct ServerOptions {
   size_t max_per_address = 1024;    // from one address (a school behind one NAT), but `unlimited` (trusted proxies)
   std::function<bool(const std::string&)> unlimited;  // addresses without a per-address cap (proxies)
   int io_threads = 2;               // threads that move bytes
-  int handler_threads = 8;          // threads that run handlers and fill bodies
+  int handler_threads = 16;         // threads that run handlers and fill bodies (they wait on SQLite and disks)
   size_t piece_bytes = size_t{64} << 10;  // the most a body source hands over at once
   std::string tls_cert, tls_key;          // PEM files; both or neither
 };
