@@ -1,5 +1,7 @@
 #include "worker/job_dir.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 
@@ -22,7 +24,7 @@ std::string checkpoint_json(const Checkpoint& c, uint64_t seq) {
               {"seq", seq},
               {"weights", weights_to_json(c.weights)},
               {"optimizer", base64_encode(c.optimizer)}}
-             .dump();
+      .dump();
 }
 
 std::optional<std::pair<Checkpoint, uint64_t>> read_checkpoint(const fs::path& file) {
@@ -50,10 +52,61 @@ bool write_atomically(const fs::path& file, const std::string& text) {
   const std::string tmp = file.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return false;
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  bool ok = true;
+  for (size_t at = 0; ok && at < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) at += static_cast<size_t>(n);
+  }
   ok = ::fsync(fd) == 0 && ok;
   ok = ::close(fd) == 0 && ok;
-  return ok && std::rename(tmp.c_str(), file.c_str()) == 0;
+  ok = ok && std::rename(tmp.c_str(), file.c_str()) == 0;
+  if (!ok) {
+    const int error = errno;   // the caller says why: ENOSPC, EIO, EFBIG
+    std::remove(tmp.c_str());  // a full disk keeps no half-written file
+    errno = error;
+  }
+  return ok;
+}
+
+EventWriter::EventWriter(int fd, uint64_t last_seq, uint64_t bytes, uint64_t max_bytes, uint64_t reserve)
+    : fd_(fd), seq_(last_seq), bytes_(bytes), max_bytes_(max_bytes), reserve_(std::min(reserve, max_bytes / 2)) {}
+
+EventWriter::Result EventWriter::write(Event e, uint64_t limit) {
+  const std::lock_guard lock(mutex_);
+  if (failed_) return Result::failed;
+  return append(std::move(e), limit == 0 ? soft_cap() : limit);
+}
+
+EventWriter::Result EventWriter::write_final(Event e) {
+  const std::lock_guard lock(mutex_);
+  return append(std::move(e), max_bytes_);
+}
+
+EventWriter::Result EventWriter::append(Event e, uint64_t limit) {
+  e.seq = seq_ + 1;
+  const std::string line = to_json(e).dump() + "\n";
+  if (max_bytes_ > 0 && bytes_ + line.size() > limit) return Result::over_cap;
+  size_t at = 0;
+  while (at < line.size()) {
+    const ssize_t n = ::write(fd_, line.data() + at, line.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // ENOSPC, EIO, EFBIG, or a write of nothing: take back what part of
+      // the line got in, so that a reader never meets half an event.
+      error_ = n < 0 ? errno : ENOSPC;
+      failed_ = true;
+      if (::ftruncate(fd_, static_cast<off_t>(bytes_)) != 0) {
+        // The file keeps a torn end; the next reader (scan_log) cuts it off.
+      }
+      return Result::failed;
+    }
+    at += static_cast<size_t>(n);
+  }
+  bytes_ += line.size();
+  seq_ = e.seq;
+  return Result::written;
 }
 
 namespace {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -28,8 +29,44 @@ std::string checkpoint_json(const Checkpoint& c, uint64_t seq);
 std::optional<std::pair<Checkpoint, uint64_t>> read_checkpoint(const std::filesystem::path& file);
 
 // Writes `text` to `file` so that a reader sees the old or the new content,
-// never a part: a temporary file, fsync, rename.
+// never a part: a temporary file, fsync, rename. False when it could not
+// (errno says why); the temporary file is removed then.
 bool write_atomically(const std::filesystem::path& file, const std::string& text);
+
+// Appends events to events.jsonl with seq, within a byte cap. A write that
+// fails (a full disk, an I/O error, a short write) is cut back off the file,
+// so the log never keeps half a line, and the writer remembers it failed: the
+// caller then ends the job once. The last `reserve` bytes under the cap are
+// kept for the events that end a run (a `log` and the `done`).
+class EventWriter {
+ public:
+  enum class Result { written, over_cap, failed };
+  // `fd` is open for appending and `bytes` long; `max_bytes` 0 for no cap.
+  EventWriter(int fd, uint64_t last_seq, uint64_t bytes, uint64_t max_bytes, uint64_t reserve = 16384);
+  // Writes `e` with the next seq unless it would pass `limit` bytes (the cap
+  // less the reserve when 0), or the writer has failed before.
+  Result write(Event e, uint64_t limit = 0);
+  // An event that ends the run: may use the reserve, and is tried even after
+  // a failed write (a `done` that says why, if the disk takes it).
+  Result write_final(Event e);
+  [[nodiscard]] uint64_t seq() const { return seq_; }
+  [[nodiscard]] uint64_t bytes() const { return bytes_; }
+  [[nodiscard]] uint64_t max_bytes() const { return max_bytes_; }
+  [[nodiscard]] uint64_t soft_cap() const { return max_bytes_ > reserve_ ? max_bytes_ - reserve_ : max_bytes_; }
+  [[nodiscard]] bool failed() const { return failed_; }
+  [[nodiscard]] int error() const { return error_; }  // errno of the failed write
+  // Whoever ends the run holds this (the training thread, or the memory
+  // watchdog): one `done`, never two, never interleaved.
+  std::recursive_mutex& mutex() { return mutex_; }
+
+ private:
+  Result append(Event e, uint64_t limit);
+  int fd_;
+  uint64_t seq_, bytes_, max_bytes_, reserve_;
+  bool failed_ = false;
+  int error_ = 0;
+  std::recursive_mutex mutex_;
+};
 
 std::string base64_encode(const std::string& bytes);
 std::optional<std::string> base64_decode(const std::string& text);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -37,6 +38,9 @@ std::vector<char*> c_argv(std::vector<std::string>& args) {
 }
 
 std::string describe_status(int status) {
+  if (WIFEXITED(status) && WEXITSTATUS(status) == kWorkerCannotWrite) {
+    return "the center's disk is full: the job's log could not be written";
+  }
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
     return std::string("the worker was stopped by signal ") + std::to_string(sig) + " (" + strsignal(sig) + ")";
@@ -58,7 +62,28 @@ std::string sh_quote(const std::string& s) {
   return out + "'";
 }
 
+const char* const kDiskFullKo = "센터의 디스크가 가득 차서 작업의 기록을 쓸 수 없었어요";
+
+// Numbers on a command line: "3072", "0.5".
+std::string arg_number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
 }  // namespace
+
+WorkerLimits worker_limits(const Limits& limits) {
+  return WorkerLimits{limits.max_job_memory_mb, limits.max_job_log_mb, limits.max_job_model_mb};
+}
+
+std::vector<std::string> worker_limit_args(const WorkerLimits& limits) {
+  std::vector<std::string> out;
+  if (limits.memory_mb > 0) out.insert(out.end(), {"--max-memory-mb", arg_number(limits.memory_mb)});
+  if (limits.log_mb > 0) out.insert(out.end(), {"--max-log-mb", arg_number(limits.log_mb)});
+  if (limits.model_mb > 0) out.insert(out.end(), {"--max-model-mb", arg_number(limits.model_mb)});
+  return out;
+}
 
 fs::path find_worker_binary() {
   std::error_code ec;
@@ -126,8 +151,8 @@ Ran run_program(const std::vector<std::string>& argv_in, int timeout_ms) {
 
 // ---------------------------------------------------------------- local
 
-LocalExecutor::LocalExecutor(fs::path worker, int workers, double checkpoint_seconds)
-    : worker_(std::move(worker)), workers_(workers), checkpoint_seconds_(checkpoint_seconds) {}
+LocalExecutor::LocalExecutor(fs::path worker, int workers, double checkpoint_seconds, WorkerLimits limits)
+    : worker_(std::move(worker)), workers_(workers), checkpoint_seconds_(checkpoint_seconds), limits_(limits) {}
 
 LocalExecutor::~LocalExecutor() {
   shutdown();
@@ -136,6 +161,7 @@ LocalExecutor::~LocalExecutor() {
 Launch LocalExecutor::launch(const JobRecord& job, const fs::path& dir, double time_limit_seconds) {
   std::vector<std::string> args = {
       worker_.string(), "--job", dir.string(), "--center", "--checkpoint-seconds", std::to_string(checkpoint_seconds_)};
+  for (auto& a : worker_limit_args(limits_)) args.push_back(std::move(a));
   auto cargs = c_argv(args);
   const std::string log = (dir / "worker.log").string();
   const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -183,7 +209,9 @@ std::optional<Ended> LocalExecutor::check(const JobRecord& job, Progress* progre
     if (progress != nullptr) *progress = Progress{true, ""};
     return std::nullopt;
   }
-  Ended e{it->second.timed_out ? "the job ran past its time limit" : describe_status(status), it->second.timed_out};
+  const bool disk = WIFEXITED(status) && WEXITSTATUS(status) == kWorkerCannotWrite;
+  Ended e{it->second.timed_out ? "the job ran past its time limit" : describe_status(status),
+          it->second.timed_out || disk, disk ? kDiskFullKo : ""};
   children_.erase(it);
   return e;
 }
@@ -202,6 +230,11 @@ void LocalExecutor::shutdown() {
 
 // ---------------------------------------------------------------- slurm
 
+// Above the worker's own memory limit (resident memory), what Slurm's cgroup
+// also counts: the page cache of the job's files, and memory the worker's
+// watchdog has not seen yet.
+constexpr int64_t kSlurmMemSlackMb = 512;
+
 SlurmExecutor::SlurmExecutor(SlurmOptions options) : options_(std::move(options)) {}
 
 Launch SlurmExecutor::launch(const JobRecord& job, const fs::path& dir, double time_limit_seconds) {
@@ -209,8 +242,9 @@ Launch SlurmExecutor::launch(const JobRecord& job, const fs::path& dir, double t
   {
     std::ofstream out(script);
     out << "#!/bin/sh\n# aisandbox-center: job " << job.id << "\nexec " << sh_quote(options_.worker.string())
-        << " --job " << sh_quote(dir.string()) << " --center --checkpoint-seconds " << options_.checkpoint_seconds
-        << "\n";
+        << " --job " << sh_quote(dir.string()) << " --center --checkpoint-seconds " << options_.checkpoint_seconds;
+    for (const auto& a : worker_limit_args(options_.limits)) out << " " << sh_quote(a);
+    out << "\n";
     if (!out) throw std::runtime_error("cannot write " + script.string());
   }
   const int minutes = static_cast<int>(std::ceil(time_limit_seconds / 60));
@@ -224,8 +258,25 @@ Launch SlurmExecutor::launch(const JobRecord& job, const fs::path& dir, double t
                                    "--chdir=" + dir.string()};
   if (!options_.partition.empty()) args.push_back("--partition=" + options_.partition);
   if (!options_.gres.empty()) args.push_back("--gres=" + options_.gres);
+  const bool ask_memory = options_.limits.memory_mb > 0 && !memory_refused_;
+  if (ask_memory) {
+    args.push_back("--mem=" +
+                   std::to_string(static_cast<int64_t>(std::ceil(options_.limits.memory_mb)) + kSlurmMemSlackMb));
+  }
   args.push_back(script.string());
-  const Ran r = run_program(args);
+  Ran r = run_program(args);
+  if (ask_memory && r.status != 0 && r.out.find("Memory specification can not be satisfied") != std::string::npos) {
+    // The nodes declare less memory (slurm.conf RealMemory) than a job is
+    // allowed: run without --mem rather than not at all. The worker's own
+    // limit still holds; say so once, for the operator.
+    memory_refused_ = true;
+    std::fprintf(stderr,
+                 "aisandbox-center: Slurm cannot give a job --mem=%lld MB (the nodes' RealMemory is smaller): jobs go "
+                 "without --mem; each worker still keeps to max_job_memory_mb itself\n",
+                 static_cast<long long>(std::ceil(options_.limits.memory_mb)) + kSlurmMemSlackMb);
+    args.erase(args.end() - 2);
+    r = run_program(args);
+  }
   std::string id = r.out.substr(0, r.out.find_first_of(";\n"));
   if (r.status != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos) {
     throw std::runtime_error("sbatch refused the job: " + r.out);
@@ -277,6 +328,13 @@ std::optional<Ended> SlurmExecutor::check(const JobRecord& job, Progress* progre
     progress->node = r.out.substr(at + 10, r.out.find(' ', at) - at - 10);
   }
   if (state == "TIMEOUT") return Ended{"the job ran past its time limit (Slurm job " + job.executor_id + ")", true};
+  // The worker's status: kWorkerCannotWrite means its job is over for good.
+  if (const size_t at = r.out.find(" ExitCode="); at != std::string::npos) {
+    if (std::atoi(r.out.c_str() + at + 10) == kWorkerCannotWrite) {
+      return Ended{"the center's disk is full: the job's log could not be written (Slurm job " + job.executor_id + ")",
+                   true, kDiskFullKo};
+    }
+  }
   return Ended{"Slurm ended job " + job.executor_id + " (" + state + ")", state == "CANCELLED"};
 }
 

@@ -5,6 +5,7 @@
 // the only arguments are the center's own paths and the job's id.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "center/config.hpp"
 #include "center/store.hpp"
@@ -26,8 +28,27 @@ struct Launch {
 
 struct Ended {
   std::string why;     // in words, for a worker that ended without a `done` event
-  bool final = false;  // true: starting it again would not help (it ran past its time limit)
+  bool final = false;  // true: starting it again would not help (past its time limit, a full disk)
+  std::string why_ko;  // the same for a student reading Korean, when there is one
 };
+
+// What every worker is held to (aisandbox-worker --max-memory-mb,
+// --max-log-mb, --max-model-mb; 0 for no limit). The defaults are the
+// center's ([limits] in center.toml).
+struct WorkerLimits {
+  double memory_mb = Limits{}.max_job_memory_mb;
+  double log_mb = Limits{}.max_job_log_mb;
+  double model_mb = Limits{}.max_job_model_mb;
+};
+WorkerLimits worker_limits(const Limits& limits);
+
+// The worker's arguments for these limits.
+std::vector<std::string> worker_limit_args(const WorkerLimits& limits);
+
+// The status a worker exits with when a job ended but its log could not say
+// so (the disk is full): final, since a new worker would fill it again.
+// app/worker/main.cpp sets it.
+inline constexpr int kWorkerCannotWrite = 74;
 
 struct Progress {
   bool running = false;  // false: still waiting in the executor's own queue (Slurm PENDING)
@@ -59,7 +80,7 @@ std::filesystem::path find_worker_binary();
 
 class LocalExecutor final : public Executor {
  public:
-  LocalExecutor(std::filesystem::path worker, int workers, double checkpoint_seconds);
+  LocalExecutor(std::filesystem::path worker, int workers, double checkpoint_seconds, WorkerLimits limits = {});
   ~LocalExecutor() override;
   [[nodiscard]] std::string name() const override { return "local"; }
   [[nodiscard]] int capacity() const override { return workers_; }
@@ -78,6 +99,7 @@ class LocalExecutor final : public Executor {
   std::filesystem::path worker_;
   int workers_;
   double checkpoint_seconds_;
+  WorkerLimits limits_;
   std::mutex mutex_;
   std::map<std::string, Child> children_;  // by job id
 };
@@ -88,6 +110,10 @@ struct SlurmOptions {
   SlurmSettings settings;
   double checkpoint_seconds = 10;
   int max_jobs = 1000;  // handed to Slurm at once; Slurm queues them
+  // Also asked of Slurm as --mem: the worker's limit and room for its code
+  // and the page cache of its files, so that the worker's own limit, which
+  // ends the job with a message, comes first.
+  WorkerLimits limits;
 };
 
 class SlurmExecutor final : public Executor {
@@ -103,6 +129,7 @@ class SlurmExecutor final : public Executor {
  private:
   void refresh();
   SlurmOptions options_;
+  std::atomic<bool> memory_refused_{false};  // sbatch could not satisfy --mem once: no more --mem
   std::mutex mutex_;
   double last_poll_ = -1e9;
   struct State {

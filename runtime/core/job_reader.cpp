@@ -250,12 +250,13 @@ void read_job_tables(JsonReader& r, JobSpec& job) {
                                                   " parameters, more than the " +
                                                   std::to_string(limits::max_parameters) +
                                                   " allowed: use fewer or smaller layers");
-    } else if (const int64_t bytes = training_memory_bytes(info, job.training.batch_size, job.training.optimizer);
-               info.ok && bytes > limits::max_training_bytes) {
+    } else if (const int64_t bytes = info.ok ? training_memory_bytes(job, info) : 0;
+               bytes > limits::max_training_bytes) {
+      // The estimate counts the data set and a chunk of evaluation too.
       r.diags().error(r.path_of("training") + ".batch_size",
                       "training this model with batch_size " + std::to_string(job.training.batch_size) +
-                          " would need about " + mib(bytes) + ", more than the " +
-                          mib(limits::max_training_bytes) + " allowed: use a smaller batch or model");
+                          " would need about " + mib(bytes) + ", more than the " + mib(limits::max_training_bytes) +
+                          " allowed: use a smaller batch or model, or fewer samples");
     }
   }
   const int64_t test = static_cast<int64_t>(job.dataset.samples * job.dataset.test_fraction + 0.5);

@@ -24,7 +24,9 @@ ParamInfo weight(std::string name, Shape shape, Init init, int64_t fan_in, int64
   return {std::move(name), std::move(shape), init, fan_in, fan_out, true};
 }
 
-ParamInfo vec(std::string name, int64_t n, Init init) { return {std::move(name), {n}, init, 0, 0, false}; }
+ParamInfo vec(std::string name, int64_t n, Init init) {
+  return {std::move(name), {n}, init, 0, 0, false};
+}
 
 // Places one layer; returns false (with a diagnostic) when it cannot follow `in`.
 bool place(const LayerSpec& l, const std::string& module, const std::string& path, const Shape& in, LayerInfo& out,
@@ -40,9 +42,9 @@ bool place(const LayerSpec& l, const std::string& module, const std::string& pat
     if (!need_flat()) return false;
     const int64_t n_in = in[0], n_out = l.units;
     out.out = {n_out};
-    out.param_list = {weight(module + ".weight", {n_out, n_in}, rectified(l.activation) ? Init::he : Init::glorot,
-                             n_in, n_out),
-                      vec(module + ".bias", n_out, Init::zeros)};
+    out.param_list = {
+        weight(module + ".weight", {n_out, n_in}, rectified(l.activation) ? Init::he : Init::glorot, n_in, n_out),
+        vec(module + ".bias", n_out, Init::zeros)};
     out.flops = 2 * n_in * n_out + n_out;
   } else if (l.type == "conv2d") {
     if (in.size() != 3) {
@@ -74,8 +76,8 @@ bool place(const LayerSpec& l, const std::string& module, const std::string& pat
       return false;
     }
     if (l.size > in[1] || l.size > in[2]) {
-      diags.error(path + ".size", "pool size " + std::to_string(l.size) + " is larger than the input " +
-                                      shape_to_string(in));
+      diags.error(path + ".size",
+                  "pool size " + std::to_string(l.size) + " is larger than the input " + shape_to_string(in));
       return false;
     }
     out.out = {in[0], in[1] / l.size, in[2] / l.size};
@@ -137,8 +139,8 @@ ModelInfo infer_model(const ModelSpec& model, const Shape& input, int64_t output
   out.spec.units = static_cast<int>(outputs);
   out.spec.activation = "linear";
   if (cur.size() != 1) {
-    diags.error("model.layers", "the output layer needs a flat input but the last layer gives " +
-                                    shape_to_string(cur) + ": end with a { type = \"flatten\" } layer");
+    diags.error("model.layers", "the output layer needs a flat input but the last layer gives " + shape_to_string(cur) +
+                                    ": end with a { type = \"flatten\" } layer");
     info.ok = false;
     return info;
   }
@@ -152,14 +154,100 @@ ModelInfo infer_model(const ModelSpec& model, const Shape& input, int64_t output
   return info;
 }
 
-int64_t training_memory_bytes(const ModelInfo& info, int batch_size, const std::string& optimizer) {
-  const int64_t state = optimizer == "adam" ? 2 : optimizer == "momentum" ? 1 : 0;
-  const int64_t weights = info.params * (2 + state);  // weights, gradients, optimizer state
-  // Inputs and every layer output are kept for backward, and each has a gradient.
-  const int64_t acts = 2 * static_cast<int64_t>(batch_size) * (info.activations_per_sample + shape_elements(info.input));
-  return 4 * (weights + acts);
+namespace {
+
+constexpr int64_t kMiB = int64_t{1} << 20;
+
+// Per sample, in floats: what one layer adds to a training step (kept for
+// backward) and what it holds at once in a forward pass without gradients.
+struct LayerMemory {
+  int64_t kept = 0;
+  int64_t forward = 0;
+};
+
+LayerMemory layer_memory(const LayerInfo& l) {
+  const LayerSpec& s = l.spec;
+  const int64_t in = shape_elements(l.in), out = shape_elements(l.out);
+  const bool activated = (s.type == "dense" || s.type == "conv2d") && s.activation != "linear";
+  LayerMemory m;
+  if (s.type == "dense" || s.type == "conv2d") {
+    // The layer's output and, with an activation, the activation's own output
+    // (relu, tanh and sigmoid keep their result for backward). libtorch's CPU
+    // convolution (oneDNN) unfolds nothing: no im2col buffer to count.
+    m.kept = out * (activated ? 2 : 1);
+    m.forward = in + m.kept;
+  } else if (s.type == "maxpool2d") {
+    m.kept = 3 * out;  // the output and its int64 indices
+    m.forward = in + 3 * out;
+  } else if (s.type == "dropout") {
+    m.kept = 2 * out;  // the output and the mask
+    m.forward = in + out;
+  } else if (s.type == "batchnorm") {
+    m.kept = 2 * out;  // the normalised input and the output
+    m.forward = in + 2 * out;
+  } else if (s.type == "lstm" || s.type == "gru") {
+    // libtorch's CPU cell keeps every gate of every time step: LSTM about
+    // 21 values per unit and step (two projections of 4 units, their sum,
+    // 4 gates, the cell, its tanh, the output), GRU about 16.
+    const int64_t steps = l.in[0], units = s.units, per_step = s.type == "lstm" ? 21 : 16;
+    m.kept = steps * units * (per_step + 1);
+    m.forward = in + steps * units * 2 + units * per_step;
+  } else {  // flatten: a view
+    m.forward = in;
+  }
+  return m;
 }
 
-int64_t training_flops_per_sample(const ModelInfo& info) { return 3 * info.flops_per_sample; }
+}  // namespace
+
+MemoryEstimate estimate_memory(const ModelInfo& info, int batch_size, const std::string& optimizer,
+                               int64_t train_samples, int64_t test_samples, bool torch) {
+  MemoryEstimate m;
+  const int64_t samples = std::max<int64_t>(0, train_samples) + std::max<int64_t>(0, test_samples);
+  const int64_t per_sample = shape_elements(info.input) + 1;  // inputs and the target
+  // libtorch and its BLAS, resident once loaded; the fast path is the bare program.
+  m.baseline = torch ? 180 * kMiB : 8 * kMiB;
+  // The generated samples, and a tensor copy of each split.
+  m.data = 4 * samples * per_sample * (torch ? 2 : 1);
+  // Weights, gradients and optimizer state in the engine; the initial
+  // weights, the last snapshot's copy and, while a snapshot or checkpoint is
+  // written, its JSON (a tree of ~32 bytes a value, then ~12 bytes of text),
+  // and what the heap keeps of them.
+  const int64_t state = optimizer == "adam" ? 2 : optimizer == "momentum" ? 1 : 0;
+  m.model = info.params * (4 * (4 + state) + 100);
+  const int64_t batch = std::max<int64_t>(1, std::min<int64_t>(batch_size, std::max<int64_t>(1, train_samples)));
+  int64_t kept = shape_elements(info.input), widest = 0, forward = 0;
+  for (const auto& l : info.layers) {
+    const LayerMemory lm = layer_memory(l);
+    kept += lm.kept;
+    forward = std::max(forward, lm.forward);
+    widest = std::max({widest, shape_elements(l.in), shape_elements(l.out)});
+  }
+  // Backward holds the gradients of a layer's output and of its input while
+  // the kept tensors are not yet freed.
+  m.training = 4 * batch * (kept + 2 * widest);
+  const int64_t chunk = std::min(kEvaluationChunk, std::max({int64_t{1}, train_samples, test_samples}));
+  m.evaluation = 4 * chunk * forward;
+  return m;
+}
+
+bool training_uses_torch(const ModelSpec& model, const ModelInfo& info) {
+  for (const auto& l : model.layers) {
+    if (l.type != "dense") return true;
+  }
+  return !(info.ok && info.input.size() == 1 && info.flops_per_sample <= 200000);
+}
+
+int64_t training_memory_bytes(const JobSpec& job, const ModelInfo& info, bool force_torch) {
+  const auto test = static_cast<int64_t>(job.dataset.samples * job.dataset.test_fraction + 0.5);
+  const int64_t train = job.dataset.samples - test;
+  return estimate_memory(info, job.training.batch_size, job.training.optimizer, train, test,
+                         force_torch || training_uses_torch(job.model, info))
+      .total();
+}
+
+int64_t training_flops_per_sample(const ModelInfo& info) {
+  return 3 * info.flops_per_sample;
+}
 
 }  // namespace aisb

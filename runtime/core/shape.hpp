@@ -5,6 +5,7 @@
 // reports.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -53,9 +54,37 @@ struct ModelInfo {
 // Problems go to `diags` with key paths under "model.layers".
 ModelInfo infer_model(const ModelSpec& model, const Shape& input, int64_t outputs, Diagnostics& diags);
 
-// Bytes to train with this batch: weights, gradients, optimizer state and the
-// activations kept for backward. An estimate, not a promise.
-int64_t training_memory_bytes(const ModelInfo& info, int batch_size, const std::string& optimizer);
+// Samples the torch engine evaluates at once (engine/torch_net.cpp): with
+// large layers, evaluation, not training, sets a job's peak memory.
+inline constexpr int64_t kEvaluationChunk = 4096;
+
+// The peak resident memory of a worker training a job, in parts, as measured
+// on libtorch's CPU path (tests/worker/worker_test.cpp holds it to within
+// 1.5x of the peak the worker reports). The largest of training and
+// evaluation counts, as they never overlap.
+struct MemoryEstimate {
+  int64_t baseline = 0;    // the process with its engine loaded (libtorch: ~180 MB)
+  int64_t data = 0;        // the data set: the generated samples and their tensors
+  int64_t model = 0;       // weights, gradients, optimizer state, and the copies snapshots and checkpoints make
+  int64_t training = 0;    // one step: what backward keeps, and the gradients
+  int64_t evaluation = 0;  // one chunk of forward passes without gradients (kEvaluationChunk samples at most)
+  [[nodiscard]] int64_t total() const { return baseline + data + model + std::max(training, evaluation); }
+};
+
+// `torch` false: the small dense networks the CPU's fast path trains (no
+// libtorch, far less memory); see training_uses_torch.
+MemoryEstimate estimate_memory(const ModelInfo& info, int batch_size, const std::string& optimizer,
+                               int64_t train_samples, int64_t test_samples, bool torch = true);
+
+// True unless the fast path trains this model on the CPU (the rule of
+// engine/init.cpp's fast_path_fits: dense layers only, a flat input, at most
+// 200,000 FLOPs a sample). On a GPU every model goes through libtorch.
+bool training_uses_torch(const ModelSpec& model, const ModelInfo& info);
+
+// The peak memory of training `job` (split as the data set splits it) on the
+// path the worker picks on a CPU; `torch` forces libtorch (a GPU node). An
+// estimate, not a promise.
+int64_t training_memory_bytes(const JobSpec& job, const ModelInfo& info, bool force_torch = false);
 
 // FLOPs of one training step (forward + backward ~ 3x forward).
 int64_t training_flops_per_sample(const ModelInfo& info);

@@ -73,13 +73,50 @@ TEST(Shape, RefusesWhatCannotFollow) {
   EXPECT_EQ(d2.all().at(0).path, "model.layers[0].kernel");
 }
 
-TEST(Shape, MemoryEstimateGrowsWithBatchAndOptimizerState) {
+TEST(Shape, MemoryEstimateGrowsWithBatchSamplesAndOptimizerState) {
   Diagnostics d;
   const ModelInfo info = describe_model(test::xor_job(), d);
-  const int64_t sgd = training_memory_bytes(info, 10, "sgd");
-  EXPECT_GT(training_memory_bytes(info, 100, "sgd"), sgd);
-  EXPECT_EQ(training_memory_bytes(info, 10, "adam") - sgd, 2 * 4 * info.params);
+  const auto total = [&](int batch, const std::string& optimizer, int64_t train, int64_t test) {
+    return estimate_memory(info, batch, optimizer, train, test).total();
+  };
+  const int64_t sgd = total(10, "sgd", 100, 100);
+  EXPECT_GT(total(100, "sgd", 100, 100), sgd);
+  EXPECT_GT(total(10, "sgd", 1000, 100), sgd);  // the data set, and a wider evaluation
+  EXPECT_EQ(total(10, "adam", 100, 100) - sgd, 2 * 4 * info.params);
+  // A batch larger than the training set is the training set.
+  EXPECT_EQ(total(1000, "sgd", 100, 100), total(100, "sgd", 100, 100));
+  // The fast path needs no libtorch.
+  EXPECT_LT(estimate_memory(info, 10, "sgd", 100, 100, false).total(), sgd);
+  EXPECT_FALSE(training_uses_torch(test::xor_job().model, info));
+  EXPECT_EQ(training_memory_bytes(test::xor_job(), info), estimate_memory(info, 10, "sgd", 100, 100, false).total());
   EXPECT_EQ(training_flops_per_sample(info), 3 * info.flops_per_sample);
+}
+
+// Issue 11: one conv2d of 1,024 filters on the digits, pooled by 8, batch
+// 300, was estimated at 1.84 GiB, taken, and passed 10 GiB on a worker.
+// Training keeps the convolution's output, the relu's and the unfolded input
+// for 300 samples, and evaluation runs the whole test set at once.
+TEST(Shape, TheThousandFilterJobIsEstimatedHonestlyAndRefused) {
+  JobSpec job = test::xor_job(1);
+  job.dataset.source = "digits";
+  job.dataset.samples = 1000;
+  job.model.inputs.clear();
+  job.model.layers = {{.type = "conv2d", .activation = "relu", .filters = 1024, .kernel = 3, .padding = "same"},
+                      {.type = "maxpool2d", .size = 8},
+                      {.type = "flatten"}};
+  job.training.batch_size = 300;
+  Diagnostics d;
+  const ModelInfo info = describe_model(job, d);
+  ASSERT_TRUE(info.ok);
+  const MemoryEstimate m = estimate_memory(info, 300, "sgd", 500, 500);
+  // 300 x 1,024 x 28 x 28 floats twice (convolution, relu) is 1.9 GB alone.
+  EXPECT_GT(m.training, int64_t{1900} << 20);
+  EXPECT_GT(m.evaluation, int64_t{3000} << 20);
+  EXPECT_EQ(training_memory_bytes(job, info), m.total());
+  const Diagnostics v = validate(job);
+  ASSERT_TRUE(v.has_errors());
+  EXPECT_EQ(v.all().front().path, "training.batch_size");
+  EXPECT_NE(v.first_error().find("more than the 2048 MB allowed"), std::string::npos) << v.first_error();
 }
 
 }  // namespace
