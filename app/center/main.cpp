@@ -66,13 +66,15 @@ int serve(const ServeOptions& o) {
   if (o.executor == "slurm") {
     SlurmOptions so;
     so.worker = fs::absolute(worker);
+    so.limits = worker_limits(config.limits);
     so.partition = o.partition;
     so.gres = o.gres;
     so.settings = config.slurm;
     so.checkpoint_seconds = config.checkpoint_seconds;
     executor = std::make_unique<SlurmExecutor>(so);
   } else {
-    executor = std::make_unique<LocalExecutor>(worker, config.workers, config.checkpoint_seconds);
+    executor = std::make_unique<LocalExecutor>(worker, config.workers, config.checkpoint_seconds,
+                                               worker_limits(config.limits));
   }
   // One center per data folder: two would start workers for the same jobs.
   // The folder is the owner's alone (an older version left it readable).

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -61,7 +62,8 @@ void save_login(const CenterLogin& l) {
   const bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
   ::fsync(fd);
   ::close(fd);
-  if (!written || std::rename(tmp.c_str(), file.c_str()) != 0) throw std::runtime_error("cannot write " + file.string());
+  if (!written || std::rename(tmp.c_str(), file.c_str()) != 0)
+    throw std::runtime_error("cannot write " + file.string());
 }
 
 CenterLogin log_in(const std::string& url, const std::string& class_code, const std::string& name,
@@ -72,7 +74,8 @@ CenterLogin log_in(const std::string& url, const std::string& class_code, const 
   return l;
 }
 
-CenterLogin log_in_teacher(const std::string& url, const std::string& teacher_token, const net::ClientOptions& options) {
+CenterLogin log_in_teacher(const std::string& url, const std::string& teacher_token,
+                           const net::ClientOptions& options) {
   CenterClient client(url, teacher_token, options);
   const json me = client.me();
   if (me.value("role", "") != "teacher") throw Refused(403, "this token is a student's, not a teacher's", "");
@@ -87,8 +90,9 @@ CenterClient::CenterClient(std::string url, std::string token, net::ClientOption
   net::parse_url(url_);  // throws std::invalid_argument for a bad address
 }
 
-json CenterClient::call(const std::string& method, const std::string& path, const std::string& body) {
-  net::Headers headers;
+json CenterClient::call(const std::string& method, const std::string& path, const std::string& body,
+                        const net::Headers& extra) {
+  net::Headers headers = extra;
   if (!token_.empty()) headers.push_back({"Authorization", "Bearer " + token_});
   const net::ClientResponse r = net::request(method, url_ + path, body, headers, options_);
   json j = parse_json(r.body);
@@ -103,9 +107,13 @@ json CenterClient::call(const std::string& method, const std::string& path, cons
   throw Refused(r.status, "the center answered " + std::to_string(r.status), "");
 }
 
-json CenterClient::health() { return call("GET", "/api/v1/health"); }
+json CenterClient::health() {
+  return call("GET", "/api/v1/health");
+}
 
-json CenterClient::me() { return call("GET", "/api/v1/me"); }
+json CenterClient::me() {
+  return call("GET", "/api/v1/me");
+}
 
 std::string CenterClient::login(const std::string& class_code, const std::string& name) {
   const json j = call("POST", "/api/v1/login", json{{"class_code", class_code}, {"name", name}}.dump());
@@ -114,23 +122,46 @@ std::string CenterClient::login(const std::string& class_code, const std::string
 }
 
 std::string CenterClient::submit(const JobSpec& job) {
-  return call("POST", "/api/v1/jobs", to_json(job).dump()).at("id").get<std::string>();
+  // A key of its own for this job: when the answer is lost on the way (a
+  // school's network drops it), the retry gets the same job back, not a
+  // second one.
+  std::string key(32, '0');
+  std::random_device rd;
+  static const char* hexd = "0123456789abcdef";
+  for (char& c : key) c = hexd[rd() & 15];
+  const std::string body = to_json(job).dump();
+  try {
+    return call("POST", "/api/v1/jobs", body, {{"Idempotency-Key", key}}).at("id").get<std::string>();
+  } catch (const net::Unreachable& e) {
+    if (std::string(e.what()) == "cancelled") throw;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    return call("POST", "/api/v1/jobs", body, {{"Idempotency-Key", key}}).at("id").get<std::string>();
+  }
 }
 
-json CenterClient::job(const std::string& id) { return call("GET", "/api/v1/jobs/" + net::url_encode(id)); }
+json CenterClient::job(const std::string& id) {
+  return call("GET", "/api/v1/jobs/" + net::url_encode(id));
+}
 
-json CenterClient::jobs(int limit) { return call("GET", "/api/v1/jobs?limit=" + std::to_string(limit)); }
+json CenterClient::jobs(int limit) {
+  return call("GET", "/api/v1/jobs?limit=" + std::to_string(limit));
+}
 
 json CenterClient::class_jobs(const std::string& class_id, int limit) {
   return call("GET", "/api/v1/classes/" + net::url_encode(class_id) + "/jobs?limit=" + std::to_string(limit));
 }
 
-void CenterClient::cancel(const std::string& id) { call("POST", "/api/v1/jobs/" + net::url_encode(id) + "/cancel"); }
+void CenterClient::cancel(const std::string& id) {
+  call("POST", "/api/v1/jobs/" + net::url_encode(id) + "/cancel");
+}
 
-json CenterClient::model(const std::string& id) { return call("GET", "/api/v1/jobs/" + net::url_encode(id) + "/model"); }
+json CenterClient::model(const std::string& id) {
+  return call("GET", "/api/v1/jobs/" + net::url_encode(id) + "/model");
+}
 
-uint64_t CenterClient::follow(const std::string& id, uint64_t after_seq, const std::function<bool(const json&)>& on_event,
-                              const std::atomic<bool>* cancel, double give_up_seconds, bool snapshots) {
+uint64_t CenterClient::follow(const std::string& id, uint64_t after_seq,
+                              const std::function<bool(const json&)>& on_event, const std::atomic<bool>* cancel,
+                              double give_up_seconds, bool snapshots) {
   using Clock = std::chrono::steady_clock;
   uint64_t last = after_seq;
   bool done = false, stop = false;
@@ -168,8 +199,9 @@ uint64_t CenterClient::follow(const std::string& id, uint64_t after_seq, const s
       last_contact = Clock::now();
       if (status != 200) {
         const json j = parse_json(error_body);
-        throw Refused(status, j.is_object() && j.contains("error") ? j["error"].get<std::string>()
-                                                                    : "the center answered " + std::to_string(status),
+        throw Refused(status,
+                      j.is_object() && j.contains("error") ? j["error"].get<std::string>()
+                                                           : "the center answered " + std::to_string(status),
                       "");
       }
       backoff = 0.25;  // the stream ended without `done`: a restart of the center; go again

@@ -79,7 +79,8 @@ class CenterClient {
   [[nodiscard]] const std::string& url() const { return url_; }
 
  private:
-  nlohmann::json call(const std::string& method, const std::string& path, const std::string& body = "");
+  nlohmann::json call(const std::string& method, const std::string& path, const std::string& body = "",
+                      const net::Headers& extra = {});
   std::string url_, token_;
   net::ClientOptions options_;
 };

@@ -254,7 +254,17 @@ class FileSource final : public net::BodySource {
 
 }  // namespace
 
+// A job that ended long ago may have lost its files to the retention sweep;
+// its row stays, so the lists still know it.
+std::optional<net::Response> Gateway::files_gone(const JobRecord& job) {
+  std::error_code ec;
+  if (!is_final_state(job.state) || fs::exists(job_dir(job.id), ec)) return std::nullopt;
+  return error(410, "this job's files were removed " + std::to_string(static_cast<int>(config_.retention_days)) +
+                        " days after it ended (the center keeps them that long)");
+}
+
 net::Response Gateway::model(const JobRecord& job) {
+  if (auto gone = files_gone(job)) return std::move(*gone);
   const fs::path file = job_dir(job.id) / "model.json";
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st {};
@@ -395,6 +405,7 @@ class Gateway::EventSource final : public net::BodySource {
 };
 
 net::Response Gateway::events(const JobRecord& job, const net::Request& req) {
+  if (auto gone = files_gone(job)) return std::move(*gone);
   std::string from = req.header("last-event-id");
   if (from.empty()) {
     if (const auto it = req.query.find("after"); it != req.query.end()) from = it->second;

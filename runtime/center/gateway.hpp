@@ -56,6 +56,8 @@ class Gateway {
   net::Response events(const JobRecord& job, const net::Request& req);
   net::Response cancel(const JobRecord& job);
   net::Response model(const JobRecord& job);
+  // 410 for an ended job whose folder the retention sweep removed.
+  std::optional<net::Response> files_gone(const JobRecord& job);
   nlohmann::json job_json(const JobRecord& job);
   bool allow(const std::string& key, int per_minute, double* retry_after);
   // The caller of a request that needs a token: who holds it, or the answer
@@ -77,7 +79,7 @@ class Gateway {
   // `done`): logs are read outside jobs_mutex_, since a long one takes
   // seconds and every submission waits for that lock.
   void finish_read(JobRecord job, const std::optional<std::string>& done_reason, const std::string& done_message,
-                   const std::string& why, bool final);
+                   const std::string& why, bool final, const std::string& why_ko = "");
   [[nodiscard]] std::filesystem::path job_dir(const std::string& id) const;
   // The data folder's disk, looked at no more than every few seconds (an
   // unauthenticated /health must not become a stream of writes).

@@ -119,7 +119,7 @@ void Gateway::schedule_once() {
     const std::lock_guard lock(jobs_mutex_);
     const auto now = store_.job(e.job.id);
     if (!now || is_final_state(now->state)) continue;
-    finish_read(e.job, log.done_reason, log.done_message, e.how.why, e.how.final);
+    finish_read(e.job, log.done_reason, log.done_message, e.how.why, e.how.final, e.how.why_ko);
   }
   // A full disk takes no new job: it would fail on its first write. Queued
   // jobs wait, and /health says why.
@@ -216,7 +216,7 @@ void Gateway::finish(JobRecord job, const std::string& why, bool final) {
 }
 
 void Gateway::finish_read(JobRecord job, const std::optional<std::string>& done_reason, const std::string& done_message,
-                          const std::string& why, bool final) {
+                          const std::string& why, bool final, const std::string& why_ko) {
   const fs::path events_file = job_dir(job.id) / "events.jsonl";
   const bool cancelled = cancel_requested_.count(job.id) > 0;
   if (done_reason) {
@@ -245,7 +245,9 @@ void Gateway::finish_read(JobRecord job, const std::optional<std::string>& done_
     done.type = EventType::done;
     done.reason = "failed";
     done.message = final ? why : why + " (tried " + std::to_string(job.attempts + 1) + " times)";
-    done.message_ko = final ? "시간 제한을 넘겨서 멈췄어요" : "작업을 실행하던 프로그램이 여러 번 멈췄어요";
+    done.message_ko = !final            ? "작업을 실행하던 프로그램이 여러 번 멈췄어요"
+                      : !why_ko.empty() ? why_ko
+                                        : "시간 제한을 넘겨서 멈췄어요";
     append_event(events_file, done);
     job.state = "failed";
     job.reason = done.message;

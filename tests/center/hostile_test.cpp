@@ -290,5 +290,17 @@ TEST_F(Hostile, AFullDiskShowsInHealthAndStartsNoJob) {
   EXPECT_EQ(json::parse(raw("GET", "/api/v1/jobs/" + id, "", token).body)["state"], "queued");
 }
 
+TEST_F(Hostile, AJobWhoseFilesRetentionRemovedAnswers410) {
+  const std::string token = login("frank");
+  const std::string id = finished_job(token);
+  fs::remove_all(data / "jobs" / id);  // what the retention sweep does after [retention] days
+  for (const char* what : {"/events", "/model"}) {
+    const auto r = raw("GET", "/api/v1/jobs/" + id + what, "", token);
+    EXPECT_EQ(r.status, 410) << what << " " << r.body;
+    EXPECT_NE(r.body.find("removed"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(raw("GET", "/api/v1/jobs/" + id, "", token).status, 200);  // the row stays
+}
+
 }  // namespace
 }  // namespace aisb
