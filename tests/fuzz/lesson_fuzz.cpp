@@ -13,6 +13,7 @@
 
 #include "core/event.hpp"
 #include "core/job_reader.hpp"
+#include "core/json_text.hpp"
 #include "lesson/lesson.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -29,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)describe_model(back, shape);
   }
 
-  const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // As every program reads JSON from elsewhere: depth-bounded first.
+  const auto j = parse_json(text);
   if (!j.is_discarded()) {
     Diagnostics d;
     (void)read_job(j, d);
