@@ -122,29 +122,39 @@ def percentile(values, p):
 
 async def siege(port, n, stop, held):
     """n connections without a login, from other loopback addresses (a
-    per-address cap applies): half idle, half trickling a head a byte every 8 s."""
-    conns = []
-    for i in range(n):
+    per-address cap applies): half idle, half trickling a head a byte every
+    8 s. The center closes each at its deadline; the attacker opens it again
+    at once, so n are always open or opening."""
+    opened = [0]
+
+    async def one(i):
         source = f"127.0.{1 + i // 800}.{2 + (i // 200) % 4}"
-        try:
-            r, w = await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
-        except OSError:
-            continue
-        conns.append((r, w, i % 2 == 1))
-    held.append(len(conns))
-    head = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 4000
-    at = 0
-    while not stop.is_set():
-        for r, w, trickle in conns:
-            if trickle and not w.is_closing():
-                w.write(head[at % len(head):at % len(head) + 1])
-        at += 1
-        try:
-            await asyncio.wait_for(stop.wait(), 8)
-        except asyncio.TimeoutError:
-            pass
-    for r, w, _ in conns:
-        w.close()
+        trickle = i % 2 == 1
+        while not stop.is_set():
+            try:
+                r, w = await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
+            except OSError:
+                await asyncio.sleep(1)
+                continue
+            opened[0] += 1
+            try:
+                while not stop.is_set():
+                    if trickle:
+                        w.write(b"G")
+                    try:
+                        if await asyncio.wait_for(r.read(1024), 8) == b"":
+                            break  # closed by the center: open another
+                    except asyncio.TimeoutError:
+                        pass
+            except OSError:
+                pass
+            w.close()
+
+    tasks = [asyncio.create_task(one(i)) for i in range(n)]
+    held.append(n)
+    await stop.wait()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    held.append(opened[0])
 
 
 async def class_activity(port, code, spec, stop, results):
@@ -214,7 +224,8 @@ workers = {clients}
         if idle > 0:
             ok = sum(1 for a, b, _ in activity if a == 200 and b in (201, 429))
             worst = max((t for _, _, t in activity), default=float("nan"))
-            print(f"  meanwhile {held[0] if held else 0} connections without a login held open (half trickling): "
+            print(f"  meanwhile {held[0]} connections without a login kept open (half trickling; the center closed "
+                  f"them at their deadlines and the attacker opened {held[-1]} in all): "
                   f"{ok} of {len(activity)} login+submit rounds answered (201, or 429 past the queue limit), "
                   f"slowest {worst * 1000:.0f} ms")
         print(f"  the center: {cpu / wall * 100:.1f}% of one core, memory {mem.get('VmRSS', 0):.0f} MB now, "

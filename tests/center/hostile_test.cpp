@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -300,6 +301,29 @@ TEST_F(Hostile, AJobWhoseFilesRetentionRemovedAnswers410) {
     EXPECT_NE(r.body.find("removed"), std::string::npos) << r.body;
   }
   EXPECT_EQ(raw("GET", "/api/v1/jobs/" + id, "", token).status, 200);  // the row stays
+}
+
+TEST_F(Hostile, ATricklingHeadIsClosedAtTheConfiguredDeadline) {
+  center.reset();
+  std::ofstream(data / "center.toml") << kSettings << "[server]\nhead_timeout_seconds = 1\n";
+  center = std::make_unique<CenterProcess>(data);
+  center->start();
+  const int fd = send_and_never_read(center->port(), "G");
+  timeval tv{0, 200000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const auto t0 = std::chrono::steady_clock::now();
+  bool closed = false;
+  const std::string rest = "ET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (size_t i = 0; i < rest.size() && !closed; ++i) {
+    ::send(fd, &rest[i], 1, MSG_NOSIGNAL);  // a byte every 200 ms: 8 s for the whole head
+    char c;
+    const ssize_t n = ::recv(fd, &c, 1, 0);
+    closed = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+  }
+  ::close(fd);
+  EXPECT_TRUE(closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+  EXPECT_TRUE(healthy());
 }
 
 }  // namespace

@@ -243,6 +243,27 @@ TEST_F(StoreTest, TheDataFolderIsTheOwnersAlone) {
   EXPECT_EQ(mode_of(dir / "center.db"), 0600u);
 }
 
+TEST(CenterConfig, ServerSettingsReadAndCheck) {
+  const Config c = parse_config(
+      "[server]\nmax_connections = 50\nmax_connections_per_address = 7\n"
+      "head_timeout_seconds = 2\nidle_timeout_seconds = 3\nbody_timeout_seconds = 4\n"
+      "write_timeout_seconds = 5\n",
+      "center.toml");
+  EXPECT_EQ(c.server.max_connections, 50);
+  EXPECT_EQ(c.server.max_connections_per_address, 7);
+  EXPECT_EQ(c.server.head_timeout_seconds, 2);
+  EXPECT_EQ(c.server.idle_timeout_seconds, 3);
+  EXPECT_EQ(c.server.body_timeout_seconds, 4);
+  EXPECT_EQ(c.server.write_timeout_seconds, 5);
+  try {
+    parse_config("[server]\nhead_timeout_seconds = 0\n", "center.toml");
+    ADD_FAILURE() << "a zero deadline was taken";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("center.toml:2:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("server.head_timeout_seconds"), std::string::npos) << e.what();
+  }
+}
+
 TEST(CenterConfig, TrustedProxiesAreAListOfAddressesOrNetworks) {
   EXPECT_EQ(parse_config("", "c.toml").trusted_proxies, (std::vector<std::string>{"127.0.0.1", "::1"}));
   const Config c = parse_config(
