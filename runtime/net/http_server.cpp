@@ -199,36 +199,28 @@ int parse_request(std::string_view bytes, Request& req, std::string& why, size_t
   p.header_limit(static_cast<std::uint32_t>(std::min<size_t>(max_header, UINT32_MAX)));
   p.body_limit(max_body);
   p.eager(false);
-  beast::error_code ec;
   size_t used = 0;
-  while (!p.is_header_done()) {
-    const size_t n = p.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
-    used += n;
-    if (ec == bhttp::error::need_more) {
-      why = "the request ends before its head does";
-      return 400;
+  // Feeds the parser until `done` says so: 0, or the status of what went wrong.
+  const auto feed = [&](const auto& done, const char* part) {
+    beast::error_code ec;
+    while (!done()) {
+      used += p.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+      if (ec == bhttp::error::need_more) {
+        why = std::string("the request ends before its ") + part + " does";
+        return 400;
+      }
+      if (ec) {
+        auto [status, message] = parse_failure(ec, max_header, max_body);
+        why = message;
+        return status;
+      }
     }
-    if (ec) {
-      auto [status, message] = parse_failure(ec, max_header, max_body);
-      why = message;
-      return status;
-    }
-  }
+    return 0;
+  };
+  if (const int status = feed([&] { return p.is_header_done(); }, "head"); status != 0) return status;
   if (const int status = check_head(p, req, why); status != 0) return status;
   p.eager(true);
-  while (!p.is_done()) {
-    const size_t n = p.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
-    used += n;
-    if (ec == bhttp::error::need_more) {
-      why = "the request ends before its body does";
-      return 400;
-    }
-    if (ec) {
-      auto [status, message] = parse_failure(ec, max_header, max_body);
-      why = message;
-      return status;
-    }
-  }
+  if (const int status = feed([&] { return p.is_done(); }, "body"); status != 0) return status;
   req.body = p.get().body();
   return 0;
 }

@@ -33,8 +33,8 @@ class CenterProcess {
   void start(int port = 0) {
     int out[2];
     if (::pipe(out) != 0) throw std::runtime_error("pipe");
-    std::vector<std::string> args = {AISB_CENTER, "serve", "--data", data_.string(),
-                                     "--listen", "127.0.0.1:" + std::to_string(port)};
+    std::vector<std::string> args = {AISB_CENTER,    "serve",    "--data",
+                                     data_.string(), "--listen", "127.0.0.1:" + std::to_string(port)};
     if (std::find(extra_.begin(), extra_.end(), "--worker") == extra_.end()) {
       args.insert(args.end(), {"--worker", AISB_WORKER});
     }

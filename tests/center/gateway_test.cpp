@@ -5,13 +5,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <sys/wait.h>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -21,6 +21,7 @@
 #include "backend/backend.hpp"
 #include "backend/center_client.hpp"
 #include "backend/remote_backend.hpp"
+#include "center_fixture.hpp"
 #include "center_process.hpp"
 #include "core/event_log.hpp"
 #include "net/http.hpp"
@@ -47,39 +48,17 @@ workers = 2
 checkpoint_seconds = 0.1
 )";
 
-class Center : public ::testing::Test {
+class Center : public test::CenterFixture {
  protected:
-  fs::path data = fs::temp_directory_path() / ("aisb_gateway_" + std::to_string(::getpid()) + "_" +
-                                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  std::unique_ptr<CenterProcess> center;
-  json klass;
-
-  void SetUp() override {
-    fs::remove_all(data);
-    fs::create_directories(data);
-    ::signal(SIGPIPE, SIG_IGN);
-  }
-  void TearDown() override {
-    center.reset();
-    fs::remove_all(data);
-  }
+  Center() : CenterFixture("gateway") {}
   void start(const std::string& settings = kSettings, std::vector<std::string> extra = {}, int port = 0) {
-    std::ofstream(data / "center.toml") << settings;
-    if (klass.is_null()) klass = CenterProcess::create_class(data, "포항고 2-3");
-    center = std::make_unique<CenterProcess>(data, std::move(extra));
-    center->start(port);
+    CenterFixture::start(settings, std::move(extra), port);
   }
   std::string login(const std::string& name) {
     remote::CenterClient c(center->url(), "");
     return c.login(klass["class_code"], name);
   }
   remote::CenterClient client(const std::string& token) { return remote::CenterClient(center->url(), token); }
-  net::ClientResponse raw(const std::string& method, const std::string& path, const std::string& body = "",
-                          const std::string& token = "") {
-    net::Headers h;
-    if (!token.empty()) h.push_back({"Authorization", "Bearer " + token});
-    return net::request(method, center->url() + path, body, h);
-  }
   static std::vector<json> follow(remote::CenterClient& c, const std::string& id, uint64_t after = 0) {
     std::vector<json> ev;
     c.follow(id, after, [&](const json& e) {
@@ -134,7 +113,7 @@ class Center : public ::testing::Test {
 
 TEST_F(Center, AStudentRunsAJobAndFollowsItsEvents) {
   start();
-  json health = json::parse(raw("GET", "/api/v1/health").body);
+  json health = json::parse(call("GET", "/api/v1/health").body);
   EXPECT_GT(health["disk_free_mb"].get<int64_t>(), 0);
   health.erase("disk_free_mb");
   EXPECT_EQ(health, json({{"ok", true}, {"queued", 0}, {"running", 0}, {"executor", "local"}, {"version", 1}}));
@@ -162,10 +141,13 @@ TEST_F(Center, AStudentRunsAJobAndFollowsItsEvents) {
   EXPECT_EQ(tail[0], ev[ev.size() - 3]);
   // The curves alone, for a class view.
   std::vector<json> curves;
-  c.follow(id, 0, [&](const json& e) {
-    curves.push_back(e);
-    return true;
-  }, nullptr, 60, /*snapshots=*/false);
+  c.follow(
+      id, 0,
+      [&](const json& e) {
+        curves.push_back(e);
+        return true;
+      },
+      nullptr, 60, /*snapshots=*/false);
   size_t snapshots = 0;
   for (const auto& e : ev) snapshots += e["type"] == "snapshot" ? 1 : 0;
   EXPECT_GT(snapshots, 0u);
@@ -223,10 +205,10 @@ TEST_F(Center, TokensGuardEveryJob) {
            {"POST", "/api/v1/jobs/" + id + "/cancel"},
            {"GET", "/api/v1/jobs/" + id + "/model"},
            {"GET", "/api/v1/classes/" + klass["class"].get<std::string>() + "/jobs"}}) {
-    EXPECT_EQ(raw(method, path, "{}").status, 401) << method << " " << path << " without a token";
-    EXPECT_EQ(raw(method, path, "{}", wrong).status, 401) << method << " " << path << " with a wrong token";
+    EXPECT_EQ(call(method, path, "{}").status, 401) << method << " " << path << " without a token";
+    EXPECT_EQ(call(method, path, "{}", wrong).status, 401) << method << " " << path << " with a wrong token";
     if (path.find(id) != std::string::npos) {
-      const auto r = raw(method, path, "", jisu);
+      const auto r = call(method, path, "", jisu);
       EXPECT_EQ(r.status, 404) << method << " " << path << " as another student";
       EXPECT_EQ(r.body.find("민지"), std::string::npos);
     }
@@ -254,18 +236,18 @@ TEST_F(Center, TokensGuardEveryJob) {
   EXPECT_EQ(client(teacher).me()["role"], "teacher");
   EXPECT_EQ(client(teacher).me()["class_name"], "포항고 2-3");
   EXPECT_EQ(client(minji).me()["name"], "민지");
-  EXPECT_EQ(raw("GET", "/api/v1/me").status, 401);
-  const json seen = json::parse(raw("GET", class_path, "", teacher).body);
+  EXPECT_EQ(call("GET", "/api/v1/me").status, 401);
+  const json seen = json::parse(call("GET", class_path, "", teacher).body);
   ASSERT_EQ(seen["jobs"].size(), 1u);
   EXPECT_EQ(seen["jobs"][0]["owner_name"], "민지");
-  EXPECT_EQ(raw("GET", "/api/v1/jobs/" + id, "", teacher).status, 200);
-  EXPECT_EQ(raw("GET", "/api/v1/jobs/" + id + "/model", "", teacher).status, 200);
-  EXPECT_EQ(raw("GET", class_path, "", minji).status, 403);
+  EXPECT_EQ(call("GET", "/api/v1/jobs/" + id, "", teacher).status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/jobs/" + id + "/model", "", teacher).status, 200);
+  EXPECT_EQ(call("GET", class_path, "", minji).status, 403);
   const json other = CenterProcess::create_class(data, "other");
-  EXPECT_EQ(raw("GET", class_path, "", other["teacher_token"]).status, 403);
-  EXPECT_EQ(raw("GET", "/api/v1/jobs/" + id, "", other["teacher_token"]).status, 404);
+  EXPECT_EQ(call("GET", class_path, "", other["teacher_token"]).status, 403);
+  EXPECT_EQ(call("GET", "/api/v1/jobs/" + id, "", other["teacher_token"]).status, 404);
   // A teacher watches; only students submit.
-  EXPECT_EQ(raw("POST", "/api/v1/jobs", to_json(test::xor_job(5)).dump(), teacher).status, 403);
+  EXPECT_EQ(call("POST", "/api/v1/jobs", to_json(test::xor_job(5)).dump(), teacher).status, 403);
   // The database holds no token.
   for (const auto& f : fs::directory_iterator(data)) {
     if (!f.is_regular_file()) continue;
@@ -280,7 +262,7 @@ TEST_F(Center, EveryRefusalHasItsCodeAndSaysWhy) {
   start(std::string(kSettings) + "");
   const std::string token = login("민지");
   const auto code_of = [&](const std::string& method, const std::string& path, const std::string& body) {
-    return raw(method, path, body, token);
+    return call(method, path, body, token);
   };
   // 400: not JSON.
   auto r = code_of("POST", "/api/v1/jobs", "{not json");
@@ -333,11 +315,11 @@ TEST_F(Center, EveryRefusalHasItsCodeAndSaysWhy) {
   EXPECT_EQ(code_of("GET", "/api/v1/nothing", "").status, 404);
   EXPECT_EQ(code_of("DELETE", "/api/v1/jobs", "").status, 405);
   // Login: a wrong code, a missing name, not JSON.
-  EXPECT_EQ(raw("POST", "/api/v1/login", R"({"class_code": "ZZZZZZ", "name": "a"})").status, 401);
-  r = raw("POST", "/api/v1/login", json{{"class_code", klass["class_code"]}}.dump());
+  EXPECT_EQ(call("POST", "/api/v1/login", R"({"class_code": "ZZZZZZ", "name": "a"})").status, 401);
+  r = call("POST", "/api/v1/login", json{{"class_code", klass["class_code"]}}.dump());
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(json::parse(r.body)["field"], "name");
-  EXPECT_EQ(raw("POST", "/api/v1/login", "[").status, 400);
+  EXPECT_EQ(call("POST", "/api/v1/login", "[").status, 400);
 }
 
 TEST_F(Center, ARateLimitAnswers429WithRetryAfter) {
@@ -348,7 +330,7 @@ requests_per_minute = 5
   int ok = 0, limited = 0;
   std::string retry;
   for (int i = 0; i < 8; ++i) {
-    const auto r = raw("GET", "/api/v1/jobs", "", token);
+    const auto r = call("GET", "/api/v1/jobs", "", token);
     ok += r.status == 200 ? 1 : 0;
     if (r.status == 429) {
       ++limited;
@@ -469,7 +451,8 @@ TEST_F(Center, AWorkerThatDiesIsStartedAgainAndResumes) {
   const json status = wait_state(c, id, {"done"});
   EXPECT_EQ(status["restarts"], 1);
   bool resumed = false;
-  for (const auto& e : ev) resumed = resumed || (e["type"] == "log" && e["message"].get<std::string>().find("resumed") == 0);
+  for (const auto& e : ev)
+    resumed = resumed || (e["type"] == "log" && e["message"].get<std::string>().find("resumed") == 0);
   EXPECT_TRUE(resumed);
 }
 
@@ -527,8 +510,10 @@ requests_per_minute = 100000
 
 TEST_F(Center, ServesHttpsWithACertificateAndRefusesAnUntrustedOne) {
   const std::string cert = (data / "cert.pem").string(), key = (data / "key.pem").string();
-  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
-                          "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
+  const std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   start(kSettings, {"--tls-cert", cert, "--tls-key", key});
   const std::string url = "https://127.0.0.1:" + std::to_string(center->port());
@@ -595,9 +580,9 @@ TEST_F(Center, TheCliLogsInSubmitsAndWatches) {
   const std::string lesson = std::string(AISB_SOURCE_DIR) + "/lessons/basics/02-xor-hidden-layer.toml";
   // Nothing saved yet: a usage error that says to log in.
   EXPECT_EQ(cli("submit " + lesson, home).status, 2);
-  Ran r = cli("login --center " + center->url() + " --class " + klass["class_code"].get<std::string>() +
-                  " --name 민지 --json",
-              home);
+  Ran r = cli(
+      "login --center " + center->url() + " --class " + klass["class_code"].get<std::string>() + " --name 민지 --json",
+      home);
   ASSERT_EQ(r.status, 0);
   EXPECT_EQ(json::parse(r.out)["token"].get<std::string>().size(), 64u);
   const fs::path saved = home / "aisandbox" / "center.toml";
@@ -639,7 +624,7 @@ TEST_F(Center, ABurstFromOneStudentCannotSlipPastTheQueueLimit) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&] {
-      const auto r = raw("POST", "/api/v1/jobs", body, token);
+      const auto r = call("POST", "/api/v1/jobs", body, token);
       (r.status == 201 ? created : r.status == 429 ? limited : other)++;
     });
   }
@@ -665,7 +650,7 @@ requests_per_minute = 100000
   auto c = client(login("민지"));
   const std::string id = c.submit(long_job(3000));  // runs for longer than 0.3 s
   wait_state(c, id, {"done"});
-  const auto r = raw("POST", "/api/v1/jobs", to_json(test::xor_job(5)).dump(), login("지수"));
+  const auto r = call("POST", "/api/v1/jobs", to_json(test::xor_job(5)).dump(), login("지수"));
   EXPECT_EQ(r.status, 429);
   EXPECT_NE(json::parse(r.body)["error"].get<std::string>().find("teacher"), std::string::npos) << r.body;
 }

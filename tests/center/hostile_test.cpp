@@ -20,7 +20,9 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/job_fixtures.hpp"
+#include "../support/sockets.hpp"
 #include "backend/center_client.hpp"
+#include "center_fixture.hpp"
 #include "center_process.hpp"
 #include "net/http.hpp"
 
@@ -31,6 +33,7 @@ namespace aisb {
 namespace {
 
 using test::CenterProcess;
+using test::send_and_never_read;
 
 constexpr const char* kSettings = R"([limits]
 max_samples = 5000
@@ -51,56 +54,20 @@ int64_t rss_of(pid_t pid) {
   return -1;
 }
 
-// A socket to the center that sends `request` and then never reads.
-int send_and_never_read(int port, const std::string& request) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  const int small = 4096;
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  return fd;
-}
-
-class Hostile : public ::testing::Test {
+class Hostile : public test::CenterFixture {
  protected:
-  fs::path data = fs::temp_directory_path() / ("aisb_hostile_" + std::to_string(::getpid()) + "_" +
-                                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  std::unique_ptr<CenterProcess> center;
-  json klass;
-
+  Hostile() : CenterFixture("hostile") {}
   void SetUp() override {
-    fs::remove_all(data);
-    fs::create_directories(data);
-    ::signal(SIGPIPE, SIG_IGN);
-    std::ofstream(data / "center.toml") << kSettings;
-    klass = CenterProcess::create_class(data, "hostile");
-    center = std::make_unique<CenterProcess>(data);
-    center->start();
-  }
-  void TearDown() override {
-    center.reset();
-    fs::remove_all(data);
+    CenterFixture::SetUp();
+    start(kSettings);
   }
   std::string login(const std::string& name) {
     remote::CenterClient c(center->url(), "");
     return c.login(klass["class_code"], name);
   }
-  net::ClientResponse raw(const std::string& method, const std::string& path, const std::string& body = "",
-                          const std::string& token = "") {
-    net::Headers h;
-    if (!token.empty()) h.push_back({"Authorization", "Bearer " + token});
-    return net::request(method, center->url() + path, body, h);
-  }
   bool healthy() {
     try {
-      return raw("GET", "/api/v1/health").status == 200;
+      return call("GET", "/api/v1/health").status == 200;
     } catch (const net::Unreachable&) {
       return false;
     }
@@ -109,11 +76,11 @@ class Hostile : public ::testing::Test {
   std::string finished_job(const std::string& token) {
     JobSpec spec = test::xor_job(20);
     spec.training.epochs = 2;
-    const auto r = raw("POST", "/api/v1/jobs", to_json(spec).dump(), token);
+    const auto r = call("POST", "/api/v1/jobs", to_json(spec).dump(), token);
     EXPECT_EQ(r.status, 201) << r.body;
     const std::string id = json::parse(r.body)["id"];
     for (int i = 0; i < 600; ++i) {
-      const auto s = json::parse(raw("GET", "/api/v1/jobs/" + id, "", token).body);
+      const auto s = json::parse(call("GET", "/api/v1/jobs/" + id, "", token).body);
       if (s["state"] == "done") break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -126,11 +93,11 @@ TEST_F(Hostile, ADeeplyNestedBodyIsRefusedAndTheCenterLivesOn) {
   const int depth = 100000;  // 200 KB: under the body limit
   const std::string deep = std::string(depth, '[') + std::string(depth, ']');
   for (const std::string& body : {"{\"format\": " + deep + ", \"lesson\": \"x\"}", deep}) {
-    const auto r = raw("POST", "/api/v1/jobs", body, token);
+    const auto r = call("POST", "/api/v1/jobs", body, token);
     EXPECT_EQ(r.status, 400) << r.body.substr(0, 200);
     EXPECT_NE(r.body.find("nested deeper than"), std::string::npos) << r.body.substr(0, 200);
   }
-  const auto l = raw("POST", "/api/v1/login", "{\"class_code\": " + deep + "}");
+  const auto l = call("POST", "/api/v1/login", "{\"class_code\": " + deep + "}");
   EXPECT_EQ(l.status, 400);
   EXPECT_TRUE(healthy()) << "the center died";
   EXPECT_EQ(::kill(center->pid(), 0), 0);
@@ -139,12 +106,7 @@ TEST_F(Hostile, ADeeplyNestedBodyIsRefusedAndTheCenterLivesOn) {
 TEST_F(Hostile, RequestFramingTricksAreRefused) {
   const auto exchange = [&](const std::string& bytes) {
     const int fd = send_and_never_read(center->port(), bytes);
-    timeval tv{3, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    std::string out;
-    char buf[4096];
-    ssize_t n = 0;
-    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+    std::string out = test::read_until_closed(fd, 3);
     ::close(fd);
     return out;
   };
@@ -162,7 +124,7 @@ TEST_F(Hostile, RequestFramingTricksAreRefused) {
   EXPECT_TRUE(bad_utf8.starts_with("HTTP/1.1 400")) << bad_utf8;
   // An encoded slash is not a separator: no route has a segment with '/' in it.
   const std::string token = login("mallory");
-  const auto r = raw("GET", "/api/v1/jobs%2Fj0000000000000000", "", token);
+  const auto r = call("GET", "/api/v1/jobs%2Fj0000000000000000", "", token);
   EXPECT_EQ(r.status, 404) << r.body;
   EXPECT_TRUE(healthy());
 }
@@ -172,12 +134,7 @@ TEST_F(Hostile, HeadOfAnEventStreamSendsNoBody) {
   const std::string id = finished_job(token);
   const int fd = send_and_never_read(
       center->port(), "HEAD /api/v1/jobs/" + id + "/events HTTP/1.1\r\nAuthorization: Bearer " + token + "\r\n\r\n");
-  timeval tv{3, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string out;
-  char buf[4096];
-  ssize_t n = 0;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  const std::string out = test::read_until_closed(fd, 3);
   ::close(fd);
   EXPECT_TRUE(out.starts_with("HTTP/1.1 200")) << out;
   EXPECT_EQ(out.find("data:"), std::string::npos) << out;
@@ -220,7 +177,7 @@ TEST_F(Hostile, UnreadStreamsAndDownloadsDoNotPullWholeFilesIntoMemory) {
       << "center memory grew from " << (before >> 20) << " MB to " << (peak >> 20) << " MB";
   EXPECT_TRUE(healthy());
   // The same download read to its end is whole.
-  const auto m = raw("GET", "/api/v1/jobs/" + id + "/model", "", token);
+  const auto m = call("GET", "/api/v1/jobs/" + id + "/model", "", token);
   EXPECT_EQ(m.status, 200);
   EXPECT_EQ(m.body.size(), size_t{100} << 20);
   for (const int fd : fds) ::close(fd);
@@ -238,19 +195,8 @@ TEST_F(Hostile, ThousandsOfSilentConnectionsDoNotLockAClassOut) {
   for (int a = 2; a < 6 && fds.size() < 1200; ++a) {
     const std::string from = "127.0.0." + std::to_string(a);
     for (int i = 0; i < 300; ++i) {
-      const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in src{};
-      src.sin_family = AF_INET;
-      ::inet_pton(AF_INET, from.c_str(), &src.sin_addr);
-      sockaddr_in dst{};
-      dst.sin_family = AF_INET;
-      dst.sin_port = htons(static_cast<uint16_t>(center->port()));
-      dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
-          ::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
-        ::close(fd);
-        continue;
-      }
+      const int fd = test::connect_from(from.c_str(), center->port());
+      if (fd < 0) continue;
       if (i % 2 == 0) ::send(fd, "G", 1, MSG_NOSIGNAL);  // half of them trickle a head
       fds.push_back(fd);
     }
@@ -261,7 +207,7 @@ TEST_F(Hostile, ThousandsOfSilentConnectionsDoNotLockAClassOut) {
     const std::string token = login("student " + std::to_string(s));
     JobSpec spec = test::xor_job(20);
     spec.training.epochs = 1;
-    const auto r = raw("POST", "/api/v1/jobs", to_json(spec).dump(), token);
+    const auto r = call("POST", "/api/v1/jobs", to_json(spec).dump(), token);
     EXPECT_EQ(r.status, 201) << r.body;
   }
   EXPECT_TRUE(healthy());
@@ -274,7 +220,7 @@ TEST_F(Hostile, AFullDiskShowsInHealthAndStartsNoJob) {
   std::ofstream(data / "center.toml") << kSettings << "[disk]\nmin_free_mb = 1e9\n";
   center = std::make_unique<CenterProcess>(data);
   center->start();
-  const auto h = raw("GET", "/api/v1/health");
+  const auto h = call("GET", "/api/v1/health");
   EXPECT_EQ(h.status, 503) << h.body;
   const json body = json::parse(h.body);
   EXPECT_EQ(body["ok"], false);
@@ -284,11 +230,11 @@ TEST_F(Hostile, AFullDiskShowsInHealthAndStartsNoJob) {
   const std::string token = login("erin");
   JobSpec spec = test::xor_job(20);
   spec.training.epochs = 1;
-  const auto r = raw("POST", "/api/v1/jobs", to_json(spec).dump(), token);
+  const auto r = call("POST", "/api/v1/jobs", to_json(spec).dump(), token);
   ASSERT_EQ(r.status, 201) << r.body;
   const std::string id = json::parse(r.body)["id"];
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  EXPECT_EQ(json::parse(raw("GET", "/api/v1/jobs/" + id, "", token).body)["state"], "queued");
+  EXPECT_EQ(json::parse(call("GET", "/api/v1/jobs/" + id, "", token).body)["state"], "queued");
 }
 
 TEST_F(Hostile, AJobWhoseFilesRetentionRemovedAnswers410) {
@@ -296,11 +242,11 @@ TEST_F(Hostile, AJobWhoseFilesRetentionRemovedAnswers410) {
   const std::string id = finished_job(token);
   fs::remove_all(data / "jobs" / id);  // what the retention sweep does after [retention] days
   for (const char* what : {"/events", "/model"}) {
-    const auto r = raw("GET", "/api/v1/jobs/" + id + what, "", token);
+    const auto r = call("GET", "/api/v1/jobs/" + id + what, "", token);
     EXPECT_EQ(r.status, 410) << what << " " << r.body;
     EXPECT_NE(r.body.find("removed"), std::string::npos) << r.body;
   }
-  EXPECT_EQ(raw("GET", "/api/v1/jobs/" + id, "", token).status, 200);  // the row stays
+  EXPECT_EQ(call("GET", "/api/v1/jobs/" + id, "", token).status, 200);  // the row stays
 }
 
 TEST_F(Hostile, ATricklingHeadIsClosedAtTheConfiguredDeadline) {

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/job_fixtures.hpp"
+#include "../support/sockets.hpp"
 #include "backend/center_client.hpp"
 #include "center_process.hpp"
 #include "net/http.hpp"
@@ -32,18 +33,7 @@ namespace aisb {
 namespace {
 
 using test::CenterProcess;
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using test::free_port;
 
 // The configuration docs/center.md gives, with this test's paths and ports.
 std::string nginx_conf(const fs::path& dir, int listen, int center, const std::string& cert, const std::string& key) {

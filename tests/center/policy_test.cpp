@@ -27,6 +27,7 @@
 #include "../support/job_fixtures.hpp"
 #include "center/config.hpp"
 #include "center/store.hpp"
+#include "center_fixture.hpp"
 #include "center_process.hpp"
 #include "net/http.hpp"
 
@@ -38,35 +39,9 @@ namespace {
 
 using test::CenterProcess;
 
-class Policy : public ::testing::Test {
+class Policy : public test::CenterFixture {
  protected:
-  fs::path data = fs::temp_directory_path() / ("aisb_policy_" + std::to_string(::getpid()) + "_" +
-                                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  std::unique_ptr<CenterProcess> center;
-  json klass;
-
-  void SetUp() override {
-    fs::remove_all(data);
-    fs::create_directories(data);
-    ::signal(SIGPIPE, SIG_IGN);
-  }
-  void TearDown() override {
-    center.reset();
-    std::error_code ec;
-    fs::permissions(data / "jobs", fs::perms::owner_all, ec);
-    fs::remove_all(data);
-  }
-  void start(const std::string& settings) {
-    std::ofstream(data / "center.toml") << settings;
-    if (klass.is_null()) klass = CenterProcess::create_class(data, "포항고 2-3");
-    center = std::make_unique<CenterProcess>(data);
-    center->start();
-  }
-  net::ClientResponse call(const std::string& method, const std::string& path, const std::string& body = "",
-                           const std::string& token = "", net::Headers h = {}) {
-    if (!token.empty()) h.push_back({"Authorization", "Bearer " + token});
-    return net::request(method, center->url() + path, body, h);
-  }
+  Policy() : CenterFixture("policy") {}
   net::ClientResponse try_login(const std::string& name, const std::string& code = "", net::Headers h = {}) {
     return call(
         "POST", "/api/v1/login",

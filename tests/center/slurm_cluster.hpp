@@ -17,19 +17,9 @@
 #include <string>
 #include <thread>
 
-namespace aisb::test {
+#include "../support/sockets.hpp"
 
-inline int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+namespace aisb::test {
 
 class SlurmCluster {
  public:
@@ -39,7 +29,8 @@ class SlurmCluster {
   static bool installed(std::string* why) {
     for (const char* p : {"/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sbatch"}) {
       if (!std::filesystem::exists(p)) {
-        *why = std::string(p) + " is missing: run installer/deps.sh (it installs munge, slurmctld, slurmd, slurm-client)";
+        *why =
+            std::string(p) + " is missing: run installer/deps.sh (it installs munge, slurmctld, slurmd, slurm-client)";
         return false;
       }
     }
@@ -70,7 +61,8 @@ class SlurmCluster {
         << "ClusterName=aisbtest\nSlurmctldHost=" << node_ << "(127.0.0.1)\n"
         << "SlurmctldPort=" << free_port() << "\nSlurmdPort=" << free_port() << "\n"
         << "AuthType=auth/munge\nAuthInfo=socket=" << d << "/munge.sock\nCredType=cred/munge\n"
-        << "SlurmUser=" << user() << "\nSlurmdUser=" << user() << "\nStateSaveLocation=" << d << "/state\nSlurmdSpoolDir=" << d << "/spool\n"
+        << "SlurmUser=" << user() << "\nSlurmdUser=" << user() << "\nStateSaveLocation=" << d
+        << "/state\nSlurmdSpoolDir=" << d << "/spool\n"
         << "SlurmctldPidFile=" << d << "/slurmctld.pid\nSlurmdPidFile=" << d << "/slurmd.pid\n"
         << "SlurmctldLogFile=" << d << "/slurmctld.log\nSlurmdLogFile=" << d << "/slurmd.log\n"
         << "ProctrackType=proctrack/linuxproc\nTaskPlugin=task/none\nSwitchType=switch/none\nMpiDefault=none\n"

@@ -52,8 +52,9 @@ class Slurm : public ::testing::Test {
     ASSERT_TRUE(cluster) << "no Slurm to test against: " << cluster_error;
     fs::remove_all(data);
     fs::create_directories(data);
-    std::ofstream(data / "center.toml") << "[slurm]\npoll_seconds = 0.2\n[stream]\npoll_ms = 20\n"
-                                           "[limits]\nrequests_per_minute = 100000\n[worker]\ncheckpoint_seconds = 0.2\n";
+    std::ofstream(data / "center.toml")
+        << "[slurm]\npoll_seconds = 0.2\n[stream]\npoll_ms = 20\n"
+           "[limits]\nrequests_per_minute = 100000\n[worker]\ncheckpoint_seconds = 0.2\n";
     klass = CenterProcess::create_class(data, "slurm class");
     start_center();
     token = remote::CenterClient(center->url(), "").login(klass["class_code"], "민지");
@@ -167,7 +168,8 @@ TEST_F(Slurm, ARequeuedJobResumesFromItsCheckpoint) {
   expect_complete(ev);
   EXPECT_EQ(ev.back()["reason"], "completed");
   bool resumed = false;
-  for (const auto& e : ev) resumed = resumed || (e["type"] == "log" && e["message"].get<std::string>().find("resumed") == 0);
+  for (const auto& e : ev)
+    resumed = resumed || (e["type"] == "log" && e["message"].get<std::string>().find("resumed") == 0);
   EXPECT_TRUE(resumed) << std::ifstream(dir / "worker.log").rdbuf();
 }
 

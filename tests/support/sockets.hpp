@@ -1,0 +1,93 @@
+// Raw sockets on loopback, for tests that speak to a server the way a
+// hostile or broken client would: from a chosen source address, bytes that
+// are not HTTP, requests that are never read.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace aisb::test {
+
+// A connection to 127.0.0.1:port from `source` (any 127.x.y.z is this
+// machine); -1 when it cannot be made.
+inline int connect_from(const char* source, int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends `bytes` on a new connection and never reads (a small receive buffer,
+// so the server meets back-pressure at once); the socket is the caller's.
+inline int send_and_never_read(int port, const std::string& bytes) {
+  const int fd = connect_from("127.0.0.1", port);
+  if (fd < 0) return -1;
+  const int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  return fd;
+}
+
+// Whatever the server sends on `fd` until it closes or `seconds` pass;
+// `closed` tells which.
+inline std::string read_until_closed(int fd, double seconds, bool* closed = nullptr) {
+  timeval tv{0, 100000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      if (closed != nullptr) *closed = true;
+      return out;
+    }
+    if (n > 0) out.append(buf, static_cast<size_t>(n));
+  }
+  if (closed != nullptr) *closed = false;
+  return out;
+}
+
+// Sends raw bytes on a new connection; everything the server answers until
+// it closes (at most `seconds`).
+inline std::string raw_exchange(int port, const std::string& bytes, double seconds = 5) {
+  const int fd = connect_from("127.0.0.1", port);
+  if (fd < 0) return "";
+  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  std::string out = read_until_closed(fd, seconds);
+  ::close(fd);
+  return out;
+}
+
+// A loopback port that was free a moment ago (for a program that takes its
+// port on the command line).
+inline int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+}  // namespace aisb::test
