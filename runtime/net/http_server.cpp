@@ -140,7 +140,7 @@ std::string error_response(int status, const std::string& message, const Headers
 
 // A parse error, in the words a client's author can act on.
 std::pair<int, std::string> parse_failure(const beast::error_code& ec, size_t max_header, size_t max_body) {
-  if (ec == bhttp::error::header_limit) {
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
     return {431, "the request's head is over " + std::to_string(max_header) + " bytes"};
   }
   if (ec == bhttp::error::body_limit) {
@@ -190,6 +190,17 @@ std::string peer_of(const tcp::endpoint& e) {
   asio::ip::address a = e.address();
   if (a.is_v6() && a.to_v6().is_v4_mapped()) a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
   return a.to_string();
+}
+
+// What the per-address cap counts by: an IPv4 address, or an IPv6 /64 (one
+// host commonly holds a whole /64, so counting its addresses caps nothing).
+std::string cap_key(const std::string& peer) {
+  beast::error_code ec;
+  const auto a = asio::ip::make_address(peer, ec);
+  if (ec || !a.is_v6()) return peer;
+  auto bytes = a.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
 }  // namespace
@@ -280,18 +291,22 @@ template <class Stream>
 class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
   template <class... Args>
-  Session(Server::Impl& srv, uint64_t id, std::string peer, Args&&... args)
+  Session(Server::Impl& srv, uint64_t id, std::string peer, std::string cap_key, Args&&... args)
       : srv_(srv),
         id_(id),
         peer_(std::move(peer)),
+        cap_key_(std::move(cap_key)),
         stream_(std::forward<Args>(args)...),
-        timer_(beast::get_lowest_layer(stream_).get_executor()) {}
-  ~Session() override { srv_.forget(id_, peer_); }
+        timer_(beast::get_lowest_layer(stream_).get_executor()),
+        buffer_(srv.o.max_header + 8192) {}
+  ~Session() override { srv_.forget(id_, cap_key_); }
 
   void start() {
     mark_idle(true);
+    // The handshake and the first head share one deadline, counted from now.
+    first_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(srv_.o.head_timeout_ms);
     if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
-      lowest().expires_after(std::chrono::milliseconds(srv_.o.head_timeout_ms));
+      lowest().expires_at(first_deadline_);
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](const beast::error_code& ec) {
                                 if (ec) return self->fail(ec);
@@ -335,15 +350,21 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(std::min<size_t>(srv_.o.max_header, UINT32_MAX)));
     parser_->body_limit(srv_.o.max_body);
-    lowest().expires_after(std::chrono::milliseconds(first_ ? srv_.o.head_timeout_ms : srv_.o.idle_timeout_ms));
+    if (first_) {
+      lowest().expires_at(first_deadline_);
+    } else {
+      lowest().expires_after(std::chrono::milliseconds(srv_.o.idle_timeout_ms));
+    }
     first_ = false;
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](const beast::error_code& ec, size_t) { self->on_head(ec); });
   }
 
+  // A connection stays "idle" (may be closed to make room) until its whole
+  // request is in: one that holds a body back is no better than one that
+  // holds its head back.
   void on_head(const beast::error_code& ec) {
-    mark_idle(false);
     if (ec) {
       if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::operation_aborted ||
           ec == beast::error::timeout || ec == asio::error::connection_reset) {
@@ -388,6 +409,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void dispatch_handler() {
+    mark_idle(false);
     req_.body = std::move(parser_->get().body());
     parser_.reset();
     lowest().expires_never();
@@ -529,16 +551,17 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   Server::Impl& srv_;
   uint64_t id_;
-  std::string peer_;
+  std::string peer_, cap_key_;
   Stream stream_;
   asio::steady_timer timer_;
-  beast::flat_buffer buffer_{8192};
+  beast::flat_buffer buffer_;  // holds a whole head: its limit is max_header's
   std::optional<Parser> parser_;
   Request req_;
   Response res_;
   std::string out_;
   char sink_[4096];
   bool first_ = true, keep_alive_ = false, closed_ = false;
+  std::chrono::steady_clock::time_point first_deadline_;
   bool gone_ = false;
   uint64_t sent_ = 0;
 };
@@ -595,6 +618,7 @@ void Server::Impl::on_accept(const beast::error_code& ec, tcp::socket socket) {
   beast::error_code pe;
   const auto remote = socket.remote_endpoint(pe);
   const std::string peer = pe ? std::string("?") : peer_of(remote);
+  const std::string key = cap_key(peer);
   const auto refuse = [&](const std::string& message) {
     // Said in one non-blocking write, and closed: a refusal costs no wait.
     const std::string answer = error_response(503, message, {{"Retry-After", "5"}});
@@ -611,32 +635,33 @@ void Server::Impl::on_accept(const beast::error_code& ec, tcp::socket socket) {
   {
     const std::lock_guard lock(mu);
     ++stats.accepted;
-    if (per_peer[peer] >= o.max_per_address && !(o.unlimited && o.unlimited(peer))) {
+    if (per_peer[key] >= o.max_per_address && !(o.unlimited && o.unlimited(peer))) {
       ++stats.refused_address;
-      if (per_peer[peer] == 0) per_peer.erase(peer);
+      if (per_peer[key] == 0) per_peer.erase(key);
       refuse("too many connections from your address; close some and try again");
       return do_accept();
     }
     if (sessions.size() >= cap && !evict_locked(looked_at)) {
       ++stats.refused_full;
-      if (per_peer[peer] == 0) per_peer.erase(peer);
+      if (per_peer[key] == 0) per_peer.erase(key);
       refuse("the center is busy; try again in a moment");
       return do_accept();
     }
     id = ++next_id;
-    ++per_peer[peer];
+    ++per_peer[key];
   }
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   if (tls) {
-    auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, id, peer, std::move(socket), *tls);
+    auto s =
+        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, id, peer, key, std::move(socket), *tls);
     {
       const std::lock_guard lock(mu);
       sessions[id] = s;
     }
     s->start();
   } else {
-    auto s = std::make_shared<Session<beast::tcp_stream>>(*this, id, peer, std::move(socket));
+    auto s = std::make_shared<Session<beast::tcp_stream>>(*this, id, peer, key, std::move(socket));
     {
       const std::lock_guard lock(mu);
       sessions[id] = s;

@@ -305,6 +305,37 @@ TEST_F(Http, AClientThatDoesNotReadHoldsOnePieceNotTheWholeBody) {
   ::close(fd);
 }
 
+TEST_F(Http, ConnectionsHoldingTheirBodyBackGiveWayToo) {
+  server->stop();
+  ServerOptions o = options();
+  o.max_connections = 40;
+  start(o);
+  std::vector<int> held;
+  for (int i = 0; i < 60; ++i) {
+    const int fd = connect_from("127.0.0.2", server->port());
+    if (fd < 0) continue;
+    const std::string head = "POST /x HTTP/1.1\r\nContent-Length: 900\r\n\r\nab";  // and then nothing
+    ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+    held.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(request("GET", url("/x")).status, 200);
+  EXPECT_GE(server->stats().evicted, 1u);
+  for (const int fd : held) ::close(fd);
+}
+
+TEST_F(Http, AHeadUpToItsLimitIsReadAndOneOverItIs431) {
+  server->stop();
+  ServerOptions o = options();
+  o.max_header = 20000;
+  start(o);
+  const std::string ok =
+      raw_exchange(server->port(), "GET /x?q=" + std::string(12000, 'a') + " HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(ok.starts_with("HTTP/1.1 200")) << ok.substr(0, 200);
+  const std::string big = raw_exchange(server->port(), "GET /x HTTP/1.1\r\nX: " + std::string(25000, 'a') + "\r\n\r\n");
+  EXPECT_TRUE(big.starts_with("HTTP/1.1 431")) << big.substr(0, 200);
+}
+
 TEST(Request, TheFuzzersParserIsTheServers) {
   Request req;
   std::string why;
