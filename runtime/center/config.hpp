@@ -28,19 +28,22 @@ struct Limits {
   int max_queued_per_student = 4;
   double class_gpu_minutes_per_day = 600;     // running time of a class's jobs in the last 24 hours
   int requests_per_minute = 600;              // per token
-  int logins_per_minute = 600;                // logins with a known class code, per client address
+  int logins_per_minute = 600;                // accepted, limits nothing: see docs/center.md
   int login_failures_per_minute = 30;         // logins with an unknown class code, per address and per code
   int logins_per_name_per_minute = 10;        // per class and name
   int unknown_tokens_per_minute = 300;        // requests with a token the center does not know, per address
   int max_students_per_class = 100;           // names a class may have (each is a student with quotas)
   int max_queued_per_class = 100;             // jobs of a class queued or running
   double token_days = 30;                     // a student's token lasts this long (then log in again)
+  int max_tokens_per_student = 10;            // a login past this logs out the student's oldest token
   int64_t max_body_bytes = int64_t{1} << 20;  // 413 past this
   // What one worker may use (its --max-memory-mb, --max-log-mb and
   // --max-model-mb): past one, the job ends failed with a message that says
   // which. The memory is resident memory, libtorch's included; a job whose
   // estimate passes it is refused (422). The validator refuses estimates
   // over 2 GiB anyway; the rest is room for the estimate's error (1.5x).
+  int max_streams_per_student = 10;  // event streams one student holds open at once (429 past it)
+  int max_streams_per_class = 300;   // ... and a class with its teacher's class view
   double max_job_memory_mb = 3072;
   double max_job_log_mb = 64;     // events.jsonl: snapshots stop at 3/4 of it
   double max_job_model_mb = 256;  // model.json
@@ -82,7 +85,9 @@ struct Config {
   // [server] trusted_proxies: peers whose X-Forwarded-For names the client
   // (IP addresses, or networks as ADDRESS/BITS). From anyone else the header
   // is ignored: it would let a client pick the address it is limited as.
-  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
+  // None by default, not even 127.0.0.1: any process on the machine could
+  // forge the header. With nginx on the same machine, name it.
+  std::vector<std::string> trusted_proxies;
 };
 
 class ConfigError : public std::runtime_error {

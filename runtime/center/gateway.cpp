@@ -200,7 +200,7 @@ net::Response Gateway::route(const net::Request& req) {
     if (!job || !who.may_see(*job)) return error(404, "no job '" + id + "' of yours");
     const std::string what = parts.size() == 3 ? parts[2] : "";
     if (what.empty()) return method_is("GET") ? job_status(*job) : wrong_method("GET");
-    if (what == "events") return method_is("GET") ? events(*job, req) : wrong_method("GET");
+    if (what == "events") return method_is("GET") ? events(*job, req, who) : wrong_method("GET");
     if (what == "model") return method_is("GET") ? model(*job) : wrong_method("GET");
     if (what == "cancel") return req.method == "POST" ? cancel(*job) : wrong_method("POST");
   }
@@ -280,12 +280,17 @@ net::Response Gateway::model(const JobRecord& job) {
 }
 
 // An event stream: follows the job's log from `after`, a bounded piece at a
-// time, until the run's `done` has gone out. Holds at most one read buffer
-// and one partial line (capped: a line longer than any event we write means
-// the file is not ours to trust, and the stream ends).
+// time, until the run's `done` has gone out. What it holds is bounded
+// whatever the log holds: one read (32 KiB) and at most one partial line of
+// up to `max_line_`; a longer line (a snapshot of a huge model) is passed
+// over in constant memory and stood in for by a short `log` event with its
+// seq, so the stream keeps its numbering. The log is opened for each read,
+// so a stream waiting between reads holds no file: thousands of streams
+// cannot run the center out of files. With nothing new, it looks less
+// often, up to 4 x poll_ms.
 class Gateway::EventSource final : public net::BodySource {
  public:
-  EventSource(Gateway& g, std::string id, uint64_t after, bool no_snapshots)
+  EventSource(Gateway& g, std::string id, uint64_t after, bool no_snapshots, std::shared_ptr<void> ticket)
       : g_(g),
         id_(std::move(id)),
         file_(g.job_dir(id_) / "events.jsonl"),
@@ -293,12 +298,9 @@ class Gateway::EventSource final : public net::BodySource {
         no_snapshots_(no_snapshots),
         heartbeat_(g.config_.stream.heartbeat_seconds),
         poll_ms_(static_cast<int>(g.config_.stream.poll_ms)),
-        last_write_(steady_seconds()) {}
-  ~EventSource() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  EventSource(const EventSource&) = delete;
-  EventSource& operator=(const EventSource&) = delete;
+        wait_ms_(poll_ms_),
+        last_write_(steady_seconds()),
+        ticket_(std::move(ticket)) {}
 
   Piece next(size_t max_bytes) override {
     Piece p;
@@ -311,55 +313,12 @@ class Gateway::EventSource final : public net::BodySource {
       p.done = true;
       return p;
     }
-    if (fd_ < 0) fd_ = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
-    bool got = false;
-    if (fd_ >= 0) {
-      struct stat st {};
-      if (::fstat(fd_, &st) == 0 && st.st_size < offset_) resync();  // cut back by a worker that restarted
-      // Read no more than fits in one piece, with room for the SSE framing.
-      const size_t want = std::min(max_bytes / 2, std::max<size_t>(4096, max_bytes / 2 - pending_.size()));
-      const size_t had = pending_.size();
-      pending_.resize(had + want);  // read straight into the pending bytes: no buffer per call
-      const ssize_t n = ::pread(fd_, pending_.data() + had, want, offset_);
-      pending_.resize(had + static_cast<size_t>(std::max<ssize_t>(n, 0)));
-      if (n > 0) {
-        offset_ += n;
-        got = true;
-      }
-      size_t at = 0, nl = 0;
-      while ((nl = pending_.find('\n', at)) != std::string::npos && p.data.size() < max_bytes / 2) {
-        const std::string_view line(pending_.data() + at, nl - at);
-        const bool spans = at == 0 && pending_spans_;
-        if (seq_of(line) != line_seq_ + 1 || (spans && json_too_deep_at(line) != std::string_view::npos) ||
-            (spans && !json::accept(line))) {
-          resync();
-          p.data.clear();
-          at = 0;
-          break;
-        }
-        ++line_seq_;
-        at = nl + 1;
-        if (line_seq_ <= sent_) continue;
-        sent_ = line_seq_;
-        if (no_snapshots_ && line.find("\"type\":\"snapshot\"") != std::string_view::npos) continue;
-        p.data += "id: " + std::to_string(line_seq_) + "\ndata: ";
-        p.data.append(line);
-        p.data += "\n\n";
-        if (line.find("\"type\":\"done\"") != std::string_view::npos) {
-          ended_ = true;
-          break;
-        }
-      }
-      if (at > 0) pending_.erase(0, at);
-      pending_spans_ = !pending_.empty();
-      if (pending_.size() > max_line_) {  // no event of ours is this long
-        p.data += ": the log holds a line too long to send\n\n";
-        ended_ = true;
-      }
-    }
+    const bool got = read_more(max_bytes / 2);
+    take_lines(p.data, max_bytes / 2);
     const double now = steady_seconds();
     if (!p.data.empty()) {
       last_write_ = now;
+      wait_ms_ = poll_ms_;
       return p;
     }
     if (got) return p;  // more to read at once
@@ -377,34 +336,126 @@ class Gateway::EventSource final : public net::BodySource {
       p.data = ": keep-alive\n\n";
       return p;
     }
-    p.wait_ms = poll_ms_;
+    p.wait_ms = wait_ms_;
+    wait_ms_ = std::min(wait_ms_ * 2, 4 * poll_ms_);
     return p;
   }
 
  private:
+  // Appends up to `want` new bytes of the log to pending_; true if any came.
+  bool read_more(size_t want) {
+    const int fd = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && st.st_size < offset_) resync();  // cut back by a worker that restarted
+    const size_t had = pending_.size();
+    pending_.resize(had + want);  // read straight into the pending bytes
+    const ssize_t n = ::pread(fd, pending_.data() + had, want, offset_);
+    ::close(fd);
+    pending_.resize(had + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+    if (n <= 0) return false;
+    offset_ += n;
+    return true;
+  }
+
+  // Turns the whole lines in pending_ into SSE events in `out`, until it
+  // holds about `budget` bytes.
+  void take_lines(std::string& out, size_t budget) {
+    size_t at = 0;
+    while (out.size() < budget && !ended_) {
+      if (skipping_) {  // the rest of an over-long line: dropped as it comes
+        const size_t nl = pending_.find('\n', at);
+        if (nl == std::string::npos) {
+          at = pending_.size();
+          break;
+        }
+        at = nl + 1;
+        scan_ = at;
+        skipping_ = false;
+        continue;
+      }
+      const size_t nl = pending_.find('\n', std::max(scan_, at));
+      if (nl == std::string::npos) {
+        scan_ = pending_.size();  // searched: the next search starts here, so a long line costs linear time
+        if (pending_.size() - at > max_line_) pass_over_long_line(out, std::string_view(pending_).substr(at));
+        if (skipping_) at = pending_.size();
+        break;
+      }
+      const std::string_view line(pending_.data() + at, nl - at);
+      const bool spans = at == 0 && pending_spans_;
+      if (seq_of(line) != line_seq_ + 1 || (spans && json_too_deep_at(line) != std::string_view::npos) ||
+          (spans && !json::accept(line))) {
+        resync();
+        out.clear();
+        return;
+      }
+      ++line_seq_;
+      at = nl + 1;
+      scan_ = at;
+      if (line_seq_ <= sent_) continue;
+      sent_ = line_seq_;
+      if (no_snapshots_ && line.find("\"type\":\"snapshot\"") != std::string_view::npos) continue;
+      append_event(out, line_seq_, line);
+      if (line.find("\"type\":\"done\"") != std::string_view::npos) ended_ = true;
+    }
+    if (at > 0) {
+      pending_.erase(0, at);
+      scan_ = scan_ > at ? scan_ - at : 0;
+    }
+    pending_spans_ = !pending_.empty() && !skipping_;
+  }
+
+  // A line past max_line_: ours only if it begins as the next event does.
+  void pass_over_long_line(std::string& out, std::string_view start) {
+    if (seq_of(start.substr(0, max_line_)) != line_seq_ + 1) {
+      out += ": the log holds a line that is not an event\n\n";
+      ended_ = true;
+      return;
+    }
+    skipping_ = true;
+    ++line_seq_;
+    if (line_seq_ <= sent_) return;
+    sent_ = line_seq_;
+    const json stand_in{{"seq", line_seq_},
+                        {"type", "log"},
+                        {"level", "warning"},
+                        {"message", "an event too large to stream (a snapshot of a very large model) was left out"}};
+    append_event(out, line_seq_, stand_in.dump());
+  }
+
+  static void append_event(std::string& out, uint64_t seq, std::string_view line) {
+    out += "id: " + std::to_string(seq) + "\ndata: ";
+    out.append(line);
+    out += "\n\n";
+  }
+
   void resync() {
     offset_ = 0;
     pending_.clear();
     pending_spans_ = false;
+    skipping_ = false;
+    scan_ = 0;
     line_seq_ = 0;
   }
 
-  static constexpr size_t max_line_ = size_t{16} << 20;
+  static constexpr size_t max_line_ = size_t{1} << 20;
   Gateway& g_;
   std::string id_;
   fs::path file_;
-  int fd_ = -1;
   off_t offset_ = 0;
   std::string pending_;         // bytes after the last whole line
+  size_t scan_ = 0;             // pending_ has no newline before this
   bool pending_spans_ = false;  // pending_ came in an earlier read
+  bool skipping_ = false;       // inside a line too long to send
   uint64_t line_seq_ = 0, sent_ = 0;
   bool no_snapshots_ = false, greeted_ = false, ended_ = false;
   double heartbeat_;
-  int poll_ms_;
+  int poll_ms_, wait_ms_;
   double last_write_, last_state_check_ = 0;
+  std::shared_ptr<void> ticket_;  // this stream's place in its owner's count
 };
 
-net::Response Gateway::events(const JobRecord& job, const net::Request& req) {
+net::Response Gateway::events(const JobRecord& job, const net::Request& req, const Caller& who) {
   if (auto gone = files_gone(job)) return std::move(*gone);
   std::string from = req.header("last-event-id");
   if (from.empty()) {
@@ -417,14 +468,41 @@ net::Response Gateway::events(const JobRecord& job, const net::Request& req) {
     }
     after = std::stoull(from);
   }
+  // Streams are counted per person and per class: a student who opens
+  // hundreds would hold the connections a class needs.
+  auto ticket = take_stream_ticket(who);
+  if (!ticket) {
+    return error(429, "you have too many event streams open (at most " +
+                          std::to_string(who.teacher() ? config_.limits.max_streams_per_class
+                                                       : config_.limits.max_streams_per_student) +
+                          "); close some");
+  }
   // ?without=snapshot: the curves only (a teacher's class view needs no weights).
   const auto wo = req.query.find("without");
   const bool no_snapshots = wo != req.query.end() && wo->second == "snapshot";
   net::Response r;
   r.content_type = "text/event-stream";
   r.headers = {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}};
-  r.source = std::make_shared<EventSource>(*this, job.id, after, no_snapshots);
+  r.source = std::make_shared<EventSource>(*this, job.id, after, no_snapshots, std::move(ticket));
   return r;
+}
+
+std::shared_ptr<void> Gateway::take_stream_ticket(const Caller& who) {
+  const std::string person = who.teacher() ? "" : who.who.student_id;
+  const std::string klass = who.who.class_id;
+  const std::lock_guard lock(streams_mutex_);
+  if (!person.empty() && streams_of_[person] >= config_.limits.max_streams_per_student) return nullptr;
+  if (streams_of_["class:" + klass] >= config_.limits.max_streams_per_class) return nullptr;
+  if (!person.empty()) ++streams_of_[person];
+  ++streams_of_["class:" + klass];
+  // Given back when the stream's source goes, however the stream ended (not null: null reads as "none").
+  return std::shared_ptr<void>(static_cast<void*>(this), [this, person, klass](void*) {
+    const std::lock_guard lock(streams_mutex_);
+    for (const std::string& key : {person, "class:" + klass}) {
+      if (key.empty()) continue;
+      if (auto it = streams_of_.find(key); it != streams_of_.end() && --it->second <= 0) streams_of_.erase(it);
+    }
+  });
 }
 
 }  // namespace aisb::center

@@ -53,7 +53,10 @@ class Gateway {
   net::Response list_jobs(const net::Request& req, const Caller& who);
   net::Response class_jobs(const std::string& class_id, const net::Request& req, const Caller& who);
   net::Response job_status(const JobRecord& job);
-  net::Response events(const JobRecord& job, const net::Request& req);
+  net::Response events(const JobRecord& job, const net::Request& req, const Caller& who);
+  // A place among the streams a person and a class may hold open, given
+  // back when the returned pointer goes; none when they hold all they may.
+  std::shared_ptr<void> take_stream_ticket(const Caller& who);
   net::Response cancel(const JobRecord& job);
   net::Response model(const JobRecord& job);
   // 410 for an ended job whose folder the retention sweep removed.
@@ -98,6 +101,8 @@ class Gateway {
   std::map<std::string, int64_t> last_start_;        // student -> when their last job started (fairness)
   std::map<std::string, int64_t> last_class_start_;  // class -> the same, for fairness between classes
   std::set<std::string> cancel_requested_;
+  std::mutex streams_mutex_;
+  std::map<std::string, int> streams_of_;  // open event streams per student and per "class:ID"
   std::mutex disk_mutex_;
   DiskReport disk_report_;
   double disk_checked_ = -1e300;

@@ -32,7 +32,14 @@ inline net::Response reply(int status, const json& body) {
 }
 
 inline net::Response error(int status, const std::string& message, const std::string& field = "") {
-  json body{{"error", message}};
+  // A message may quote what the client sent: never echo more than a line of it.
+  std::string said = message;
+  if (said.size() > 400) {
+    size_t cut = 400;
+    while (cut > 0 && (static_cast<unsigned char>(said[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
+    said = said.substr(0, cut) + "…";
+  }
+  json body{{"error", said}};
   if (!field.empty()) body["field"] = field;
   return reply(status, body);
 }

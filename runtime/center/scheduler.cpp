@@ -253,6 +253,10 @@ void Gateway::finish_read(JobRecord job, const std::optional<std::string>& done_
     job.reason = done.message;
   }
   cancel_requested_.erase(job.id);
+  // A checkpoint is only for resuming: an ended job's is disk for nothing
+  // (a large model's, with Adam's state, is bigger than the model).
+  std::error_code gone;
+  fs::remove(job_dir(job.id) / "checkpoint.json", gone);
   job.finished = now_ms();
   store_.update_job(job);
 }

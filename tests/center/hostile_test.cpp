@@ -272,5 +272,101 @@ TEST_F(Hostile, ATricklingHeadIsClosedAtTheConfiguredDeadline) {
   EXPECT_TRUE(healthy());
 }
 
+// Open files of a process.
+int open_files(pid_t pid) {
+  int n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
+  return n;
+}
+
+TEST_F(Hostile, StreamsAreCappedPerStudentAndHoldNoFileWhileTheyWait) {
+  center.reset();
+  std::string settings = kSettings;
+  settings.insert(settings.find('\n') + 1, "max_streams_per_student = 30\n");  // into [limits]
+  start(settings);
+  const std::string token = login("grace");
+  // A long job runs; the second waits in the queue (one worker), and its streams wait with it.
+  JobSpec spec = test::xor_job(20);
+  spec.training.epochs = 100000;
+  ASSERT_EQ(call("POST", "/api/v1/jobs", to_json(spec).dump(), token).status, 201);
+  const auto r = call("POST", "/api/v1/jobs", to_json(spec).dump(), token);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string queued = json::parse(r.body)["id"];
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const int before = open_files(center->pid());
+  std::vector<int> fds;
+  const std::string get =
+      "GET /api/v1/jobs/" + queued + "/events HTTP/1.1\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+  for (int i = 0; i < 30; ++i) fds.push_back(send_and_never_read(center->port(), get));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // One socket each; no log file held open between reads.
+  EXPECT_LE(open_files(center->pid()) - before, 30 + 3);
+  // The 31st is refused, and says why.
+  const int extra = send_and_never_read(center->port(), get);
+  const std::string answer = test::read_until_closed(extra, 3);
+  ::close(extra);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 429")) << answer.substr(0, 200);
+  EXPECT_NE(answer.find("event streams"), std::string::npos) << answer.substr(0, 300);
+  // Closing one gives its place back.
+  ::close(fds.back());
+  fds.pop_back();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const int again = send_and_never_read(center->port(), get);
+  const std::string second = test::read_until_closed(again, 1);
+  ::close(again);
+  EXPECT_TRUE(second.starts_with("HTTP/1.1 200")) << second.substr(0, 200);
+  for (const int fd : fds) ::close(fd);
+}
+
+TEST_F(Hostile, AnEventTooLargeToStreamIsPassedOverInConstantMemory) {
+  const std::string token = login("heidi");
+  const std::string id = finished_job(token);
+  const fs::path log = data / "jobs" / id / "events.jsonl";
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(log);
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+  }
+  ASSERT_GE(lines.size(), 3u);
+  // A snapshot of 16 MB in the middle, as a very large model's could be.
+  {
+    std::ofstream out(log, std::ios::trunc);
+    const size_t mid = lines.size() / 2;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (i == mid) {
+        out << "{\"seq\":" << i + 1 << ",\"step\":1,\"type\":\"snapshot\",\"weights\":[{\"name\":\"w\",\"data\":["
+            << std::string(16 << 20, '1') << "]}]}\n";
+      } else {
+        json j = json::parse(lines[i]);
+        j["seq"] = i + 1;
+        out << j.dump() << "\n";
+      }
+    }
+  }
+  const int64_t before = rss_of(center->pid());
+  std::vector<int> fds;
+  const std::string get = "GET /api/v1/jobs/" + id + "/events HTTP/1.1\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+  for (int i = 0; i < 8; ++i) fds.push_back(send_and_never_read(center->port(), get));
+  int64_t peak = before;
+  for (int i = 0; i < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    peak = std::max(peak, rss_of(center->pid()));
+  }
+  EXPECT_LT(peak - before, int64_t{64} << 20) << "center memory grew by " << ((peak - before) >> 20) << " MB";
+  for (const int fd : fds) ::close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // (their places come back as the center sees them go)
+  // A client that reads gets every seq, the big one as a short stand-in.
+  remote::CenterClient c(center->url(), token);
+  std::vector<json> ev;
+  c.follow(id, 0, [&](const json& e) {
+    ev.push_back(e);
+    return true;
+  });
+  ASSERT_EQ(ev.size(), lines.size());
+  for (size_t i = 0; i < ev.size(); ++i) EXPECT_EQ(ev[i]["seq"].get<uint64_t>(), i + 1);
+  EXPECT_EQ(ev[lines.size() / 2]["type"], "log");
+  EXPECT_EQ(ev.back()["type"], "done");
+}
+
 }  // namespace
 }  // namespace aisb
