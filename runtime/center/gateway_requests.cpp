@@ -91,12 +91,18 @@ bool write_job_folder(const fs::path& dir, const std::string& text) {
 }
 
 // What the per-address limits count an address as: IPv6 by its /64, since
-// one home or school gets a whole /64 and could otherwise step through it.
+// one home or school gets a whole /64 and could otherwise step through it;
+// IPv4 by itself, written as IPv4-mapped IPv6 too (::ffff:a.b.c.d: how a
+// dual-stack listener or nginx writes IPv4 clients), else every IPv4 client
+// would be the one ::/64.
 std::string address_key(const std::string& addr) {
   unsigned char a[16];
   if (addr.find(':') == std::string::npos || ::inet_pton(AF_INET6, addr.c_str(), a) != 1) return addr;
-  std::fill(a + 8, a + 16, 0);
   char text[INET6_ADDRSTRLEN];
+  if (std::all_of(a, a + 10, [](unsigned char b) { return b == 0; }) && a[10] == 0xff && a[11] == 0xff) {
+    return ::inet_ntop(AF_INET, a + 12, text, sizeof text) != nullptr ? std::string(text) : addr;
+  }
+  std::fill(a + 8, a + 16, 0);
   return ::inet_ntop(AF_INET6, a, text, sizeof text) != nullptr ? std::string(text) + "/64" : addr;
 }
 
@@ -144,12 +150,15 @@ net::Response Gateway::login(const net::Request& req) {
     if (!body[k].is_string()) return error(422, std::string("'") + k + "' must be a string", k);
   }
   const std::string code = body["class_code"].get<std::string>();
-  const std::string name = body["name"].get<std::string>();
+  std::string bad;
+  // As the store keeps it: look-alikes of a name are that name, for the
+  // limit per name too.
+  const std::string name = Store::normalize_name(body["name"].get<std::string>(), &bad);
   if (code.empty() || code.size() > 16 ||
       !std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
     return error(422, "a class code is 6 letters and digits (ask your teacher)", "class_code");
   }
-  if (const std::string bad = Store::check_name(name); !bad.empty()) return error(422, bad, "name");
+  if (!bad.empty()) return error(422, bad, "name");
 
   const Limits& lim = config_.limits;
   const std::string addr = address_key(client_address(req));
@@ -181,20 +190,27 @@ net::Response Gateway::login(const net::Request& req) {
     }
     return error(401, "no class has the code '" + code + "' (ask your teacher)");
   }
-  if (!allow("la:" + addr, lim.logins_per_minute, &retry)) {
-    return too_many("too many logins from this address; wait a moment", retry);
+  // No limit per address on logins with a right code: a school's classes
+  // share one address, and one pupil with many names would spend it for
+  // all of them. Each name has its own; what logins leave behind is bounded
+  // by the store (students per class, tokens per student). A new name in a
+  // full class is refused before it gets a rate bucket: invented names
+  // would otherwise fill the table of rate limits.
+  if (klass->students >= lim.max_students_per_class && !store_.has_student(klass->id, name)) {
+    return error(429, Store::class_full(klass->students, lim.max_students_per_class), "name");
   }
   if (!allow("ln:" + klass->id + " " + name, lim.logins_per_name_per_minute, &retry)) {
     return too_many("too many logins as '" + name + "' in this class; wait a moment", retry);
   }
   try {
-    const auto token = store_.login(code, name, lim.max_students_per_class, token_seconds(lim));
+    const auto token =
+        store_.login(code, name, lim.max_students_per_class, token_seconds(lim), lim.max_tokens_per_student);
     if (!token) return error(401, "no class has the code '" + code + "' (ask your teacher)");  // deleted just now
     {
       const std::lock_guard lock(rate_mutex_);
       if (known_logins_.size() >= 50000) {
-        // Grows only with successful logins, which the limits above bound;
-        // past this, a day's worth is forgotten at once.
+        // Grows only with successful logins, one entry per address and
+        // class; past this, a day's worth is forgotten at once.
         std::erase_if(known_logins_, [&](const auto& e) { return now - e.second >= 86400; });
         if (known_logins_.size() >= 50000) known_logins_.clear();
       }

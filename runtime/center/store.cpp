@@ -243,18 +243,132 @@ bool Store::delete_class(const std::string& id) {
   return sqlite3_changes(db_) > 0;
 }
 
-std::string Store::check_name(const std::string& name) {
-  if (name.empty() || name.size() > 120) return "name: 1 to 40 characters, please";
-  for (const char ch : name) {
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) return "name: no control characters";
+namespace {
+
+// The code point UTF-8 `s` holds at `*at` (moving past it), or -1 for
+// anything that is not well-formed UTF-8: overlong forms, surrogates, past
+// U+10FFFF, a sequence cut short.
+int32_t next_code_point(const std::string& s, size_t* at) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char b0 = byte(*at);
+  int n = 0;
+  int32_t cp = 0, min = 0;
+  if (b0 < 0x80) {
+    ++*at;
+    return b0;
+  } else if ((b0 & 0xE0) == 0xC0) {
+    n = 1, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    n = 2, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    n = 3, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    return -1;
   }
-  return "";
+  if (*at + n >= s.size()) return -1;
+  for (int k = 1; k <= n; ++k) {
+    const unsigned char b = byte(*at + k);
+    if ((b & 0xC0) != 0x80) return -1;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
+  *at += n + 1;
+  return cp;
 }
 
-std::optional<std::string> Store::login(const std::string& class_code, const std::string& name, int64_t max_students,
-                                        int64_t token_seconds) {
+void append_utf8(std::string& out, int32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Unicode's White_Space that is a space to the eye (not a line break).
+bool is_space_char(int32_t c) {
+  return c == 0x20 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F ||
+         c == 0x3000;
+}
+
+// The rest of White_Space: tabs and line breaks, trimmed at the ends and
+// control characters inside.
+bool is_break_char(int32_t c) {
+  return (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0x2028 || c == 0x2029;
+}
+
+bool is_control_char(int32_t c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029;
+}
+
+// Characters that show nothing, or change the direction of what follows:
+// a name holding one looks like a name without it.
+bool is_invisible_char(int32_t c) {
+  return c == 0xAD || c == 0x034F || c == 0x061C || c == 0x115F || c == 0x1160 || c == 0x180E ||
+         (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x2064) ||
+         (c >= 0x2066 && c <= 0x206F) || c == 0x3164 || c == 0xFEFF || c == 0xFFA0 || (c >= 0xFFF9 && c <= 0xFFFB) ||
+         (c >= 0xE0000 && c <= 0xE007F);
+}
+
+constexpr size_t kMaxNameChars = 40;
+
+}  // namespace
+
+std::string Store::normalize_name(const std::string& name, std::string* why) {
+  const auto refuse = [&](const char* message) {
+    *why = message;
+    return std::string();
+  };
+  const char* length = "name: 1 to 40 characters, please";
+  // Bounds the work; 40 characters are 160 bytes at most, and some room is
+  // left for white space to trim.
+  if (name.empty() || name.size() > 400) return refuse(length);
+  std::vector<int32_t> cps;
+  for (size_t at = 0; at < name.size();) {
+    int32_t c = next_code_point(name, &at);
+    if (c < 0) return refuse("name: not valid UTF-8");
+    if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;  // full-width ASCII
+    if (is_space_char(c)) c = ' ';
+    cps.push_back(c);
+  }
+  const auto trimmed = [](int32_t c) { return c == ' ' || is_break_char(c); };
+  size_t begin = 0, end = cps.size();
+  while (begin < end && trimmed(cps[begin])) ++begin;
+  while (end > begin && trimmed(cps[end - 1])) --end;
+  if (end == begin || end - begin > kMaxNameChars) return refuse(length);
+  std::string out;
+  for (size_t i = begin; i < end; ++i) {
+    if (is_invisible_char(cps[i])) {
+      return refuse("name: no invisible or direction-changing characters (such as U+200B or U+202E), please");
+    }
+    if (is_control_char(cps[i])) return refuse("name: no control characters");
+    append_utf8(out, cps[i]);
+  }
+  why->clear();
+  return out;
+}
+
+std::string Store::check_name(const std::string& name) {
+  std::string why;
+  normalize_name(name, &why);
+  return why;
+}
+
+std::optional<std::string> Store::login(const std::string& class_code, const std::string& name_as_sent,
+                                        int64_t max_students, int64_t token_seconds, int64_t max_tokens) {
   const std::lock_guard lock(mutex_);
-  if (const std::string why = check_name(name); !why.empty()) throw std::invalid_argument(why);
+  std::string why;
+  const std::string name = normalize_name(name_as_sent, &why);
+  if (!why.empty()) throw std::invalid_argument(why);
   const auto c = find_class(class_code);
   if (!c || c->code != class_code) return std::nullopt;
   std::string student_id;
@@ -267,10 +381,7 @@ std::optional<std::string> Store::login(const std::string& class_code, const std
     // Every new name is a new student with their own quotas: a cap keeps
     // invented names from multiplying them. (Checked and inserted under the
     // store's lock, so a burst of logins cannot pass it together.)
-    if (c->students >= max_students) {
-      throw QuotaError("the class has " + std::to_string(c->students) + " students, as many as this center allows (" +
-                       std::to_string(max_students) + "); log in with a name already in use, or ask your teacher");
-    }
+    if (c->students >= max_students) throw QuotaError(class_full(c->students, max_students));
     student_id = hex(random_bytes(6)).insert(0, 1, 's');
     Stmt(db_, "INSERT INTO students (id, class_id, name, created) VALUES (?, ?, ?, ?)")
         .bind(1, student_id)
@@ -292,7 +403,29 @@ std::optional<std::string> Store::login(const std::string& class_code, const std
       .bind(2, student_id)
       .bind(3, now)
       .step();
+  // Each login is a token of its own, for a month: without a cap a student
+  // (or anyone with the class code) could make the table grow by millions a
+  // day. Past the cap the oldest go: an eleventh device logs out the first.
+  Stmt(db_,
+       "DELETE FROM tokens WHERE student_id = ? AND rowid NOT IN "
+       "(SELECT rowid FROM tokens WHERE student_id = ? ORDER BY created DESC, rowid DESC LIMIT ?)")
+      .bind(1, student_id)
+      .bind(2, student_id)
+      .bind(3, std::max<int64_t>(1, max_tokens))
+      .step();
   return token;
+}
+
+std::string Store::class_full(int64_t students, int64_t max_students) {
+  return "the class has " + std::to_string(students) + " students, as many as this center allows (" +
+         std::to_string(max_students) + "); log in with a name already in use, or ask your teacher";
+}
+
+bool Store::has_student(const std::string& class_id, const std::string& name) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_, "SELECT 1 FROM students WHERE class_id = ? AND name = ?");
+  s.bind(1, class_id).bind(2, name);
+  return s.step();
 }
 
 bool Store::revoke_token(const std::string& token) {

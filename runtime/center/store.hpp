@@ -79,6 +79,8 @@ class QuotaError : public std::runtime_error {
 
 // How long a student's token lasts unless the settings say otherwise.
 inline constexpr int64_t kDefaultTokenSeconds = int64_t{30} * 86400;
+// How many tokens (devices) a student keeps unless the settings say otherwise.
+inline constexpr int64_t kDefaultMaxTokensPerStudent = 10;
 
 class Store {
  public:
@@ -95,15 +97,32 @@ class Store {
   // Removes the class, its students and their tokens; false when there is none.
   bool delete_class(const std::string& id);
 
-  // A student joins with the class code and a name (1 to 40 characters;
-  // std::invalid_argument otherwise); a new token each time, the same
-  // student for the same name. None for an unknown code. QuotaError when
-  // the name is new and the class has max_students already. Drops the
-  // class's tokens older than token_seconds on the way.
+  // A student joins with the class code and a name (1 to 40 characters
+  // once normalized: see normalize_name; std::invalid_argument otherwise);
+  // a new token each time, the same student for the same normalized name.
+  // None for an unknown code. QuotaError when the name is new and the class
+  // has max_students already. Drops the student's tokens older than
+  // token_seconds on the way, and keeps at most max_tokens of theirs: a
+  // login past that logs out their oldest (the table grows with students,
+  // not with logins).
   std::optional<std::string> login(const std::string& class_code, const std::string& name,
-                                   int64_t max_students = INT64_MAX, int64_t token_seconds = kDefaultTokenSeconds);
+                                   int64_t max_students = INT64_MAX, int64_t token_seconds = kDefaultTokenSeconds,
+                                   int64_t max_tokens = kDefaultMaxTokensPerStudent);
+  // The name as a student is known by, so that look-alikes are one student:
+  // white space (ASCII or Unicode, U+3000 too) trimmed from both ends and
+  // any inside made a plain space, full-width ASCII (U+FF01-U+FF5E) folded
+  // to ASCII. "" and `why` set when it may not be a name: not UTF-8, 0 or
+  // over 40 characters (code points), a control character, or an invisible
+  // or direction-changing one (U+00AD, U+200B-U+200F, U+202A-U+202E,
+  // U+2060-U+2064, U+2066-U+2069, U+FEFF, and a few more). Not NFC: the
+  // composed and decomposed forms of an accented letter stay two names.
+  static std::string normalize_name(const std::string& name, std::string* why);
   // "" for a name a student may have, else why not.
   static std::string check_name(const std::string& name);
+  // Whether the class has a student of this (normalized) name.
+  bool has_student(const std::string& class_id, const std::string& name);
+  // What login's QuotaError says when a class is full.
+  static std::string class_full(int64_t students, int64_t max_students);
   // Who holds `token`; none for anything else, and for a student's token
   // issued more than max_age_seconds ago (a teacher's token does not expire:
   // it is printed once, at the class's creation).

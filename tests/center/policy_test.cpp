@@ -196,6 +196,70 @@ TEST_F(Policy, ForwardedForCountsOnlyFromTrustedProxies) {
   EXPECT_EQ(try_login("x", "YYYYYA", from("203.0.113.99")).status, 429);
 }
 
+TEST_F(Policy, RightCodeLoginsFromOneAddressDoNotLockOutAnotherClass) {
+  // One pupil, many names, ten logins each (as many as a name may have):
+  // a school's one address has no budget of right-code logins to spend.
+  // (logins_per_minute is still accepted, and limits nothing.)
+  start("[limits]\nlogins_per_minute = 600\n");
+  const json other = CenterProcess::create_class(data, "another class");
+  for (int n = 0; n < 61; ++n) {
+    for (int i = 0; i < 10; ++i) {
+      const auto r = try_login("pupil " + std::to_string(n));
+      ASSERT_EQ(r.status, 200) << n << "/" << i << ": " << r.body;
+    }
+  }
+  const auto r = try_login("민지", other["class_code"]);
+  EXPECT_EQ(r.status, 200) << "610 logins of one class locked another out of this address: " << r.body;
+  EXPECT_EQ(try_login("지수").status, 200);     // and a classmate under a name of their own
+  EXPECT_EQ(try_login("pupil 0").status, 429);  // the limit per class and name still holds
+}
+
+TEST_F(Policy, IPv4MappedClientsBehindAProxyAreCountedApart) {
+  // A dual-stack nginx writes IPv4 clients as ::ffff:a.b.c.d: each is its
+  // own IPv4 address, not one shared ::/64.
+  const auto from = [](const std::string& xff) { return net::Headers{{"X-Forwarded-For", xff}}; };
+  start("[server]\ntrusted_proxies = [\"127.0.0.1\"]\n[limits]\nlogin_failures_per_minute = 3\n");
+  for (const char* code : {"ZZZZZA", "ZZZZZC", "ZZZZZD"})
+    EXPECT_EQ(try_login("x", code, from("::ffff:203.0.113.7")).status, 401);
+  EXPECT_EQ(try_login("x", "ZZZZZE", from("::ffff:203.0.113.7")).status, 429);
+  EXPECT_EQ(try_login("x", "ZZZZZE", from("203.0.113.7")).status, 429);  // the same client, unmapped
+  const auto other = try_login("x", "ZZZZZF", from("::ffff:203.0.113.8"));
+  EXPECT_EQ(other.status, 401) << "another IPv4 client behind the proxy shares the first one's count: " << other.body;
+  EXPECT_EQ(try_login("x", "ZZZZZG", from("[::ffff:203.0.113.9]:443")).status, 401);
+  EXPECT_EQ(try_login("x", "ZZZZZH", from("::FFFF:CB00:710A")).status, 401);  // 203.0.113.10, written in hex
+}
+
+TEST_F(Policy, NoProxyIsTrustedByDefault) {
+  // Any process on the center's machine could otherwise forge an address
+  // for every guess.
+  const auto from = [](const std::string& xff) { return net::Headers{{"X-Forwarded-For", xff}}; };
+  start("[limits]\nlogin_failures_per_minute = 3\n");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(try_login("x", "YYYYY" + std::to_string(i), from("203.0.113." + std::to_string(10 + i))).status, 401);
+  }
+  const auto r = try_login("x", "YYYYYA", from("203.0.113.99"));
+  EXPECT_EQ(r.status, 429) << "a forged X-Forwarded-For from 127.0.0.1 was believed by default: " << r.body;
+  EXPECT_EQ(try_login("x", "YYYYYC", from("::1")).status, 429);
+}
+
+TEST_F(Policy, LookAlikeNamesAreOneStudent) {
+  start("");
+  const auto me = [&](const std::string& token) { return json::parse(call("GET", "/api/v1/me", "", token).body); };
+  const json bob = me(login("bob"));
+  for (const char* same : {"bob ", " bob\t", "\u3000bob\u00a0", "\uff42\uff4f\uff42"}) {
+    const json j = me(login(same));
+    EXPECT_EQ(j["student"], bob["student"]) << same;
+    EXPECT_EQ(j["name"], "bob") << same;
+  }
+  for (const char* bad : {"b\u200bob", "bob\u202e", "\u2066bob\u2069", "bo\u00adb", "\ufeffbob", "   "}) {
+    const auto r = try_login(bad);
+    EXPECT_EQ(r.status, 422) << bad << ": " << r.body;
+    EXPECT_EQ(json::parse(r.body, nullptr, false).value("field", ""), "name") << r.body;
+  }
+  EXPECT_EQ(try_login(std::string(40, 'a')).status, 200);
+  EXPECT_EQ(try_login(std::string(41, 'a')).status, 422);
+}
+
 // ---------------------------------------------------------------- 8. quotas
 
 TEST_F(Policy, InventedNamesCannotMultiplyAClassesQuotas) {

@@ -165,6 +165,66 @@ TEST_F(StoreTest, AClassHasAtMostSoManyStudents) {
   EXPECT_EQ(Store::check_name("민지"), "");
 }
 
+TEST_F(StoreTest, AStudentKeepsAtMostSoManyTokens) {
+  Store s(dir);
+  const NewClass c = s.create_class("x");
+  const std::string classmate = *s.login(c.info.code, "b");
+  // Ten devices by default: an eleventh login logs the oldest out.
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 11; ++i) tokens.push_back(*s.login(c.info.code, "a"));
+  EXPECT_EQ(count_tokens(dir), 11);  // ten of a's and b's one
+  EXPECT_FALSE(s.authenticate(tokens[0])) << "the oldest of eleven tokens still lets its holder in";
+  for (int i = 1; i < 11; ++i) EXPECT_TRUE(s.authenticate(tokens[i])) << i;
+  EXPECT_TRUE(s.authenticate(classmate)) << "a classmate's token went with them";
+  // The cap is the caller's setting ([limits] max_tokens_per_student).
+  const std::string first = *s.login(c.info.code, "c", INT64_MAX, kDefaultTokenSeconds, 2);
+  const std::string second = *s.login(c.info.code, "c", INT64_MAX, kDefaultTokenSeconds, 2);
+  EXPECT_TRUE(s.authenticate(first));
+  const std::string third = *s.login(c.info.code, "c", INT64_MAX, kDefaultTokenSeconds, 2);
+  EXPECT_FALSE(s.authenticate(first));
+  EXPECT_TRUE(s.authenticate(second));
+  EXPECT_TRUE(s.authenticate(third));
+  EXPECT_EQ(count_tokens(dir), 13);
+}
+
+TEST_F(StoreTest, LookAlikeNamesAreOneStudent) {
+  Store s(dir);
+  const NewClass c = s.create_class("x");
+  const auto student_of = [&](const std::string& name) {
+    const auto t = s.login(c.info.code, name);
+    return t ? s.authenticate(*t).value_or(Principal{}) : Principal{};
+  };
+  const Principal bob = student_of("bob");
+  EXPECT_EQ(bob.name, "bob");
+  // Surrounding white space, ASCII or not, and full-width letters.
+  for (const char* same :
+       {"bob ", " bob", "\tbob\t", "bob\u3000", "\u00a0bob\u2009", "\uff42\uff4f\uff42", "\u3000\uff42ob "}) {
+    const Principal p = student_of(same);
+    EXPECT_EQ(p.student_id, bob.student_id) << "'" << same << "' is another student";
+    EXPECT_EQ(p.name, "bob") << same;
+  }
+  EXPECT_EQ(student_of("\uff2a\uff4f\uff0d\uff11").name, "Jo-1");  // full-width ASCII of every kind
+  EXPECT_EQ(student_of("bob smith").name, "bob smith");            // white space inside stays
+  // Invisible and direction-changing characters are refused.
+  for (const char* bad : {"b\u200bob", "bob\u200f", "\u202ebob", "bo\u2060b", "\u2066bob\u2069", "bo\u00adb",
+                          "\ufeffbob", "bob\u2064", "bob\u200d"}) {
+    EXPECT_THROW(s.login(c.info.code, bad), std::invalid_argument) << bad;
+    EXPECT_NE(Store::check_name(bad).find("invisible"), std::string::npos) << bad << ": " << Store::check_name(bad);
+  }
+  // Nothing but white space, control characters (C1 too) and broken UTF-8.
+  for (const char* bad : {" ", "\u3000\t", "a\u0085b", "a\x7f", "\xff", "b\xc3", "\xc0\xaf", "\xed\xa0\x80"}) {
+    EXPECT_THROW(s.login(c.info.code, bad), std::invalid_argument) << bad;
+  }
+  // 1 to 40 characters, counted as characters.
+  std::string forty_hangul;
+  for (int i = 0; i < 40; ++i) forty_hangul += "민";
+  EXPECT_EQ(Store::check_name(forty_hangul), "");
+  EXPECT_EQ(Store::check_name(forty_hangul + "민"), "name: 1 to 40 characters, please");
+  EXPECT_EQ(Store::check_name(std::string(40, 'a')), "");
+  EXPECT_EQ(Store::check_name(std::string(41, 'a')), "name: 1 to 40 characters, please");
+  EXPECT_EQ(Store::check_name(std::string(40, 'a') + "  "), "");  // trimmed first
+}
+
 TEST_F(StoreTest, JobsByIdempotencyKeyAndTheClassesPendingTime) {
   Store s(dir);
   const NewClass c = s.create_class("x");
@@ -265,15 +325,20 @@ TEST(CenterConfig, ServerSettingsReadAndCheck) {
 }
 
 TEST(CenterConfig, TrustedProxiesAreAListOfAddressesOrNetworks) {
-  EXPECT_EQ(parse_config("", "c.toml").trusted_proxies, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  // None by default: a proxy on the same machine is named (["127.0.0.1"]),
+  // or any local process could pick the address it is limited as.
+  EXPECT_TRUE(parse_config("", "c.toml").trusted_proxies.empty());
   const Config c = parse_config(
       "[server]\ntrusted_proxies = [\"10.1.2.3\", \"192.168.0.0/16\", \"fd00::/8\"]\n"
-      "[limits]\nlogin_failures_per_minute = 7\ntoken_days = 2\nmax_students_per_class = 40\n",
+      "[limits]\nlogin_failures_per_minute = 7\ntoken_days = 2\nmax_students_per_class = 40\n"
+      "max_tokens_per_student = 3\nlogins_per_minute = 5\n",
       "c.toml");
   EXPECT_EQ(c.trusted_proxies.size(), 3u);
   EXPECT_EQ(c.limits.login_failures_per_minute, 7);
   EXPECT_EQ(c.limits.token_days, 2);
   EXPECT_EQ(c.limits.max_students_per_class, 40);
+  EXPECT_EQ(c.limits.max_tokens_per_student, 3);
+  EXPECT_EQ(parse_config("", "c.toml").limits.max_tokens_per_student, 10);
   EXPECT_TRUE(address_in("10.1.2.3", c.trusted_proxies));
   EXPECT_TRUE(address_in("::ffff:10.1.2.3", c.trusted_proxies));  // the same address, IPv4-mapped
   EXPECT_TRUE(address_in("192.168.77.1", c.trusted_proxies));
@@ -282,9 +347,10 @@ TEST(CenterConfig, TrustedProxiesAreAListOfAddressesOrNetworks) {
   EXPECT_FALSE(address_in("192.169.0.1", c.trusted_proxies));
   EXPECT_FALSE(address_in("not an address", c.trusted_proxies));
   EXPECT_TRUE(parse_config("[server]\ntrusted_proxies = []\n", "c.toml").trusted_proxies.empty());
-  for (const char* bad : {"[server]\ntrusted_proxies = [\"nginx\"]\n", "[server]\ntrusted_proxies = \"10.0.0.1\"\n",
-                          "[server]\ntrusted_proxies = [1]\n", "[server]\ntrusted_proxies = [\"10.0.0.0/33\"]\n",
-                          "[server]\ntrusted_proxie = []\n", "[limits]\ntoken_days = 0\n"}) {
+  for (const char* bad :
+       {"[server]\ntrusted_proxies = [\"nginx\"]\n", "[server]\ntrusted_proxies = \"10.0.0.1\"\n",
+        "[server]\ntrusted_proxies = [1]\n", "[server]\ntrusted_proxies = [\"10.0.0.0/33\"]\n",
+        "[server]\ntrusted_proxie = []\n", "[limits]\ntoken_days = 0\n", "[limits]\nmax_tokens_per_student = 0\n"}) {
     EXPECT_THROW(parse_config(bad, "c.toml"), ConfigError) << bad;
   }
   try {
