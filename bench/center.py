@@ -202,6 +202,7 @@ logins_per_minute = 100000
 requests_per_minute = 100000
 max_students_per_class = 100000
 max_queued_per_class = 100000
+max_streams_per_class = 100000
 [local]
 workers = {clients}
 """, worker=FAKE_WORKER, env=env)
@@ -263,6 +264,8 @@ async def big_files(tmp, clients=200, downloads=20):
 logins_per_minute = 100000
 requests_per_minute = 100000
 max_students_per_class = 100000
+max_streams_per_student = 100000
+max_streams_per_class = 100000
 max_queued_per_class = 100000
 """)
     try:

@@ -286,8 +286,8 @@ net::Response Gateway::model(const JobRecord& job) {
 // over in constant memory and stood in for by a short `log` event with its
 // seq, so the stream keeps its numbering. The log is opened for each read,
 // so a stream waiting between reads holds no file: thousands of streams
-// cannot run the center out of files. With nothing new, it looks less
-// often, up to 4 x poll_ms.
+// cannot run the center out of files. After a second with nothing new, it
+// looks less often, up to 4 x poll_ms.
 class Gateway::EventSource final : public net::BodySource {
  public:
   EventSource(Gateway& g, std::string id, uint64_t after, bool no_snapshots, std::shared_ptr<void> ticket)
@@ -317,7 +317,7 @@ class Gateway::EventSource final : public net::BodySource {
     take_lines(p.data, max_bytes / 2);
     const double now = steady_seconds();
     if (!p.data.empty()) {
-      last_write_ = now;
+      last_write_ = last_data_ = now;
       wait_ms_ = poll_ms_;
       return p;
     }
@@ -336,8 +336,9 @@ class Gateway::EventSource final : public net::BodySource {
       p.data = ": keep-alive\n\n";
       return p;
     }
-    p.wait_ms = wait_ms_;
-    wait_ms_ = std::min(wait_ms_ * 2, 4 * poll_ms_);
+    // A stream whose job has been quiet for a second (queued, or between
+    // epochs of a slow model) looks less often; a busy one keeps poll_ms.
+    p.wait_ms = now - last_data_ > 1.0 ? std::min(wait_ms_ *= 2, 4 * poll_ms_) : poll_ms_;
     return p;
   }
 
@@ -451,7 +452,7 @@ class Gateway::EventSource final : public net::BodySource {
   bool no_snapshots_ = false, greeted_ = false, ended_ = false;
   double heartbeat_;
   int poll_ms_, wait_ms_;
-  double last_write_, last_state_check_ = 0;
+  double last_write_, last_data_ = 0, last_state_check_ = 0;
   std::shared_ptr<void> ticket_;  // this stream's place in its owner's count
 };
 
