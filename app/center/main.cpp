@@ -160,6 +160,15 @@ int main(int argc, char** argv) {
   auto* del = cls->add_subcommand("delete", "Delete a class with its students and their tokens");
   del->add_option("ID", id, "Class id")->required();
   data_option(del);
+  auto* students = cls->add_subcommand("students", "List a class's students (by id or join code)");
+  students->add_option("CLASS", id, "Class id or join code")->required();
+  data_option(students);
+  auto* remove = cls->add_subcommand("remove-student",
+                                     "Remove a student of a class and end their tokens (their jobs stay), e.g. names a "
+                                     "pupil invented to fill the class");
+  remove->add_option("CLASS", id, "Class id or join code")->required();
+  remove->add_option("NAME", name, "The student's name")->required();
+  data_option(remove);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -199,6 +208,20 @@ int main(int argc, char** argv) {
         return 1;
       }
       std::cout << class_json(*c).dump() << "\n";
+    } else if (*students || *remove) {
+      const auto c = store.find_class(id);
+      if (!c) {
+        std::cerr << "aisandbox-center: no class '" << id << "' in " << data << "\n";
+        return 1;
+      }
+      if (*students) {
+        std::cout << nlohmann::json{{"class", c->id}, {"students", store.student_names(c->id)}}.dump() << "\n";
+      } else if (!store.remove_student(c->id, name)) {
+        std::cerr << "aisandbox-center: class '" << id << "' has no student '" << name << "'\n";
+        return 1;
+      } else {
+        std::cout << nlohmann::json{{"removed", name}, {"class", c->id}}.dump() << "\n";
+      }
     } else if (*del) {
       if (!store.delete_class(id)) {
         std::cerr << "aisandbox-center: no class '" << id << "' in " << data << "\n";

@@ -243,6 +243,26 @@ bool Store::delete_class(const std::string& id) {
   return sqlite3_changes(db_) > 0;
 }
 
+std::vector<std::string> Store::student_names(const std::string& class_id) {
+  const std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  Stmt s(db_, "SELECT name FROM students WHERE class_id = ? ORDER BY created, id");
+  s.bind(1, class_id);
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+bool Store::remove_student(const std::string& class_id, const std::string& name) {
+  const std::lock_guard lock(mutex_);
+  std::string why;
+  const std::string clean = normalize_name(name, &why);
+  Stmt(db_, "DELETE FROM students WHERE class_id = ? AND name = ?")
+      .bind(1, class_id)
+      .bind(2, clean.empty() ? name : clean)
+      .step();
+  return sqlite3_changes(db_) > 0;  // their tokens go with them (ON DELETE CASCADE)
+}
+
 namespace {
 
 // The code point UTF-8 `s` holds at `*at` (moving past it), or -1 for

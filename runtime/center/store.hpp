@@ -96,6 +96,12 @@ class Store {
   std::optional<ClassInfo> find_class(const std::string& id_or_code);
   // Removes the class, its students and their tokens; false when there is none.
   bool delete_class(const std::string& id);
+  // The names of a class's students, oldest first.
+  std::vector<std::string> student_names(const std::string& class_id);
+  // Removes a student (found by their name as they logged in) and ends their
+  // tokens; their jobs stay. False when the class has no such student. So a
+  // teacher can give back the name slots a pupil filled with invented names.
+  bool remove_student(const std::string& class_id, const std::string& name);
 
   // A student joins with the class code and a name (1 to 40 characters
   // once normalized: see normalize_name; std::invalid_argument otherwise);

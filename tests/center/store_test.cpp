@@ -416,5 +416,26 @@ TEST_F(StoreTest, OperatorCommands) {
   EXPECT_EQ(run("--version").first, 0);
 }
 
+TEST_F(StoreTest, AnOperatorGivesBackTheNamesAPupilInvented) {
+  const std::string d = " --data " + dir.string();
+  const auto created = nlohmann::json::parse(run("class create \"2-3\"" + d).second);
+  const std::string code = created["class_code"];
+  std::string token;
+  {
+    Store store(dir);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(store.login(code, "fake " + std::to_string(i)));
+    token = *store.login(code, "민지");
+  }
+  const auto [lc, listed] = run("class students " + code + d);
+  ASSERT_EQ(lc, 0) << listed;
+  EXPECT_EQ(nlohmann::json::parse(listed)["students"].size(), 4u);
+  EXPECT_EQ(run("class remove-student " + code + " \"fake 1\"" + d).first, 0);
+  EXPECT_EQ(run("class remove-student " + code + " \"fake 1\"" + d).first, 1);  // gone already
+  EXPECT_EQ(run("class remove-student " + code + " \"민지\"" + d).first, 0);
+  Store store(dir);
+  EXPECT_EQ(store.student_names(created["class"]), (std::vector<std::string>{"fake 0", "fake 2"}));
+  EXPECT_FALSE(store.authenticate(token)) << "a removed student's token still works";
+}
+
 }  // namespace
 }  // namespace aisb::center
