@@ -49,6 +49,8 @@ constexpr int kExitCannotWrite = 74;  // EX_IOERR
 constexpr int kExitInterrupted = 75;  // EX_TEMPFAIL
 
 constexpr double kMiB = 1024.0 * 1024.0;
+// The largest event the center streams (runtime/center/gateway.cpp).
+constexpr size_t kMaxSnapshotBytes = size_t{1} << 20;
 
 std::atomic<aisb::RunControl*> g_control{nullptr};
 std::atomic<bool> g_interrupted{false};
@@ -417,7 +419,7 @@ int main(int argc, char** argv) {
   std::signal(SIGUSR1, on_signal);
   WeightSet trained;
   std::string reason;
-  bool snapshots_stopped = false;
+  bool snapshots_stopped = false, snapshots_too_big = false;
   // Snapshots share a byte budget (a token bucket): big models send fewer.
   const auto t0 = std::chrono::steady_clock::now();
   double snapshot_bytes = 0;
@@ -446,6 +448,20 @@ int main(int argc, char** argv) {
         if (e.step <= log.last_snapshot_step || snapshots_stopped) return;
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const std::string text = to_json(e).dump();
+        // The center streams no event past 1 MiB (a live view could not use
+        // one either): such a snapshot is said once and not written.
+        if (text.size() > kMaxSnapshotBytes) {
+          if (!snapshots_too_big) {
+            snapshots_too_big = true;
+            Event note;
+            note.type = EventType::log;
+            note.level = "info";
+            note.message = "This model is too large to show its weights live; training goes on.";
+            note.message_ko = "이 모델은 너무 커서 가중치를 실시간으로 보여 줄 수 없어요. 학습은 계속돼요.";
+            put(std::move(note));
+          }
+          return;
+        }
         if (snapshot_bytes + static_cast<double>(text.size()) > snapshot_budget * std::max(1.0, elapsed)) return;
         // Snapshots are for the live view only: they stop at three quarters
         // of the log's cap, and the metrics go on in the rest.

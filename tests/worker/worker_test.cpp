@@ -200,6 +200,22 @@ TEST_F(Worker, SnapshotsKeepToTheirByteBudget) {
       << bytes << " bytes in " << seconds << " s";
 }
 
+TEST_F(Worker, ASnapshotTooLargeToStreamIsNotWritten) {
+  // 2 x 860 units: about 744,000 weights, a snapshot of some 15 MB.
+  JobSpec spec = test::xor_job(2);
+  spec.model.layers = {{.type = "dense", .units = 860, .activation = "tanh"},
+                       {.type = "dense", .units = 860, .activation = "tanh"}};
+  const fs::path d = job_dir("huge", spec);
+  EXPECT_EQ(run(d, "--snapshots 100 --snapshot-budget 1e9"), 0);
+  std::ifstream in(d / "events.jsonl");
+  bool said = false;
+  for (std::string line; std::getline(in, line);) {
+    EXPECT_LE(line.size(), size_t{1} << 20) << "a line of " << line.size() << " bytes";
+    said = said || line.find("too large to show its weights live") != std::string::npos;
+  }
+  EXPECT_TRUE(said);
+}
+
 TEST(JobDir, Base64RoundTrips) {
   for (const std::string& s :
        {std::string(), std::string("a"), std::string("ab"), std::string("abc"), std::string("\0\xff\x10 binary", 10)}) {
