@@ -95,6 +95,8 @@ const std::map<std::string, std::map<std::string, Key>>& keys() {
          {1, 1e5, [](Config& c, double v) { c.limits.max_streams_per_student = static_cast<int>(v); }}},
         {"max_streams_per_class",
          {1, 1e6, [](Config& c, double v) { c.limits.max_streams_per_class = static_cast<int>(v); }}},
+        {"max_streams_per_address",
+         {1, 1e6, [](Config& c, double v) { c.limits.max_streams_per_address = static_cast<int>(v); }}},
         {"max_job_memory_mb", {64, 1e7, [](Config& c, double v) { c.limits.max_job_memory_mb = v; }}},
         {"max_job_log_mb", {1, 1e6, [](Config& c, double v) { c.limits.max_job_log_mb = v; }}},
         {"max_job_model_mb", {1, 1e6, [](Config& c, double v) { c.limits.max_job_model_mb = v; }}}}},

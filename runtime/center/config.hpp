@@ -42,8 +42,9 @@ struct Limits {
   // which. The memory is resident memory, libtorch's included; a job whose
   // estimate passes it is refused (422). The validator refuses estimates
   // over 2 GiB anyway; the rest is room for the estimate's error (1.5x).
-  int max_streams_per_student = 10;  // event streams one student holds open at once (429 past it)
-  int max_streams_per_class = 300;   // ... and a class with its teacher's class view
+  int max_streams_per_student = 10;   // event streams one student holds open at once (429 past it)
+  int max_streams_per_class = 1000;   // ... a class's students together, and its teacher's class view apart
+  int max_streams_per_address = 400;  // ... from one client address (a school behind one NAT)
   double max_job_memory_mb = 3072;
   double max_job_log_mb = 64;     // events.jsonl: snapshots stop at 3/4 of it
   double max_job_model_mb = 256;  // model.json

@@ -1,6 +1,7 @@
 #include "center/gateway.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <fstream>
 
 #include <fcntl.h>
@@ -471,13 +472,9 @@ net::Response Gateway::events(const JobRecord& job, const net::Request& req, con
   }
   // Streams are counted per person and per class: a student who opens
   // hundreds would hold the connections a class needs.
-  auto ticket = take_stream_ticket(who);
-  if (!ticket) {
-    return error(429, "you have too many event streams open (at most " +
-                          std::to_string(who.teacher() ? config_.limits.max_streams_per_class
-                                                       : config_.limits.max_streams_per_student) +
-                          "); close some");
-  }
+  std::string which;
+  auto ticket = take_stream_ticket(who, client_address(req), &which);
+  if (!ticket) return error(429, "too many event streams are open " + which + "; close some");
   // ?without=snapshot: the curves only (a teacher's class view needs no weights).
   const auto wo = req.query.find("without");
   const bool no_snapshots = wo != req.query.end() && wo->second == "snapshot";
@@ -488,20 +485,36 @@ net::Response Gateway::events(const JobRecord& job, const net::Request& req, con
   return r;
 }
 
-std::shared_ptr<void> Gateway::take_stream_ticket(const Caller& who) {
-  const std::string person = who.teacher() ? "" : who.who.student_id;
-  const std::string klass = who.who.class_id;
+std::shared_ptr<void> Gateway::take_stream_ticket(const Caller& who, const std::string& address, std::string* which) {
+  const Limits& lim = config_.limits;
+  // Each stream counts against its person (a student, or the class's
+  // teacher), its class's students together, and its client address: so a
+  // pupil with invented names cannot take the teacher's class view, and one
+  // address cannot take the center's connections.
+  std::vector<std::tuple<std::string, int, std::string>> keys;
+  if (who.teacher()) {
+    keys.emplace_back("teacher:" + who.who.class_id, lim.max_streams_per_class, "for this class's teacher");
+  } else {
+    keys.emplace_back("student:" + who.who.student_id, lim.max_streams_per_student,
+                      "for you (at most " + std::to_string(lim.max_streams_per_student) + ")");
+    keys.emplace_back("class:" + who.who.class_id, lim.max_streams_per_class, "for your class");
+  }
+  keys.emplace_back("address:" + address, lim.max_streams_per_address, "from your address");
   const std::lock_guard lock(streams_mutex_);
-  if (!person.empty() && streams_of_[person] >= config_.limits.max_streams_per_student) return nullptr;
-  if (streams_of_["class:" + klass] >= config_.limits.max_streams_per_class) return nullptr;
-  if (!person.empty()) ++streams_of_[person];
-  ++streams_of_["class:" + klass];
+  for (const auto& [key, cap, words] : keys) {
+    if (streams_of_[key] >= cap) {
+      *which = words;
+      return nullptr;
+    }
+  }
+  for (const auto& [key, cap, words] : keys) ++streams_of_[key];
   // Given back when the stream's source goes, however the stream ended (not null: null reads as "none").
-  return std::shared_ptr<void>(static_cast<void*>(this), [this, person, klass](void*) {
+  return std::shared_ptr<void>(static_cast<void*>(this), [this, keys](void*) {
     const std::lock_guard lock(streams_mutex_);
-    for (const std::string& key : {person, "class:" + klass}) {
-      if (key.empty()) continue;
-      if (auto it = streams_of_.find(key); it != streams_of_.end() && --it->second <= 0) streams_of_.erase(it);
+    for (const auto& key : keys) {
+      if (auto it = streams_of_.find(std::get<0>(key)); it != streams_of_.end() && --it->second <= 0) {
+        streams_of_.erase(it);
+      }
     }
   });
 }

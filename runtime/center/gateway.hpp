@@ -56,7 +56,7 @@ class Gateway {
   net::Response events(const JobRecord& job, const net::Request& req, const Caller& who);
   // A place among the streams a person and a class may hold open, given
   // back when the returned pointer goes; none when they hold all they may.
-  std::shared_ptr<void> take_stream_ticket(const Caller& who);
+  std::shared_ptr<void> take_stream_ticket(const Caller& who, const std::string& address, std::string* which);
   net::Response cancel(const JobRecord& job);
   net::Response model(const JobRecord& job);
   // 410 for an ended job whose folder the retention sweep removed.

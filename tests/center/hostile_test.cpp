@@ -368,5 +368,45 @@ TEST_F(Hostile, AnEventTooLargeToStreamIsPassedOverInConstantMemory) {
   EXPECT_EQ(ev.back()["type"], "done");
 }
 
+TEST_F(Hostile, InventedNamesCannotTakeTheTeachersStreams) {
+  center.reset();
+  std::string settings = kSettings;
+  settings.insert(settings.find('\n') + 1, "max_streams_per_student = 5\nmax_streams_per_class = 10\n");
+  start(settings);
+  std::vector<std::string> tokens, jobs;
+  for (const char* name : {"fake a", "fake b", "real"}) {
+    tokens.push_back(login(name));
+    JobSpec spec = test::xor_job(20);
+    spec.training.epochs = 100000;  // the first runs, the others wait: every stream stays open
+    const auto r = call("POST", "/api/v1/jobs", to_json(spec).dump(), tokens.back());
+    ASSERT_EQ(r.status, 201) << r.body;
+    jobs.push_back(json::parse(r.body)["id"]);
+  }
+  const auto open_stream = [&](const std::string& token, const std::string& job) {
+    const int fd = send_and_never_read(
+        center->port(), "GET /api/v1/jobs/" + job + "/events HTTP/1.1\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+    const std::string head = test::read_until_closed(fd, 0.5);
+    return std::make_pair(fd, head);
+  };
+  std::vector<int> fds;
+  for (int n = 0; n < 2; ++n) {
+    for (int i = 0; i < 5; ++i) {
+      auto [fd, head] = open_stream(tokens[n], jobs[n]);
+      EXPECT_TRUE(head.starts_with("HTTP/1.1 200")) << head.substr(0, 120);
+      fds.push_back(fd);
+    }
+  }
+  // The class's student streams are all taken by two invented names ...
+  auto [refused, why] = open_stream(tokens[2], jobs[2]);
+  ::close(refused);
+  EXPECT_TRUE(why.starts_with("HTTP/1.1 429")) << why.substr(0, 200);
+  EXPECT_NE(why.find("for your class"), std::string::npos) << why.substr(0, 300);
+  // ... but the teacher's class view has its own.
+  auto [teacher, head] = open_stream(klass["teacher_token"], jobs[2]);
+  ::close(teacher);
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 200")) << head.substr(0, 200);
+  for (const int fd : fds) ::close(fd);
+}
+
 }  // namespace
 }  // namespace aisb
