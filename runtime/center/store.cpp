@@ -246,7 +246,7 @@ bool Store::delete_class(const std::string& id) {
 std::vector<std::string> Store::student_names(const std::string& class_id) {
   const std::lock_guard lock(mutex_);
   std::vector<std::string> out;
-  Stmt s(db_, "SELECT name FROM students WHERE class_id = ? ORDER BY created, id");
+  Stmt s(db_, "SELECT name FROM students WHERE class_id = ? ORDER BY created, rowid");  // rowid: in the order they came
   s.bind(1, class_id);
   while (s.step()) out.push_back(s.text(0));
   return out;
