@@ -300,7 +300,7 @@ TEST_F(Hostile, StreamsAreCappedPerStudentAndHoldNoFileWhileTheyWait) {
   for (int i = 0; i < 30; ++i) fds.push_back(send_and_never_read(center->port(), get));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   // One socket each; no log file held open between reads.
-  EXPECT_LE(open_files(center->pid()) - before, 30 + 3);
+  EXPECT_LE(open_files(center->pid()) - before, 30 + 10);  // a file each would be 60
   // The 31st is refused, and says why.
   const int extra = send_and_never_read(center->port(), get);
   const std::string answer = test::read_until_closed(extra, 3);
