@@ -1,8 +1,8 @@
 #include "center/gateway.hpp"
 
 #include <algorithm>
-#include <tuple>
 #include <fstream>
+#include <tuple>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -301,6 +301,7 @@ class Gateway::EventSource final : public net::BodySource {
         poll_ms_(static_cast<int>(g.config_.stream.poll_ms)),
         wait_ms_(poll_ms_),
         last_write_(steady_seconds()),
+        last_data_(last_write_),
         ticket_(std::move(ticket)) {}
 
   Piece next(size_t max_bytes) override {
@@ -453,8 +454,8 @@ class Gateway::EventSource final : public net::BodySource {
   bool no_snapshots_ = false, greeted_ = false, ended_ = false;
   double heartbeat_;
   int poll_ms_, wait_ms_;
-  double last_write_, last_data_ = 0, last_state_check_ = 0;
-  std::shared_ptr<void> ticket_;  // this stream's place in its owner's count
+  double last_write_, last_data_, last_state_check_ = 0;  // last_data_: a new stream counts as busy
+  std::shared_ptr<void> ticket_;                          // this stream's place in its owner's count
 };
 
 net::Response Gateway::events(const JobRecord& job, const net::Request& req, const Caller& who) {
