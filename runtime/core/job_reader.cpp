@@ -43,8 +43,8 @@ DatasetSpec read_dataset(JsonReader& r) {
   if (csv || images) {
     const std::string rel = d.source.substr(csv ? 4 : 7);
     if (!is_safe_relative_path(rel)) {
-      r.diags().error(r.path_of("source"), "the path '" + rel +
-                                               "' must stay inside the lesson's folder (relative, no '..')");
+      r.diags().error(r.path_of("source"),
+                      "the path '" + rel + "' must stay inside the lesson's folder (relative, no '..')");
     } else {
       r.diags().error(r.path_of("source"), std::string(csv ? "csv" : "image-folder") +
                                                " datasets are not supported by this version of AI Sandbox yet");
@@ -101,8 +101,8 @@ LayerSpec read_layer(JsonReader& r) {
     l.padding = r.choice("padding", "valid", names::paddings);
     l.activation = r.choice("activation", "relu", names::activations);
     if (l.padding == "same" && l.kernel % 2 == 0) {
-      r.diags().error(r.path_of("padding"), "padding = \"same\" needs an odd kernel (3, 5, 7, ...), got " +
-                                                std::to_string(l.kernel));
+      r.diags().error(r.path_of("padding"),
+                      "padding = \"same\" needs an odd kernel (3, 5, 7, ...), got " + std::to_string(l.kernel));
     }
   } else if (l.type == "maxpool2d") {
     l.size = static_cast<int>(r.integer("size", 2, 1, 8));
@@ -200,8 +200,8 @@ void read_job_tables(JsonReader& r, JobSpec& job) {
     bool task_ok = false;
     for (const auto& t : source->tasks) task_ok = task_ok || t == job.model.task;
     if (!task_ok) {
-      r.diags().error(model_path + ".task", "the dataset '" + source->name + "' is for " + one_of(source->tasks) +
-                                                ", not " + job.model.task);
+      r.diags().error(model_path + ".task",
+                      "the dataset '" + source->name + "' is for " + one_of(source->tasks) + ", not " + job.model.task);
     }
     if (source->kind != DataKind::points) {
       // Images and sequences come as they are; input features are for 2-D sets.
@@ -246,10 +246,9 @@ void read_job_tables(JsonReader& r, JobSpec& job) {
                           std::to_string(limits::max_data_bytes / per_sample) + " samples");
     }
     if (info.ok && info.params > limits::max_parameters) {
-      r.diags().error(model_path + ".layers", "the model has " + std::to_string(info.params) +
-                                                  " parameters, more than the " +
-                                                  std::to_string(limits::max_parameters) +
-                                                  " allowed: use fewer or smaller layers");
+      r.diags().error(model_path + ".layers",
+                      "the model has " + std::to_string(info.params) + " parameters, more than the " +
+                          std::to_string(limits::max_parameters) + " allowed: use fewer or smaller layers");
     } else if (const int64_t bytes = info.ok ? training_memory_bytes(job, info) : 0;
                bytes > limits::max_training_bytes) {
       // The estimate counts the data set and a chunk of evaluation too.

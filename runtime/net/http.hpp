@@ -79,15 +79,15 @@ struct ServerOptions {
   size_t max_body = size_t{1} << 20;     // larger bodies get 413
   size_t max_header = size_t{16} << 10;  // larger request heads get 431
   // Deadlines, each for a whole step, however the bytes are spread out.
-  int head_timeout_ms = 10000;      // a new connection's first request head (and the TLS handshake)
-  int idle_timeout_ms = 15000;      // a kept-alive connection, until its next request head is in
-  int body_timeout_ms = 10000;      // a body: this much plus a second per 64 KiB
-  int write_timeout_ms = 30000;     // a client that takes nothing of an answer for this long is dropped
-  size_t max_connections = 10000;   // in all (capped below the open-file limit at start)
-  size_t max_per_address = 1024;    // from one address (a school behind one NAT), but `unlimited` (trusted proxies)
+  int head_timeout_ms = 10000;     // a new connection's first request head (and the TLS handshake)
+  int idle_timeout_ms = 15000;     // a kept-alive connection, until its next request head is in
+  int body_timeout_ms = 10000;     // a body: this much plus a second per 64 KiB
+  int write_timeout_ms = 30000;    // a client that takes nothing of an answer for this long is dropped
+  size_t max_connections = 10000;  // in all (capped below the open-file limit at start)
+  size_t max_per_address = 1024;   // from one address (a school behind one NAT), but `unlimited` (trusted proxies)
   std::function<bool(const std::string&)> unlimited;  // addresses without a per-address cap (proxies)
-  int io_threads = 2;               // threads that move bytes
-  int handler_threads = 16;         // threads that run handlers and fill bodies (they wait on SQLite and disks)
+  int io_threads = 2;                                 // threads that move bytes
+  int handler_threads = 16;               // threads that run handlers and fill bodies (they wait on SQLite and disks)
   size_t piece_bytes = size_t{64} << 10;  // the most a body source hands over at once
   std::string tls_cert, tls_key;          // PEM files; both or neither
 };
