@@ -17,16 +17,6 @@ std::string megabytes(uint64_t bytes) {
   return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB";
 }
 
-// "j" and 16 lower-case hex digits: the only ids the center makes.
-bool is_job_id(const std::string& id) {
-  if (id.size() != 17 || id[0] != 'j') return false;
-  for (size_t i = 1; i < id.size(); ++i) {
-    const char c = id[i];
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 uint64_t size_of(const fs::path& dir) {
   uint64_t total = 0;
   std::error_code ec;

@@ -21,11 +21,6 @@ using namespace detail;
 
 namespace {
 
-bool valid_job_id(const std::string& id) {
-  if (id.size() != 17 || id[0] != 'j') return false;
-  return std::all_of(id.begin() + 1, id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 // seq of one of our own log lines: the only top-level "seq" key.
 uint64_t seq_of(std::string_view line) {
   const size_t at = line.find("\"seq\":");
@@ -196,7 +191,7 @@ net::Response Gateway::route(const net::Request& req) {
   if (parts.size() >= 2 && parts.size() <= 3 && parts[0] == "jobs") {
     const std::string& id = parts[1];
     std::optional<JobRecord> job;
-    if (valid_job_id(id)) job = store_.job(id);
+    if (is_job_id(id)) job = store_.job(id);
     // Another person's job is as good as missing: nothing says it exists.
     if (!job || !who.may_see(*job)) return error(404, "no job '" + id + "' of yours");
     const std::string what = parts.size() == 3 ? parts[2] : "";

@@ -3,7 +3,6 @@
 // a body is parsed (with bounded depth) and checked before anything is
 // counted or stored, X-Forwarded-For counts only from a configured proxy,
 // and only a token the store knows gets a rate bucket of its own.
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,8 +28,6 @@ namespace aisb::center {
 using namespace detail;
 
 namespace {
-
-constexpr int64_t kDayMs = int64_t{24} * 3600 * 1000;
 
 net::Response too_many(const std::string& message, double retry_after) {
   net::Response r = error(429, message);
@@ -90,22 +87,6 @@ bool write_job_folder(const fs::path& dir, const std::string& text) {
   return ok;
 }
 
-// What the per-address limits count an address as: IPv6 by its /64, since
-// one home or school gets a whole /64 and could otherwise step through it;
-// IPv4 by itself, written as IPv4-mapped IPv6 too (::ffff:a.b.c.d: how a
-// dual-stack listener or nginx writes IPv4 clients), else every IPv4 client
-// would be the one ::/64.
-std::string address_key(const std::string& addr) {
-  unsigned char a[16];
-  if (addr.find(':') == std::string::npos || ::inet_pton(AF_INET6, addr.c_str(), a) != 1) return addr;
-  char text[INET6_ADDRSTRLEN];
-  if (std::all_of(a, a + 10, [](unsigned char b) { return b == 0; }) && a[10] == 0xff && a[11] == 0xff) {
-    return ::inet_ntop(AF_INET, a + 12, text, sizeof text) != nullptr ? std::string(text) : addr;
-  }
-  std::fill(a + 8, a + 16, 0);
-  return ::inet_ntop(AF_INET6, a, text, sizeof text) != nullptr ? std::string(text) + "/64" : addr;
-}
-
 net::Response created_answer(const std::string& id) {
   net::Response res = reply(201, {{"id", id}, {"state", "queued"}});
   res.headers.push_back({"Location", "/api/v1/jobs/" + id});
@@ -161,7 +142,7 @@ net::Response Gateway::login(const net::Request& req) {
   if (!bad.empty()) return error(422, bad, "name");
 
   const Limits& lim = config_.limits;
-  const std::string addr = address_key(client_address(req));
+  const std::string addr = net::address_key(client_address(req));
   const double now = steady_seconds();
   const auto klass = store_.find_class(code);
   const bool known = klass && klass->code == code;
@@ -235,7 +216,7 @@ std::optional<net::Response> Gateway::admit(const net::Request& req, std::option
   if (!principal) {
     // Unknown tokens are limited by address: a bucket for every string
     // anyone may send would be memory anyone may take.
-    if (!allow("u:" + address_key(client_address(req)), lim.unknown_tokens_per_minute, &retry)) {
+    if (!allow("u:" + net::address_key(client_address(req)), lim.unknown_tokens_per_minute, &retry)) {
       return too_many("too many requests with tokens this center does not know; wait a moment", retry);
     }
     return error(401, "this token is not known here or has expired (log in again)");

@@ -15,6 +15,9 @@ namespace aisb::center::detail {
 
 using nlohmann::json;
 
+// The window of a class's daily minutes and of idempotency keys.
+inline constexpr int64_t kDayMs = int64_t{24} * 3600 * 1000;
+
 inline int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();

@@ -21,17 +21,10 @@ using namespace detail;
 
 namespace {
 
-constexpr int64_t kDayMs = int64_t{24} * 3600 * 1000;
-
 std::string state_of_reason(const std::string& reason) {
   if (reason == "cancelled") return "cancelled";
   if (reason == "failed") return "failed";
   return "done";  // completed, diverged: the run ended as runs do
-}
-
-bool valid_job_id(const std::string& id) {
-  return id.size() == 17 && id[0] == 'j' &&
-         std::all_of(id.begin() + 1, id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 // Removes job folders that no row names, left by a center that died between
@@ -42,7 +35,7 @@ void sweep_orphan_folders(Store& store, const fs::path& jobs) {
   const auto old = fs::file_time_type::clock::now() - std::chrono::hours(1);
   for (fs::directory_iterator it(jobs, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string id = it->path().filename().string();
-    if (!valid_job_id(id) || store.job(id)) continue;
+    if (!is_job_id(id) || store.job(id)) continue;
     std::error_code e;
     if (fs::last_write_time(it->path(), e) < old && !e) fs::remove_all(it->path(), e);
   }

@@ -111,6 +111,11 @@ std::string new_job_id() {
   return hex(random_bytes(8)).insert(0, 1, 'j');
 }
 
+bool is_job_id(const std::string& id) {
+  return id.size() == 17 && id[0] == 'j' &&
+         std::all_of(id.begin() + 1, id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
 std::string sha256_hex(const std::string& data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

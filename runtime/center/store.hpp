@@ -175,6 +175,9 @@ std::string random_token();
 std::string sha256_hex(const std::string& data);
 // A job id: "j" and 16 random hex digits.
 std::string new_job_id();
+// "j" and 16 lower-case hex digits: the only ids the center makes, and the
+// only names of job folders it will look up or remove.
+bool is_job_id(const std::string& id);
 
 // Keeps a second `serve` off a data folder: an flock on DATA/center.lock,
 // held while this object lives (the file holds the holder's pid, for the

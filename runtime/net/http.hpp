@@ -185,5 +185,11 @@ std::string url_decode(std::string_view s);
 std::string url_encode(std::string_view s);
 // True when `s` is well-formed UTF-8 (no overlong forms, no surrogates).
 bool valid_utf8(std::string_view s);
+// What a limit per address counts `addr` as: an IPv4 address as itself, also
+// when written IPv4-mapped (::ffff:a.b.c.d, as a dual-stack listener or nginx
+// writes IPv4 clients); other IPv6 by its /64 ("2001:db8:1:2::/64"), since
+// one home or school holds a whole /64 and could step through it. The
+// server's connection caps and the center's rate limits both count by it.
+std::string address_key(const std::string& addr);
 
 }  // namespace aisb::net

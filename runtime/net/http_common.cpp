@@ -1,4 +1,7 @@
 // What the server and the client share: addresses, percent-encoding, UTF-8.
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <cctype>
 
 #include "net/http.hpp"
@@ -133,6 +136,17 @@ bool split_target(std::string_view target, Request& req, std::string& why) {
     }
   }
   return true;
+}
+
+std::string address_key(const std::string& addr) {
+  unsigned char a[16];
+  if (addr.find(':') == std::string::npos || ::inet_pton(AF_INET6, addr.c_str(), a) != 1) return addr;
+  char text[INET6_ADDRSTRLEN];
+  if (std::all_of(a, a + 10, [](unsigned char b) { return b == 0; }) && a[10] == 0xff && a[11] == 0xff) {
+    return ::inet_ntop(AF_INET, a + 12, text, sizeof text) != nullptr ? std::string(text) : addr;
+  }
+  std::fill(a + 8, a + 16, 0);
+  return ::inet_ntop(AF_INET6, a, text, sizeof text) != nullptr ? std::string(text) + "/64" : addr;
 }
 
 Url parse_url(const std::string& text) {

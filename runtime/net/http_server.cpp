@@ -192,17 +192,6 @@ std::string peer_of(const tcp::endpoint& e) {
   return a.to_string();
 }
 
-// What the per-address cap counts by: an IPv4 address, or an IPv6 /64 (one
-// host commonly holds a whole /64, so counting its addresses caps nothing).
-std::string cap_key(const std::string& peer) {
-  beast::error_code ec;
-  const auto a = asio::ip::make_address(peer, ec);
-  if (ec || !a.is_v6()) return peer;
-  auto bytes = a.to_v6().to_bytes();
-  std::fill(bytes.begin() + 8, bytes.end(), 0);
-  return asio::ip::address_v6(bytes).to_string() + "/64";
-}
-
 }  // namespace
 
 int parse_request(std::string_view bytes, Request& req, std::string& why, size_t max_header, size_t max_body) {
@@ -618,7 +607,7 @@ void Server::Impl::on_accept(const beast::error_code& ec, tcp::socket socket) {
   beast::error_code pe;
   const auto remote = socket.remote_endpoint(pe);
   const std::string peer = pe ? std::string("?") : peer_of(remote);
-  const std::string key = cap_key(peer);
+  const std::string key = address_key(peer);
   const auto refuse = [&](const std::string& message) {
     // Said in one non-blocking write, and closed: a refusal costs no wait.
     const std::string answer = error_response(503, message, {{"Retry-After", "5"}});
