@@ -57,9 +57,12 @@ class SlurmCluster {
     node_ = host;
     if (const size_t dot = node_.find('.'); dot != std::string::npos) node_.resize(dot);
     const std::string d = dir_.string();
+    const int ctld_port = free_port();
+    int slurmd_port = free_port();
+    while (slurmd_port == ctld_port) slurmd_port = free_port();
     std::ofstream(dir_ / "slurm.conf")
         << "ClusterName=aisbtest\nSlurmctldHost=" << node_ << "(127.0.0.1)\n"
-        << "SlurmctldPort=" << free_port() << "\nSlurmdPort=" << free_port() << "\n"
+        << "SlurmctldPort=" << ctld_port << "\nSlurmdPort=" << slurmd_port << "\n"
         << "AuthType=auth/munge\nAuthInfo=socket=" << d << "/munge.sock\nCredType=cred/munge\n"
         << "SlurmUser=" << user() << "\nSlurmdUser=" << user() << "\nStateSaveLocation=" << d
         << "/state\nSlurmdSpoolDir=" << d << "/spool\n"

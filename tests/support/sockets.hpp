@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <random>
 #include <string>
 
 namespace aisb::test {
@@ -76,18 +78,34 @@ inline std::string raw_exchange(int port, const std::string& bytes, double secon
   return out;
 }
 
-// A loopback port that was free a moment ago (for a program that takes its
-// port on the command line).
+// A port that was free a moment ago, for a program that takes its port on
+// the command line and binds it later. It is drawn below the kernel's
+// ephemeral range: a port from that range can be taken in the meantime by
+// any outgoing connection on the machine (the hostile tests open thousands),
+// which made a test's Slurm fail with "Address already in use".
 inline int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
+  int low = 32768;
+  if (std::FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+    if (std::fscanf(f, "%d", &low) != 1) low = 32768;
+    std::fclose(f);
+  }
+  const int first = 10000;
+  if (low < first + 1000) low = 32768;  // an unusual range: the common default
+  std::random_device seed;
+  std::mt19937 pick(seed() ^ static_cast<unsigned>(::getpid()));
+  std::uniform_int_distribution<int> any(first, low - 1);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int port = any(pick);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    if (ok) return port;
+  }
+  return 0;
 }
 
 }  // namespace aisb::test
