@@ -11,8 +11,9 @@ build=(build-essential cmake make pkg-config ccache)
 runtime=(libtorch-dev libopenblas0 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev)
 # HTTP: the client the CLI and the app use (libcurl: proxies, the system's
 # certificates); the compute center's server (Boost.Beast over Asio, headers
-# only), its store (SQLite), TLS and token hashing (OpenSSL).
-center=(libcurl4-openssl-dev libboost-dev libsqlite3-dev libssl-dev)
+# only), its store (SQLite), TLS, token and code hashing (OpenSSL), and the
+# Unicode normalisation (NFC) of students' names (utf8proc).
+center=(libcurl4-openssl-dev libboost-dev libsqlite3-dev libssl-dev libutf8proc-dev)
 # The desktop app: window, GL, Dear ImGui with its GLFW/OpenGL3 backends,
 # stb (PNG screenshots), md4c (lesson text), Korean fonts; Xvfb and Mesa's
 # software renderer so its tests draw real frames on a machine with no screen.

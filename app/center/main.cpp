@@ -4,6 +4,7 @@
 // lives in --data.
 #include <csignal>
 #include <ctime>
+#include <fstream>
 #include <iostream>
 
 #include <pthread.h>
@@ -119,6 +120,60 @@ int serve(const ServeOptions& o) {
   return 0;
 }
 
+using aisb::center::ClassInfo;
+using aisb::center::Limits;
+using aisb::center::NewCode;
+
+// The limits of DATA/center.toml (the defaults when there is none).
+Limits center_limits(const std::filesystem::path& data) {
+  const auto file = data / "center.toml";
+  return std::filesystem::exists(file) ? aisb::center::load_config(file).limits : Limits{};
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// A page of cards to print and cut: one per student, with the class code,
+// their name and their personal code, in Korean and English.
+void write_code_sheet(const std::string& file, const ClassInfo& c, const std::vector<NewCode>& codes) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << "<!doctype html>\n<html lang=\"ko\"><meta charset=\"utf-8\"><title>" << html_escape(c.name)
+      << "</title>\n<style>body{font-family:'NanumGothic',sans-serif;margin:1cm}"
+         ".card{display:inline-block;width:8cm;margin:.2cm;padding:.4cm;border:1px dashed #888;"
+         "page-break-inside:avoid}.code{font:bold 20pt monospace;letter-spacing:.1em}"
+         ".small{color:#555;font-size:9pt}</style>\n";
+  for (const NewCode& n : codes) {
+    out << "<div class=\"card\"><div class=\"small\">AI 샌드박스 · AI Sandbox — " << html_escape(c.name)
+        << "</div><div>반 코드 Class code: <b>" << html_escape(c.code) << "</b></div><div>이름 Name: <b>"
+        << html_escape(n.name) << "</b></div><div>개인 코드 Personal code:</div><div class=\"code\">"
+        << html_escape(n.code) << "</div><div class=\"small\">다른 사람에게 보여 주지 마세요. Keep it to yourself."
+        << "</div></div>\n";
+  }
+  out << "</html>\n";
+  if (!out) throw std::runtime_error("cannot write " + file);
+  std::cerr << "aisandbox-center: wrote " << codes.size() << " card(s) to " << file << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -169,6 +224,30 @@ int main(int argc, char** argv) {
   remove->add_option("CLASS", id, "Class id or join code")->required();
   remove->add_option("NAME", name, "The student's name")->required();
   data_option(remove);
+  // The roster: names and the personal codes students sign in with.
+  auto* roster = cls->add_subcommand("roster", "The class's roster: names and personal sign-in codes");
+  roster->require_subcommand(1);
+  std::vector<std::string> names;
+  std::string sheet;
+  auto* roster_add = roster->add_subcommand(
+      "add", "Add students; prints each one's personal code (shown once). From then on only roster names sign in");
+  roster_add->add_option("CLASS", id, "Class id or join code")->required();
+  roster_add->add_option("NAME", names, "Students' names, as they will type them")->required();
+  roster_add->add_option("--sheet", sheet, "Also write the names and codes as a page to print and cut (HTML)");
+  data_option(roster_add);
+  auto* roster_list = roster->add_subcommand("list", "List the class's students: signed in, last seen");
+  roster_list->add_option("CLASS", id, "Class id or join code")->required();
+  data_option(roster_list);
+  auto* roster_reset = roster->add_subcommand(
+      "reset", "Give a student a new personal code (a lost or shared one); signs them out everywhere");
+  roster_reset->add_option("CLASS", id, "Class id or join code")->required();
+  roster_reset->add_option("NAME", names, "The students' names")->required();
+  roster_reset->add_option("--sheet", sheet, "Also write the new codes as a page to print (HTML)");
+  data_option(roster_reset);
+  auto* roster_remove = roster->add_subcommand("remove", "Remove a student and end their tokens (their jobs stay)");
+  roster_remove->add_option("CLASS", id, "Class id or join code")->required();
+  roster_remove->add_option("NAME", name, "The student's name")->required();
+  data_option(roster_remove);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -208,6 +287,47 @@ int main(int argc, char** argv) {
         return 1;
       }
       std::cout << class_json(*c).dump() << "\n";
+    } else if (*roster_add || *roster_list || *roster_reset || *roster_remove) {
+      const auto c = store.find_class(id);
+      if (!c) {
+        std::cerr << "aisandbox-center: no class '" << id << "' in " << data << "\n";
+        return 1;
+      }
+      if (*roster_list) {
+        auto out = nlohmann::json::array();
+        for (const StudentRow& st : store.students(c->id)) {
+          out.push_back({{"name", st.name}, {"signed_in", st.tokens > 0}, {"has_code", st.has_code}});
+        }
+        std::cout
+            << nlohmann::json{{"class", c->id}, {"roster_only", store.roster_only(c->id)}, {"students", out}}.dump()
+            << "\n";
+        return 0;
+      }
+      if (*roster_remove) {
+        if (!store.remove_student(c->id, name)) {
+          std::cerr << "aisandbox-center: class '" << id << "' has no student '" << name << "'\n";
+          return 1;
+        }
+        std::cout << nlohmann::json{{"removed", name}, {"class", c->id}}.dump() << "\n";
+        return 0;
+      }
+      std::vector<NewCode> codes;
+      if (*roster_add) {
+        codes = store.roster_add(c->id, names, center_limits(data).max_students_per_class);
+      } else {
+        for (const std::string& n : names) {
+          const auto code = store.reset_code(c->id, n);
+          if (!code) {
+            std::cerr << "aisandbox-center: class '" << id << "' has no student '" << n << "'\n";
+            return 1;
+          }
+          codes.push_back(*code);
+        }
+      }
+      auto out = nlohmann::json::array();
+      for (const NewCode& nc : codes) out.push_back({{"name", nc.name}, {"code", nc.code}});
+      std::cout << nlohmann::json{{"students", out}}.dump() << "\n";
+      if (!sheet.empty()) write_code_sheet(sheet, *c, codes);
     } else if (*students || *remove) {
       const auto c = store.find_class(id);
       if (!c) {

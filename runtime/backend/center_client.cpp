@@ -39,6 +39,7 @@ std::optional<CenterLogin> load_login() {
     l.class_code = t["class_code"].value_or(std::string());
     l.name = t["name"].value_or(std::string());
     l.role = t["role"].value_or(std::string("student"));
+    l.class_id = t["class"].value_or(std::string());
     if (l.url.empty()) return std::nullopt;
     return l;
   } catch (const toml::parse_error&) {
@@ -49,7 +50,8 @@ std::optional<CenterLogin> load_login() {
 void save_login(const CenterLogin& l) {
   const fs::path file = center_config_path();
   fs::create_directories(file.parent_path());
-  toml::table t{{"url", l.url}, {"token", l.token}, {"class_code", l.class_code}, {"name", l.name}, {"role", l.role}};
+  toml::table t{{"url", l.url},   {"token", l.token}, {"class_code", l.class_code},
+                {"name", l.name}, {"role", l.role},   {"class", l.class_id}};
   std::ostringstream text;
   text << "# The compute center this computer logged in to (aisandbox-cli login, or the app).\n"
        << "# The token is a password: keep this file to yourself.\n"
@@ -67,9 +69,13 @@ void save_login(const CenterLogin& l) {
 }
 
 CenterLogin log_in(const std::string& url, const std::string& class_code, const std::string& name,
-                   const net::ClientOptions& options) {
+                   const std::string& personal_code, const net::ClientOptions& options) {
   CenterClient client(url, "", options);
-  CenterLogin l{client.url(), client.login(class_code, name), class_code, name, "student"};
+  json answer;
+  CenterLogin l{client.url(), client.login(class_code, name, personal_code, &answer), class_code, name, "student"};
+  l.name = answer.value("name", name);
+  l.class_id = answer.value("class", "");
+  l.new_code = answer.value("code", "");
   save_login(l);
   return l;
 }
@@ -80,6 +86,7 @@ CenterLogin log_in_teacher(const std::string& url, const std::string& teacher_to
   const json me = client.me();
   if (me.value("role", "") != "teacher") throw Refused(403, "this token is a student's, not a teacher's", "");
   CenterLogin l{client.url(), teacher_token, "", me.value("class_name", ""), "teacher"};
+  l.class_id = me.value("class", "");
   save_login(l);
   return l;
 }
@@ -95,11 +102,22 @@ json CenterClient::call(const std::string& method, const std::string& path, cons
   net::Headers headers = extra;
   if (!token_.empty()) headers.push_back({"Authorization", "Bearer " + token_});
   const net::ClientResponse r = net::request(method, url_ + path, body, headers, options_);
+  if (r.status < 200 || r.status >= 300) refuse(r);
   json j = parse_json(r.body);
-  if (r.status >= 200 && r.status < 300) {
-    if (j.is_discarded()) throw net::Unreachable(url_ + " answered with something that is not JSON");
-    return j;
-  }
+  if (j.is_discarded()) throw net::Unreachable(url_ + " answered with something that is not JSON");
+  return j;
+}
+
+std::string CenterClient::call_text(const std::string& method, const std::string& path) {
+  net::Headers headers;
+  if (!token_.empty()) headers.push_back({"Authorization", "Bearer " + token_});
+  const net::ClientResponse r = net::request(method, url_ + path, "", headers, options_);
+  if (r.status < 200 || r.status >= 300) refuse(r);
+  return r.body;
+}
+
+void CenterClient::refuse(const net::ClientResponse& r) {
+  const json j = parse_json(r.body);
   if (j.is_object() && j.contains("error") && j["error"].is_string()) {
     throw Refused(r.status, j["error"].get<std::string>(), j.value("field", ""));
   }
@@ -115,10 +133,18 @@ json CenterClient::me() {
   return call("GET", "/api/v1/me");
 }
 
-std::string CenterClient::login(const std::string& class_code, const std::string& name) {
-  const json j = call("POST", "/api/v1/login", json{{"class_code", class_code}, {"name", name}}.dump());
+std::string CenterClient::login(const std::string& class_code, const std::string& name,
+                                const std::string& personal_code, json* answer) {
+  json body{{"class_code", class_code}, {"name", name}};
+  if (!personal_code.empty()) body["code"] = personal_code;
+  const json j = call("POST", "/api/v1/login", body.dump());
   token_ = j.at("token").get<std::string>();
+  if (answer != nullptr) *answer = j;
   return token_;
+}
+
+void CenterClient::logout() {
+  call("POST", "/api/v1/logout");
 }
 
 std::string CenterClient::submit(const JobSpec& job) {
@@ -157,6 +183,52 @@ void CenterClient::cancel(const std::string& id) {
 
 json CenterClient::model(const std::string& id) {
   return call("GET", "/api/v1/jobs/" + net::url_encode(id) + "/model");
+}
+
+namespace {
+std::string class_path(const std::string& class_id) {
+  return "/api/v1/classes/" + net::url_encode(class_id);
+}
+}  // namespace
+
+json CenterClient::roster(const std::string& class_id) {
+  return call("GET", class_path(class_id) + "/roster");
+}
+
+json CenterClient::roster_add(const std::string& class_id, const std::vector<std::string>& names) {
+  return call("POST", class_path(class_id) + "/roster", json{{"names", names}}.dump());
+}
+
+json CenterClient::roster_reset(const std::string& class_id, const std::string& name) {
+  return call("POST", class_path(class_id) + "/roster/reset", json{{"name", name}}.dump());
+}
+
+json CenterClient::lessons(const std::string& class_id) {
+  return call("GET", class_path(class_id) + "/lessons");
+}
+
+std::string CenterClient::lesson_text(const std::string& class_id, const std::string& lesson_id) {
+  return call_text("GET", class_path(class_id) + "/lessons/" + net::url_encode(lesson_id));
+}
+
+json CenterClient::publish(const std::string& class_id, const std::string& lesson_id, const std::string& toml_text) {
+  return call("PUT", class_path(class_id) + "/lessons/" + net::url_encode(lesson_id), toml_text);
+}
+
+void CenterClient::unpublish(const std::string& class_id, const std::string& lesson_id) {
+  call("DELETE", class_path(class_id) + "/lessons/" + net::url_encode(lesson_id));
+}
+
+json CenterClient::put_progress(const std::string& lesson_id, const json& progress) {
+  return call("PUT", "/api/v1/progress/" + net::url_encode(lesson_id), progress.dump());
+}
+
+json CenterClient::class_progress(const std::string& class_id) {
+  return call("GET", class_path(class_id) + "/progress");
+}
+
+std::string CenterClient::class_report(const std::string& class_id) {
+  return call_text("GET", class_path(class_id) + "/report");
 }
 
 uint64_t CenterClient::follow(const std::string& id, uint64_t after_seq,

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,10 @@ namespace aisb::remote {
 struct CenterLogin {
   std::string url, token, class_code, name;
   std::string role = "student";  // or "teacher" (a class's teacher token)
+  std::string class_id;          // the class's id ("c..."), for its lessons and progress
+  // Not saved: the personal code the center gave this name at its first
+  // sign-in (shown to the student once).
+  std::string new_code;
 };
 std::filesystem::path center_config_path();
 std::optional<CenterLogin> load_login();
@@ -31,12 +36,14 @@ void save_login(const CenterLogin& login);
 class CenterClient;
 
 // Logging in, as the CLI and the app's panel do it: the student's way (class
-// code and name) or the teacher's (the class's teacher token, checked with
-// /api/v1/me). Saves the login (save_login) and returns it; throws
-// net::Unreachable, Refused (a teacher token that is a student's: 403) or
+// code, name and personal code; the first sign-in of a new name in a class
+// without a roster needs none and gets one in `new_code`) or the teacher's
+// (the class's teacher token, checked with /api/v1/me). Saves the login
+// (save_login) and returns it; throws net::Unreachable, Refused (a wrong
+// code: 401; a teacher token that is a student's: 403) or
 // std::invalid_argument (a bad address).
 CenterLogin log_in(const std::string& url, const std::string& class_code, const std::string& name,
-                   const net::ClientOptions& options = {});
+                   const std::string& personal_code = "", const net::ClientOptions& options = {});
 CenterLogin log_in_teacher(const std::string& url, const std::string& teacher_token,
                            const net::ClientOptions& options = {});
 
@@ -58,8 +65,12 @@ class CenterClient {
   nlohmann::json health();
   // Who the token belongs to: {"role": "student"|"teacher", "class", "class_name", "name"}.
   nlohmann::json me();
-  // Returns the new token.
-  std::string login(const std::string& class_code, const std::string& name);
+  // Returns the new token; `answer` gets the whole answer (name, class,
+  // and the new personal code of a name's first sign-in).
+  std::string login(const std::string& class_code, const std::string& name, const std::string& personal_code = "",
+                    nlohmann::json* answer = nullptr);
+  // Ends this token at the center (a student's).
+  void logout();
   // Returns the job's id.
   std::string submit(const JobSpec& job);
   nlohmann::json job(const std::string& id);
@@ -67,6 +78,19 @@ class CenterClient {
   nlohmann::json class_jobs(const std::string& class_id, int limit = 200);
   void cancel(const std::string& id);
   nlohmann::json model(const std::string& id);
+
+  // The classroom (docs/api.md): the teacher's roster, published lessons,
+  // progress and the report.
+  nlohmann::json roster(const std::string& class_id);
+  nlohmann::json roster_add(const std::string& class_id, const std::vector<std::string>& names);
+  nlohmann::json roster_reset(const std::string& class_id, const std::string& name);
+  nlohmann::json lessons(const std::string& class_id);
+  std::string lesson_text(const std::string& class_id, const std::string& lesson_id);
+  nlohmann::json publish(const std::string& class_id, const std::string& lesson_id, const std::string& toml_text);
+  void unpublish(const std::string& class_id, const std::string& lesson_id);
+  nlohmann::json put_progress(const std::string& lesson_id, const nlohmann::json& progress);
+  nlohmann::json class_progress(const std::string& class_id);
+  std::string class_report(const std::string& class_id);  // CSV
 
   // Follows the job's events after `after_seq` (0: from the first), handing
   // each to `on_event` (false stops). Reconnects after a drop, resuming at
@@ -81,6 +105,10 @@ class CenterClient {
  private:
   nlohmann::json call(const std::string& method, const std::string& path, const std::string& body = "",
                       const net::Headers& extra = {});
+  // The same for an answer that is not JSON (a lesson file, a CSV).
+  std::string call_text(const std::string& method, const std::string& path);
+  // Refused or Unreachable for a status that is not 2xx.
+  [[noreturn]] void refuse(const net::ClientResponse& r);
   std::string url_, token_;
   net::ClientOptions options_;
 };

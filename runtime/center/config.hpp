@@ -26,17 +26,21 @@ struct Limits {
   // Fairness and quotas: 429.
   int max_running_per_student = 1;
   int max_queued_per_student = 4;
-  double class_gpu_minutes_per_day = 600;     // running time of a class's jobs in the last 24 hours
-  int requests_per_minute = 600;              // per token
-  int logins_per_minute = 600;                // accepted, limits nothing: see docs/center.md
-  int login_failures_per_minute = 30;         // logins with an unknown class code, per address and per code
-  int logins_per_name_per_minute = 10;        // per class and name
-  int unknown_tokens_per_minute = 300;        // requests with a token the center does not know, per address
-  int max_students_per_class = 100;           // names a class may have (each is a student with quotas)
-  int max_queued_per_class = 100;             // jobs of a class queued or running
-  double token_days = 30;                     // a student's token lasts this long (then log in again)
-  int max_tokens_per_student = 10;            // a login past this logs out the student's oldest token
-  int64_t max_body_bytes = int64_t{1} << 20;  // 413 past this
+  double class_gpu_minutes_per_day = 600;          // running time of a class's jobs in the last 24 hours
+  int requests_per_minute = 600;                   // per token
+  int logins_per_minute = 600;                     // accepted, limits nothing: see docs/center.md
+  int login_failures_per_minute = 30;              // logins with an unknown class code, per address and per code
+  int logins_per_name_per_minute = 10;             // per class and name
+  int sign_in_failures_per_name_per_minute = 5;    // wrong personal codes for one name of one class
+  int sign_in_failures_per_class_per_minute = 60;  // wrong codes and names not on the roster, per class
+  int max_lessons_per_class = 200;                 // lessons a teacher may publish to one class
+  int64_t max_lesson_bytes = 256 * 1024;           // one lesson file
+  int unknown_tokens_per_minute = 300;             // requests with a token the center does not know, per address
+  int max_students_per_class = 100;                // names a class may have (each is a student with quotas)
+  int max_queued_per_class = 100;                  // jobs of a class queued or running
+  double token_days = 30;                          // a student's token lasts this long (then log in again)
+  int max_tokens_per_student = 10;                 // a login past this logs out the student's oldest token
+  int64_t max_body_bytes = int64_t{1} << 20;       // 413 past this
   // What one worker may use (its --max-memory-mb, --max-log-mb and
   // --max-model-mb): past one, the job ends failed with a message that says
   // which. The memory is resident memory, libtorch's included; a job whose

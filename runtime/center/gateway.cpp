@@ -184,6 +184,7 @@ net::Response Gateway::route(const net::Request& req) {
     if (req.method == "POST") return submit(req, who);
     return wrong_method("GET, POST");
   }
+  if (auto answer = classroom(parts, req, who)) return std::move(*answer);
   if (parts.size() == 3 && parts[0] == "classes" && parts[2] == "jobs") {
     if (!method_is("GET")) return wrong_method("GET");
     return class_jobs(parts[1], req, who);

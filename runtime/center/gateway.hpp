@@ -68,6 +68,15 @@ class Gateway {
   // first, so only known tokens get buckets of their own (per student);
   // unknown ones are limited per client address.
   std::optional<net::Response> admit(const net::Request& req, std::optional<Caller>* who);
+  // The classroom (gateway_class.cpp): /classes/ID/{roster,lessons,progress,
+  // report} and /progress; none when `parts` is not one of those.
+  std::optional<net::Response> classroom(const std::vector<std::string>& parts, const net::Request& req,
+                                         const Caller& who);
+  net::Response roster(const std::string& action, const net::Request& req, const Caller& who);
+  net::Response publish(const std::string& lesson_id, const net::Request& req, const Caller& who);
+  net::Response put_progress(const std::string& lesson_id, const net::Request& req, const Caller& who);
+  net::Response class_progress(const Caller& who);
+  net::Response class_report(const Caller& who);
   // POST /api/v1/logout: ends the caller's token.
   net::Response logout(const net::Request& req, const Caller& who);
   // The client's address: the peer, or from a trusted proxy the right-most

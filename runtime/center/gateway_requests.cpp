@@ -119,27 +119,47 @@ std::string Gateway::client_address(const net::Request& req) const {
   return client;
 }
 
+namespace {
+
+// What a teacher's token looks like: 64 hex digits.
+bool looks_like_token(const std::string& s) {
+  return s.size() == 64 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+}  // namespace
+
 net::Response Gateway::login(const net::Request& req) {
   // Only real attempts are counted: a body that is not one costs its sender
   // a 400 or 422 and no one else anything.
   std::string why;
   const json body = parse_json(req.body, &why);
   if (body.is_discarded()) return error(400, "the body is " + why);
-  if (!body.is_object()) return error(422, "expected {\"class_code\": ..., \"name\": ...}");
+  if (!body.is_object()) return error(422, "expected {\"class_code\": ..., \"name\": ..., \"code\": ...}");
   for (const char* k : {"class_code", "name"}) {
     if (!body.contains(k)) return error(422, std::string("'") + k + "' is missing", k);
     if (!body[k].is_string()) return error(422, std::string("'") + k + "' must be a string", k);
   }
-  const std::string code = body["class_code"].get<std::string>();
+  if (body.contains("code") && !body["code"].is_string()) return error(422, "'code' must be a string", "code");
+  const std::string typed = body["class_code"].get<std::string>();
+  const std::string personal = body.value("code", "");
+  if (looks_like_token(typed)) {
+    return error(422, "that is a teacher token, not a class code: sign in as the class's teacher (--teacher)",
+                 "class_code");
+  }
+  // Case, spaces, dashes and full-width forms do not count.
+  const std::string code = Store::normalize_code(typed);
   std::string bad;
   // As the store keeps it: look-alikes of a name are that name, for the
   // limit per name too.
   const std::string name = Store::normalize_name(body["name"].get<std::string>(), &bad);
-  if (code.empty() || code.size() > 16 ||
-      !std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
+  if (code.size() != 6) {
     return error(422, "a class code is 6 letters and digits (ask your teacher)", "class_code");
   }
   if (!bad.empty()) return error(422, bad, "name");
+  if (!personal.empty() && Store::normalize_code(personal).empty()) {
+    return error(422, "a personal code is 8 letters and digits, such as KMQ7-X3PD", "code");
+  }
 
   const Limits& lim = config_.limits;
   const std::string addr = net::address_key(client_address(req));
@@ -147,57 +167,89 @@ net::Response Gateway::login(const net::Request& req) {
   const auto klass = store_.find_class(code);
   const bool known = klass && klass->code == code;
   const std::string seen_key = addr + " " + (known ? klass->id : std::string());
+  const auto seen_here = [&] {
+    const std::lock_guard lock(rate_mutex_);
+    const auto it = known_logins_.find(seen_key);
+    return it != known_logins_.end() && now - it->second < 86400;
+  };
   // Failures are what is limited, per address. While an address is over
-  // them, only a class that has logged in from it before gets through: the
+  // them, only a class that has signed in from it before gets through: the
   // class behind a school's one address goes on, and the one who guesses
   // codes learns nothing (a right code answers as a wrong one does).
-  if (!rates_.has("lf:" + addr, lim.login_failures_per_minute, now)) {
-    bool seen = false;
-    if (known) {
-      const std::lock_guard lock(rate_mutex_);
-      const auto it = known_logins_.find(seen_key);
-      seen = it != known_logins_.end() && now - it->second < 86400;
-    }
-    if (!seen) {
-      return too_many("too many logins with a wrong class code from this address; wait a minute",
-                      60.0 / lim.login_failures_per_minute);
-    }
+  if (!rates_.has("lf:" + addr, lim.login_failures_per_minute, now) && !(known && seen_here())) {
+    return too_many("too many failed sign-ins from this address; wait a minute", 60.0 / lim.login_failures_per_minute);
   }
   double retry = 0;
   if (!known) {
     const bool by_address = allow("lf:" + addr, lim.login_failures_per_minute, &retry);
     if (!by_address || !allow("lc:" + code, lim.login_failures_per_minute, &retry)) {
-      return too_many("too many logins with a wrong class code; wait a minute", retry);
+      return too_many("too many sign-ins with a wrong class code; wait a minute", retry);
     }
     return error(401, "no class has the code '" + code + "' (ask your teacher)");
   }
-  // No limit per address on logins with a right code: a school's classes
+  // Wrong personal codes, and names not on the roster, are limited per
+  // class too; while a class is over that, only addresses it signed in
+  // from before get through, so one pupil cannot lock the class out.
+  const std::string class_failures = "lk:" + klass->id;
+  if (!rates_.has(class_failures, lim.sign_in_failures_per_class_per_minute, now) && !seen_here()) {
+    return too_many("too many failed sign-ins to this class; wait a minute",
+                    60.0 / lim.sign_in_failures_per_class_per_minute);
+  }
+  // No limit per address on sign-ins with a right code: a school's classes
   // share one address, and one pupil with many names would spend it for
-  // all of them. Each name has its own; what logins leave behind is bounded
-  // by the store (students per class, tokens per student). A new name in a
-  // full class is refused before it gets a rate bucket: invented names
-  // would otherwise fill the table of rate limits.
+  // all of them. Each name has its own; what sign-ins leave behind is
+  // bounded by the store (students per class, tokens per student). A new
+  // name in a full class is refused before it gets a rate bucket: invented
+  // names would otherwise fill the table of rate limits.
   if (klass->students >= lim.max_students_per_class && !store_.has_student(klass->id, name)) {
     return error(429, Store::class_full(klass->students, lim.max_students_per_class), "name");
   }
   if (!allow("ln:" + klass->id + " " + name, lim.logins_per_name_per_minute, &retry)) {
-    return too_many("too many logins as '" + name + "' in this class; wait a moment", retry);
+    return too_many("too many sign-ins as '" + name + "' in this class; wait a moment", retry);
+  }
+  // A name whose code was guessed wrong too often waits, right code or not.
+  const std::string name_failures = "lp:" + klass->id + " " + name;
+  if (!rates_.has(name_failures, lim.sign_in_failures_per_name_per_minute, now)) {
+    return too_many("too many wrong personal codes for '" + name + "'; wait a minute",
+                    60.0 / lim.sign_in_failures_per_name_per_minute);
   }
   try {
-    const auto token =
-        store_.login(code, name, lim.max_students_per_class, token_seconds(lim), lim.max_tokens_per_student);
-    if (!token) return error(401, "no class has the code '" + code + "' (ask your teacher)");  // deleted just now
+    const SignIn in = store_.sign_in(klass->id, name, personal, lim.max_students_per_class, token_seconds(lim),
+                                     lim.max_tokens_per_student);
+    if (in.result != SignIn::Result::ok) {
+      // A failure: counted for the address, the class, and the name.
+      allow("lf:" + addr, lim.login_failures_per_minute, &retry);
+      allow(class_failures, lim.sign_in_failures_per_class_per_minute, &retry);
+      allow(name_failures, lim.sign_in_failures_per_name_per_minute, &retry);
+      switch (in.result) {
+        case SignIn::Result::not_on_roster:
+          return error(401,
+                       "there is no '" + name + "' on this class's roster: type your name as your teacher wrote it",
+                       "name");
+        case SignIn::Result::code_needed:
+          return error(401,
+                       store_.roster_only(klass->id)
+                           ? "sign in as '" + name + "' with your personal code (your teacher has it)"
+                           : "the name '" + name +
+                                 "' is taken in this class: sign in with its personal code, or choose another name",
+                       "code");
+        default:
+          return error(401, "that is not the personal code of '" + name + "' (ask your teacher for a new one)", "code");
+      }
+    }
     {
       const std::lock_guard lock(rate_mutex_);
       if (known_logins_.size() >= 50000) {
-        // Grows only with successful logins, one entry per address and
+        // Grows only with successful sign-ins, one entry per address and
         // class; past this, a day's worth is forgotten at once.
         std::erase_if(known_logins_, [&](const auto& e) { return now - e.second >= 86400; });
         if (known_logins_.size() >= 50000) known_logins_.clear();
       }
       known_logins_[seen_key] = now;
     }
-    return reply(200, {{"token", *token}});
+    json answer{{"token", in.token}, {"name", in.name}, {"class", klass->id}, {"class_name", klass->name}};
+    if (!in.new_code.empty()) answer["code"] = in.new_code;
+    return reply(200, answer);
   } catch (const QuotaError& e) {
     return error(429, e.what(), "name");
   } catch (const std::invalid_argument& e) {

@@ -2,6 +2,7 @@
 // and permissions, and the rate-limit table. Every value from a client is a
 // bound parameter; names are checked before they are stored.
 #include "center/store.hpp"
+#include "center/store_sql.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -9,6 +10,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include <fcntl.h>
@@ -18,89 +20,18 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 namespace aisb::center {
 
 namespace {
 
-// A prepared statement that finalizes itself.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) throw StoreError(sqlite3_errmsg(db));
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  Stmt& bind(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& bind(int i, int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  bool step() {
-    const int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw StoreError(sqlite3_errmsg(db_));
-  }
-  std::string text(int i) {
-    const auto* t = sqlite3_column_text(s_, i);
-    return t != nullptr ? reinterpret_cast<const char*>(t) : "";
-  }
-  int64_t integer(int i) { return sqlite3_column_int64(s_, i); }
-  double real(int i) { return sqlite3_column_double(s_, i); }
-  Stmt& bind(int i, double v) {
-    sqlite3_bind_double(s_, i, v);
-    return *this;
-  }
+using namespace store_detail;
 
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-};
-
-int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string random_bytes(size_t n) {
-  std::string out(n, '\0');
-  size_t at = 0;
-  while (at < n) {
-    const ssize_t got = ::getrandom(out.data() + at, n - at, 0);
-    if (got <= 0) throw StoreError("the kernel gave no random bytes");
-    at += static_cast<size_t>(got);
-  }
-  return out;
-}
-
-std::string hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (const char c : bytes) {
-    out += digits[(static_cast<unsigned char>(c) >> 4) & 15];
-    out += digits[static_cast<unsigned char>(c) & 15];
-  }
-  return out;
-}
-
-// Join codes: 6 characters without the look-alikes 0/O, 1/I/L, 5/S, 8/B.
+// Join codes: 6 characters without look-alikes.
 std::string join_code() {
-  static const char alphabet[] = "ACDEFGHJKMNPQRTUVWXY234679";
-  constexpr unsigned n = sizeof alphabet - 1;
-  std::string code;
-  for (const char c : random_bytes(12)) {
-    const auto v = static_cast<unsigned char>(c);
-    if (v >= 256 / n * n) continue;  // no modulo bias
-    code += alphabet[v % n];
-    if (code.size() == 6) return code;
-  }
-  return join_code();
+  return random_code(6);
 }
-
 }  // namespace
 
 std::string random_token() {
@@ -165,17 +96,33 @@ Store::Store(const std::filesystem::path& data_dir) {
       "ON DELETE CASCADE, created INTEGER NOT NULL)");
   exec("CREATE INDEX IF NOT EXISTS tokens_by_student ON tokens (student_id, created)");
   exec("CREATE INDEX IF NOT EXISTS students_by_class ON students (class_id)");
-  // Columns added since the first schema (a database is only ever extended).
-  const auto has_key_column = [this] {
-    Stmt s(db_, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'idempotency_key'");
+  // Columns and tables added since the first schema (a database is only
+  // ever extended).
+  add_column("jobs", "idempotency_key", "TEXT NOT NULL DEFAULT ''");
+  add_column("classes", "roster_only", "INTEGER NOT NULL DEFAULT 0");
+  add_column("students", "code_hash", "TEXT NOT NULL DEFAULT ''");
+  add_column("students", "last_seen", "INTEGER NOT NULL DEFAULT 0");
+  exec(
+      "CREATE TABLE IF NOT EXISTS lessons (class_id TEXT NOT NULL REFERENCES classes(id) ON DELETE CASCADE, "
+      "id TEXT NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL, sha256 TEXT NOT NULL, "
+      "title_ko TEXT NOT NULL, title_en TEXT NOT NULL, steps INTEGER NOT NULL, updated INTEGER NOT NULL, "
+      "PRIMARY KEY (class_id, id))");
+  exec(
+      "CREATE TABLE IF NOT EXISTS progress (student_id TEXT NOT NULL REFERENCES students(id) ON DELETE CASCADE, "
+      "lesson TEXT NOT NULL, data TEXT NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY (student_id, lesson))");
+}
+
+void Store::add_column(const char* table, const char* column, const char* declaration) {
+  const auto has = [&] {
+    Stmt s(db_, (std::string("SELECT 1 FROM pragma_table_info('") + table + "') WHERE name = ?").c_str());
+    s.bind(1, std::string(column));
     return s.step();
   };
-  if (!has_key_column()) {
-    try {
-      exec("ALTER TABLE jobs ADD COLUMN idempotency_key TEXT NOT NULL DEFAULT ''");
-    } catch (const StoreError&) {
-      if (!has_key_column()) throw;  // else a `class` command added it at the same moment
-    }
+  if (has()) return;
+  try {
+    exec((std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + declaration).c_str());
+  } catch (const StoreError&) {
+    if (!has()) throw;  // else a `class` command added it at the same moment
   }
 }
 
@@ -237,7 +184,8 @@ std::optional<ClassInfo> Store::find_class(const std::string& id_or_code) {
   Stmt s(db_,
          "SELECT c.id, c.name, c.code, c.created, (SELECT COUNT(*) FROM students s WHERE s.class_id = c.id) "
          "FROM classes c WHERE c.id = ? OR c.code = ?");
-  s.bind(1, id_or_code).bind(2, id_or_code);
+  const std::string code = normalize_code(id_or_code);
+  s.bind(1, id_or_code).bind(2, code.empty() ? id_or_code : code);
   if (!s.step()) return std::nullopt;
   return ClassInfo{s.text(0), s.text(1), s.text(2), s.integer(3), s.integer(4)};
 }
@@ -369,7 +317,9 @@ std::string Store::normalize_name(const std::string& name, std::string* why) {
   size_t begin = 0, end = cps.size();
   while (begin < end && trimmed(cps[begin])) ++begin;
   while (end > begin && trimmed(cps[end - 1])) --end;
-  if (end == begin || end - begin > kMaxNameChars) return refuse(length);
+  // (Decomposed Hangul takes three code points a syllable: the count is
+  // made again after NFC.)
+  if (end == begin || end - begin > 3 * kMaxNameChars) return refuse(length);
   std::string out;
   for (size_t i = begin; i < end; ++i) {
     if (is_invisible_char(cps[i])) {
@@ -378,6 +328,17 @@ std::string Store::normalize_name(const std::string& name, std::string* why) {
     if (is_control_char(cps[i])) return refuse("name: no control characters");
     append_utf8(out, cps[i]);
   }
+  // NFC: "é" typed as e + U+0301, or Hangul as separate jamo (as macOS
+  // keyboards send it), is the same name as the composed form.
+  utf8proc_uint8_t* composed = utf8proc_NFC(reinterpret_cast<const utf8proc_uint8_t*>(out.c_str()));
+  if (composed == nullptr) return refuse("name: not valid UTF-8");
+  out = reinterpret_cast<const char*>(composed);
+  std::free(composed);
+  size_t chars = 0;
+  for (size_t at = 0; at < out.size(); ++chars) {
+    if (next_code_point(out, &at) < 0) return refuse("name: not valid UTF-8");
+  }
+  if (chars > kMaxNameChars) return refuse(length);
   why->clear();
   return out;
 }
@@ -388,37 +349,77 @@ std::string Store::check_name(const std::string& name) {
   return why;
 }
 
-std::optional<std::string> Store::login(const std::string& class_code, const std::string& name_as_sent,
-                                        int64_t max_students, int64_t token_seconds, int64_t max_tokens) {
-  const std::lock_guard lock(mutex_);
+SignIn Store::sign_in(const std::string& class_id, const std::string& name_as_sent, const std::string& personal_code,
+                      int64_t max_students, int64_t token_seconds, int64_t max_tokens) {
   std::string why;
   const std::string name = normalize_name(name_as_sent, &why);
   if (!why.empty()) throw std::invalid_argument(why);
-  const auto c = find_class(class_code);
-  if (!c || c->code != class_code) return std::nullopt;
-  std::string student_id;
+  SignIn out;
+  out.name = name;
+  std::string stored;
   {
-    Stmt s(db_, "SELECT id FROM students WHERE class_id = ? AND name = ?");
-    s.bind(1, c->id).bind(2, name);
-    if (s.step()) student_id = s.text(0);
+    const std::lock_guard lock(mutex_);
+    {
+      Stmt s(db_, "SELECT id, code_hash FROM students WHERE class_id = ? AND name = ?");
+      s.bind(1, class_id).bind(2, name);
+      if (s.step()) out.student_id = s.text(0), stored = s.text(1);
+    }
+    if (out.student_id.empty() || stored.empty()) {
+      if (out.student_id.empty()) {
+        if (roster_only(class_id)) {
+          out.result = SignIn::Result::not_on_roster;
+          return out;
+        }
+        // Every new name is a new student with their own quotas: a cap
+        // keeps invented names from multiplying them. (Checked and inserted
+        // under the store's lock, so a burst of sign-ins cannot pass it
+        // together.)
+        int64_t students = 0;
+        {
+          Stmt s(db_, "SELECT COUNT(*) FROM students WHERE class_id = ?");
+          s.bind(1, class_id);
+          if (s.step()) students = s.integer(0);
+        }
+        if (students >= max_students) throw QuotaError(class_full(students, max_students));
+        out.student_id = hex(random_bytes(6)).insert(0, 1, 's');
+        Stmt(db_, "INSERT INTO students (id, class_id, name, created) VALUES (?, ?, ?, ?)")
+            .bind(1, out.student_id)
+            .bind(2, class_id)
+            .bind(3, name)
+            .bind(4, now_seconds())
+            .step();
+      }
+      // The name's first sign-in (or its first since personal codes came):
+      // it takes a code of its own, and from now on only that code opens it.
+      out.new_code = new_personal_code();
+      Stmt(db_, "UPDATE students SET code_hash = ? WHERE id = ?")
+          .bind(1, hash_code(out.new_code))
+          .bind(2, out.student_id)
+          .step();
+    }
   }
-  if (student_id.empty()) {
-    // Every new name is a new student with their own quotas: a cap keeps
-    // invented names from multiplying them. (Checked and inserted under the
-    // store's lock, so a burst of logins cannot pass it together.)
-    if (c->students >= max_students) throw QuotaError(class_full(c->students, max_students));
-    student_id = hex(random_bytes(6)).insert(0, 1, 's');
-    Stmt(db_, "INSERT INTO students (id, class_id, name, created) VALUES (?, ?, ?, ?)")
-        .bind(1, student_id)
-        .bind(2, c->id)
-        .bind(3, name)
-        .bind(4, now_seconds())
-        .step();
+  if (out.new_code.empty()) {
+    if (normalize_code(personal_code).empty()) {
+      out.result = SignIn::Result::code_needed;
+      return out;
+    }
+    // Slow on purpose (PBKDF2), so not under the store's lock.
+    if (!code_matches(personal_code, stored)) {
+      out.result = SignIn::Result::wrong_code;
+      return out;
+    }
   }
+  const std::lock_guard lock(mutex_);
+  out.token = issue_token(out.student_id, token_seconds, max_tokens);
+  return out;
+}
+
+std::string Store::issue_token(const std::string& student_id, int64_t token_seconds, int64_t max_tokens) {
+  const std::lock_guard lock(mutex_);
   const std::string token = random_token();
   const int64_t now = now_seconds();
   // Expired tokens let no one in; dropping the student's own here keeps the
-  // table from growing with every login.
+  // table from growing with every sign-in.
   Stmt(db_, "DELETE FROM tokens WHERE student_id = ? AND created < ?")
       .bind(1, student_id)
       .bind(2, now - token_seconds)
@@ -428,9 +429,9 @@ std::optional<std::string> Store::login(const std::string& class_code, const std
       .bind(2, student_id)
       .bind(3, now)
       .step();
-  // Each login is a token of its own, for a month: without a cap a student
-  // (or anyone with the class code) could make the table grow by millions a
-  // day. Past the cap the oldest go: an eleventh device logs out the first.
+  // Each sign-in is a token of its own, for a month: without a cap a
+  // student could make the table grow by millions a day. Past the cap the
+  // oldest go: an eleventh device signs out the first.
   Stmt(db_,
        "DELETE FROM tokens WHERE student_id = ? AND rowid NOT IN "
        "(SELECT rowid FROM tokens WHERE student_id = ? ORDER BY created DESC, rowid DESC LIMIT ?)")
@@ -438,12 +439,13 @@ std::optional<std::string> Store::login(const std::string& class_code, const std
       .bind(2, student_id)
       .bind(3, std::max<int64_t>(1, max_tokens))
       .step();
+  Stmt(db_, "UPDATE students SET last_seen = ? WHERE id = ?").bind(1, now).bind(2, student_id).step();
   return token;
 }
 
 std::string Store::class_full(int64_t students, int64_t max_students) {
   return "the class has " + std::to_string(students) + " students, as many as this center allows (" +
-         std::to_string(max_students) + "); log in with a name already in use, or ask your teacher";
+         std::to_string(max_students) + "); ask your teacher";
 }
 
 bool Store::has_student(const std::string& class_id, const std::string& name) {

@@ -30,6 +30,47 @@ struct ClassInfo {
   int64_t students = 0;
 };
 
+// What signing in gave: a token, or why not.
+struct SignIn {
+  enum class Result { ok, not_on_roster, code_needed, wrong_code } result = Result::ok;
+  std::string student_id;
+  std::string name;      // as the store keeps it (normalize_name)
+  std::string token;     // ok only
+  std::string new_code;  // ok only, when this sign-in gave the name its personal code
+};
+
+// A student's personal code, made just now: the only time it is seen.
+struct NewCode {
+  std::string name, code;
+};
+
+// A student as the teacher's roster shows them.
+struct StudentRow {
+  std::string id, name;
+  int64_t created = 0;    // unix seconds
+  int64_t last_seen = 0;  // the last sign-in, 0 for never
+  bool has_code = false;  // false only for a student from before personal codes
+  int64_t tokens = 0;     // devices signed in now
+};
+
+// A lesson a teacher published to the class (a "Class" course).
+struct ClassLesson {
+  std::string id;  // the lesson's own id
+  int64_t position = 0;
+  std::string sha256;  // of the text: what a client compares to keep its copy in sync
+  std::string title_ko, title_en;
+  int64_t steps = 0;
+  int64_t updated = 0;  // unix seconds
+  std::string text;     // the lesson file (only from class_lesson)
+};
+
+// A student's progress in one lesson, as they last sent it (JSON text the
+// gateway checked and wrote).
+struct ProgressRow {
+  std::string student_id, name, lesson, data;
+  int64_t updated = 0;
+};
+
 struct NewClass {
   ClassInfo info;
   std::string teacher_token;  // shown once; the store keeps only its hash
@@ -103,31 +144,78 @@ class Store {
   // teacher can give back the name slots a pupil filled with invented names.
   bool remove_student(const std::string& class_id, const std::string& name);
 
-  // A student joins with the class code and a name (1 to 40 characters
-  // once normalized: see normalize_name; std::invalid_argument otherwise);
-  // a new token each time, the same student for the same normalized name.
-  // None for an unknown code. QuotaError when the name is new and the class
-  // has max_students already. Drops the student's tokens older than
-  // token_seconds on the way, and keeps at most max_tokens of theirs: a
-  // login past that logs out their oldest (the table grows with students,
-  // not with logins).
-  std::optional<std::string> login(const std::string& class_code, const std::string& name,
-                                   int64_t max_students = INT64_MAX, int64_t token_seconds = kDefaultTokenSeconds,
-                                   int64_t max_tokens = kDefaultMaxTokensPerStudent);
+  // Signing in (SPEC.md section 5, docs/api.md): a student gives the class
+  // code, their name and their personal code. In a class with a roster
+  // (roster_add) only its names sign in. In a class without one, a new name
+  // joins (while the class has fewer than max_students: else QuotaError) and
+  // gets a personal code of its own, shown once in `new_code`; from then on
+  // that name signs in with that code only, so no one can take a classmate's
+  // name. A student from before personal codes (none stored) is given one
+  // at their next sign-in. Each success is a new token; the student's
+  // expired tokens go, and at most max_tokens stay (the oldest go first).
+  // std::invalid_argument for a name that may not be one (normalize_name).
+  SignIn sign_in(const std::string& class_id, const std::string& name, const std::string& personal_code,
+                 int64_t max_students = INT64_MAX, int64_t token_seconds = kDefaultTokenSeconds,
+                 int64_t max_tokens = kDefaultMaxTokensPerStudent);
+
+  // The roster. Adds the names (each checked by normalize_name, none on the
+  // roster yet, the class staying within max_students: else
+  // std::invalid_argument or QuotaError naming the name, and nothing is
+  // added) with a new personal code each, returned in the order given, and
+  // makes the class roster-only: from then on only its names sign in.
+  std::vector<NewCode> roster_add(const std::string& class_id, const std::vector<std::string>& names,
+                                  int64_t max_students = INT64_MAX);
+  // A new personal code for the student, ending every token they hold (a
+  // lost or shared code); none when the class has no such name.
+  std::optional<NewCode> reset_code(const std::string& class_id, const std::string& name);
+  // The class's students in the order they came, with what the teacher's
+  // roster shows.
+  std::vector<StudentRow> students(const std::string& class_id);
+  bool roster_only(const std::string& class_id);
+
+  // The class's published lessons. put_lesson adds or replaces by id (a new
+  // one goes last); false from put_lesson when the class has max_lessons
+  // others already.
+  bool put_lesson(const std::string& class_id, const ClassLesson& lesson, int64_t max_lessons);
+  bool delete_lesson(const std::string& class_id, const std::string& id);
+  std::vector<ClassLesson> class_lessons(const std::string& class_id);  // in order, without text
+  std::optional<ClassLesson> class_lesson(const std::string& class_id, const std::string& id);
+
+  // Progress: one row per student and lesson, replaced by each report.
+  void put_progress(const std::string& student_id, const std::string& lesson, const std::string& data);
+  // Every row of the class's students.
+  std::vector<ProgressRow> class_progress(const std::string& class_id);
+  // How many lessons the student has progress in (what bounds the table).
+  int64_t count_progress(const std::string& student_id);
+
+  // Codes as people type them: class codes and personal codes are letters
+  // and digits where case, white space, dashes and full-width forms do not
+  // count ("ｋ７ｑｐ ３ｍ" is "K7QP3M"). "" when what remains is not 1 to 32
+  // letters and digits.
+  static std::string normalize_code(const std::string& typed);
+  // A personal code: 8 characters without look-alikes (0/O, 1/I/L, 5/S,
+  // 8/B), shown as two groups of four ("KMQ7-X3PD"); about 38 bits.
+  static std::string new_personal_code();
+  // Personal codes are short, so a copy of the database must not give them
+  // away cheaply: PBKDF2-HMAC-SHA256 with a salt of the student's own,
+  // "pbkdf2-sha256$ITERATIONS$SALT$HASH".
+  static std::string hash_code(const std::string& code);
+  static bool code_matches(const std::string& code, const std::string& stored);
   // The name as a student is known by, so that look-alikes are one student:
   // white space (ASCII or Unicode, U+3000 too) trimmed from both ends and
   // any inside made a plain space, full-width ASCII (U+FF01-U+FF5E) folded
-  // to ASCII. "" and `why` set when it may not be a name: not UTF-8, 0 or
-  // over 40 characters (code points), a control character, or an invisible
-  // or direction-changing one (U+00AD, U+200B-U+200F, U+202A-U+202E,
-  // U+2060-U+2064, U+2066-U+2069, U+FEFF, and a few more). Not NFC: the
-  // composed and decomposed forms of an accented letter stay two names.
+  // to ASCII, then NFC (utf8proc), so the composed and decomposed forms of
+  // an accented letter or a Hangul syllable are one name. "" and `why` set
+  // when it may not be a name: not UTF-8, 0 or over 40 characters (code
+  // points, counted after NFC), a control character, or an invisible or
+  // direction-changing one (U+00AD, U+200B-U+200F, U+202A-U+202E,
+  // U+2060-U+2064, U+2066-U+2069, U+FEFF, and a few more).
   static std::string normalize_name(const std::string& name, std::string* why);
   // "" for a name a student may have, else why not.
   static std::string check_name(const std::string& name);
   // Whether the class has a student of this (normalized) name.
   bool has_student(const std::string& class_id, const std::string& name);
-  // What login's QuotaError says when a class is full.
+  // What sign_in's QuotaError says when a class is full.
   static std::string class_full(int64_t students, int64_t max_students);
   // Who holds `token`; none for anything else, and for a student's token
   // issued more than max_age_seconds ago (a teacher's token does not expire:
@@ -165,6 +253,8 @@ class Store {
 
  private:
   void exec(const char* sql);
+  void add_column(const char* table, const char* column, const char* declaration);
+  std::string issue_token(const std::string& student_id, int64_t token_seconds, int64_t max_tokens);
   std::vector<JobRecord> select_jobs(const char* where, const std::string& value, const char* order, int64_t limit);
   sqlite3* db_ = nullptr;
   std::recursive_mutex mutex_;  // one connection, shared by the gateway's threads

@@ -45,15 +45,15 @@ LogState scan_log(const fs::path& events_jsonl) {
   return s;
 }
 
-uint64_t last_seq(const fs::path& events_jsonl) {
+json last_event(const fs::path& events_jsonl, size_t max_bytes) {
   std::ifstream in(events_jsonl, std::ios::binary | std::ios::ate);
-  if (!in) return 0;
+  if (!in) return json();
   const std::streamoff size = in.tellg();
   // Walk back in chunks until the last newline and the one before it (or the
   // start of the file) are both in `tail`.
   std::string tail;
   std::streamoff at = size;
-  while (at > 0) {
+  while (at > 0 && tail.size() <= max_bytes) {
     const std::streamoff n = std::min<std::streamoff>(at, 65536);
     at -= n;
     std::string chunk(static_cast<size_t>(n), '\0');
@@ -66,9 +66,14 @@ uint64_t last_seq(const fs::path& events_jsonl) {
     if (before == std::string::npos && at > 0) continue;
     const size_t from = before == std::string::npos ? 0 : before + 1;
     const json j = parse_json(std::string_view(tail).substr(from, last_nl - from));
-    return j.is_object() && j.contains("seq") && j["seq"].is_number_unsigned() ? j["seq"].get<uint64_t>() : 0;
+    return j.is_object() ? j : json();
   }
-  return 0;
+  return json();
+}
+
+uint64_t last_seq(const fs::path& events_jsonl) {
+  const json j = last_event(events_jsonl, SIZE_MAX / 2);
+  return j.is_object() && j.contains("seq") && j["seq"].is_number_unsigned() ? j["seq"].get<uint64_t>() : 0;
 }
 
 bool append_event(const fs::path& events_jsonl, Event e) {

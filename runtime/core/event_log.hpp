@@ -10,18 +10,20 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace aisb {
 
 // What the event log already holds.
 struct LogState {
   uint64_t last_seq = 0;
-  int last_epoch = -1;           // of the last metrics event
+  int last_epoch = -1;  // of the last metrics event
   int64_t last_snapshot_step = -1;
   bool started = false;
   std::optional<std::string> done_reason;  // set when the run has ended
   std::string done_message;                // the done event's message, if any
-  uintmax_t good_bytes = 0;     // the log up to its last whole, valid line
-  bool torn = false;            // something after good_bytes must be cut off
+  uintmax_t good_bytes = 0;                // the log up to its last whole, valid line
+  bool torn = false;                       // something after good_bytes must be cut off
 };
 
 LogState scan_log(const std::filesystem::path& events_jsonl);
@@ -29,6 +31,9 @@ LogState scan_log(const std::filesystem::path& events_jsonl);
 // The seq of the log's last whole line, read from the end of the file (a
 // long log with snapshots is not read through); 0 for none.
 uint64_t last_seq(const std::filesystem::path& events_jsonl);
+// The log's last whole line as JSON (null when there is none, it is not an
+// object, or it lies more than max_bytes from the end).
+nlohmann::json last_event(const std::filesystem::path& events_jsonl, size_t max_bytes = size_t{1} << 20);
 
 struct Event;
 // Appends `e` with the next seq (cutting off a torn last line first) and

@@ -75,7 +75,7 @@ JobRecord finished_job(Store& s, const std::string& owner_class, const std::stri
 TEST_F(DiskTest, RetentionRemovesTheFoldersOfJobsThatEndedLongAgoAndNothingElse) {
   Store s(dir);
   const NewClass c = s.create_class("x");
-  const auto who = *s.authenticate(*s.login(c.info.code, "a"));
+  const auto who = *s.authenticate(s.sign_in(c.info.id, "a", "").token);
   const int64_t now =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();

@@ -8,9 +8,12 @@
 #include <unistd.h>
 
 #include <array>
+#include <climits>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -22,6 +25,23 @@ namespace fs = std::filesystem;
 
 namespace aisb::center {
 namespace {
+
+// Signs in as a pupil does: the class by its code, a name, and the personal
+// code that name got at its first sign-in (remembered here). None for an
+// unknown class code or a refused sign-in.
+std::optional<std::string> sign_in(Store& s, const std::string& class_code, const std::string& name,
+                                   int64_t max_students = INT64_MAX, int64_t token_seconds = kDefaultTokenSeconds,
+                                   int64_t max_tokens = kDefaultMaxTokensPerStudent) {
+  static std::map<std::string, std::string> codes;  // class id + name -> personal code
+  const auto c = s.find_class(class_code);
+  if (!c || c->code != Store::normalize_code(class_code)) return std::nullopt;
+  std::string why;
+  const std::string key = c->id + " " + Store::normalize_name(name, &why);
+  const SignIn in = s.sign_in(c->id, name, codes[key], max_students, token_seconds, max_tokens);
+  if (!in.new_code.empty()) codes[key] = in.new_code;
+  if (in.result != SignIn::Result::ok) return std::nullopt;
+  return in.token;
+}
 
 class StoreTest : public ::testing::Test {
  protected:
@@ -42,14 +62,14 @@ TEST_F(StoreTest, ClassesTokensAndLogins) {
     EXPECT_TRUE(std::regex_match(code, std::regex("[ACDEFGHJKMNPQRTUVWXY234679]{6}"))) << code;
     EXPECT_TRUE(std::regex_match(teacher, std::regex("[0-9a-f]{64}")));
     EXPECT_NE(s.create_class("another").info.code, code);
-    auto t = s.login(code, "민지");
+    auto t = sign_in(s, code, "민지");
     ASSERT_TRUE(t);
     student = *t;
     EXPECT_NE(student, teacher);
-    EXPECT_FALSE(s.login("ZZZZZZ", "민지"));  // an unknown code
-    EXPECT_FALSE(s.login(id, "민지"));        // the id is not the code
-    EXPECT_THROW(s.login(code, ""), std::invalid_argument);
-    EXPECT_THROW(s.login(code, "a\nb"), std::invalid_argument);
+    EXPECT_FALSE(sign_in(s, "ZZZZZZ", "민지"));  // an unknown code
+    EXPECT_FALSE(sign_in(s, id, "민지"));        // the id is not the code
+    EXPECT_THROW(sign_in(s, code, ""), std::invalid_argument);
+    EXPECT_THROW(sign_in(s, code, "a\nb"), std::invalid_argument);
   }
   // Everything survives a restart; tokens identify their holders.
   Store s(dir);
@@ -63,7 +83,7 @@ TEST_F(StoreTest, ClassesTokensAndLogins) {
   EXPECT_EQ(st->name, "민지");
   EXPECT_EQ(st->class_id, id);
   // The same name logs in as the same student, with a new token.
-  const auto again = s.login(code, "민지");
+  const auto again = sign_in(s, code, "민지");
   ASSERT_TRUE(again);
   EXPECT_NE(*again, student);
   EXPECT_EQ(s.authenticate(*again)->student_id, st->student_id);
@@ -85,7 +105,7 @@ TEST_F(StoreTest, OnlyHashesOfTokensAreStored) {
     Store s(dir);
     const NewClass c = s.create_class("x");
     teacher = c.teacher_token;
-    student = *s.login(c.info.code, "a");
+    student = *sign_in(s, c.info.code, "a");
   }
   std::string all;
   for (const auto& e : fs::directory_iterator(dir)) {
@@ -130,7 +150,7 @@ mode_t mode_of(const fs::path& p) {
 TEST_F(StoreTest, StudentTokensExpireAndCanBeRevoked) {
   Store s(dir);
   const NewClass c = s.create_class("x");
-  const std::string old = *s.login(c.info.code, "a");
+  const std::string old = *sign_in(s, c.info.code, "a");
   ASSERT_TRUE(s.authenticate(old));
   age_tokens(dir, 31 * 86400);
   EXPECT_FALSE(s.authenticate(old)) << "a 31-day-old token lets its holder in (default lifetime 30 days)";
@@ -140,11 +160,11 @@ TEST_F(StoreTest, StudentTokensExpireAndCanBeRevoked) {
   EXPECT_TRUE(s.authenticate(c.teacher_token, 1));
   // A new login drops the student's expired tokens, so the table does not
   // grow with every login.
-  const std::string fresh = *s.login(c.info.code, "a");
+  const std::string fresh = *sign_in(s, c.info.code, "a");
   EXPECT_EQ(count_tokens(dir), 1);
   EXPECT_FALSE(s.authenticate(old, 40 * 86400));
   // Logging out ends one token, not the student's others.
-  const std::string other = *s.login(c.info.code, "a");
+  const std::string other = *sign_in(s, c.info.code, "a");
   EXPECT_TRUE(s.revoke_token(fresh));
   EXPECT_FALSE(s.authenticate(fresh));
   EXPECT_FALSE(s.revoke_token(fresh));
@@ -156,10 +176,10 @@ TEST_F(StoreTest, StudentTokensExpireAndCanBeRevoked) {
 TEST_F(StoreTest, AClassHasAtMostSoManyStudents) {
   Store s(dir);
   const NewClass c = s.create_class("x");
-  EXPECT_TRUE(s.login(c.info.code, "a", 2));
-  EXPECT_TRUE(s.login(c.info.code, "b", 2));
-  EXPECT_THROW(s.login(c.info.code, "invented", 2), QuotaError);
-  EXPECT_TRUE(s.login(c.info.code, "a", 2));  // a name in use still logs in
+  EXPECT_TRUE(sign_in(s, c.info.code, "a", 2));
+  EXPECT_TRUE(sign_in(s, c.info.code, "b", 2));
+  EXPECT_THROW(sign_in(s, c.info.code, "invented", 2), QuotaError);
+  EXPECT_TRUE(sign_in(s, c.info.code, "a", 2));  // a name in use still logs in
   EXPECT_EQ(s.find_class(c.info.code)->students, 2);
   EXPECT_EQ(Store::check_name(""), "name: 1 to 40 characters, please");
   EXPECT_EQ(Store::check_name("민지"), "");
@@ -168,19 +188,19 @@ TEST_F(StoreTest, AClassHasAtMostSoManyStudents) {
 TEST_F(StoreTest, AStudentKeepsAtMostSoManyTokens) {
   Store s(dir);
   const NewClass c = s.create_class("x");
-  const std::string classmate = *s.login(c.info.code, "b");
+  const std::string classmate = *sign_in(s, c.info.code, "b");
   // Ten devices by default: an eleventh login logs the oldest out.
   std::vector<std::string> tokens;
-  for (int i = 0; i < 11; ++i) tokens.push_back(*s.login(c.info.code, "a"));
+  for (int i = 0; i < 11; ++i) tokens.push_back(*sign_in(s, c.info.code, "a"));
   EXPECT_EQ(count_tokens(dir), 11);  // ten of a's and b's one
   EXPECT_FALSE(s.authenticate(tokens[0])) << "the oldest of eleven tokens still lets its holder in";
   for (int i = 1; i < 11; ++i) EXPECT_TRUE(s.authenticate(tokens[i])) << i;
   EXPECT_TRUE(s.authenticate(classmate)) << "a classmate's token went with them";
   // The cap is the caller's setting ([limits] max_tokens_per_student).
-  const std::string first = *s.login(c.info.code, "c", INT64_MAX, kDefaultTokenSeconds, 2);
-  const std::string second = *s.login(c.info.code, "c", INT64_MAX, kDefaultTokenSeconds, 2);
+  const std::string first = *sign_in(s, c.info.code, "c", INT64_MAX, kDefaultTokenSeconds, 2);
+  const std::string second = *sign_in(s, c.info.code, "c", INT64_MAX, kDefaultTokenSeconds, 2);
   EXPECT_TRUE(s.authenticate(first));
-  const std::string third = *s.login(c.info.code, "c", INT64_MAX, kDefaultTokenSeconds, 2);
+  const std::string third = *sign_in(s, c.info.code, "c", INT64_MAX, kDefaultTokenSeconds, 2);
   EXPECT_FALSE(s.authenticate(first));
   EXPECT_TRUE(s.authenticate(second));
   EXPECT_TRUE(s.authenticate(third));
@@ -191,7 +211,7 @@ TEST_F(StoreTest, LookAlikeNamesAreOneStudent) {
   Store s(dir);
   const NewClass c = s.create_class("x");
   const auto student_of = [&](const std::string& name) {
-    const auto t = s.login(c.info.code, name);
+    const auto t = sign_in(s, c.info.code, name);
     return t ? s.authenticate(*t).value_or(Principal{}) : Principal{};
   };
   const Principal bob = student_of("bob");
@@ -208,12 +228,12 @@ TEST_F(StoreTest, LookAlikeNamesAreOneStudent) {
   // Invisible and direction-changing characters are refused.
   for (const char* bad : {"b\u200bob", "bob\u200f", "\u202ebob", "bo\u2060b", "\u2066bob\u2069", "bo\u00adb",
                           "\ufeffbob", "bob\u2064", "bob\u200d"}) {
-    EXPECT_THROW(s.login(c.info.code, bad), std::invalid_argument) << bad;
+    EXPECT_THROW(sign_in(s, c.info.code, bad), std::invalid_argument) << bad;
     EXPECT_NE(Store::check_name(bad).find("invisible"), std::string::npos) << bad << ": " << Store::check_name(bad);
   }
   // Nothing but white space, control characters (C1 too) and broken UTF-8.
   for (const char* bad : {" ", "\u3000\t", "a\u0085b", "a\x7f", "\xff", "b\xc3", "\xc0\xaf", "\xed\xa0\x80"}) {
-    EXPECT_THROW(s.login(c.info.code, bad), std::invalid_argument) << bad;
+    EXPECT_THROW(sign_in(s, c.info.code, bad), std::invalid_argument) << bad;
   }
   // 1 to 40 characters, counted as characters.
   std::string forty_hangul;
@@ -228,7 +248,7 @@ TEST_F(StoreTest, LookAlikeNamesAreOneStudent) {
 TEST_F(StoreTest, JobsByIdempotencyKeyAndTheClassesPendingTime) {
   Store s(dir);
   const NewClass c = s.create_class("x");
-  const auto who = *s.authenticate(*s.login(c.info.code, "a"));
+  const auto who = *s.authenticate(*sign_in(s, c.info.code, "a"));
   JobRecord r;
   r.id = new_job_id();  // the gateway picks the id: the folder is written before the row
   r.class_id = who.class_id;
@@ -416,6 +436,85 @@ TEST_F(StoreTest, OperatorCommands) {
   EXPECT_EQ(run("--version").first, 0);
 }
 
+TEST_F(StoreTest, NamesAreNfcAndCodesAreTypedForgivingly) {
+  std::string why;
+  // Composed and decomposed forms are one name (before: two students).
+  EXPECT_EQ(Store::normalize_name("Jose\u0301", &why), "Jos\u00e9");
+  EXPECT_EQ(Store::normalize_name("\u1106\u1175\u11ab\u110c\u1175", &why), "민지");  // jamo, as macOS sends them
+  // 40 syllables typed as 120 jamo are 40 characters.
+  std::string jamo40;
+  for (int i = 0; i < 40; ++i) jamo40 += "\u1100\u1161\u11a8";  // 각
+  EXPECT_EQ(Store::check_name(jamo40), "");
+  EXPECT_EQ(Store::check_name(jamo40 + "\u1100\u1161"), "name: 1 to 40 characters, please");
+  EXPECT_EQ(Store::normalize_code(" k7qp-3m "), "K7QP3M");
+  EXPECT_EQ(Store::normalize_code("\uff4b\uff17\uff51\uff50\u3000\uff13\uff4d"), "K7QP3M");  // full-width
+  EXPECT_EQ(Store::normalize_code("K7QP3M!"), "");
+  EXPECT_EQ(Store::normalize_code("민지"), "");
+  const std::string code = Store::new_personal_code();
+  EXPECT_TRUE(std::regex_match(code, std::regex("[ACDEFGHJKMNPQRTUVWXY234679]{4}-[ACDEFGHJKMNPQRTUVWXY234679]{4}")));
+  const std::string hash = Store::hash_code(code);
+  EXPECT_EQ(hash.rfind("pbkdf2-sha256$", 0), 0u);
+  EXPECT_EQ(hash.find(code.substr(0, 4)), std::string::npos);
+  EXPECT_NE(Store::hash_code(code), hash);  // a salt of its own
+  std::string typed = code;
+  for (char& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  EXPECT_TRUE(Store::code_matches(typed, hash));
+  EXPECT_FALSE(Store::code_matches("AAAA-AAAA", hash));
+  EXPECT_FALSE(Store::code_matches(code, "pbkdf2-sha256$999999999$00$00"));
+  EXPECT_FALSE(Store::code_matches(code, ""));
+}
+
+TEST_F(StoreTest, ARosterIsAddedWholeOrNotAtAll) {
+  Store s(dir);
+  const NewClass c = s.create_class("2-3");
+  EXPECT_FALSE(s.roster_only(c.info.id));
+  const auto codes = s.roster_add(c.info.id, {"민지", " 지수 "});
+  ASSERT_EQ(codes.size(), 2u);
+  EXPECT_EQ(codes[1].name, "지수");
+  EXPECT_TRUE(s.roster_only(c.info.id));
+  EXPECT_THROW(s.roster_add(c.info.id, {"서연", "민지"}), std::invalid_argument);
+  EXPECT_THROW(s.roster_add(c.info.id, {"a", "b"}, 3), QuotaError);
+  EXPECT_EQ(s.students(c.info.id).size(), 2u);  // nothing of the refused ones
+  EXPECT_EQ(s.sign_in(c.info.id, "서연", "").result, SignIn::Result::not_on_roster);
+  EXPECT_EQ(s.sign_in(c.info.id, "민지", "").result, SignIn::Result::code_needed);
+  EXPECT_EQ(s.sign_in(c.info.id, "민지", codes[1].code).result, SignIn::Result::wrong_code);
+  const SignIn in = s.sign_in(c.info.id, "민지", codes[0].code);
+  ASSERT_EQ(in.result, SignIn::Result::ok);
+  EXPECT_TRUE(in.new_code.empty());
+  EXPECT_TRUE(s.authenticate(in.token));
+  const auto fresh = s.reset_code(c.info.id, "민지");
+  ASSERT_TRUE(fresh);
+  EXPECT_FALSE(s.authenticate(in.token)) << "a reset code leaves the old tokens working";
+  EXPECT_EQ(s.sign_in(c.info.id, "민지", codes[0].code).result, SignIn::Result::wrong_code);
+  EXPECT_EQ(s.sign_in(c.info.id, "민지", fresh->code).result, SignIn::Result::ok);
+  EXPECT_FALSE(s.reset_code(c.info.id, "nobody"));
+}
+
+TEST_F(StoreTest, AnOperatorPrintsARosterWithCodes) {
+  const std::string d = " --data " + dir.string();
+  const auto created = nlohmann::json::parse(run("class create \"2-3\"" + d).second);
+  const std::string code = created["class_code"];
+  const fs::path sheet = dir.parent_path() / ("aisb_sheet_" + std::to_string(::getpid()) + ".html");
+  const auto [rc, out] = run("class roster add " + code + " 민지 \"김 지수\" --sheet " + sheet.string() + d);
+  ASSERT_EQ(rc, 0) << out;
+  const auto added = nlohmann::json::parse(out.substr(0, out.find('\n')))["students"];  // then "wrote 2 card(s)"
+  ASSERT_EQ(added.size(), 2u);
+  EXPECT_EQ(added[1]["name"], "김 지수");
+  std::ifstream in(sheet);
+  std::stringstream page;
+  page << in.rdbuf();
+  fs::remove(sheet);
+  EXPECT_NE(page.str().find(added[0]["code"].get<std::string>()), std::string::npos);
+  EXPECT_NE(page.str().find(code), std::string::npos);
+  EXPECT_NE(page.str().find("개인 코드"), std::string::npos);
+  EXPECT_EQ(run("class roster add " + code + " 민지" + d).first, 1);  // on the roster already
+  const auto [lc, listed] = run("class roster list " + code + d);
+  EXPECT_EQ(nlohmann::json::parse(listed)["roster_only"], true);
+  const auto [xc, reset] = run("class roster reset " + code + " 민지" + d);
+  ASSERT_EQ(xc, 0);
+  EXPECT_NE(nlohmann::json::parse(reset)["students"][0]["code"], added[0]["code"]);
+}
+
 TEST_F(StoreTest, AnOperatorGivesBackTheNamesAPupilInvented) {
   const std::string d = " --data " + dir.string();
   const auto created = nlohmann::json::parse(run("class create \"2-3\"" + d).second);
@@ -423,8 +522,8 @@ TEST_F(StoreTest, AnOperatorGivesBackTheNamesAPupilInvented) {
   std::string token;
   {
     Store store(dir);
-    for (int i = 0; i < 3; ++i) ASSERT_TRUE(store.login(code, "fake " + std::to_string(i)));
-    token = *store.login(code, "민지");
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(sign_in(store, code, "fake " + std::to_string(i)));
+    token = *sign_in(store, code, "민지");
   }
   const auto [lc, listed] = run("class students " + code + d);
   ASSERT_EQ(lc, 0) << listed;

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "center/config.hpp"
+#include "center/store.hpp"
 #include "core/event.hpp"
 #include "core/job_reader.hpp"
 #include "core/json_text.hpp"
@@ -50,6 +51,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string decoded = aisb::net::url_decode(text);
   if (decoded.size() > size) std::abort();
   if (aisb::net::url_decode(aisb::net::url_encode(text)) != text) std::abort();
+  // What a pupil types at sign-in: names (NFC, trimmed, bounded) and codes.
+  using aisb::center::Store;
+  const std::string input(text);
+  const std::string name = Store::normalize_name(input, &why);
+  if (name.empty() == why.empty()) std::abort();  // a name, or why not
+  if (!name.empty()) {
+    if (!aisb::net::valid_utf8(name) || name.size() > 4 * 40) std::abort();
+    std::string again_why;
+    if (Store::normalize_name(name, &again_why) != name) std::abort();  // once is enough
+  }
+  const std::string code = Store::normalize_code(input);
+  if (code.size() > 32 || code.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != std::string::npos) {
+    std::abort();
+  }
+  if (!code.empty() && Store::normalize_code(code) != code) std::abort();
+  (void)Store::code_matches("ABCD-EFGH", input);  // a stored hash that is not one
   try {
     aisb::center::parse_config(text, "center.toml");
   } catch (const aisb::center::ConfigError&) {

@@ -1,0 +1,288 @@
+// The store's part for a class (see store.hpp): the roster and personal
+// codes, published lessons and students' progress.
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "center/store.hpp"
+#include "center/store_sql.hpp"
+
+namespace aisb::center {
+
+using namespace store_detail;
+
+namespace {
+
+constexpr int kCodeIterations = 20000;  // about 7 ms a check on a 2020s CPU
+
+std::string pbkdf2(const std::string& code, const std::string& salt, int iterations) {
+  unsigned char out[32];
+  if (PKCS5_PBKDF2_HMAC(code.data(), static_cast<int>(code.size()), reinterpret_cast<const unsigned char*>(salt.data()),
+                        static_cast<int>(salt.size()), iterations, EVP_sha256(), sizeof out, out) != 1) {
+    throw StoreError("PBKDF2 failed");
+  }
+  return hex(std::string(reinterpret_cast<char*>(out), sizeof out));
+}
+
+}  // namespace
+
+std::string Store::normalize_code(const std::string& typed) {
+  if (typed.size() > 256) return "";
+  std::string out;
+  for (size_t i = 0; i < typed.size(); ++i) {
+    auto c = static_cast<unsigned char>(typed[i]);
+    // Full-width forms (U+FF01-U+FF5E, EF BC 81 .. EF BD 9E) and the
+    // ideographic space (E3 80 80): what a Korean keyboard in full-width
+    // mode types.
+    if (c == 0xEF && i + 2 < typed.size()) {
+      const auto b1 = static_cast<unsigned char>(typed[i + 1]), b2 = static_cast<unsigned char>(typed[i + 2]);
+      const int cp = ((c & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F);
+      if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80 && cp >= 0xFF01 && cp <= 0xFF5E) {
+        c = static_cast<unsigned char>(cp - 0xFEE0);
+        i += 2;
+      } else {
+        return "";
+      }
+    } else if (c == 0xE3 && i + 2 < typed.size() && static_cast<unsigned char>(typed[i + 1]) == 0x80 &&
+               static_cast<unsigned char>(typed[i + 2]) == 0x80) {
+      i += 2;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '-' || c == '_' || c == '\r' || c == '\n') continue;
+    if (c >= 'a' && c <= 'z') c = static_cast<unsigned char>(c - 'a' + 'A');
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return "";
+    out += static_cast<char>(c);
+  }
+  return out.size() <= 32 ? out : "";
+}
+
+std::string Store::new_personal_code() {
+  const std::string c = random_code(8);
+  return c.substr(0, 4) + "-" + c.substr(4);
+}
+
+std::string Store::hash_code(const std::string& code) {
+  const std::string salt = hex(random_bytes(16));
+  return "pbkdf2-sha256$" + std::to_string(kCodeIterations) + "$" + salt + "$" +
+         pbkdf2(normalize_code(code), salt, kCodeIterations);
+}
+
+bool Store::code_matches(const std::string& code, const std::string& stored) {
+  const std::string typed = normalize_code(code);
+  if (typed.empty()) return false;
+  // pbkdf2-sha256$N$SALT$HASH
+  const size_t a = stored.find('$'), b = stored.find('$', a + 1), c = stored.find('$', b + 1);
+  if (a == std::string::npos || b == std::string::npos || c == std::string::npos ||
+      stored.compare(0, a, "pbkdf2-sha256") != 0) {
+    return false;
+  }
+  int iterations = 0;
+  try {
+    iterations = std::stoi(stored.substr(a + 1, b - a - 1));
+  } catch (const std::exception&) {
+    return false;
+  }
+  if (iterations < 1 || iterations > 10'000'000) return false;
+  const std::string want = stored.substr(c + 1);
+  const std::string got = pbkdf2(typed, stored.substr(b + 1, c - b - 1), iterations);
+  return want.size() == got.size() && CRYPTO_memcmp(want.data(), got.data(), got.size()) == 0;
+}
+
+bool Store::roster_only(const std::string& class_id) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_, "SELECT roster_only FROM classes WHERE id = ?");
+  s.bind(1, class_id);
+  return s.step() && s.integer(0) != 0;
+}
+
+std::vector<NewCode> Store::roster_add(const std::string& class_id, const std::vector<std::string>& names,
+                                       int64_t max_students) {
+  std::vector<NewCode> out;
+  std::vector<std::string> clean;
+  for (const std::string& n : names) {
+    std::string why;
+    const std::string c = normalize_name(n, &why);
+    if (!why.empty()) throw std::invalid_argument("'" + n + "': " + why);
+    if (std::find(clean.begin(), clean.end(), c) != clean.end()) {
+      throw std::invalid_argument("'" + c + "' is given twice");
+    }
+    clean.push_back(c);
+  }
+  // The hashes first: they are slow, and the lock is the whole center's.
+  std::vector<std::string> hashes;
+  for (const std::string& c : clean) {
+    out.push_back({c, new_personal_code()});
+    hashes.push_back(hash_code(out.back().code));
+  }
+  const std::lock_guard lock(mutex_);
+  exec("BEGIN IMMEDIATE");
+  try {
+    int64_t students = 0;
+    {
+      Stmt s(db_, "SELECT COUNT(*) FROM students WHERE class_id = ?");
+      s.bind(1, class_id);
+      if (s.step()) students = s.integer(0);
+    }
+    if (students + static_cast<int64_t>(clean.size()) > max_students) {
+      throw QuotaError(class_full(students, max_students));
+    }
+    for (size_t i = 0; i < clean.size(); ++i) {
+      {
+        Stmt s(db_, "SELECT 1 FROM students WHERE class_id = ? AND name = ?");
+        s.bind(1, class_id).bind(2, clean[i]);
+        if (s.step()) {
+          throw std::invalid_argument("'" + clean[i] +
+                                      "' is on the roster already (roster reset gives them a new code)");
+        }
+      }
+      Stmt(db_, "INSERT INTO students (id, class_id, name, created, code_hash) VALUES (?, ?, ?, ?, ?)")
+          .bind(1, hex(random_bytes(6)).insert(0, 1, 's'))
+          .bind(2, class_id)
+          .bind(3, clean[i])
+          .bind(4, now_seconds())
+          .bind(5, hashes[i])
+          .step();
+    }
+    Stmt(db_, "UPDATE classes SET roster_only = 1 WHERE id = ?").bind(1, class_id).step();
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+  return out;
+}
+
+std::optional<NewCode> Store::reset_code(const std::string& class_id, const std::string& name) {
+  std::string why;
+  const std::string clean = normalize_name(name, &why);
+  if (!why.empty()) return std::nullopt;
+  NewCode c{clean, new_personal_code()};
+  const std::string hash = hash_code(c.code);
+  const std::lock_guard lock(mutex_);
+  std::string id;
+  {
+    Stmt s(db_, "SELECT id FROM students WHERE class_id = ? AND name = ?");
+    s.bind(1, class_id).bind(2, clean);
+    if (!s.step()) return std::nullopt;
+    id = s.text(0);
+  }
+  exec("BEGIN IMMEDIATE");
+  try {
+    Stmt(db_, "UPDATE students SET code_hash = ? WHERE id = ?").bind(1, hash).bind(2, id).step();
+    Stmt(db_, "DELETE FROM tokens WHERE student_id = ?").bind(1, id).step();
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+  return c;
+}
+
+std::vector<StudentRow> Store::students(const std::string& class_id) {
+  const std::lock_guard lock(mutex_);
+  std::vector<StudentRow> out;
+  Stmt s(db_,
+         "SELECT s.id, s.name, s.created, s.last_seen, s.code_hash != '', "
+         "(SELECT COUNT(*) FROM tokens t WHERE t.student_id = s.id) FROM students s WHERE s.class_id = ? "
+         "ORDER BY s.created, s.rowid");
+  s.bind(1, class_id);
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), s.integer(3), s.integer(4) != 0, s.integer(5)});
+  return out;
+}
+
+// ---------------------------------------------------------------- lessons
+
+bool Store::put_lesson(const std::string& class_id, const ClassLesson& l, int64_t max_lessons) {
+  const std::lock_guard lock(mutex_);
+  int64_t position = -1, count = 0, last = 0;
+  {
+    Stmt s(db_, "SELECT position FROM lessons WHERE class_id = ? AND id = ?");
+    s.bind(1, class_id).bind(2, l.id);
+    if (s.step()) position = s.integer(0);
+  }
+  {
+    Stmt s(db_, "SELECT COUNT(*), COALESCE(MAX(position), 0) FROM lessons WHERE class_id = ?");
+    s.bind(1, class_id);
+    if (s.step()) count = s.integer(0), last = s.integer(1);
+  }
+  if (position < 0) {
+    if (count >= max_lessons) return false;
+    position = last + 1;
+  }
+  Stmt(db_,
+       "INSERT OR REPLACE INTO lessons (class_id, id, position, text, sha256, title_ko, title_en, steps, updated) "
+       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, class_id)
+      .bind(2, l.id)
+      .bind(3, position)
+      .bind(4, l.text)
+      .bind(5, sha256_hex(l.text))
+      .bind(6, l.title_ko)
+      .bind(7, l.title_en)
+      .bind(8, l.steps)
+      .bind(9, now_seconds())
+      .step();
+  return true;
+}
+
+bool Store::delete_lesson(const std::string& class_id, const std::string& id) {
+  const std::lock_guard lock(mutex_);
+  Stmt(db_, "DELETE FROM lessons WHERE class_id = ? AND id = ?").bind(1, class_id).bind(2, id).step();
+  return sqlite3_changes(db_) > 0;
+}
+
+std::vector<ClassLesson> Store::class_lessons(const std::string& class_id) {
+  const std::lock_guard lock(mutex_);
+  std::vector<ClassLesson> out;
+  Stmt s(db_,
+         "SELECT id, position, sha256, title_ko, title_en, steps, updated FROM lessons WHERE class_id = ? "
+         "ORDER BY position");
+  s.bind(1, class_id);
+  while (s.step()) {
+    out.push_back({s.text(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.integer(6), ""});
+  }
+  return out;
+}
+
+std::optional<ClassLesson> Store::class_lesson(const std::string& class_id, const std::string& id) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_,
+         "SELECT id, position, sha256, title_ko, title_en, steps, updated, text FROM lessons "
+         "WHERE class_id = ? AND id = ?");
+  s.bind(1, class_id).bind(2, id);
+  if (!s.step()) return std::nullopt;
+  return ClassLesson{s.text(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.integer(6), s.text(7)};
+}
+
+// ---------------------------------------------------------------- progress
+
+void Store::put_progress(const std::string& student_id, const std::string& lesson, const std::string& data) {
+  const std::lock_guard lock(mutex_);
+  Stmt(db_, "INSERT OR REPLACE INTO progress (student_id, lesson, data, updated) VALUES (?, ?, ?, ?)")
+      .bind(1, student_id)
+      .bind(2, lesson)
+      .bind(3, data)
+      .bind(4, now_seconds())
+      .step();
+}
+
+std::vector<ProgressRow> Store::class_progress(const std::string& class_id) {
+  const std::lock_guard lock(mutex_);
+  std::vector<ProgressRow> out;
+  Stmt s(db_,
+         "SELECT p.student_id, s.name, p.lesson, p.data, p.updated FROM progress p JOIN students s "
+         "ON s.id = p.student_id WHERE s.class_id = ? ORDER BY s.created, s.rowid, p.lesson");
+  s.bind(1, class_id);
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)});
+  return out;
+}
+
+int64_t Store::count_progress(const std::string& student_id) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_, "SELECT COUNT(*) FROM progress WHERE student_id = ?");
+  s.bind(1, student_id);
+  return s.step() ? s.integer(0) : 0;
+}
+
+}  // namespace aisb::center
