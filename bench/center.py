@@ -13,6 +13,8 @@ center issue):
    the center holds exactly the jobs it accepted (none lost).
 3. From submit to the first `metrics` event with the real worker (local
    executor), on an idle center.
+4. A class of 30 on its roster signing in with their personal codes (each
+   checks a PBKDF2 hash): one after another, then all at the same instant.
 
     python3 bench/center.py [--clients 200] [--seconds 60] [--idle 5000] [--burst 1000]
 """
@@ -387,6 +389,38 @@ async def first_metrics(tmp):
         center.stop()
 
 
+async def sign_ins(tmp, students=30, rounds=4):
+    center = Center(os.path.join(tmp, "signin"), "[limits]\nlogins_per_name_per_minute = 100000\n")
+    try:
+        code = center.klass["class_code"]
+        names = [f"학생{i}" for i in range(students)]
+        roster = json.loads(subprocess.check_output(
+            [CENTER, "class", "roster", "add", code, *names, "--data", center.data]))["students"]
+
+        async def one(s):
+            t0 = time.time()
+            status, _ = await http(center.port, "POST", "/api/v1/login",
+                                   {"class_code": code, "name": s["name"], "code": s["code"]})
+            assert status == 200, status
+            return time.time() - t0
+
+        for together in (False, True):
+            t0 = time.time()
+            if together:
+                lat = []
+                for _ in range(rounds):
+                    lat += await asyncio.gather(*(one(s) for s in roster))
+            else:
+                lat = [await one(s) for _ in range(rounds) for s in roster]
+            took = time.time() - t0
+            lat.sort()
+            print(f"  {len(lat)} sign-ins with personal codes, {'30 at the same instant' if together else 'one after another'}: "
+                  f"{len(lat) / took:.0f}/s, median {statistics.median(lat) * 1000:.0f} ms, "
+                  f"max {lat[-1] * 1000:.0f} ms")
+    finally:
+        center.stop()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--clients", type=int, default=200)
@@ -408,6 +442,7 @@ def main():
         asyncio.run(big_files(tmp))
         asyncio.run(burst(tmp, a.burst))
         asyncio.run(first_metrics(tmp))
+        asyncio.run(sign_ins(tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
