@@ -172,7 +172,10 @@ net::Response Gateway::route(const net::Request& req) {
   if (parts.size() == 1 && parts[0] == "me") {
     if (!method_is("GET")) return wrong_method("GET");
     json me{{"role", who.teacher() ? "teacher" : "student"}, {"class", who.who.class_id}};
-    if (const auto c = store_.find_class(who.who.class_id)) me["class_name"] = c->name;
+    if (const auto c = store_.find_class(who.who.class_id)) {
+      me["class_name"] = c->name;
+      if (who.teacher()) me["class_code"] = c->code;  // for the cards the teacher prints
+    }
     if (!who.teacher()) {
       me["name"] = who.who.name;
       me["student"] = who.who.student_id;

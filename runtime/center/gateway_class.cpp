@@ -356,8 +356,27 @@ net::Response Gateway::put_progress(const std::string& lesson, const net::Reques
     }
     if (!have) return error(429, "progress is kept for " + std::to_string(kMaxProgressLessons) + " lessons at most");
   }
-  store_.put_progress(who.who.student_id, lesson, p.dump());
-  return reply(200, p);
+  // Two computers of one student each send what they know: the furthest
+  // step, every goal met and a finish are kept, whichever comes last.
+  json merged = p;
+  for (const ProgressRow& r : store_.class_progress(who.who.class_id)) {
+    if (r.student_id != who.who.student_id || r.lesson != lesson) continue;
+    const json old = parse_json(r.data);
+    if (!old.is_object() || old.value("steps", 0) != p["steps"].get<int>()) break;  // the lesson changed: start over
+    merged["reached"] = std::max(p["reached"].get<int>(), old.value("reached", 0));
+    std::set<int> goals = p["goals_met"].get<std::set<int>>();
+    for (const json& g : old.value("goals_met", json::array())) goals.insert(g.get<int>());
+    merged["goals_met"] = goals;
+    std::map<int, json> quiz;
+    for (const json& q : old.value("quiz", json::array())) quiz[q.value("step", 0)] = q;
+    for (const json& q : p["quiz"]) quiz[q["step"].get<int>()] = q;  // the newer answer
+    merged["quiz"] = json::array();
+    for (const auto& [step, q] : quiz) merged["quiz"].push_back(q);
+    merged["finished"] = p["finished"].get<bool>() || old.value("finished", false);
+    break;
+  }
+  store_.put_progress(who.who.student_id, lesson, merged.dump());
+  return reply(200, merged);
 }
 
 net::Response Gateway::class_progress(const Caller& who) {
