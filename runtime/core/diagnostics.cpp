@@ -7,19 +7,34 @@
 namespace aisb {
 
 void Diagnostics::error(std::string path, std::string message) {
-  items_.push_back({Severity::error, std::move(path), std::move(message)});
+  items_.push_back({Severity::error, std::move(path), std::move(message), {}, {}});
 }
 
 void Diagnostics::warning(std::string path, std::string message) {
-  items_.push_back({Severity::warning, std::move(path), std::move(message)});
+  items_.push_back({Severity::warning, std::move(path), std::move(message), {}, {}});
 }
 
-bool Diagnostics::has_errors() const { return error_count() > 0; }
+void Diagnostics::error(std::string path, Message m) {
+  std::string english = render_message(m, "en");
+  items_.push_back({Severity::error, std::move(path), std::move(english), std::move(m.key), std::move(m.args)});
+}
+
+void Diagnostics::warning(std::string path, Message m) {
+  std::string english = render_message(m, "en");
+  items_.push_back({Severity::warning, std::move(path), std::move(english), std::move(m.key), std::move(m.args)});
+}
+
+void Diagnostics::add(Diagnostic d) {
+  items_.push_back(std::move(d));
+}
+
+bool Diagnostics::has_errors() const {
+  return error_count() > 0;
+}
 
 size_t Diagnostics::error_count() const {
-  return static_cast<size_t>(std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) {
-    return d.severity == Severity::error;
-  }));
+  return static_cast<size_t>(
+      std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::error; }));
 }
 
 std::string Diagnostics::first_error() const {
@@ -30,19 +45,21 @@ std::string Diagnostics::first_error() const {
 }
 
 size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  std::iota(row.begin(), row.end(), size_t{0});
+  // Optimal string alignment: insertions, deletions, substitutions and swaps
+  // of two neighbours ("trian" -> "train") each count as one edit.
+  std::vector<size_t> before(b.size() + 1), prev(b.size() + 1), row(b.size() + 1);
+  std::iota(prev.begin(), prev.end(), size_t{0});
   for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
       const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + cost});
-      diag = up;
+      row[j] = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) row[j] = std::min(row[j], before[j - 2] + 1);
     }
+    before.swap(prev);
+    prev.swap(row);
   }
-  return row[b.size()];
+  return prev[b.size()];
 }
 
 std::string nearest(std::string_view word, const std::vector<std::string>& candidates) {
@@ -73,6 +90,28 @@ std::string one_of(const std::vector<std::string>& names) {
     out += names[i];
   }
   return out;
+}
+
+std::string render_diagnostic(const Diagnostic& d, std::string_view lang) {
+  if (d.key.empty() || lang != "ko") return d.message;
+  return render_message({d.key, d.args}, lang);
+}
+
+std::string path_label(const std::string& path, std::string_view lang) {
+  if (lang != "ko" || path.empty()) return path;
+  // The last key of the path, without its index: "model.layers[0]" -> "layers".
+  std::string last = path.substr(path.find_last_of('.') == std::string::npos ? 0 : path.find_last_of('.') + 1);
+  if (const size_t bracket = last.find('['); bracket != std::string::npos) last.resize(bracket);
+  const MessageEntry* e = find_message("field." + last);
+  return e == nullptr ? path : std::string(e->ko) + "(" + path + ")";
+}
+
+std::string describe_diagnostic(const Diagnostic& d, std::string_view lang) {
+  const std::string text = render_diagnostic(d, lang);
+  if (d.path.empty() || d.path == "<toml>") return text;
+  // An unknown key's path is what the author wrote, not a key with a name.
+  const std::string label = d.key == "reader.unknown_key" ? d.path : path_label(d.path, lang);
+  return label + ": " + text;
 }
 
 }  // namespace aisb

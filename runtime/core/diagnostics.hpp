@@ -1,12 +1,17 @@
 // Diagnostics: what the one validator answers with. Each problem names the
 // key path of what is wrong (`model.layers[0].units`) so that every front end
 // (the lesson checker with line:column, the center with a 422, the app next to
-// a control) can point at it.
+// a control) can point at it. Each also carries its entry in the message
+// table (core/messages.hpp) and that entry's arguments, so that a front end
+// can say it in its reader's language; `message` stays English (the center's
+// API answers with it).
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/messages.hpp"
 
 namespace aisb {
 
@@ -14,14 +19,21 @@ enum class Severity { error, warning };
 
 struct Diagnostic {
   Severity severity = Severity::error;
-  std::string path;     // key path, e.g. "training.learning_rate"; empty for the whole file
-  std::string message;  // says what is wrong and, where it can, what would be right
+  std::string path;          // key path, e.g. "training.learning_rate"; empty for the whole file
+  std::string message;       // says what is wrong and, where it can, what would be right (English)
+  std::string key;           // its message-table entry; empty for an English-only message
+  std::vector<MsgArg> args;  // the entry's arguments
 };
 
 class Diagnostics {
  public:
+  // English only: for messages no student or teacher reads.
   void error(std::string path, std::string message);
   void warning(std::string path, std::string message);
+  // A message of the table, in every language.
+  void error(std::string path, Message m);
+  void warning(std::string path, Message m);
+  void add(Diagnostic d);
   [[nodiscard]] bool has_errors() const;
   [[nodiscard]] size_t error_count() const;
   [[nodiscard]] const std::vector<Diagnostic>& all() const { return items_; }
@@ -32,7 +44,8 @@ class Diagnostics {
   std::vector<Diagnostic> items_;
 };
 
-// Edit distance, for "did you mean" suggestions.
+// Edit distance, for "did you mean" suggestions; swapping two neighbouring
+// letters counts as one edit.
 size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word` when it is close enough to be a likely
@@ -44,5 +57,15 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 
 // "a, b or c"
 std::string one_of(const std::vector<std::string>& names);
+
+// The diagnostic's message in `lang` ("en" or "ko"): its table entry when it
+// has one, else its English message.
+std::string render_diagnostic(const Diagnostic& d, std::string_view lang);
+// A key path as a reader of `lang` sees it: the path itself in English; in
+// Korean with the key's name first when the table has one
+// ("학습률(training.learning_rate)").
+std::string path_label(const std::string& path, std::string_view lang);
+// "PATH: MESSAGE" (or just the message for the whole file) in `lang`.
+std::string describe_diagnostic(const Diagnostic& d, std::string_view lang);
 
 }  // namespace aisb

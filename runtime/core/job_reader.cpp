@@ -43,26 +43,27 @@ DatasetSpec read_dataset(JsonReader& r) {
   if (csv || images) {
     const std::string rel = d.source.substr(csv ? 4 : 7);
     if (!is_safe_relative_path(rel)) {
-      r.diags().error(r.path_of("source"),
-                      "the path '" + rel + "' must stay inside the lesson's folder (relative, no '..')");
+      r.diags().error(r.path_of("source"), msg("dataset.path_outside", {rel}));
     } else {
-      r.diags().error(r.path_of("source"), std::string(csv ? "csv" : "image-folder") +
-                                               " datasets are not supported by this version of AI Sandbox yet");
+      r.diags().error(r.path_of("source"), msg(csv ? "dataset.csv_unsupported" : "dataset.images_unsupported"));
     }
   } else if (const SourceInfo* s = find_source(d.source); s == nullptr) {
-    r.diags().error(r.path_of("source"), "unknown dataset '" + d.source + "'" +
-                                             did_you_mean(d.source, builtin_source_names()) +
-                                             "; use a built-in generator, \"csv:FILE\" or \"images:FOLDER\"");
-  } else if (!s->available) {
+    // Only what this version generates: csv: and images: are refused above.
+    std::vector<std::string> available;
+    for (const auto& b : builtin_sources()) {
+      if (b.available) available.push_back(b.name);
+    }
     r.diags().error(r.path_of("source"),
-                    "the dataset '" + d.source + "' is not available in this version of AI Sandbox yet");
+                    msg("dataset.unknown", {d.source, suggestion(d.source, available), list_arg(available)}));
+  } else if (!s->available) {
+    r.diags().error(r.path_of("source"), msg("dataset.not_available", {d.source}));
   }
   if (csv) {
     d.features = r.strings("features", true);
     d.target = r.string("target", "", true);
   } else {
     for (const char* k : {"features", "target"}) {
-      if (r.has(k)) r.diags().error(r.path_of(k), std::string("'") + k + "' is only for csv datasets");
+      if (r.has(k)) r.diags().error(r.path_of(k), msg("dataset.only_csv", {k}));
     }
   }
   if (images) {
@@ -70,16 +71,16 @@ DatasetSpec read_dataset(JsonReader& r) {
       if (size->size() != 2 || !(*size)[0].is_number_integer() || !(*size)[1].is_number_integer() ||
           (*size)[0].get<int64_t>() < 4 || (*size)[0].get<int64_t>() > 512 || (*size)[1].get<int64_t>() < 4 ||
           (*size)[1].get<int64_t>() > 512) {
-        r.diags().error(r.path_of("size"), "expected [height, width] with each between 4 and 512");
+        r.diags().error(r.path_of("size"), msg("dataset.image_size"));
       } else {
         d.size = {(*size)[0].get<int>(), (*size)[1].get<int>()};
       }
     }
     d.channels = static_cast<int>(r.integer("channels", 1, 1, 3));
-    if (d.channels == 2) r.diags().error(r.path_of("channels"), "use 1 (grey) or 3 (colour)");
+    if (d.channels == 2) r.diags().error(r.path_of("channels"), msg("dataset.channels"));
   } else {
     for (const char* k : {"size", "channels"}) {
-      if (r.has(k)) r.diags().error(r.path_of(k), std::string("'") + k + "' is only for image-folder datasets");
+      if (r.has(k)) r.diags().error(r.path_of(k), msg("dataset.only_images", {k}));
     }
   }
   r.finish();
@@ -101,8 +102,7 @@ LayerSpec read_layer(JsonReader& r) {
     l.padding = r.choice("padding", "valid", names::paddings);
     l.activation = r.choice("activation", "relu", names::activations);
     if (l.padding == "same" && l.kernel % 2 == 0) {
-      r.diags().error(r.path_of("padding"),
-                      "padding = \"same\" needs an odd kernel (3, 5, 7, ...), got " + std::to_string(l.kernel));
+      r.diags().error(r.path_of("padding"), msg("layer.same_needs_odd_kernel", {std::to_string(l.kernel)}));
     }
   } else if (l.type == "maxpool2d") {
     l.size = static_cast<int>(r.integer("size", 2, 1, 8));
@@ -113,9 +113,8 @@ LayerSpec read_layer(JsonReader& r) {
   } else if (l.type == "flatten" || l.type == "batchnorm") {
     // no settings
   } else if (!l.type.empty()) {
-    r.diags().error(r.path_of("type"), "unknown layer type '" + l.type + "'" +
-                                           did_you_mean(l.type, names::layer_types) + "; use " +
-                                           one_of(names::layer_types));
+    r.diags().error(r.path_of("type"), msg("layer.unknown_type", {l.type, suggestion(l.type, names::layer_types),
+                                                                  list_arg(names::layer_types)}));
     return l;  // its other keys mean nothing; do not report them as unknown
   }
   r.finish();
@@ -133,8 +132,8 @@ ModelSpec read_model(JsonReader& r) {
   if (const json* layers = r.array("layers"); layers != nullptr) {
     m.layers.clear();
     if (static_cast<int64_t>(layers->size()) > limits::max_layers) {
-      r.diags().error(r.path_of("layers"), "at most " + std::to_string(limits::max_layers) + " layers, got " +
-                                               std::to_string(layers->size()));
+      r.diags().error(r.path_of("layers"), msg("model.too_many_layers",
+                                               {std::to_string(limits::max_layers), std::to_string(layers->size())}));
     } else {
       for (size_t i = 0; i < layers->size(); ++i) {
         JsonReader lr(&(*layers)[i], r.path_of("layers") + "[" + std::to_string(i) + "]", r.diags());
@@ -156,8 +155,7 @@ TrainingSpec read_training(JsonReader& r) {
   t.regularization_rate = r.number("regularization_rate", t.regularization_rate, 0.0, 10.0);
   t.seed = static_cast<uint64_t>(r.integer("seed", 1, 0, INT64_MAX));
   if (t.regularization == "none" && t.regularization_rate > 0) {
-    r.diags().warning(r.path_of("regularization_rate"),
-                      "has no effect while regularization = \"none\"; choose \"l1\" or \"l2\"");
+    r.diags().warning(r.path_of("regularization_rate"), msg("training.rate_without_regularization"));
   }
   r.finish();
   return t;
@@ -201,17 +199,16 @@ void read_job_tables(JsonReader& r, JobSpec& job) {
     for (const auto& t : source->tasks) task_ok = task_ok || t == job.model.task;
     if (!task_ok) {
       r.diags().error(model_path + ".task",
-                      "the dataset '" + source->name + "' is for " + one_of(source->tasks) + ", not " + job.model.task);
+                      msg("model.task_vs_dataset", {source->name, list_arg(source->tasks), job.model.task}));
     }
     if (source->kind != DataKind::points) {
       // Images and sequences come as they are; input features are for 2-D sets.
       if (model_json != nullptr && model_json->contains("inputs") && !job.model.inputs.empty()) {
-        r.diags().error(model_path + ".inputs", "input features are for the 2-D datasets; the dataset '" +
-                                                    source->name + "' gives its own inputs: remove 'inputs'");
+        r.diags().error(model_path + ".inputs", msg("model.inputs_not_for_dataset", {source->name}));
       }
       job.model.inputs.clear();
     } else {
-      if (job.model.inputs.empty()) r.diags().error(model_path + ".inputs", "choose at least one input feature");
+      if (job.model.inputs.empty()) r.diags().error(model_path + ".inputs", msg("model.no_inputs"));
       std::set<std::string> seen;
       for (size_t i = 0; i < job.model.inputs.size(); ++i) {
         const auto& in = job.model.inputs[i];
@@ -219,10 +216,10 @@ void read_job_tables(JsonReader& r, JobSpec& job) {
         bool known = false;
         for (const auto& f : names::point_features) known = known || f == in;
         if (!known) {
-          r.diags().error(p, "unknown input '" + in + "'" + did_you_mean(in, names::point_features) + "; use " +
-                                 one_of(names::point_features));
+          r.diags().error(p, msg("model.unknown_input",
+                                 {in, suggestion(in, names::point_features), list_arg(names::point_features)}));
         } else if (!seen.insert(in).second) {
-          r.diags().error(p, "the input '" + in + "' is listed twice");
+          r.diags().error(p, msg("model.input_twice", {in}));
         }
       }
     }
@@ -231,37 +228,34 @@ void read_job_tables(JsonReader& r, JobSpec& job) {
   if (r.diags().error_count() == errors_before) {
     Diagnostics shape_diags;
     const ModelInfo info = describe_model(job, shape_diags);
-    for (const auto& d : shape_diags.all()) {
-      std::string path = d.path;
-      if (path.starts_with("model") && model_path != "model") path = model_path + path.substr(5);
-      r.diags().error(path, d.message);
+    for (Diagnostic d : shape_diags.all()) {
+      if (d.path.starts_with("model") && model_path != "model") d.path = model_path + d.path.substr(5);
+      d.severity = Severity::error;
+      r.diags().add(std::move(d));
     }
     const auto mib = [](int64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB"; };
     // Every sample is stored twice while it is generated and split.
     const int64_t per_sample = 2 * 4 * shape_elements(info.input);
     if (per_sample * job.dataset.samples > limits::max_data_bytes) {
       r.diags().error(r.path_of("dataset") + ".samples",
-                      "the data would need " + mib(per_sample * job.dataset.samples) + ", more than the " +
-                          mib(limits::max_data_bytes) + " allowed: use at most " +
-                          std::to_string(limits::max_data_bytes / per_sample) + " samples");
+                      msg("dataset.too_much_data", {mib(per_sample * job.dataset.samples), mib(limits::max_data_bytes),
+                                                    std::to_string(limits::max_data_bytes / per_sample)}));
     }
     if (info.ok && info.params > limits::max_parameters) {
-      r.diags().error(model_path + ".layers",
-                      "the model has " + std::to_string(info.params) + " parameters, more than the " +
-                          std::to_string(limits::max_parameters) + " allowed: use fewer or smaller layers");
+      r.diags().error(
+          model_path + ".layers",
+          msg("model.too_many_parameters", {std::to_string(info.params), std::to_string(limits::max_parameters)}));
     } else if (const int64_t bytes = info.ok ? training_memory_bytes(job, info) : 0;
                bytes > limits::max_training_bytes) {
       // The estimate counts the data set and a chunk of evaluation too.
       r.diags().error(r.path_of("training") + ".batch_size",
-                      "training this model with batch_size " + std::to_string(job.training.batch_size) +
-                          " would need about " + mib(bytes) + ", more than the " + mib(limits::max_training_bytes) +
-                          " allowed: use a smaller batch or model, or fewer samples");
+                      msg("training.too_much_memory",
+                          {std::to_string(job.training.batch_size), mib(bytes), mib(limits::max_training_bytes)}));
     }
   }
   const int64_t test = static_cast<int64_t>(job.dataset.samples * job.dataset.test_fraction + 0.5);
   if (job.dataset.samples - test < 1 || test < 1) {
-    r.diags().error(r.path_of("dataset") + ".samples",
-                    "too few samples to split into a training and a test set; use at least 2");
+    r.diags().error(r.path_of("dataset") + ".samples", msg("dataset.too_few_samples"));
   }
 }
 
@@ -270,20 +264,20 @@ JobSpec read_job(const json& j, Diagnostics& diags) {
   JsonReader r(&j, "", diags);
   const json* format = r.any("format");
   if (format == nullptr) {
-    diags.error("format", "missing: 'format' is required (format = 1)");
+    diags.error("format", msg("job.format_missing"));
   } else if (!format->is_number_integer() || format->get<int64_t>() != kFormat) {
-    diags.error("format", "unsupported format " + format->dump() + "; this version reads format 1");
+    diags.error("format", msg("job.format_unsupported", {format->dump()}));
     return job;
   }
   job.lesson = r.string("lesson", "");
   if (!job.lesson.empty() && !is_valid_id(job.lesson)) {
-    diags.error("lesson", "'" + job.lesson + "' is not a lesson id: use lower-case letters, digits and '-'");
+    diags.error("lesson", msg("job.bad_lesson_id", {job.lesson}));
   }
   read_job_tables(r, job);
   if (const json* files = r.object("files"); files != nullptr) {
     for (const auto& [name, hash] : files->items()) {
       if (!hash.is_string()) {
-        diags.error("files." + name, "expected a content hash (a string)");
+        diags.error("files." + name, msg("job.file_hash"));
       } else {
         job.files[name] = hash.get<std::string>();
       }

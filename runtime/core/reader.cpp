@@ -6,20 +6,30 @@
 namespace aisb {
 
 std::string describe_json_type(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: return "nothing";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a number";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "a list";
-    case json::value_t::object: return "a table";
-    default: return "something else";
-  }
+  return message_text(json_type_arg(v).text, "en");
 }
 
-namespace {
+MsgArg json_type_arg(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null:
+      return phrase("type.nothing");
+    case json::value_t::boolean:
+      return phrase("type.boolean");
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return phrase("type.integer");
+    case json::value_t::number_float:
+      return phrase("type.number");
+    case json::value_t::string:
+      return phrase("type.string");
+    case json::value_t::array:
+      return phrase("type.list");
+    case json::value_t::object:
+      return phrase("type.table");
+    default:
+      return phrase("type.other");
+  }
+}
 
 std::string fmt_number(double v) {
   std::string s = json(v).dump();
@@ -27,17 +37,17 @@ std::string fmt_number(double v) {
   return s;
 }
 
-}  // namespace
-
 JsonReader::JsonReader(const json* obj, std::string path, Diagnostics& diags)
     : obj_(obj), path_(std::move(path)), diags_(diags) {
   if (obj_ != nullptr && !obj_->is_object()) {
-    diags_.error(path_, "expected a table, got " + describe_json_type(*obj_));
+    diags_.error(path_, msg("reader.wrong_type", {phrase("type.table"), json_type_arg(*obj_)}));
     obj_ = nullptr;
   }
 }
 
-std::string JsonReader::path_of(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+std::string JsonReader::path_of(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
 
 bool JsonReader::has(const std::string& key) {
   known_.push_back(key);
@@ -50,12 +60,12 @@ const json* JsonReader::get(const std::string& key, bool required) {
     auto it = obj_->find(key);
     if (it != obj_->end()) return &*it;
   }
-  if (required) diags_.error(path_of(key), "missing: '" + key + "' is required here");
+  if (required) diags_.error(path_of(key), msg("reader.missing", {key}));
   return nullptr;
 }
 
 void JsonReader::wrong_type(const std::string& key, const char* expected, const json& got) {
-  diags_.error(path_of(key), std::string("expected ") + expected + ", got " + describe_json_type(got));
+  diags_.error(path_of(key), msg("reader.wrong_type", {phrase(expected), json_type_arg(got)}));
 }
 
 int64_t JsonReader::integer(const std::string& key, int64_t def, int64_t min, int64_t max, bool required) {
@@ -71,12 +81,11 @@ int64_t JsonReader::integer(const std::string& key, int64_t def, int64_t min, in
              v->get<double>() == std::floor(v->get<double>()) && std::fabs(v->get<double>()) < 9e15) {
     x = static_cast<int64_t>(v->get<double>());  // 10.0 from a JSON client is still ten
   } else {
-    wrong_type(key, "a whole number", *v);
+    wrong_type(key, "type.whole_number", *v);
     return def;
   }
   if (x < min || x > max) {
-    diags_.error(path_of(key), "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                                   ", got " + std::to_string(x));
+    diags_.error(path_of(key), msg("reader.between", {std::to_string(min), std::to_string(max), std::to_string(x)}));
     return def;
   }
   return x;
@@ -87,15 +96,14 @@ double JsonReader::number(const std::string& key, double def, double min, double
   const json* v = get(key, required);
   if (v == nullptr) return def;
   if (!v->is_number()) {
-    wrong_type(key, "a number", *v);
+    wrong_type(key, "type.number", *v);
     return def;
   }
   const double x = v->get<double>();
   const bool low = min_exclusive ? !(x > min) : !(x >= min);
   if (!std::isfinite(x) || low || x > max) {
-    diags_.error(path_of(key), std::string("must be ") + (min_exclusive ? "greater than " : "at least ") +
-                                   fmt_number(min) + " and at most " + fmt_number(max) + ", got " +
-                                   fmt_number(x));
+    diags_.error(path_of(key), msg(min_exclusive ? "reader.above_and_at_most" : "reader.at_least_and_at_most",
+                                   {fmt_number(min), fmt_number(max), fmt_number(x)}));
     return def;
   }
   return x;
@@ -105,25 +113,25 @@ std::string JsonReader::string(const std::string& key, const std::string& def, b
   const json* v = get(key, required);
   if (v == nullptr) return def;
   if (!v->is_string()) {
-    wrong_type(key, "a string", *v);
+    wrong_type(key, "type.string", *v);
     return def;
   }
   return v->get<std::string>();
 }
 
-std::string JsonReader::choice(const std::string& key, const std::string& def,
-                               const std::vector<std::string>& allowed, bool required) {
+std::string JsonReader::choice(const std::string& key, const std::string& def, const std::vector<std::string>& allowed,
+                               bool required) {
   const json* v = get(key, required);
   if (v == nullptr) return def;
   if (!v->is_string()) {
-    wrong_type(key, "a string", *v);
+    wrong_type(key, "type.string", *v);
     return def;
   }
   const auto s = v->get<std::string>();
   for (const auto& a : allowed) {
     if (a == s) return s;
   }
-  diags_.error(path_of(key), "unknown value '" + s + "'" + did_you_mean(s, allowed) + "; use " + one_of(allowed));
+  diags_.error(path_of(key), msg("reader.unknown_value", {s, suggestion(s, allowed), list_arg(allowed)}));
   return def;
 }
 
@@ -132,13 +140,13 @@ std::vector<std::string> JsonReader::strings(const std::string& key, bool requir
   std::vector<std::string> out;
   if (v == nullptr) return out;
   if (!v->is_array()) {
-    wrong_type(key, "a list of strings", *v);
+    wrong_type(key, "type.list_of_strings", *v);
     return out;
   }
   for (size_t i = 0; i < v->size(); ++i) {
     if (!(*v)[i].is_string()) {
-      diags_.error(path_of(key) + "[" + std::to_string(i) + "]", "expected a string, got " +
-                                                                    describe_json_type((*v)[i]));
+      diags_.error(path_of(key) + "[" + std::to_string(i) + "]",
+                   msg("reader.wrong_type", {phrase("type.string"), json_type_arg((*v)[i])}));
       continue;
     }
     out.push_back((*v)[i].get<std::string>());
@@ -149,7 +157,7 @@ std::vector<std::string> JsonReader::strings(const std::string& key, bool requir
 const json* JsonReader::object(const std::string& key, bool required) {
   const json* v = get(key, required);
   if (v != nullptr && !v->is_object()) {
-    wrong_type(key, "a table", *v);
+    wrong_type(key, "type.table", *v);
     return nullptr;
   }
   return v;
@@ -158,13 +166,15 @@ const json* JsonReader::object(const std::string& key, bool required) {
 const json* JsonReader::array(const std::string& key, bool required) {
   const json* v = get(key, required);
   if (v != nullptr && !v->is_array()) {
-    wrong_type(key, "a list", *v);
+    wrong_type(key, "type.list", *v);
     return nullptr;
   }
   return v;
 }
 
-const json* JsonReader::any(const std::string& key) { return get(key, false); }
+const json* JsonReader::any(const std::string& key) {
+  return get(key, false);
+}
 
 void JsonReader::finish() {
   if (obj_ == nullptr) return;
@@ -173,7 +183,7 @@ void JsonReader::finish() {
     for (const auto& k : known_) known = known || k == key;
     if (!known) {
       std::vector<std::string> uniq(known_.begin(), known_.end());
-      diags_.error(path_of(key), "unknown key '" + key + "'" + did_you_mean(key, uniq));
+      diags_.error(path_of(key), msg("reader.unknown_key", {key, suggestion(key, uniq)}));
     }
   }
 }

@@ -46,6 +46,7 @@ class JsonReader {
 
  private:
   const json* get(const std::string& key, bool required);
+  // `expected`: a "type." phrase of the message table.
   void wrong_type(const std::string& key, const char* expected, const json& got);
 
   const json* obj_;
@@ -55,5 +56,9 @@ class JsonReader {
 };
 
 std::string describe_json_type(const json& v);
+// The same as a phrase of the message table, for messages in every language.
+MsgArg json_type_arg(const json& v);
+// A number as messages show it: the shortest text that reads back the same ("0.95", "20").
+std::string fmt_number(double v);
 
 }  // namespace aisb

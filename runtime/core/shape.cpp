@@ -34,8 +34,7 @@ bool place(const LayerSpec& l, const std::string& module, const std::string& pat
   out.in = in;
   const auto need_flat = [&]() {
     if (in.size() == 1) return true;
-    diags.error(path, l.type + " needs a flat input but gets " + shape_to_string(in) +
-                          ": put a { type = \"flatten\" } layer before it");
+    diags.error(path, msg("shape.needs_flat", {l.type, shape_to_string(in)}));
     return false;
   };
   if (l.type == "dense") {
@@ -48,7 +47,7 @@ bool place(const LayerSpec& l, const std::string& module, const std::string& pat
     out.flops = 2 * n_in * n_out + n_out;
   } else if (l.type == "conv2d") {
     if (in.size() != 3) {
-      diags.error(path, "conv2d needs an image input [channels, height, width] but gets " + shape_to_string(in));
+      diags.error(path, msg("shape.conv_needs_image", {shape_to_string(in)}));
       return false;
     }
     const int64_t c = in[0], h = in[1], w = in[2], k = l.kernel, s = l.stride;
@@ -58,8 +57,7 @@ bool place(const LayerSpec& l, const std::string& module, const std::string& pat
       ow = (w - 1) / s + 1;
     } else {
       if (k > h || k > w) {
-        diags.error(path + ".kernel", "kernel " + std::to_string(k) + " is larger than the input " +
-                                          shape_to_string(in) + ": use a smaller kernel or padding = \"same\"");
+        diags.error(path + ".kernel", msg("shape.kernel_too_big", {std::to_string(k), shape_to_string(in)}));
         return false;
       }
       oh = (h - k) / s + 1;
@@ -72,12 +70,11 @@ bool place(const LayerSpec& l, const std::string& module, const std::string& pat
     out.flops = 2 * c * k * k * l.filters * oh * ow + l.filters * oh * ow;
   } else if (l.type == "maxpool2d") {
     if (in.size() != 3) {
-      diags.error(path, "maxpool2d needs an image input [channels, height, width] but gets " + shape_to_string(in));
+      diags.error(path, msg("shape.pool_needs_image", {shape_to_string(in)}));
       return false;
     }
     if (l.size > in[1] || l.size > in[2]) {
-      diags.error(path + ".size",
-                  "pool size " + std::to_string(l.size) + " is larger than the input " + shape_to_string(in));
+      diags.error(path + ".size", msg("shape.pool_too_big", {std::to_string(l.size), shape_to_string(in)}));
       return false;
     }
     out.out = {in[0], in[1] / l.size, in[2] / l.size};
@@ -89,7 +86,7 @@ bool place(const LayerSpec& l, const std::string& module, const std::string& pat
     out.flops = shape_elements(in);
   } else if (l.type == "batchnorm") {
     if (in.size() != 1 && in.size() != 3) {
-      diags.error(path, "batchnorm works on flat or image inputs, not " + shape_to_string(in));
+      diags.error(path, msg("shape.batchnorm_input", {shape_to_string(in)}));
       return false;
     }
     out.out = in;
@@ -97,7 +94,7 @@ bool place(const LayerSpec& l, const std::string& module, const std::string& pat
     out.flops = 4 * shape_elements(in);
   } else if (l.type == "lstm" || l.type == "gru") {
     if (in.size() != 2) {
-      diags.error(path, l.type + " needs a sequence input [steps, features] but gets " + shape_to_string(in));
+      diags.error(path, msg("shape.needs_sequence", {l.type, shape_to_string(in)}));
       return false;
     }
     const int64_t gates = l.type == "lstm" ? 4 : 3, steps = in[0], f = in[1], h = l.units;
@@ -139,8 +136,7 @@ ModelInfo infer_model(const ModelSpec& model, const Shape& input, int64_t output
   out.spec.units = static_cast<int>(outputs);
   out.spec.activation = "linear";
   if (cur.size() != 1) {
-    diags.error("model.layers", "the output layer needs a flat input but the last layer gives " + shape_to_string(cur) +
-                                    ": end with a { type = \"flatten\" } layer");
+    diags.error("model.layers", msg("shape.output_needs_flat", {shape_to_string(cur)}));
     info.ok = false;
     return info;
   }

@@ -8,19 +8,21 @@
 
 #include "core/job_reader.hpp"
 #include "core/reader.hpp"
+#include "lesson/toml_syntax.hpp"
 
 namespace aisb {
 
 namespace names {
 const std::vector<std::string> audiences = {"high-school", "university", "teacher"};
-const std::vector<std::string> controls = {"dataset",      "noise",          "test_fraction", "inputs",
-                                           "layers",       "units",          "activation",    "learning_rate",
-                                           "optimizer",    "batch_size",     "epochs",        "regularization",
-                                           "regularization_rate", "task",    "device"};
+const std::vector<std::string> controls = {
+    "dataset", "noise",          "test_fraction",       "inputs",    "layers",
+    "units",   "activation",     "learning_rate",       "optimizer", "batch_size",
+    "epochs",  "regularization", "regularization_rate", "task",      "device"};
 const std::vector<std::string> metrics = {"train_loss", "test_loss", "train_accuracy", "test_accuracy",
                                           "train_mae",  "test_mae",  "test_r2",        "epoch"};
-const std::vector<std::string> constraints = {"max_hidden_units", "max_layers", "max_units_per_layer",
-                                              "max_parameters",   "max_epochs"};
+const std::vector<std::string> constraints = {"max_hidden_units", "max_layers", "max_units_per_layer", "max_parameters",
+                                              "max_epochs"};
+const std::vector<std::string> requirements = {"none", "goals", "quizzes", "both"};
 }  // namespace names
 
 const std::string& LocalText::in(std::string_view lang) const {
@@ -61,7 +63,8 @@ json to_json_node(const toml::node& node, const std::string& path, std::map<std:
   }
   if (const auto* a = node.as_array()) {
     json arr = json::array();
-    for (size_t i = 0; i < a->size(); ++i) arr.push_back(to_json_node((*a)[i], path + "[" + std::to_string(i) + "]", pos));
+    for (size_t i = 0; i < a->size(); ++i)
+      arr.push_back(to_json_node((*a)[i], path + "[" + std::to_string(i) + "]", pos));
     return arr;
   }
   if (const auto* v = node.as_integer()) return v->get();
@@ -72,17 +75,17 @@ json to_json_node(const toml::node& node, const std::string& path, std::map<std:
   return "(a date or time)";
 }
 
-LocalText read_text(JsonReader& parent, const std::string& key, bool required, const std::string& what) {
+// `what`: a "what." phrase of the message table (what needs the text).
+LocalText read_text(JsonReader& parent, const std::string& key, bool required, const char* what) {
   LocalText t;
   if (!parent.has(key)) {
-    if (required) parent.diags().error(parent.path_of(key), "missing: " + what + " needs " + key + ".ko and/or " + key + ".en");
+    if (required) parent.diags().error(parent.path_of(key), msg("lesson.text_missing", {phrase(what), key}));
     parent.any(key);
     return t;
   }
   const json* v = parent.any(key);
   if (v->is_string()) {
-    parent.diags().error(parent.path_of(key), "give the text per language: " + key + ".ko = \"...\" and " + key +
-                                                  ".en = \"...\"");
+    parent.diags().error(parent.path_of(key), msg("lesson.text_per_language", {key}));
     return t;
   }
   JsonReader r(v, parent.path_of(key), parent.diags());
@@ -90,9 +93,12 @@ LocalText read_text(JsonReader& parent, const std::string& key, bool required, c
   t.en = r.string("en", "");
   r.finish();
   if (v->is_object()) {
-    if (t.empty()) parent.diags().error(parent.path_of(key), "needs a text in at least one language (ko or en)");
-    else if (t.ko.empty()) parent.diags().warning(parent.path_of(key), "has no Korean text (" + key + ".ko)");
-    else if (t.en.empty()) parent.diags().warning(parent.path_of(key), "has no English text (" + key + ".en)");
+    if (t.empty())
+      parent.diags().error(parent.path_of(key), msg("lesson.text_empty"));
+    else if (t.ko.empty())
+      parent.diags().warning(parent.path_of(key), msg("lesson.no_korean", {key}));
+    else if (t.en.empty())
+      parent.diags().warning(parent.path_of(key), msg("lesson.no_english", {key}));
   }
   return t;
 }
@@ -119,56 +125,89 @@ void collect_images(const LocalText& t, const std::string& path,
   collect_images(t.en, path + ".en", out);
 }
 
+// Goals no run can meet or every run meets: thresholds outside the metric's
+// range (95 for an accuracy of 95%), a lower limit on a loss, a lower limit
+// above the upper one. Each is an error on the bound's key path.
+void check_goal_bounds(const Goal& g, JsonReader& r) {
+  if (g.metric.empty()) return;
+  const bool fraction = g.metric.find("accuracy") != std::string::npos || g.metric == "test_r2";
+  const bool lower_is_better = g.metric.find("loss") != std::string::npos || g.metric.find("mae") != std::string::npos;
+  bool reported = false;
+  for (const std::string bound : {"at_least", "at_most"}) {
+    const std::optional<double>& v = bound == "at_least" ? g.at_least : g.at_most;
+    if (!v) continue;
+    const std::string value = fmt_number(*v);
+    Message problem;
+    if (bound == "at_least" && lower_is_better) {
+      problem = msg("goal.lower_is_better", {g.metric, value});
+    } else if (*v < 0) {
+      problem = msg(g.metric == "test_r2" ? "goal.r2_negative" : "goal.negative", {g.metric, bound, value});
+    } else if (fraction && *v > 1 && *v <= 100) {
+      problem = msg("goal.percent", {g.metric, bound, value, fmt_number(*v / 100)});
+    } else if (fraction && *v > 1) {
+      problem = msg("goal.above_one", {g.metric, bound, value});
+    } else {
+      continue;
+    }
+    r.diags().error(r.path_of(bound), std::move(problem));
+    reported = true;
+  }
+  if (!reported && g.at_least && g.at_most && *g.at_least > *g.at_most) {
+    r.diags().error(r.path_of("at_least"), msg("goal.empty_range", {fmt_number(*g.at_least), fmt_number(*g.at_most)}));
+  }
+}
+
 Goal read_goal(JsonReader& r, const std::string& task) {
   Goal g;
   g.metric = r.choice("metric", "", names::metrics, true);
   if (r.has("at_least")) g.at_least = r.number("at_least", 0, -1e12, 1e12);
   if (r.has("at_most")) g.at_most = r.number("at_most", 0, -1e12, 1e12);
-  if (!g.at_least && !g.at_most) r.diags().error(r.path(), "a goal needs at_least or at_most");
+  if (!g.at_least && !g.at_most) r.diags().error(r.path(), msg("goal.needs_bound"));
   const bool accuracy = g.metric.find("accuracy") != std::string::npos;
   const bool regression_metric = g.metric.find("mae") != std::string::npos || g.metric == "test_r2";
   if ((accuracy && task != "classification") || (regression_metric && task != "regression")) {
-    r.diags().error(r.path_of("metric"), "the metric '" + g.metric + "' does not exist for a " + task + " task");
+    r.diags().error(r.path_of("metric"), msg("goal.metric_not_for_task", {g.metric, task}));
   }
+  check_goal_bounds(g, r);
   r.finish();
   return g;
 }
 
 Quiz read_quiz(JsonReader& r) {
   Quiz q;
-  q.question = read_text(r, "question", true, "a quiz");
+  q.question = read_text(r, "question", true, "what.quiz");
   if (const json* c = r.object("choices", true); c != nullptr) {
     JsonReader cr(c, r.path_of("choices"), r.diags());
     q.choices_ko = cr.strings("ko");
     q.choices_en = cr.strings("en");
     cr.finish();
     if (q.choices_ko.empty() && q.choices_en.empty()) {
-      r.diags().error(r.path_of("choices"), "a quiz needs choices.ko and/or choices.en");
+      r.diags().error(r.path_of("choices"), msg("quiz.no_choices"));
     } else if (!q.choices_ko.empty() && !q.choices_en.empty() && q.choices_ko.size() != q.choices_en.size()) {
-      r.diags().error(r.path_of("choices"), "choices.ko has " + std::to_string(q.choices_ko.size()) +
-                                                " choices but choices.en has " + std::to_string(q.choices_en.size()));
+      r.diags().error(r.path_of("choices"), msg("quiz.choices_differ", {std::to_string(q.choices_ko.size()),
+                                                                        std::to_string(q.choices_en.size())}));
     } else if (std::max(q.choices_ko.size(), q.choices_en.size()) < 2) {
-      r.diags().error(r.path_of("choices"), "a quiz needs at least two choices");
+      r.diags().error(r.path_of("choices"), msg("quiz.too_few_choices"));
     }
   }
   const auto n = static_cast<int64_t>(std::max(q.choices_ko.size(), q.choices_en.size()));
   q.answer = static_cast<int>(r.integer("answer", 0, 0, std::max<int64_t>(0, n - 1), true));
-  q.explanation = read_text(r, "explanation", false, "a quiz");
+  q.explanation = read_text(r, "explanation", false, "what.quiz");
   r.finish();
   return q;
 }
 
 Step read_step(JsonReader& r, const std::string& task) {
   Step s;
-  s.text = read_text(r, "text", false, "a step");
+  s.text = read_text(r, "text", false, "what.step");
   s.unlock = r.strings("unlock");
   for (size_t i = 0; i < s.unlock.size(); ++i) {
     bool known = false;
     for (const auto& c : names::controls) known = known || c == s.unlock[i];
     if (!known) {
       r.diags().error(r.path_of("unlock") + "[" + std::to_string(i) + "]",
-                      "unknown control '" + s.unlock[i] + "'" + did_you_mean(s.unlock[i], names::controls) +
-                          "; use " + one_of(names::controls));
+                      msg("step.unknown_control",
+                          {s.unlock[i], suggestion(s.unlock[i], names::controls), list_arg(names::controls)}));
     }
   }
   if (const json* g = r.object("goal"); g != nullptr) {
@@ -182,12 +221,12 @@ Step read_step(JsonReader& r, const std::string& task) {
     }
     cr.finish();
   }
-  s.hint = read_text(r, "hint", false, "a hint");
+  s.hint = read_text(r, "hint", false, "what.hint");
   if (const json* q = r.object("quiz"); q != nullptr) {
     JsonReader qr(q, r.path_of("quiz"), r.diags());
     s.quiz = read_quiz(qr);
   }
-  if (s.text.empty() && !s.quiz) r.diags().error(r.path(), "a step needs a text or a quiz");
+  if (s.text.empty() && !s.quiz) r.diags().error(r.path(), msg("step.empty"));
   r.finish();
   return s;
 }
@@ -199,20 +238,22 @@ std::optional<json> parse_toml(std::string_view text, const std::string& source_
   try {
     root = toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
+    // Where the broken construct starts, in plain words (toml_syntax.hpp).
     const auto& b = e.source().begin;
-    result.positions["<toml>"] = {static_cast<int>(std::max<uint32_t>(1, b.line)),
-                                  static_cast<int>(std::max<uint32_t>(1, b.column))};
-    result.diags.error("<toml>", "not valid TOML: " + std::string(e.description()));
+    SyntaxProblem p = explain_toml_error(text, static_cast<int>(std::max<uint32_t>(1, b.line)),
+                                         static_cast<int>(std::max<uint32_t>(1, b.column)), e.description());
+    result.positions["<toml>"] = {p.line, p.column};
+    result.diags.error("<toml>", std::move(p.message));
     return std::nullopt;
   }
   json doc = to_json_node(root, "", result.positions);
   const auto format = doc.find("format");
   if (format == doc.end()) {
-    result.diags.error("", "missing: 'format' is required; start the file with format = 1");
+    result.diags.error("", msg("lesson.format_missing"));
     return std::nullopt;
   }
   if (!format->is_number_integer() || format->get<int64_t>() != kFormat) {
-    result.diags.error("format", "unsupported format " + format->dump() + "; this version reads format 1");
+    result.diags.error("format", msg("job.format_unsupported", {format->dump()}));
     return std::nullopt;
   }
   return doc;
@@ -231,9 +272,9 @@ LessonResult parse_lesson(std::string_view text, const std::string& source_name)
   Lesson& l = result.lesson;
   l.id = r.string("id", "", true);
   if (r.has("id") && !l.id.empty() && !is_valid_id(l.id)) {
-    diags.error("id", "'" + l.id + "' is not a lesson id: use lower-case letters, digits and '-'");
+    diags.error("id", msg("job.bad_lesson_id", {l.id}));
   }
-  l.title = read_text(r, "title", true, "a lesson");
+  l.title = read_text(r, "title", true, "what.lesson");
   l.audience = r.choice("audience", l.audience, names::audiences);
   l.minutes = static_cast<int>(r.integer("minutes", 0, 1, 600));
   l.tags = r.strings("tags");
@@ -248,6 +289,11 @@ LessonResult parse_lesson(std::string_view text, const std::string& source_name)
       collect_images(l.steps.back().text, path + ".text", l.images);
       collect_images(l.steps.back().hint, path + ".hint", l.images);
     }
+  }
+  if (const json* nav = r.object("navigation"); nav != nullptr) {
+    JsonReader nr(nav, "navigation", diags);
+    l.require = nr.choice("require", l.require, names::requirements);
+    nr.finish();
   }
   if (const json* solution = r.object("solution"); solution != nullptr) {
     // The solution's model and training override the lesson's, key by key,
@@ -287,18 +333,18 @@ LessonResult load_lesson(const std::filesystem::path& file) {
   const std::optional<std::string> text = read_file(file);
   if (!text) {
     LessonResult r;
-    r.diags.error("", "cannot read the file");
+    r.diags.error("", msg("file.cannot_read"));
     return r;
   }
   LessonResult r = parse_lesson(*text, file.string());
   const std::filesystem::path dir = file.parent_path();
   for (const auto& [target, path] : r.lesson.images) {
     if (target.find("://") != std::string::npos) {
-      r.diags.error(path, "the image '" + target + "' is on the internet; put it in the lesson's folder (lessons work offline)");
+      r.diags.error(path, msg("image.online", {target}));
     } else if (!is_safe_relative_path(target)) {
-      r.diags.error(path, "the image '" + target + "' must be inside the lesson's folder (a relative path, no '..')");
+      r.diags.error(path, msg("image.outside", {target}));
     } else if (std::error_code ec; !std::filesystem::is_regular_file(dir / target, ec)) {
-      r.diags.warning(path, "the image '" + target + "' is not there (looked in " + (dir / target).string() + ")");
+      r.diags.warning(path, msg("image.missing", {target, (dir / target).string()}));
     }
   }
   return r;
@@ -333,21 +379,21 @@ CourseResult parse_course(std::string_view text, const std::string& source_name)
   Course& c = result.course;
   c.id = r.string("id", "", true);
   if (r.has("id") && !c.id.empty() && !is_valid_id(c.id)) {
-    result.diags.error("id", "'" + c.id + "' is not a course id: use lower-case letters, digits and '-'");
+    result.diags.error("id", msg("course.bad_id", {c.id}));
   }
-  c.title = read_text(r, "title", true, "a course");
+  c.title = read_text(r, "title", true, "what.course");
   c.lessons = r.strings("lessons", true);
   std::set<std::string> seen;
   for (size_t i = 0; i < c.lessons.size(); ++i) {
     const std::string& f = c.lessons[i];
     const std::string path = "lessons[" + std::to_string(i) + "]";
     if (!is_safe_relative_path(f) || !f.ends_with(".toml")) {
-      result.diags.error(path, "'" + f + "' must be a .toml file inside the course's folder (relative, no '..')");
+      result.diags.error(path, msg("course.bad_file", {f}));
     } else if (!seen.insert(f).second) {
-      result.diags.error(path, "'" + f + "' is listed twice");
+      result.diags.error(path, msg("course.listed_twice", {f}));
     }
   }
-  if (c.lessons.empty() && r.has("lessons")) result.diags.error("lessons", "a course needs at least one lesson");
+  if (c.lessons.empty() && r.has("lessons")) result.diags.error("lessons", msg("course.no_lessons"));
   r.finish();
   return result;
 }
@@ -356,7 +402,7 @@ CourseResult load_course(const std::filesystem::path& course_toml) {
   const std::optional<std::string> text = read_file(course_toml);
   if (!text) {
     CourseResult r;
-    r.diags.error("", "cannot read the file");
+    r.diags.error("", msg("file.cannot_read"));
     return r;
   }
   CourseResult r = parse_course(*text, course_toml.string());
@@ -364,20 +410,19 @@ CourseResult load_course(const std::filesystem::path& course_toml) {
     const auto& f = r.course.lessons[i];
     if (!is_safe_relative_path(f)) continue;
     if (std::error_code ec; !std::filesystem::is_regular_file(course_toml.parent_path() / f, ec)) {
-      r.diags.error("lessons[" + std::to_string(i) + "]", "the lesson '" + f + "' is not there");
+      r.diags.error("lessons[" + std::to_string(i) + "]", msg("course.lesson_missing", {f}));
     }
   }
   return r;
 }
 
-std::string format_diagnostics(const TomlResult& r, const std::string& file) {
+std::string format_diagnostics(const TomlResult& r, const std::string& file, std::string_view lang) {
   std::string out;
   for (const auto& d : r.diags.all()) {
     const SourcePosition p = r.position_of(d.path);
+    // "error:" and "warning:" stay English in every language: editors look for them.
     out += file + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": " +
-           (d.severity == Severity::error ? "error: " : "warning: ");
-    if (!d.path.empty() && d.path != "<toml>") out += d.path + ": ";
-    out += d.message + "\n";
+           (d.severity == Severity::error ? "error: " : "warning: ") + describe_diagnostic(d, lang) + "\n";
   }
   return out;
 }

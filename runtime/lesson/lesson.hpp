@@ -55,6 +55,10 @@ struct Lesson {
   std::vector<std::string> tags;
   JobSpec job;  // the starting network, its data and training
   std::vector<Step> steps;
+  // [navigation] require: what a step needs before the student may go on
+  // (names::requirements): "none" (free, the default), "goals" (its goal
+  // reached), "quizzes" (its quiz answered right) or "both".
+  std::string require = "none";
   // [solution]: a model and training (overriding the lesson's keys) that
   // reach every goal; for teachers and tests.
   std::optional<JobSpec> solution;
@@ -96,9 +100,10 @@ struct CourseResult : TomlResult {
 
 namespace names {
 extern const std::vector<std::string> audiences;
-extern const std::vector<std::string> controls;     // what `unlock` may name
-extern const std::vector<std::string> metrics;      // what a goal may test
-extern const std::vector<std::string> constraints;  // what `constraints` may limit
+extern const std::vector<std::string> controls;      // what `unlock` may name
+extern const std::vector<std::string> metrics;       // what a goal may test
+extern const std::vector<std::string> constraints;   // what `constraints` may limit
+extern const std::vector<std::string> requirements;  // what [navigation] require may ask
 }  // namespace names
 
 // The value of a metric of SPEC.md section 4 by name; none when the metrics
@@ -116,7 +121,8 @@ CourseResult parse_course(std::string_view text, const std::string& source_name)
 // Also checks that every listed lesson file exists.
 CourseResult load_course(const std::filesystem::path& course_toml);
 
-// "FILE:LINE:COL: error: KEY: MESSAGE" lines, GCC style.
-std::string format_diagnostics(const TomlResult& r, const std::string& file);
+// "FILE:LINE:COL: error: KEY: MESSAGE" lines, GCC style, with the messages in
+// `lang` ("en" or "ko"; "error:" and "warning:" stay as editors expect them).
+std::string format_diagnostics(const TomlResult& r, const std::string& file, std::string_view lang = "en");
 
 }  // namespace aisb

@@ -14,11 +14,21 @@ std::string quote(const std::string& s) {
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7F) {
           char buf[8];
@@ -38,14 +48,18 @@ std::string block(const std::string& s) {
   std::string out = "\"\"\"\n";
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
-    if (ch == '"') out += "\\\"";
-    else if (ch == '\\') out += "\\\\";
-    else if (ch == '\n' || ch == '\t') out += ch;
+    if (ch == '"')
+      out += "\\\"";
+    else if (ch == '\\')
+      out += "\\\\";
+    else if (ch == '\n' || ch == '\t')
+      out += ch;
     else if (c < 0x20 || c == 0x7F) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04X", c);
       out += buf;
-    } else out += ch;
+    } else
+      out += ch;
   }
   return out + "\"\"\"";
 }
@@ -99,8 +113,10 @@ std::string lesson_id_from(const std::string& name) {
   std::string id;
   for (const char ch : name) {
     const char c = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) id += c;
-    else if (!id.empty() && id.back() != '-') id += '-';
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+      id += c;
+    else if (!id.empty() && id.back() != '-')
+      id += '-';
     if (id.size() >= 60) break;
   }
   while (!id.empty() && id.back() == '-') id.pop_back();
@@ -146,6 +162,8 @@ std::string write_lesson(const Lesson& l) {
   o << "regularization = " << quote(j.training.regularization) << "\n";
   o << "regularization_rate = " << number(j.training.regularization_rate) << "\n";
   o << "seed = " << j.training.seed << "\n";
+
+  if (l.require != "none") o << "\n[navigation]\nrequire = " << quote(l.require) << "\n";
 
   for (const Step& s : l.steps) {
     o << "\n[[steps]]\n";

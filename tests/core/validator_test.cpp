@@ -1,8 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <regex>
+#include <set>
+#include <sstream>
 
 #include "core/job_reader.hpp"
+#include "core/messages.hpp"
 #include "support/job_fixtures.hpp"
 
 namespace aisb {
@@ -50,7 +56,9 @@ struct Case {
   Severity severity = Severity::error;
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class Rules : public ::testing::TestWithParam<Case> {};
 
@@ -218,6 +226,114 @@ TEST(Validator, SuggestsOnlyCloseNames) {
   EXPECT_EQ(nearest("lerning_rate", {"learning_rate", "batch_size"}), "learning_rate");
   EXPECT_EQ(nearest("zzz", {"learning_rate", "batch_size"}), "");
   EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+}
+
+TEST(Validator, SwappedLettersStillGetASuggestion) {
+  EXPECT_EQ(edit_distance("trian", "train"), 1u);
+  EXPECT_EQ(nearest("trian", {"train", "job", "lesson"}), "train");
+  EXPECT_EQ(nearest("--epoch", {"--epochs", "--seed", "--json"}), "--epochs");
+}
+
+// Only what this version runs: csv: and images: are refused with their own message.
+TEST(Validator, UnknownDatasetListsOnlyTheGeneratorsThatWork) {
+  json j = to_json(test::xor_job());
+  j["dataset"]["source"] = "weather";
+  Diagnostics d;
+  read_job(j, d);
+  const Diagnostic* hit = find(d, "dataset.source");
+  ASSERT_NE(hit, nullptr) << dump(d);
+  EXPECT_NE(hit->message.find("unknown dataset 'weather'; use a built-in generator: linear, circle, xor"),
+            std::string::npos)
+      << hit->message;
+  EXPECT_NE(hit->message.find("or air-quality"), std::string::npos) << hit->message;
+  EXPECT_EQ(hit->message.find("csv:"), std::string::npos) << hit->message;
+  EXPECT_EQ(hit->message.find("images:"), std::string::npos) << hit->message;
+  for (const char* later : {"csv:data/a.csv", "images:photos"}) {
+    j["dataset"]["source"] = later;
+    Diagnostics d2;
+    read_job(j, d2);
+    ASSERT_NE(find(d2, "dataset.source"), nullptr) << later;
+    EXPECT_NE(find(d2, "dataset.source")->message.find("not supported by this version of AI Sandbox yet"),
+              std::string::npos);
+  }
+}
+
+TEST(Messages, EveryEntryHasBothLanguagesWithTheSamePlaceholders) {
+  std::set<std::string> keys;
+  for (const MessageEntry& e : message_table()) {
+    EXPECT_TRUE(keys.insert(e.key).second) << "twice: " << e.key;
+    EXPECT_NE(std::string(e.en), "") << e.key;
+    EXPECT_NE(std::string(e.ko), "") << e.key;
+    EXPECT_EQ(placeholders_of(e.en), placeholders_of(e.ko)) << e.key << ": " << e.en << " / " << e.ko;
+    // Placeholders count from {0} with no gap, so every argument shows.
+    const std::vector<int> p = placeholders_of(e.en);
+    for (size_t i = 0; i < p.size(); ++i) EXPECT_EQ(p[i], static_cast<int>(i)) << e.key;
+  }
+  EXPECT_GT(keys.size(), 100u);
+}
+
+// Every key the code names (msg("..."), phrase("..."), message_text("..."),
+// a type or a "what" phrase) is in the table: a typo would show a raw key.
+TEST(Messages, EveryKeyTheCodeNamesIsInTheTable) {
+  namespace fs = std::filesystem;
+  // A call naming a key, or a key chosen with ?: inside one.
+  const std::regex call(
+      R"re((?:msg|phrase|message_text|wrong_type\(key,|read_text\(\w+, "\w+", (?:true|false),|\?|:)\(?\s*"([a-z_]+\.[a-z0-9_.]+)")re");
+  size_t found = 0;
+  for (const char* dir : {"runtime/core", "runtime/lesson", "app/cli"}) {
+    for (const auto& entry : fs::directory_iterator(fs::path(AISB_SOURCE_DIR) / dir)) {
+      if (entry.path().extension() != ".cpp") continue;
+      std::ifstream in(entry.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      const std::string source = text.str();
+      for (std::sregex_iterator it(source.begin(), source.end(), call), end; it != end; ++it) {
+        ++found;
+        EXPECT_NE(find_message((*it)[1].str()), nullptr) << entry.path().filename() << ": " << (*it)[1].str();
+      }
+    }
+  }
+  EXPECT_GT(found, 100u);
+}
+
+TEST(Messages, DiagnosticsCarryTheirKeyAndRenderInKorean) {
+  json j = to_json(test::xor_job());
+  j["training"]["learning_rate"] = 0;
+  j["model"]["layers"][0]["activation"] = "tanhh";
+  j["dataset"]["samples"] = "many";
+  Diagnostics d;
+  read_job(j, d);
+  const Diagnostic* lr = find(d, "training.learning_rate");
+  ASSERT_NE(lr, nullptr) << dump(d);
+  EXPECT_EQ(lr->message, "must be greater than 0 and at most 10, got 0");  // the center's answers stay English
+  EXPECT_EQ(lr->key, "reader.above_and_at_most");
+  EXPECT_EQ(render_diagnostic(*lr, "en"), lr->message);
+  EXPECT_EQ(render_diagnostic(*lr, "ko"), "0보다 크고 10 이하여야 합니다. 지금 값: 0");
+  EXPECT_EQ(describe_diagnostic(*lr, "ko"),
+            "학습률(training.learning_rate): 0보다 크고 10 이하여야 합니다. 지금 값: 0");
+  EXPECT_EQ(describe_diagnostic(*lr, "en"), "training.learning_rate: " + lr->message);
+  const Diagnostic* act = find(d, "model.layers[0].activation");
+  ASSERT_NE(act, nullptr) << dump(d);
+  EXPECT_EQ(render_diagnostic(*act, "ko"),
+            "알 수 없는 값입니다: 'tanhh' (혹시 'tanh' 아닌가요?). relu, tanh, sigmoid, linear, leaky_relu, gelu 중 "
+            "하나를 쓰세요.");
+  const Diagnostic* samples = find(d, "dataset.samples");
+  ASSERT_NE(samples, nullptr) << dump(d);
+  EXPECT_EQ(samples->message, "expected a whole number, got a string");
+  EXPECT_EQ(render_diagnostic(*samples, "ko"), "값의 종류가 맞지 않습니다. 필요한 값: 정수, 지금 값: 문자열");
+  // Every diagnostic the validator gives has a Korean text.
+  for (const auto& x : d.all()) EXPECT_FALSE(x.key.empty()) << x.path << ": " << x.message;
+}
+
+TEST(Messages, UnknownKeysRenderVisiblyAndPlaceholdersFill) {
+  EXPECT_EQ(fill_placeholders("{0} and {1}, {", {"a", "b"}), "a and b, {");
+  EXPECT_EQ(fill_placeholders("{ type = \"flatten\" } {0}", {"x"}), "{ type = \"flatten\" } x");
+  EXPECT_EQ(message_text("no.such.key", "ko", {"x"}), "no.such.key x");
+  EXPECT_EQ(
+      render_message(msg("reader.unknown_value", {"q", suggestion("q", {"zzz"}), list_arg({"a", "b", "c"})}), "en"),
+      "unknown value 'q'; use a, b or c");
+  EXPECT_EQ(render_message(msg("reader.unknown_value", {"q", MsgArg(), list_arg({"a", "b", "c"})}), "ko"),
+            "알 수 없는 값입니다: 'q'. a, b, c 중 하나를 쓰세요.");
 }
 
 TEST(Validator, SafePaths) {

@@ -4,9 +4,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "core/messages.hpp"
 #include "lesson/lesson.hpp"
 #include "lesson/lesson_writer.hpp"
+#include "lesson/toml_syntax.hpp"
 
 namespace fs = std::filesystem;
 
@@ -134,13 +137,15 @@ TEST(Lesson, FormatIsCheckedFirst) {
 }
 
 TEST(Lesson, StepRules) {
-  EXPECT_NE(at(parse_lesson(with("unlock = [\"learning_rate\"]", "unlock = [\"learning_rat\"]"), "l"), "steps[0].unlock[0]"),
-            nullptr);
+  EXPECT_NE(
+      at(parse_lesson(with("unlock = [\"learning_rate\"]", "unlock = [\"learning_rat\"]"), "l"), "steps[0].unlock[0]"),
+      nullptr);
   EXPECT_NE(at(parse_lesson(with("answer = 1", "answer = 2"), "l"), "steps[1].quiz.answer"), nullptr);
   EXPECT_NE(at(parse_lesson(with("metric = \"test_accuracy\"", "metric = \"test_mae\""), "l"), "steps[0].goal.metric"),
             nullptr);
-  EXPECT_NE(at(parse_lesson(with("choices.ko = [\"가\", \"나\"]", "choices.ko = [\"가\"]"), "l"), "steps[1].quiz.choices"),
-            nullptr);
+  EXPECT_NE(
+      at(parse_lesson(with("choices.ko = [\"가\", \"나\"]", "choices.ko = [\"가\"]"), "l"), "steps[1].quiz.choices"),
+      nullptr);
   EXPECT_NE(at(parse_lesson(with("at_least = 0.9", "at_lest = 0.9"), "l"), "steps[0].goal.at_lest"), nullptr);
 }
 
@@ -163,7 +168,7 @@ TEST(Lesson, ValidatorRulesApplyToLessons) {
 
 TEST(Lesson, GarbageDoesNotCrash) {
   for (const std::string& s : {std::string(""), std::string("\xff\xfe"), std::string("[[[["), std::string("a = [1, {"),
-                              std::string("format = 1\n[model]\nlayers = 5"), std::string(1000, '[')}) {
+                               std::string("format = 1\n[model]\nlayers = 5"), std::string(1000, '[')}) {
     const LessonResult r = parse_lesson(s, "x.toml");
     EXPECT_FALSE(r.ok());
   }
@@ -174,7 +179,8 @@ TEST(Lesson, SolutionOverridesTheLessonKeyByKey) {
 [solution]
 model = { layers = [{ type = "dense", units = 6, activation = "tanh" }] }
 training = { epochs = 9 }
-)", "l.toml");
+)",
+                                      "l.toml");
   ASSERT_TRUE(r.ok()) << format_diagnostics(r, "l.toml");
   ASSERT_TRUE(r.lesson.solution);
   const JobSpec& s = *r.lesson.solution;
@@ -191,7 +197,8 @@ TEST(Lesson, SolutionErrorsNameTheSolutionsKeys) {
 [solution]
 model = { layers = [{ type = "dense", units = 0 }] }
 dataset = { noise = 0.5 }
-)", "l.toml");
+)",
+                                      "l.toml");
   ASSERT_NE(at(r, "solution.model.layers[0].units"), nullptr) << format_diagnostics(r, "l.toml");
   EXPECT_EQ(r.position_of("solution.model.layers[0].units").line, r.position_of("solution.model").line);
   EXPECT_NE(at(r, "solution.dataset"), nullptr);  // a solution changes the model and training, not the data
@@ -227,13 +234,203 @@ TEST(Lesson, Goals) {
   EXPECT_EQ(metric_value(m, "epoch"), 0.0);
 }
 
+// The goal line of kGood with another goal in its place.
+std::string with_goal(const std::string& goal) {
+  return with("goal = { metric = \"test_accuracy\", at_least = 0.9 }", "goal = " + goal);
+}
+
+struct GoalCase {
+  std::string goal;
+  std::string path;     // where the error is
+  std::string message;  // part of it
+};
+
+TEST(Lesson, ImpossibleGoalsAreErrorsThatSayWhy) {
+  const std::vector<GoalCase> cases = {
+      {R"({ metric = "test_accuracy", at_least = 95 })", "steps[0].goal.at_least",
+       "test_accuracy goes from 0 to 1, not 0 to 100: for 95% write at_least = 0.95"},
+      {R"({ metric = "train_accuracy", at_most = 150 })", "steps[0].goal.at_most",
+       "train_accuracy is never above 1, so at_most = 150 cannot work as a goal"},
+      {R"({ metric = "test_accuracy", at_least = 0.9, at_most = 0.5 })", "steps[0].goal.at_least",
+       "at_least = 0.9 is above at_most = 0.5: no value can meet both"},
+      {R"({ metric = "test_accuracy", at_least = -1 })", "steps[0].goal.at_least",
+       "test_accuracy is never below 0, so at_least = -1 cannot work as a goal"},
+      {R"({ metric = "epoch", at_least = -3 })", "steps[0].goal.at_least", "epoch is never below 0"},
+      {R"({ metric = "test_loss", at_most = -0.1 })", "steps[0].goal.at_most", "test_loss is never below 0"},
+      {R"({ metric = "test_loss", at_least = 0.1 })", "steps[0].goal.at_least",
+       "test_loss is better when it is lower, so its goal is an upper limit: use at_most = 0.1 instead of at_least"},
+      {R"({ metric = "train_loss", at_least = 0.01, at_most = 0.5 })", "steps[0].goal.at_least", "use at_most"},
+  };
+  for (const auto& c : cases) {
+    const std::string text = with_goal(c.goal);
+    const LessonResult r = parse_lesson(text, "l.toml");
+    EXPECT_FALSE(r.ok()) << c.goal;
+    const Diagnostic* d = at(r, c.path);
+    ASSERT_NE(d, nullptr) << c.goal << "\n" << format_diagnostics(r, "l.toml");
+    EXPECT_EQ(d->severity, Severity::error) << c.goal;
+    EXPECT_NE(d->message.find(c.message), std::string::npos) << c.goal << "\n" << d->message;
+    // FILE:LINE:COL of the bound's key, like every other checker error.
+    const std::string key = c.path.substr(c.path.rfind('.') + 1);
+    const int column = static_cast<int>(c.goal.find(key) + std::string("goal = ").size()) + 1;
+    EXPECT_NE(format_diagnostics(r, "l.toml").find("l.toml:24:" + std::to_string(column) + ": error: " + c.path + ": "),
+              std::string::npos)
+        << format_diagnostics(r, "l.toml");
+    EXPECT_FALSE(render_diagnostic(*d, "ko").empty());
+    EXPECT_NE(render_diagnostic(*d, "ko"), d->message) << c.goal;
+  }
+  // Goals a run can meet stay fine.
+  for (const std::string goal :
+       {R"({ metric = "test_accuracy", at_least = 1 })", R"({ metric = "test_accuracy", at_least = 0, at_most = 1 })",
+        R"({ metric = "test_loss", at_most = 0.1 })", R"({ metric = "test_accuracy", at_most = 0.6 })",
+        R"({ metric = "epoch", at_least = 3 })"}) {
+    const LessonResult r = parse_lesson(with_goal(goal), "l.toml");
+    EXPECT_TRUE(r.ok()) << goal << "\n" << format_diagnostics(r, "l.toml");
+  }
+}
+
+TEST(Lesson, RegressionGoalsAreCheckedToo) {
+  std::string text = with("source = \"circle\"", "source = \"plane\"");
+  text.replace(text.find("task = \"classification\""), 23, "task = \"regression\"");
+  const auto check = [&](const std::string& goal) {
+    std::string t = text;
+    t.replace(t.find("goal = { metric = \"test_accuracy\", at_least = 0.9 }"), 51, "goal = " + goal);
+    return parse_lesson(t, "l.toml");
+  };
+  const LessonResult fine = check(R"({ metric = "test_r2", at_least = 0.9 })");
+  EXPECT_TRUE(fine.ok()) << format_diagnostics(fine, "l.toml");
+  EXPECT_NE(at(check(R"({ metric = "test_r2", at_least = 90 })"), "steps[0].goal.at_least"), nullptr);
+  const LessonResult below = check(R"({ metric = "test_r2", at_least = -0.5 })");
+  ASSERT_NE(at(below, "steps[0].goal.at_least"), nullptr) << format_diagnostics(below, "l.toml");
+  EXPECT_NE(at(below, "steps[0].goal.at_least")->message.find("always predicting the average"), std::string::npos);
+  const LessonResult mae = check(R"({ metric = "test_mae", at_least = 0.2 })");
+  ASSERT_NE(at(mae, "steps[0].goal.at_least"), nullptr) << format_diagnostics(mae, "l.toml");
+  EXPECT_NE(at(mae, "steps[0].goal.at_least")->message.find("use at_most"), std::string::npos);
+}
+
+// An unclosed [, {, """, ''', " or ' is named where it starts, in plain words.
+TEST(Lesson, UnclosedConstructsAreNamedWhereTheyStart) {
+  struct Case {
+    std::string text;
+    int line, column;
+    std::string message;
+  };
+  const std::string texts = with("text.ko = \"안녕\"\ntext.en = \"Hello\"",
+                                 "text.ko = \"\"\"\n안녕\n\"\"\"\ntext.en = \"\"\"\nHello\n\"\"\"");
+  std::string open_text = texts;  // the first text's closing """ is gone
+  open_text.replace(open_text.find("안녕\n\"\"\"") + std::string("안녕\n").size(), 3, "");
+  const std::vector<Case> cases = {
+      {with("inputs = [\"x1\", \"x2\", \"x1_sq\"]", "inputs = [\"x1\", \"x2\", \"x1_sq\""), 13, 10,
+       "the list opened on line 13 with `[` is never closed: add `]`"},
+      // The list's last line is gone: the next table header comes while it is open.
+      {with("layers = [ { type = \"dense\", units = 3, activation = \"relu\" } ]",
+            "layers = [\n  { type = \"dense\", units = 3, activation = \"relu\" },"),
+       14, 10, "the list opened on line 14 with `[` is never closed: add `]`"},
+      {open_text, 21, 11, "the text opened on line 21 with `\"\"\"` is never closed: add `\"\"\"` where the text ends"},
+      {kGood + "[solution]\n# '''\nmodel = { layers = [] }\nx = '''\nnever closed", 36, 5,
+       "the text opened on line 36 with `'''` is never closed"},
+      {with("source = \"circle\"", "source = \"circle"), 8, 10,
+       "the text opened on line 8 with `\"` is never closed: add `\"` at its end"},
+      {with("at_least = 0.9 }", "at_least = 0.9"), 24, 8,
+       "the table opened on line 24 with `{` is never closed: add `}` on the same line"},
+      {with("[training]", "[training"), 16, 1, "the table name on line 16 is never closed: add `]`"},
+      {with("[[steps]]", "[[steps]"), 20, 1, "the table name on line 20 is never closed: add `]]`"},
+  };
+  for (const auto& c : cases) {
+    const LessonResult r = parse_lesson(c.text, "l.toml");
+    ASSERT_FALSE(r.ok()) << c.message;
+    ASSERT_EQ(r.diags.all().size(), 1u) << format_diagnostics(r, "l.toml");
+    EXPECT_NE(r.diags.all()[0].message.find(c.message), std::string::npos) << r.diags.all()[0].message;
+    EXPECT_EQ(r.position_of("<toml>").line, c.line) << c.message;
+    EXPECT_EQ(r.position_of("<toml>").column, c.column) << c.message;
+    EXPECT_EQ(r.diags.all()[0].message.find("Error while parsing"), std::string::npos);
+  }
+  const LessonResult ko = parse_lesson(cases[0].text, "l.toml");
+  EXPECT_NE(
+      format_diagnostics(ko, "l.toml", "ko")
+          .find("l.toml:13:10: error: 13번째 줄에서 `[`로 연 목록이 닫히지 않았습니다. 목록 끝에 `]`를 넣으세요."),
+      std::string::npos)
+      << format_diagnostics(ko, "l.toml", "ko");
+}
+
+TEST(Lesson, OtherSyntaxErrorsKeepTheParsersPositionInPlainWords) {
+  const auto first = [](const std::string& text) {
+    const LessonResult r = parse_lesson(text, "l.toml");
+    EXPECT_EQ(r.diags.all().size(), 1u);
+    return std::make_pair(r.position_of("<toml>"), r.diags.all().empty() ? std::string() : r.diags.all()[0].message);
+  };
+  const auto [p1, m1] = first(with("source = \"circle\"", "source = circle"));
+  EXPECT_EQ(p1.line, 8);
+  EXPECT_NE(m1.find("if it is text, put it in quotes"), std::string::npos) << m1;
+  const auto [p2, m2] = first(with("epochs = 5", "epochs = 5\nepochs = 6"));
+  EXPECT_EQ(p2.line, 19);
+  EXPECT_EQ(m2, "'epochs' is defined twice: keep only one");
+  const auto [p3, m3] = first(with("inputs = [\"x1\", \"x2\"", "inputs = [\"x1\" \"x2\""));
+  EXPECT_EQ(p3.line, 13);
+  EXPECT_NE(m3.find("need commas"), std::string::npos) << m3;
+}
+
+// The scan never cries wolf: every shipped lesson and course scans clean.
+TEST(Lesson, ShippedFilesScanClean) {
+  int n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(AISB_SOURCE_DIR) / "lessons")) {
+    if (e.path().extension() != ".toml") continue;
+    std::ifstream in(e.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::optional<SyntaxProblem> p = find_unclosed(text.str());
+    EXPECT_FALSE(p.has_value()) << e.path() << ":" << (p ? p->line : 0) << ": "
+                                << (p ? render_message(p->message, "en") : "");
+    ++n;
+  }
+  EXPECT_GT(n, 10);
+  EXPECT_FALSE(find_unclosed("a = \"x # not a comment\" # [\nb = '''\n[ \"\"\" { '''\nc = [\n  1, # ]\n  2,\n]\n"));
+  EXPECT_FALSE(find_unclosed("t = \"\"\"\nq \\\"\"\" still text\n\"\"\"\"\"\nd = { e = [1, 2] }\n[[f]]\n"));
+}
+
+// The checker speaks Korean to a Korean author: every message, with the key's name.
+TEST(Lesson, KoreanCheckOfABrokenLessonIsKorean) {
+  std::string text = with("learning_rate = 0.1", "learning_rate = 20");
+  text.replace(text.find("activation = \"relu\""), 19, "activation = \"rleu\"");
+  text.replace(text.find("at_least = 0.9"), 14, "at_least = 95");
+  text.replace(text.find("answer = 1"), 10, "answr = 1");
+  const LessonResult r = parse_lesson(text, "l.toml");
+  const std::string ko = format_diagnostics(r, "l.toml", "ko");
+  EXPECT_NE(ko.find("l.toml:17:1: error: 학습률(training.learning_rate): 0보다 크고 10 이하여야 합니다. 지금 값: 20"),
+            std::string::npos)
+      << ko;
+  EXPECT_NE(ko.find("활성화 함수(model.layers[0].activation): 알 수 없는 값입니다: 'rleu' (혹시 'relu' 아닌가요?)"),
+            std::string::npos)
+      << ko;
+  EXPECT_NE(ko.find("목표 하한(steps[0].goal.at_least): test_accuracy의 값은 0에서 100이 아니라 0에서 1 사이입니다. "
+                    "95%를 뜻했다면 이렇게 쓰세요: at_least = 0.95"),
+            std::string::npos)
+      << ko;
+  EXPECT_NE(ko.find("steps[1].quiz.answr: 알 수 없는 항목입니다: 'answr' (혹시 'answer' 아닌가요?)"), std::string::npos)
+      << ko;
+  EXPECT_NE(ko.find("정답 번호(steps[1].quiz.answer): 'answer' 항목이 빠졌습니다."), std::string::npos) << ko;
+  // No English sentence is left.
+  for (const char* english : {"must be", "unknown", "did you mean", "missing", "goes from"}) {
+    EXPECT_EQ(ko.find(english), std::string::npos) << english << "\n" << ko;
+  }
+  // The English view is what it always was.
+  EXPECT_NE(format_diagnostics(r, "l.toml")
+                .find("l.toml:17:1: error: training.learning_rate: must be greater than 0 and at most 10, got 20"),
+            std::string::npos);
+  for (const auto& d : r.diags.all()) EXPECT_FALSE(d.key.empty()) << d.path << ": " << d.message;
+}
+
+TEST(Lesson, EveryMetricHasANameInBothLanguages) {
+  for (const auto& m : names::metrics) EXPECT_NE(find_message("metric." + m), nullptr) << m;
+}
+
 TEST(Course, ReadsAndChecks) {
   const CourseResult good = parse_course(R"(format = 1
 id = "basics"
 title.ko = "기초"
 title.en = "Basics"
 lessons = ["a.toml", "b.toml"]
-)", "course.toml");
+)",
+                                         "course.toml");
   ASSERT_TRUE(good.ok()) << format_diagnostics(good, "course.toml");
   EXPECT_EQ(good.course.lessons, (std::vector<std::string>{"a.toml", "b.toml"}));
   const CourseResult bad = parse_course(R"(format = 1
@@ -241,7 +438,8 @@ id = "Basics!"
 title.en = "Basics"
 lessons = ["a.toml", "../b.toml", "a.toml", "c.txt"]
 lesons = 1
-)", "course.toml");
+)",
+                                        "course.toml");
   const std::string out = format_diagnostics(bad, "course.toml");
   EXPECT_NE(out.find("course.toml:2:"), std::string::npos) << out;
   EXPECT_NE(out.find("lessons[1]: '../b.toml' must be a .toml file inside"), std::string::npos) << out;

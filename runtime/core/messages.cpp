@@ -1,0 +1,418 @@
+#include "core/messages.hpp"
+
+#include <algorithm>
+
+#include "core/diagnostics.hpp"
+
+namespace aisb {
+
+// Korean: the polite written style (합니다) of a teacher's handout. Particles
+// never follow a placeholder whose value varies (a name, a number): Korean
+// particles depend on the word's last sound, so the sentences are built
+// around "지금 값: 20", "'x' 데이터셋", "... 중 하나를 쓰세요".
+const std::vector<MessageEntry>& message_table() {
+  static const std::vector<MessageEntry> table = {
+      // Phrases: parts of other messages.
+      {"hint.did_you_mean", " (did you mean '{0}'?)", " (혹시 '{0}' 아닌가요?)"},
+      {"type.nothing", "nothing", "빈 값"},
+      {"type.boolean", "a boolean", "참·거짓 값(true/false)"},
+      {"type.integer", "an integer", "정수"},
+      {"type.number", "a number", "숫자"},
+      {"type.string", "a string", "문자열"},
+      {"type.list", "a list", "목록"},
+      {"type.table", "a table", "테이블"},
+      {"type.other", "something else", "다른 종류의 값"},
+      {"type.whole_number", "a whole number", "정수"},
+      {"type.list_of_strings", "a list of strings", "문자열 목록"},
+      {"what.lesson", "a lesson", "수업"},
+      {"what.course", "a course", "과정"},
+      {"what.step", "a step", "단계"},
+      {"what.quiz", "a quiz", "퀴즈"},
+      {"what.hint", "a hint", "힌트"},
+      {"goal.want_at_least", "at least {0}", "{0} 이상"},
+      {"goal.want_at_most", "at most {0}", "{0} 이하"},
+      {"goal.want_between", "at least {0} and at most {1}", "{0} 이상 {1} 이하"},
+
+      // Reading any table (runtime/core/reader.cpp).
+      {"reader.wrong_type", "expected {0}, got {1}", "값의 종류가 맞지 않습니다. 필요한 값: {0}, 지금 값: {1}"},
+      {"reader.missing", "missing: '{0}' is required here", "'{0}' 항목이 빠졌습니다. 여기에는 꼭 있어야 합니다."},
+      {"reader.between", "must be between {0} and {1}, got {2}", "{0} 이상 {1} 이하여야 합니다. 지금 값: {2}"},
+      {"reader.above_and_at_most", "must be greater than {0} and at most {1}, got {2}",
+       "{0}보다 크고 {1} 이하여야 합니다. 지금 값: {2}"},
+      {"reader.at_least_and_at_most", "must be at least {0} and at most {1}, got {2}",
+       "{0} 이상 {1} 이하여야 합니다. 지금 값: {2}"},
+      {"reader.unknown_value", "unknown value '{0}'{1}; use {2}",
+       "알 수 없는 값입니다: '{0}'{1}. {2} 중 하나를 쓰세요."},
+      {"reader.unknown_key", "unknown key '{0}'{1}", "알 수 없는 항목입니다: '{0}'{1}"},
+
+      // The job's tables (runtime/core/job_reader.cpp, shape.cpp).
+      {"job.format_missing", "missing: 'format' is required (format = 1)",
+       "'format' 항목이 빠졌습니다. format = 1을 넣으세요."},
+      {"job.format_unsupported", "unsupported format {0}; this version reads format 1",
+       "지원하지 않는 형식입니다(format = {0}). 이 버전은 format = 1만 읽습니다."},
+      {"job.bad_lesson_id", "'{0}' is not a lesson id: use lower-case letters, digits and '-'",
+       "수업 아이디로 쓸 수 없습니다: '{0}'. 영어 소문자, 숫자, '-'만 쓰세요."},
+      {"job.file_hash", "expected a content hash (a string)", "내용 해시(문자열)가 와야 합니다."},
+      {"dataset.path_outside", "the path '{0}' must stay inside the lesson's folder (relative, no '..')",
+       "경로는 수업 폴더 안에 있어야 합니다(상대 경로, '..' 없이). 지금 경로: '{0}'"},
+      {"dataset.csv_unsupported", "csv datasets are not supported by this version of AI Sandbox yet",
+       "CSV 데이터셋은 이 버전의 AI Sandbox에서 아직 지원하지 않습니다."},
+      {"dataset.images_unsupported", "image-folder datasets are not supported by this version of AI Sandbox yet",
+       "이미지 폴더 데이터셋은 이 버전의 AI Sandbox에서 아직 지원하지 않습니다."},
+      {"dataset.unknown", "unknown dataset '{0}'{1}; use a built-in generator: {2}",
+       "알 수 없는 데이터셋입니다: '{0}'{1}. 내장 데이터셋 중 하나를 쓰세요: {2}"},
+      {"dataset.not_available", "the dataset '{0}' is not available in this version of AI Sandbox yet",
+       "'{0}' 데이터셋은 이 버전의 AI Sandbox에서 아직 쓸 수 없습니다."},
+      {"dataset.only_csv", "'{0}' is only for csv datasets", "'{0}' 항목은 CSV 데이터셋에만 씁니다."},
+      {"dataset.only_images", "'{0}' is only for image-folder datasets",
+       "'{0}' 항목은 이미지 폴더 데이터셋에만 씁니다."},
+      {"dataset.image_size", "expected [height, width] with each between 4 and 512",
+       "[높이, 너비]로 쓰고, 둘 다 4 이상 512 이하여야 합니다."},
+      {"dataset.channels", "use 1 (grey) or 3 (colour)", "1(흑백)이나 3(컬러) 중 하나를 쓰세요."},
+      {"dataset.too_much_data", "the data would need {0}, more than the {1} allowed: use at most {2} samples",
+       "데이터에 메모리가 {0} 필요합니다(허용량 {1}). 샘플을 {2}개 이하로 줄이세요."},
+      {"dataset.too_few_samples", "too few samples to split into a training and a test set; use at least 2",
+       "샘플이 너무 적어 훈련 데이터와 테스트 데이터로 나눌 수 없습니다. 2개 이상 쓰세요."},
+      {"layer.same_needs_odd_kernel", "padding = \"same\" needs an odd kernel (3, 5, 7, ...), got {0}",
+       "padding = \"same\"에는 홀수 크기 커널(3, 5, 7, ...)이 필요합니다. 지금 커널 크기: {0}"},
+      {"layer.unknown_type", "unknown layer type '{0}'{1}; use {2}",
+       "알 수 없는 층 종류입니다: '{0}'{1}. {2} 중 하나를 쓰세요."},
+      {"model.too_many_layers", "at most {0} layers, got {1}", "층은 {0}개까지 쓸 수 있습니다. 지금 {1}개입니다."},
+      {"model.task_vs_dataset", "the dataset '{0}' is for {1}, not {2}",
+       "'{0}' 데이터셋은 {1} 과제용입니다. {2} 과제에는 쓸 수 없습니다."},
+      {"model.inputs_not_for_dataset",
+       "input features are for the 2-D datasets; the dataset '{0}' gives its own inputs: remove 'inputs'",
+       "입력 특성(inputs)은 2차원 점 데이터셋에서만 씁니다. '{0}' 데이터셋은 입력이 정해져 있으니 'inputs'를 "
+       "지우세요."},
+      {"model.no_inputs", "choose at least one input feature", "입력 특성을 하나 이상 고르세요."},
+      {"model.unknown_input", "unknown input '{0}'{1}; use {2}",
+       "알 수 없는 입력 특성입니다: '{0}'{1}. {2} 중에서 고르세요."},
+      {"model.input_twice", "the input '{0}' is listed twice", "'{0}' 입력이 두 번 들어 있습니다."},
+      {"model.too_many_parameters",
+       "the model has {0} parameters, more than the {1} allowed: use fewer or smaller layers",
+       "모델의 매개변수가 {0}개로, 허용된 {1}개보다 많습니다. 층의 수나 크기를 줄이세요."},
+      {"training.rate_without_regularization", "has no effect while regularization = \"none\"; choose \"l1\" or \"l2\"",
+       "regularization = \"none\"이면 아무 효과가 없습니다. \"l1\"이나 \"l2\"를 고르세요."},
+      {"training.too_much_memory",
+       "training this model with batch_size {0} would need about {1}, more than the {2} allowed: use a smaller "
+       "batch or model, or fewer samples",
+       "batch_size = {0}에서 이 모델을 학습하려면 메모리가 약 {1} 필요합니다(허용량 {2}). 배치나 모델을 더 작게 "
+       "하거나 샘플 수를 줄이세요."},
+      {"shape.needs_flat", "{0} needs a flat input but gets {1}: put a { type = \"flatten\" } layer before it",
+       "{0} 층에는 1차원 입력이 필요한데 {1} 모양이 들어옵니다. 바로 앞에 { type = \"flatten\" } 층을 넣으세요."},
+      {"shape.conv_needs_image", "conv2d needs an image input [channels, height, width] but gets {0}",
+       "conv2d 층에는 이미지 입력 [채널, 높이, 너비]이 필요한데 {0} 모양이 들어옵니다."},
+      {"shape.kernel_too_big", "kernel {0} is larger than the input {1}: use a smaller kernel or padding = \"same\"",
+       "커널 크기({0})가 입력 {1}보다 큽니다. 커널을 줄이거나 padding = \"same\"을 쓰세요."},
+      {"shape.pool_needs_image", "maxpool2d needs an image input [channels, height, width] but gets {0}",
+       "maxpool2d 층에는 이미지 입력 [채널, 높이, 너비]이 필요한데 {0} 모양이 들어옵니다."},
+      {"shape.pool_too_big", "pool size {0} is larger than the input {1}", "풀링 크기({0})가 입력 {1}보다 큽니다."},
+      {"shape.batchnorm_input", "batchnorm works on flat or image inputs, not {0}",
+       "batchnorm 층은 1차원 입력이나 이미지 입력에만 쓸 수 있습니다. 지금 입력 모양: {0}"},
+      {"shape.needs_sequence", "{0} needs a sequence input [steps, features] but gets {1}",
+       "{0} 층에는 시계열 입력 [시점, 특성]이 필요한데 {1} 모양이 들어옵니다."},
+      {"shape.output_needs_flat",
+       "the output layer needs a flat input but the last layer gives {0}: end with a { type = \"flatten\" } layer",
+       "출력층에는 1차원 입력이 필요한데 마지막 층이 {0} 모양을 내보냅니다. 맨 끝에 { type = \"flatten\" } 층을 "
+       "넣으세요."},
+
+      // Lesson and course files (runtime/lesson/lesson.cpp).
+      {"lesson.format_missing", "missing: 'format' is required; start the file with format = 1",
+       "'format' 항목이 빠졌습니다. 파일 맨 위에 format = 1을 쓰세요."},
+      {"lesson.text_missing", "missing: {0} needs {1}.ko and/or {1}.en", "{0}에는 {1}.ko나 {1}.en이 있어야 합니다."},
+      {"lesson.text_per_language", "give the text per language: {0}.ko = \"...\" and {0}.en = \"...\"",
+       "글은 언어마다 따로 쓰세요: {0}.ko = \"...\", {0}.en = \"...\""},
+      {"lesson.text_empty", "needs a text in at least one language (ko or en)",
+       "적어도 한 언어(ko나 en)로 글을 써야 합니다."},
+      {"lesson.no_korean", "has no Korean text ({0}.ko)", "한국어 글({0}.ko)이 없습니다."},
+      {"lesson.no_english", "has no English text ({0}.en)", "영어 글({0}.en)이 없습니다."},
+      {"goal.needs_bound", "a goal needs at_least or at_most", "목표에는 at_least나 at_most가 있어야 합니다."},
+      {"goal.metric_not_for_task", "the metric '{0}' does not exist for a {1} task",
+       "'{0}' 지표는 {1} 과제에는 없습니다."},
+      {"goal.percent", "{0} goes from 0 to 1, not 0 to 100: for {2}% write {1} = {3}",
+       "{0}의 값은 0에서 100이 아니라 0에서 1 사이입니다. {2}%를 뜻했다면 이렇게 쓰세요: {1} = {3}"},
+      {"goal.above_one", "{0} is never above 1, so {1} = {2} cannot work as a goal: use a value from 0 to 1",
+       "{0}의 값은 1을 넘지 않으므로 {1} = {2}인 목표는 쓸 수 없습니다. 0에서 1 사이의 값을 쓰세요."},
+      {"goal.negative", "{0} is never below 0, so {1} = {2} cannot work as a goal: use 0 or more",
+       "{0}의 값은 0보다 작아지지 않으므로 {1} = {2}인 목표는 쓸 수 없습니다. 0 이상의 값을 쓰세요."},
+      {"goal.r2_negative",
+       "{1} = {2} asks for less than always predicting the average ({0} = 0): use a value from 0 to 1",
+       "{1} = {2}인 목표는 늘 평균만 예측하는 것({0} = 0)보다도 낮습니다. 0에서 1 사이의 값을 쓰세요."},
+      {"goal.lower_is_better",
+       "{0} is better when it is lower, so its goal is an upper limit: use at_most = {1} instead of at_least",
+       "{0}의 값은 낮을수록 좋으므로 목표는 상한으로 정합니다. at_least 대신 at_most를 쓰세요(예: at_most = {1})."},
+      {"goal.empty_range", "at_least = {0} is above at_most = {1}: no value can meet both",
+       "at_least({0})가 at_most({1})보다 큽니다. 두 조건을 함께 만족하는 값은 없습니다."},
+      {"quiz.no_choices", "a quiz needs choices.ko and/or choices.en",
+       "퀴즈에는 choices.ko나 choices.en이 있어야 합니다."},
+      {"quiz.choices_differ", "choices.ko has {0} choices but choices.en has {1}",
+       "보기 수가 다릅니다: choices.ko에는 {0}개, choices.en에는 {1}개입니다."},
+      {"quiz.too_few_choices", "a quiz needs at least two choices", "퀴즈에는 보기가 두 개 이상 있어야 합니다."},
+      {"step.unknown_control", "unknown control '{0}'{1}; use {2}",
+       "알 수 없는 조절 장치입니다: '{0}'{1}. {2} 중에서 고르세요."},
+      {"step.empty", "a step needs a text or a quiz", "단계에는 글(text)이나 퀴즈(quiz)가 있어야 합니다."},
+      {"file.cannot_read", "cannot read the file", "파일을 읽을 수 없습니다."},
+      {"image.online", "the image '{0}' is on the internet; put it in the lesson's folder (lessons work offline)",
+       "인터넷에 있는 그림입니다: '{0}'. 수업 폴더에 넣으세요(수업은 인터넷 없이도 열려야 합니다)."},
+      {"image.outside", "the image '{0}' must be inside the lesson's folder (a relative path, no '..')",
+       "그림은 수업 폴더 안에 있어야 합니다(상대 경로, '..' 없이): '{0}'"},
+      {"image.missing", "the image '{0}' is not there (looked in {1})", "그림 파일이 없습니다: '{0}' (찾아본 곳: {1})"},
+      {"course.bad_id", "'{0}' is not a course id: use lower-case letters, digits and '-'",
+       "과정 아이디로 쓸 수 없습니다: '{0}'. 영어 소문자, 숫자, '-'만 쓰세요."},
+      {"course.bad_file", "'{0}' must be a .toml file inside the course's folder (relative, no '..')",
+       "'{0}': 과정 폴더 안의 .toml 파일이어야 합니다(상대 경로, '..' 없이)."},
+      {"course.listed_twice", "'{0}' is listed twice", "같은 파일이 두 번 들어 있습니다: '{0}'"},
+      {"course.no_lessons", "a course needs at least one lesson", "과정에는 수업이 하나 이상 있어야 합니다."},
+      {"course.lesson_missing", "the lesson '{0}' is not there", "수업 파일이 없습니다: '{0}'"},
+
+      // TOML syntax: where the broken construct starts, in plain words.
+      {"toml.invalid", "not valid TOML: {0}", "TOML 문법에 맞지 않습니다: {0}"},
+      {"toml.unclosed_list", "the list opened on line {0} with `[` is never closed: add `]`",
+       "{0}번째 줄에서 `[`로 연 목록이 닫히지 않았습니다. 목록 끝에 `]`를 넣으세요."},
+      {"toml.unclosed_inline_table", "the table opened on line {0} with `{` is never closed: add `}` on the same line",
+       "{0}번째 줄에서 `{`로 연 테이블이 닫히지 않았습니다. 같은 줄 끝에 `}`를 넣으세요."},
+      {"toml.unclosed_header", "the table name on line {0} is never closed: add `{1}`",
+       "{0}번째 줄의 테이블 이름이 닫히지 않았습니다. `{1}`를 넣으세요."},
+      {"toml.unclosed_text", "the text opened on line {0} with `{1}` is never closed: add `{1}` where the text ends",
+       "{0}번째 줄에서 `{1}`로 연 글이 닫히지 않았습니다. 글이 끝나는 곳에 `{1}`를 넣으세요."},
+      {"toml.unclosed_string", "the text opened on line {0} with `{1}` is never closed: add `{1}` at its end",
+       "{0}번째 줄에서 `{1}`로 연 글이 닫히지 않았습니다. 같은 줄의 글 끝에 `{1}`를 넣으세요."},
+      {"toml.bad_value", "this value is not a number, true/false, a list or a table; if it is text, put it in quotes",
+       "이 값은 숫자, true/false, 목록, 테이블 중 어느 것도 아닙니다. 글이라면 따옴표(\"...\")로 감싸세요."},
+      {"toml.expected_equals", "expected `=` after the name: write name = value",
+       "이름 뒤에 `=`가 와야 합니다. 이름 = 값 형태로 쓰세요."},
+      {"toml.missing_value", "the value after `=` is missing", "`=` 뒤에 값이 없습니다."},
+      {"toml.defined_twice", "'{0}' is defined twice: keep only one",
+       "같은 이름이 두 번 나옵니다: '{0}'. 하나만 남기세요."},
+      {"toml.list_comma", "the items of a list need commas between them: add `,`",
+       "목록의 항목 사이에는 쉼표가 있어야 합니다. `,`를 넣으세요."},
+      {"toml.extra_after_value", "something follows the value on this line: remove it, or start a new line",
+       "값 뒤에 다른 글자가 더 있습니다. 지우거나 다음 줄로 옮기세요."},
+
+      // Names of keys: in Korean a diagnostic shows "학습률(training.learning_rate): ...".
+      {"field.format", "format", "형식 번호"},
+      {"field.id", "id", "아이디"},
+      {"field.title", "title", "제목"},
+      {"field.audience", "audience", "대상"},
+      {"field.minutes", "minutes", "수업 시간"},
+      {"field.tags", "tags", "태그"},
+      {"field.dataset", "dataset", "데이터"},
+      {"field.source", "dataset source", "데이터셋"},
+      {"field.samples", "samples", "샘플 수"},
+      {"field.noise", "noise", "노이즈"},
+      {"field.test_fraction", "test fraction", "테스트 데이터 비율"},
+      {"field.seed", "seed", "시드"},
+      {"field.features", "features", "특성 열"},
+      {"field.target", "target", "예측할 열"},
+      {"field.channels", "channels", "채널 수"},
+      {"field.model", "model", "모델"},
+      {"field.task", "task", "과제 유형"},
+      {"field.inputs", "inputs", "입력 특성"},
+      {"field.layers", "layers", "층"},
+      {"field.type", "layer type", "층 종류"},
+      {"field.units", "units", "뉴런 수"},
+      {"field.activation", "activation", "활성화 함수"},
+      {"field.filters", "filters", "필터 수"},
+      {"field.kernel", "kernel", "커널 크기"},
+      {"field.stride", "stride", "스트라이드"},
+      {"field.padding", "padding", "패딩"},
+      {"field.training", "training", "학습 설정"},
+      {"field.optimizer", "optimizer", "최적화 방법"},
+      {"field.learning_rate", "learning rate", "학습률"},
+      {"field.batch_size", "batch size", "배치 크기"},
+      {"field.epochs", "epochs", "에포크 수"},
+      {"field.regularization", "regularization", "규제"},
+      {"field.regularization_rate", "regularization rate", "규제 강도"},
+      {"field.steps", "steps", "단계"},
+      {"field.text", "text", "본문"},
+      {"field.unlock", "unlocked controls", "열어 줄 조절 장치"},
+      {"field.goal", "goal", "목표"},
+      {"field.metric", "metric", "지표"},
+      {"field.at_least", "goal's lower limit", "목표 하한"},
+      {"field.at_most", "goal's upper limit", "목표 상한"},
+      {"field.constraints", "constraints", "제한"},
+      {"field.hint", "hint", "힌트"},
+      {"field.quiz", "quiz", "퀴즈"},
+      {"field.question", "question", "질문"},
+      {"field.choices", "choices", "보기"},
+      {"field.answer", "answer", "정답 번호"},
+      {"field.explanation", "explanation", "해설"},
+      {"field.lessons", "lessons", "수업 목록"},
+      {"field.solution", "solution", "해답"},
+
+      // Metrics (SPEC.md section 4) as people say them.
+      {"metric.train_loss", "training loss", "훈련 손실"},
+      {"metric.test_loss", "test loss", "테스트 손실"},
+      {"metric.train_accuracy", "training accuracy", "훈련 정확도"},
+      {"metric.test_accuracy", "test accuracy", "테스트 정확도"},
+      {"metric.train_mae", "training MAE", "훈련 오차(MAE)"},
+      {"metric.test_mae", "test MAE", "테스트 오차(MAE)"},
+      {"metric.test_r2", "test R²", "테스트 R²"},
+      {"metric.epoch", "epoch", "에포크"},
+      {"goal.desc_at_least", "{0} at least {1}", "{0} {1} 이상"},
+      {"goal.desc_at_most", "{0} at most {1}", "{0} {1} 이하"},
+      {"goal.desc_between", "{0} at least {1} and at most {2}", "{0} {1} 이상 {2} 이하"},
+
+      // The command line (app/cli).
+      {"cli.unknown_command", "unknown command '{0}'", "알 수 없는 명령입니다: '{0}'"},
+      {"cli.unknown_command_suggest", "unknown command '{0}': did you mean '{1}'?",
+       "알 수 없는 명령입니다: '{0}'. 혹시 '{1}' 아닌가요?"},
+      {"cli.command_required", "a command is required", "명령을 하나 써야 합니다."},
+      {"cli.commands", "commands: {0}", "쓸 수 있는 명령: {0}"},
+      {"cli.unknown_option", "unknown option '{0}' for '{1}'", "'{1}' 명령에는 '{0}' 옵션이 없습니다."},
+      {"cli.unknown_option_suggest", "unknown option '{0}' for '{1}': did you mean '{2}'?",
+       "'{1}' 명령에는 '{0}' 옵션이 없습니다. 혹시 '{2}' 아닌가요?"},
+      {"cli.more_help", "Run with --help for more information.", "자세한 사용법은 --help로 보세요."},
+      {"cli.no_such_path", "no such file or folder", "그런 파일이나 폴더가 없습니다."},
+      {"cli.no_solution", "this lesson has no [solution] table", "이 수업에는 [solution] 테이블이 없습니다."},
+      {"cli.no_gpu",
+       "this computer cannot train on a GPU: the linked libtorch has no CUDA or no NVIDIA GPU was found; use "
+       "--device cpu or auto",
+       "이 컴퓨터에서는 GPU로 학습할 수 없습니다. 연결된 libtorch에 CUDA가 없거나 NVIDIA GPU를 찾지 못했습니다. "
+       "--device cpu나 auto를 쓰세요."},
+      {"cli.solution_ended", "the solution's run ended '{0}'",
+       "해답(solution) 학습이 끝까지 가지 못했습니다(결과: {0})."},
+      {"cli.solution_ended_why", "the solution's run ended '{0}': {1}",
+       "해답(solution) 학습이 끝까지 가지 못했습니다(결과: {0}): {1}"},
+      {"cli.solution_short", "the solution reaches {0} {1} at best, not {2}",
+       "해답(solution)으로 학습해도 {0}의 최고 기록이 {1}입니다. 목표({2})에 못 미칩니다."},
+      {"cli.duplicate_id", "the lesson id '{0}' is used by {1} too; ids must be unique",
+       "{1}도 같은 수업 아이디('{0}')를 씁니다. 아이디는 서로 달라야 합니다."},
+      {"cli.unlisted", "'{0}' is in the course's folder but not in its list, so students will not see it",
+       "'{0}' 파일은 과정 폴더에 있지만 목록(lessons)에 없어서 학생에게 보이지 않습니다."},
+      {"cli.count_lessons", "{0} lessons", "수업 {0}개"},
+      {"cli.count_one_lesson", "1 lesson", "수업 1개"},
+      {"cli.count_in_courses", " in {0} courses", " (과정 {0}개)"},
+      {"cli.count_in_one_course", " in 1 course", " (과정 1개)"},
+      {"cli.checked_with_errors", "checked {0}: {1} with errors", "검사한 것: {0}. 오류가 있는 파일: {1}개"},
+      {"cli.paths_not_found", ", {0} path(s) not found", ", 찾지 못한 경로: {0}개"},
+      {"cli.no_lesson_files", "no lesson files (*.toml) found", "수업 파일(*.toml)을 찾지 못했습니다."},
+      {"cli.all_good", "checked {0}: all good", "검사한 것: {0}. 모두 통과했습니다"},
+      {"cli.warnings", " ({0} warnings)", " (경고 {0}개)"},
+      {"cli.one_warning", " (1 warning)", " (경고 1개)"},
+      {"cli.started", "{0}: training on {1} ({2} engine), {3} parameters, {4} steps per epoch",
+       "{0}: {1}에서 학습합니다({2} 엔진). 매개변수 {3}개, 에포크당 {4}단계"},
+      {"cli.metrics_classification", "training loss {0}, accuracy {1} | test loss {2}, accuracy {3}",
+       "훈련 손실 {0}, 정확도 {1} | 테스트 손실 {2}, 정확도 {3}"},
+      {"cli.metrics_regression", "training loss {0}, MAE {1} | test loss {2}, MAE {3}, R² {4}",
+       "훈련 손실 {0}, 오차(MAE) {1} | 테스트 손실 {2}, 오차(MAE) {3}, R² {4}"},
+      {"cli.epoch_line", "epoch {0}/{1}  {2}  {3} steps/s", "에포크 {0}/{1}  {2}  초당 {3}단계"},
+      {"cli.bar_line", "{0}/{1}  {2}  {3} steps/s", "{0}/{1}  {2}  초당 {3}단계"},
+      {"cli.done", "done: {0} steps in {1} s ({2} steps/s)", "완료: {0}단계, {1}초 (초당 {2}단계)"},
+      {"cli.stopped", "{0} after {1} steps", "{0}: {1}단계에서 멈췄습니다"},
+      {"cli.final_epoch", " | epoch {0}: {1}", " | 에포크 {0}: {1}"},
+      {"cli.goal_met", "step {0} goal met: {1} (final value {2})", "{0}단계 목표 달성: {1} (최종 값 {2})"},
+      {"cli.goal_missed", "step {0} goal not met: {1} (final value {2})", "{0}단계 목표 미달성: {1} (최종 값 {2})"},
+      {"cli.no_value", "none", "없음"},
+      {"cli.nothing", "nothing", "없음"},
+      {"reason.completed", "completed", "완료"},
+      {"reason.cancelled", "cancelled", "취소"},
+      {"reason.diverged", "diverged", "발산"},
+      {"reason.failed", "failed", "실패"},
+  };
+  return table;
+}
+
+const MessageEntry* find_message(std::string_view key) {
+  for (const auto& e : message_table()) {
+    if (key == e.key) return &e;
+  }
+  return nullptr;
+}
+
+std::string fill_placeholders(std::string_view pattern, const std::vector<std::string>& args) {
+  std::string out;
+  out.reserve(pattern.size() + 32);
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '{' && i + 2 < pattern.size() && pattern[i + 2] == '}' && pattern[i + 1] >= '0' &&
+        pattern[i + 1] <= '9') {
+      const auto n = static_cast<size_t>(pattern[i + 1] - '0');
+      if (n < args.size()) {
+        out += args[n];
+        i += 2;
+        continue;
+      }
+    }
+    out += pattern[i];
+  }
+  return out;
+}
+
+std::vector<int> placeholders_of(std::string_view pattern) {
+  std::vector<int> out;
+  for (size_t i = 0; i + 2 < pattern.size(); ++i) {
+    if (pattern[i] == '{' && pattern[i + 2] == '}' && pattern[i + 1] >= '0' && pattern[i + 1] <= '9') {
+      out.push_back(pattern[i + 1] - '0');
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+namespace {
+
+const char* pattern_in(const MessageEntry& e, std::string_view lang) {
+  return lang == "ko" ? e.ko : e.en;
+}
+
+std::string join_list(const std::vector<std::string>& items, std::string_view lang) {
+  if (lang != "ko") return one_of(items);
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+  return out;
+}
+
+std::string render_arg(const MsgArg& a, std::string_view lang) {
+  switch (a.kind) {
+    case MsgArg::Kind::value:
+      return a.text;
+    case MsgArg::Kind::phrase:
+      return message_text(a.text, lang, a.items);
+    case MsgArg::Kind::list:
+      return join_list(a.items, lang);
+  }
+  return a.text;
+}
+
+}  // namespace
+
+MsgArg phrase(std::string key, std::vector<std::string> args) {
+  MsgArg a;
+  a.kind = MsgArg::Kind::phrase;
+  a.text = std::move(key);
+  a.items = std::move(args);
+  return a;
+}
+
+MsgArg list_arg(std::vector<std::string> items) {
+  MsgArg a;
+  a.kind = MsgArg::Kind::list;
+  a.items = std::move(items);
+  return a;
+}
+
+std::string message_text(std::string_view key, std::string_view lang, const std::vector<std::string>& args) {
+  const MessageEntry* e = find_message(key);
+  if (e == nullptr) {
+    std::string out(key);
+    for (const auto& a : args) out += " " + a;
+    return out;
+  }
+  return fill_placeholders(pattern_in(*e, lang), args);
+}
+
+std::string render_message(const Message& m, std::string_view lang) {
+  std::vector<std::string> args;
+  args.reserve(m.args.size());
+  for (const auto& a : m.args) args.push_back(render_arg(a, lang));
+  return message_text(m.key, lang, args);
+}
+
+MsgArg suggestion(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string n = nearest(word, candidates);
+  if (n.empty()) return {};
+  return phrase("hint.did_you_mean", {std::move(n)});
+}
+
+}  // namespace aisb
