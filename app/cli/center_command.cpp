@@ -12,6 +12,7 @@
 #include "backend/center_client.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "cli/usage.hpp"
 #include "lesson/lesson.hpp"
 
 namespace aisb::cli {
@@ -19,7 +20,9 @@ namespace aisb::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
+void on_signal(int) {
+  g_stop = true;
+}
 
 // URL and token from the flags, else from the saved login.
 bool resolve(const CenterArgs& a, std::string& url, std::string& token) {
@@ -42,8 +45,8 @@ int report(const std::exception_ptr& p) {
     std::cerr << "aisandbox-cli: cannot reach the center: " << e.what() << "\n";
     return unreachable;
   } catch (const remote::Refused& e) {
-    std::cerr << "aisandbox-cli: the center refused (" << e.status << "): "
-              << (e.field.empty() ? "" : e.field + ": ") << e.what() << "\n";
+    std::cerr << "aisandbox-cli: the center refused (" << e.status << "): " << (e.field.empty() ? "" : e.field + ": ")
+              << e.what() << "\n";
     return bad_input;
   } catch (const std::invalid_argument& e) {
     std::cerr << "aisandbox-cli: " << e.what() << "\n";
@@ -75,8 +78,8 @@ int follow(remote::CenterClient& client, const std::string& id, bool json_out, i
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (reason.empty()) {
-    std::cerr << "\naisandbox-cli: stopped watching; job " << id
-              << " goes on at the center (aisandbox-cli watch " << id << " follows it again)\n";
+    std::cerr << "\naisandbox-cli: stopped watching; job " << id << " goes on at the center (aisandbox-cli watch " << id
+              << " follows it again)\n";
     return ok;
   }
   return reason == "completed" ? ok : bad_input;
@@ -86,13 +89,92 @@ int follow(remote::CenterClient& client, const std::string& id, bool json_out, i
 
 int login(const CenterArgs& a) {
   try {
-    const remote::CenterLogin l = remote::log_in(a.center, a.class_code, a.name);
-    if (a.json) {
-      std::cout << nlohmann::json{{"token", l.token}}.dump() << "\n";
-    } else {
-      std::cout << "Logged in to " << l.url << " as " << a.name << " (class " << a.class_code
-                << "). The token is saved in " << remote::center_config_path().string() << "\n";
+    if (!a.teacher.empty()) {
+      const remote::CenterLogin l = remote::log_in_teacher(a.center, a.teacher);
+      if (a.json) {
+        std::cout << nlohmann::json{{"token", l.token}, {"role", "teacher"}, {"class", l.class_id}}.dump() << "\n";
+      } else {
+        std::cout << "Logged in to " << l.url << " as the teacher of " << l.name << " (" << l.class_id
+                  << "). The token is saved in " << remote::center_config_path().string() << "\n";
+      }
+      return ok;
     }
+    if (a.class_code.empty() || a.name.empty()) {
+      std::cerr << "aisandbox-cli: login needs --class CODE --name NAME (and --code, your personal code), or "
+                   "--teacher TOKEN\n";
+      return usage;
+    }
+    // A teacher's token in --class: say so before it goes anywhere.
+    if (a.class_code.size() == 64 && a.class_code.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
+      std::cerr << "aisandbox-cli: that is a teacher token, not a class code: use --teacher TOKEN\n";
+      return usage;
+    }
+    const remote::CenterLogin l = remote::log_in(a.center, a.class_code, a.name, a.code);
+    if (a.json) {
+      nlohmann::json j{{"token", l.token}, {"name", l.name}, {"class", l.class_id}};
+      if (!l.new_code.empty()) j["code"] = l.new_code;
+      std::cout << j.dump() << "\n";
+    } else {
+      std::cout << "Logged in to " << l.url << " as " << l.name << " (class " << a.class_code
+                << "). The token is saved in " << remote::center_config_path().string() << "\n";
+      if (!l.new_code.empty()) {
+        std::cout << "\nYour personal code is  " << l.new_code << "\nWrite it down: the next time you sign in as "
+                  << l.name << " (on this or another computer) you need it:\n  aisandbox-cli login --center " << l.url
+                  << " --class " << a.class_code << " --name \"" << l.name << "\" --code " << l.new_code << "\n";
+      }
+    }
+    return ok;
+  } catch (...) {
+    return report(std::current_exception());
+  }
+}
+
+int logout(const CenterArgs& a) {
+  std::string url, token;
+  if (!resolve(a, url, token)) return usage;
+  const auto saved = remote::load_login();
+  try {
+    if (saved && saved->role != "teacher") {
+      try {
+        remote::CenterClient(url, token).logout();  // ends the token at the center too
+      } catch (const remote::Refused&) {
+        // already ended there: forgetting it here is what is left
+      }
+    }
+    remote::save_login({saved ? saved->url : url, "", "", "", "student"});
+    std::cout << "Logged out of " << url << "\n";
+    return ok;
+  } catch (...) {
+    return report(std::current_exception());
+  }
+}
+
+int jobs(const CenterArgs& a) {
+  std::string url, token;
+  if (!resolve(a, url, token)) return usage;
+  try {
+    remote::CenterClient client(url, token);
+    const nlohmann::json list = client.jobs(50);
+    if (a.json) {
+      std::cout << list.dump() << "\n";
+      return ok;
+    }
+    for (const auto& j : list.value("jobs", nlohmann::json::array())) {
+      std::cout << j.value("id", "") << "  " << j.value("state", "") << "  " << j.value("lesson", "") << "  "
+                << j.value("created", "") << "\n";
+    }
+    return ok;
+  } catch (...) {
+    return report(std::current_exception());
+  }
+}
+
+int cancel(const CenterArgs& a) {
+  std::string url, token;
+  if (!resolve(a, url, token)) return usage;
+  try {
+    remote::CenterClient(url, token).cancel(a.job);
+    std::cout << "cancelled " << a.job << "\n";
     return ok;
   } catch (...) {
     return report(std::current_exception());
@@ -101,7 +183,7 @@ int login(const CenterArgs& a) {
 
 int submit(const CenterArgs& a) {
   const LessonResult lesson = load_lesson(a.lesson);
-  std::cerr << format_diagnostics(lesson, a.lesson);
+  std::cerr << format_diagnostics(lesson, a.lesson, language());
   if (!lesson.ok()) return bad_input;
   JobSpec job = lesson.lesson.job;
   if (a.epochs) job.training.epochs = *a.epochs;

@@ -18,7 +18,7 @@ struct TrainArgs {
   std::string device = "auto";
   std::string engine = "auto";  // auto | fast | torch
   bool json = false;
-  bool solution = false;  // train the lesson's [solution] instead of its starting network
+  bool solution = false;   // train the lesson's [solution] instead of its starting network
   double snapshots = 0.0;  // snapshot events per second in --json output
   std::string save_dir;
 };
@@ -31,13 +31,23 @@ int check_lessons(const std::vector<std::string>& paths, bool train_solutions);
 
 // login, submit and watch (the compute center).
 struct CenterArgs {
-  std::string center, token, class_code, name, lesson, job;
+  std::string center, token, class_code, name, code, teacher, lesson, job, output;
+  std::vector<std::string> paths;  // class publish: files and folders; class roster: names
   std::optional<int> epochs;
   bool json = false;
   bool detach = false;
 };
 int login(const CenterArgs& args);
+int logout(const CenterArgs& args);
 int submit(const CenterArgs& args);
 int watch(const CenterArgs& args);
+int jobs(const CenterArgs& args);
+int cancel(const CenterArgs& args);
+// The teacher's commands (class_command.cpp): publish lessons, the report,
+// the roster, the class's progress.
+int class_publish(const CenterArgs& args);
+int class_report(const CenterArgs& args);
+int class_roster(const CenterArgs& args, bool reset);
+int class_progress(const CenterArgs& args);
 
 }  // namespace aisb::cli

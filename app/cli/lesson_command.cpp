@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -8,6 +9,8 @@
 
 #include "backend/solution.hpp"
 #include "cli/commands.hpp"
+#include "cli/usage.hpp"
+#include "core/messages.hpp"
 #include "lesson/lesson.hpp"
 
 namespace aisb::cli {
@@ -37,11 +40,32 @@ Found find_files(const std::vector<std::string>& paths) {
     } else if (fs::is_regular_file(p, ec)) {
       (fs::path(p).filename() == "course.toml" ? f.courses : f.lessons).emplace_back(p);
     } else {
-      std::cerr << p << ":1:1: error: no such file or folder\n";
+      std::cerr << p << ":1:1: error: " << message_text("cli.no_such_path", language()) << "\n";
       ++f.missing;
     }
   }
   return f;
+}
+
+std::string short_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// "reaches test_accuracy 0.91 at best, not at least 0.95", in every language.
+Message shortfall(const GoalResult& g) {
+  char best[32] = "";
+  if (g.best) std::snprintf(best, sizeof best, "%.4g", *g.best);
+  MsgArg want;
+  if (g.goal.at_least && g.goal.at_most) {
+    want = phrase("goal.want_between", {short_number(*g.goal.at_least), short_number(*g.goal.at_most)});
+  } else if (g.goal.at_least) {
+    want = phrase("goal.want_at_least", {short_number(*g.goal.at_least)});
+  } else {
+    want = phrase("goal.want_at_most", {short_number(g.goal.at_most.value_or(0))});
+  }
+  return msg("cli.solution_short", {g.goal.metric, g.best ? MsgArg(best) : phrase("cli.nothing"), want});
 }
 
 // Trains the solution and turns every goal it misses into a warning.
@@ -49,12 +73,13 @@ void check_solution(LessonResult& r) {
   if (!r.ok() || !r.lesson.solution) return;
   const SolutionReport report = run_solution(r.lesson);
   if (report.reason != "completed") {
-    r.diags.warning("solution", "the solution's run ended '" + report.reason + "'" +
-                                    (report.message.empty() ? "" : ": " + report.message));
+    r.diags.warning("solution", report.message.empty()
+                                    ? msg("cli.solution_ended", {report.reason})
+                                    : msg("cli.solution_ended_why", {report.reason, report.message}));
     return;
   }
   for (const auto& g : report.goals) {
-    if (!g.reached) r.diags.warning("steps[" + std::to_string(g.step) + "].goal", describe_shortfall(g));
+    if (!g.reached) r.diags.warning("steps[" + std::to_string(g.step) + "].goal", shortfall(g));
   }
 }
 
@@ -70,19 +95,14 @@ void check_course(CourseResult& c, const fs::path& file, const std::map<fs::path
     if (id == ids.end() || id->second.empty()) continue;
     const auto [at, fresh] = seen.emplace(id->second, c.course.lessons[i]);
     if (!fresh) {
-      c.diags.error("lessons[" + std::to_string(i) + "]",
-                    "the lesson id '" + id->second + "' is used by " + at->second + " too; ids must be unique");
+      c.diags.error("lessons[" + std::to_string(i) + "]", msg("cli.duplicate_id", {id->second, at->second}));
     }
   }
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const fs::path p = fs::weakly_canonical(entry.path());
     if (entry.path().extension() == ".toml" && entry.path().filename() != "course.toml" && !listed.count(p)) {
-      // Built with append: GCC 12's -Wrestrict misfires on "'" + std::string (its bug 105651).
-      std::string message = "'";
-      message.append(entry.path().filename().string())
-          .append("' is in the course's folder but not in its list, so students will not see it");
-      c.diags.warning("lessons", std::move(message));
+      c.diags.warning("lessons", msg("cli.unlisted", {entry.path().filename().string()}));
     }
   }
 }
@@ -90,11 +110,12 @@ void check_course(CourseResult& c, const fs::path& file, const std::map<fs::path
 }  // namespace
 
 int check_lessons(const std::vector<std::string>& paths, bool train_solutions) {
+  const std::string& lang = language();
   const Found found = find_files(paths);
   int bad = 0, warnings = 0;
   std::map<fs::path, std::string> ids;  // canonical lesson path -> id
   const auto report = [&](const TomlResult& r, const fs::path& file) {
-    std::cerr << format_diagnostics(r, file.string());
+    std::cerr << format_diagnostics(r, file.string(), lang);
     if (!r.ok()) ++bad;
     warnings += static_cast<int>(r.diags.all().size() - r.diags.error_count());
   };
@@ -109,27 +130,31 @@ int check_lessons(const std::vector<std::string>& paths, bool train_solutions) {
     check_course(c, f, ids);
     report(c, f);
   }
-  const size_t n = found.lessons.size();
-  const std::string what = std::to_string(n) + (n == 1 ? " lesson" : " lessons") +
-                           (found.courses.empty() ? "" : " in " + std::to_string(found.courses.size()) +
-                                                             (found.courses.size() == 1 ? " course" : " courses"));
+  const size_t n = found.lessons.size(), courses = found.courses.size();
+  std::string what = n == 1 ? message_text("cli.count_one_lesson", lang)
+                            : message_text("cli.count_lessons", lang, {std::to_string(n)});
+  if (courses == 1) what += message_text("cli.count_in_one_course", lang);
+  if (courses > 1) what += message_text("cli.count_in_courses", lang, {std::to_string(courses)});
   if (bad > 0 || found.missing > 0) {
-    std::cout << "checked " << what << ": " << bad << " with errors"
-              << (found.missing ? ", " + std::to_string(found.missing) + " path(s) not found" : "") << "\n";
+    std::cout << message_text("cli.checked_with_errors", lang, {what, std::to_string(bad)})
+              << (found.missing ? message_text("cli.paths_not_found", lang, {std::to_string(found.missing)}) : "")
+              << "\n";
     return bad_input;
   }
   if (n == 0) {
-    std::cout << "no lesson files (*.toml) found\n";
+    std::cout << message_text("cli.no_lesson_files", lang) << "\n";
     return bad_input;
   }
-  std::cout << "checked " << what << ": all good"
-            << (warnings ? " (" + std::to_string(warnings) + " warning" + (warnings == 1 ? ")" : "s)") : "") << "\n";
+  std::cout << message_text("cli.all_good", lang, {what});
+  if (warnings == 1) std::cout << message_text("cli.one_warning", lang);
+  if (warnings > 1) std::cout << message_text("cli.warnings", lang, {std::to_string(warnings)});
+  std::cout << "\n";
   return ok;
 }
 
 int print_job(const std::string& lesson) {
   const LessonResult r = load_lesson(lesson);
-  std::cerr << format_diagnostics(r, lesson);
+  std::cerr << format_diagnostics(r, lesson, language());
   if (!r.ok()) return bad_input;
   std::cout << to_json(r.lesson.job).dump(2) << "\n";
   return ok;

@@ -5,7 +5,9 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/usage.hpp"
 #include "engine/engine.hpp"
+#include "i18n/strings.hpp"
 
 int main(int argc, char** argv) {
   using namespace aisb;
@@ -17,6 +19,11 @@ int main(int argc, char** argv) {
     return std::string("aisandbox-cli ") + AISB_VERSION + " (libtorch " + torch_version() +
            (cuda_available() ? ", CUDA" : ", CPU") + ")";
   });
+  // Known before parsing, so that parsing's own errors come in it too.
+  std::string lang;
+  app.add_option("--lang", lang, "Language of messages: ko or en (default: from the locale, as the app)")
+      ->check(CLI::IsMember({"ko", "en"}));
+  cli::set_language(i18n::pick_language(cli::lang_in_args(argc, argv)));
 
   cli::TrainArgs t;
   auto* train = app.add_subcommand("train", "Train a lesson's starting network and show its progress");
@@ -46,11 +53,37 @@ int main(int argc, char** argv) {
 
 #ifdef AISB_HAVE_NET
   cli::CenterArgs c;
-  auto* login = app.add_subcommand("login", "Log in to a compute center with your class's code");
+  auto* login = app.add_subcommand("login",
+                                   "Sign in to a compute center: a student with the class code, a name and "
+                                   "a personal code; a teacher with the class's teacher token");
   login->add_option("--center", c.center, "The center's address, e.g. https://ai.pohang.example")->required();
-  login->add_option("--class", c.class_code, "Your class's code (your teacher has it)")->required();
-  login->add_option("--name", c.name, "Your name as your class knows you")->required();
+  login->add_option("--class", c.class_code, "Your class's code (your teacher has it)");
+  login->add_option("--name", c.name, "Your name as your class knows you");
+  login->add_option("--code", c.code, "Your personal code (your teacher has it; a new name's first sign-in gets one)");
+  login->add_option("--teacher", c.teacher, "Sign in as the class's teacher with its teacher token");
   login->add_flag("--json", c.json, "Print {\"token\": ...}");
+  auto* logout = app.add_subcommand("logout", "Sign out: end your token at the center and forget it here");
+  auto* jobs = app.add_subcommand("jobs", "List your jobs at the compute center");
+  jobs->add_flag("--json", c.json, "Print the center's answer as JSON");
+  auto* cancel = app.add_subcommand("cancel", "Cancel one of your jobs at the compute center");
+  cancel->add_option("job", c.job, "The job's id")->required();
+  auto* klass = app.add_subcommand("class", "A teacher's class at the center: publish lessons, the roster, progress");
+  klass->require_subcommand(1);
+  auto* publish = klass->add_subcommand("publish",
+                                        "Check lessons (files, or a course folder) and publish them to the "
+                                        "class: students see them as the \"Class\" course");
+  publish->add_option("paths", c.paths, "Lesson files or course folders")->required();
+  publish->add_flag("--json", c.json, "Print what the center kept as JSON");
+  auto* report = klass->add_subcommand("report", "The class's results as CSV (for a gradebook)");
+  report->add_option("-o,--output", c.output, "Write the CSV to this file (default: print it)");
+  auto* roster = klass->add_subcommand("roster", "List the roster, or add names (each gets a personal code)");
+  roster->add_option("names", c.paths, "Names to add");
+  roster->add_flag("--json", c.json, "Print JSON");
+  auto* reset = klass->add_subcommand("reset-code", "Give students new personal codes (signs them out everywhere)");
+  reset->add_option("names", c.paths, "Students' names")->required();
+  reset->add_flag("--json", c.json, "Print JSON");
+  auto* progress = klass->add_subcommand("progress", "Who is on which step of which lesson");
+  progress->add_flag("--json", c.json, "Print the center's answer as JSON");
   auto* submit = app.add_subcommand("submit", "Run a lesson's network on the compute center and follow it");
   submit->add_option("lesson", c.lesson, "Lesson file (.toml)")->required()->check(CLI::ExistingFile);
   submit->add_option("--center", c.center, "The center's address (default: the one you logged in to)");
@@ -65,13 +98,13 @@ int main(int argc, char** argv) {
   watch->add_flag("--json", c.json, "One JSON event per line on stdout, each with its seq");
 #endif
 
+  cli::accept_global_options(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return cli::usage;
+    return cli::usage_error(app, e);  // an unknown command or option gets the nearest name
   }
   try {
     if (*train) return cli::train(t);
@@ -79,6 +112,14 @@ int main(int argc, char** argv) {
     if (*check) return cli::check_lessons(check_paths, !no_train);
 #ifdef AISB_HAVE_NET
     if (*login) return cli::login(c);
+    if (*logout) return cli::logout(c);
+    if (*jobs) return cli::jobs(c);
+    if (*cancel) return cli::cancel(c);
+    if (*publish) return cli::class_publish(c);
+    if (*report) return cli::class_report(c);
+    if (*roster) return cli::class_roster(c, false);
+    if (*reset) return cli::class_roster(c, true);
+    if (*progress) return cli::class_progress(c);
     if (*submit) return cli::submit(c);
     if (*watch) return cli::watch(c);
 #endif

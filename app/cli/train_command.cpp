@@ -4,12 +4,13 @@
 #include <fstream>
 #include <iostream>
 
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include "backend/backend.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "cli/usage.hpp"
 #include "lesson/lesson.hpp"
 
 namespace aisb::cli {
@@ -18,7 +19,9 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-void on_signal(int) { g_interrupted = true; }
+void on_signal(int) {
+  g_interrupted = true;
+}
 
 EnginePath engine_path(const std::string& name) {
   if (name == "fast") return EnginePath::fast;
@@ -35,12 +38,13 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 }  // namespace
 
 int train(const TrainArgs& args) {
+  const std::string& lang = language();
   const LessonResult lesson = load_lesson(args.lesson);
-  std::cerr << format_diagnostics(lesson, args.lesson);
+  std::cerr << format_diagnostics(lesson, args.lesson, lang);
   if (!lesson.ok()) return bad_input;
 
   if (args.solution && !lesson.lesson.solution) {
-    std::cerr << args.lesson << ":1:1: error: this lesson has no [solution] table\n";
+    std::cerr << args.lesson << ":1:1: error: " << message_text("cli.no_solution", lang) << "\n";
     return bad_input;
   }
   JobSpec job = args.solution ? *lesson.lesson.solution : lesson.lesson.job;
@@ -49,8 +53,8 @@ int train(const TrainArgs& args) {
   if (args.device == "cuda") {  // say so before any work; other choices never fail
     try {
       resolve_device(args.device);
-    } catch (const std::invalid_argument& e) {
-      std::cerr << "aisandbox-cli: " << e.what() << "\n";
+    } catch (const std::invalid_argument&) {
+      std::cerr << "aisandbox-cli: " << message_text("cli.no_gpu", lang) << "\n";
       return bad_input;
     }
   }
@@ -69,7 +73,8 @@ int train(const TrainArgs& args) {
   }
 
   const bool tty = ::isatty(STDOUT_FILENO) == 1;
-  Progress progress(stdout, tty, job.training.epochs, lesson.lesson.title.in("en"));
+  Progress progress(stdout, tty, job.training.epochs, lesson.lesson.title.in(lang));
+  progress.set_goals(step_goals(lesson.lesson));
   LocalBackend backend;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -104,7 +109,8 @@ int train(const TrainArgs& args) {
   std::signal(SIGTERM, SIG_DFL);
 
   if (!args.save_dir.empty() && !last_snapshot.weights.empty()) {
-    write_file(std::filesystem::path(args.save_dir) / "model.json", model_json(job, last_snapshot.weights).dump() + "\n");
+    write_file(std::filesystem::path(args.save_dir) / "model.json",
+               model_json(job, last_snapshot.weights).dump() + "\n");
   }
   return reason == "completed" ? ok : bad_input;
 }

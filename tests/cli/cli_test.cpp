@@ -44,9 +44,11 @@ fs::path temp_dir() {
   return dir.path;
 }
 
+// Runs in an English locale unless `prefix` says otherwise ("env LANG=ko_KR.UTF-8 ").
 Result run(const std::string& args, const std::string& prefix = "") {
   const fs::path out = temp_dir() / "out.txt", err = temp_dir() / "err.txt";
-  const std::string cmd = prefix + std::string(AISB_CLI) + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
+  const std::string cmd = "env LC_ALL= LC_MESSAGES= LANG=C.UTF-8 " + prefix + std::string(AISB_CLI) + " " + args +
+                          " >" + out.string() + " 2>" + err.string() + " </dev/null";
   const int status = std::system(cmd.c_str());
   Result r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -55,7 +57,9 @@ Result run(const std::string& args, const std::string& prefix = "") {
   return r;
 }
 
-std::string lesson(const std::string& name) { return std::string(AISB_SOURCE_DIR) + "/lessons/basics/" + name; }
+std::string lesson(const std::string& name) {
+  return std::string(AISB_SOURCE_DIR) + "/lessons/basics/" + name;
+}
 
 fs::path write_lesson(const std::string& name, const std::string& text) {
   const fs::path p = temp_dir() / name;
@@ -138,8 +142,9 @@ TEST(Cli, HumanOutputWithoutATerminal) {
 }
 
 TEST(Cli, BadLessonExitsOneWithFileLineColumn) {
-  const fs::path p = write_lesson("bad.toml", "format = 1\nid = \"bad\"\ntitle.en = \"Bad\"\n[dataset]\nsource = \"xor\"\n"
-                                              "[model]\ntask = \"classification\"\n[training]\nlearning_rate = 99\n");
+  const fs::path p = write_lesson("bad.toml",
+                                  "format = 1\nid = \"bad\"\ntitle.en = \"Bad\"\n[dataset]\nsource = \"xor\"\n"
+                                  "[model]\ntask = \"classification\"\n[training]\nlearning_rate = 99\n");
   const Result r = run("train " + p.string());
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find(p.string() + ":9:1: error: training.learning_rate"), std::string::npos) << r.err;
@@ -198,10 +203,14 @@ goal = { metric = "test_accuracy", at_least = 0.99 }
 }
 
 TEST(Cli, TrainTheSolution) {
-  const Result r = run("train " + std::string(AISB_SOURCE_DIR) + "/lessons/basics/03-circle-width.toml --solution --json");
+  const Result r =
+      run("train " + std::string(AISB_SOURCE_DIR) + "/lessons/basics/03-circle-width.toml --solution --json");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(json_lines(r.out).front()["parameters"], 2 * 4 + 4 + 4 * 2 + 2);
-  const Result none = run("train " + write_lesson("nosol.toml", slurp(lesson(kXor)).substr(0, slurp(lesson(kXor)).find("[solution]"))).string() + " --solution");
+  const Result none =
+      run("train " +
+          write_lesson("nosol.toml", slurp(lesson(kXor)).substr(0, slurp(lesson(kXor)).find("[solution]"))).string() +
+          " --solution");
   EXPECT_EQ(none.code, 1);
   EXPECT_NE(none.err.find("no [solution]"), std::string::npos) << none.err;
 }
@@ -282,6 +291,124 @@ TEST(Cli, InterruptCancelsCleanly) {
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back()["type"], "done");
   EXPECT_EQ(events.back()["reason"], "cancelled");
+}
+
+TEST(Cli, UnknownCommandSaysTheNearestAndListsTheCommands) {
+  const Result typo = run("trian " + lesson(kXor));
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_NE(typo.err.find("unknown command 'trian': did you mean 'train'?"), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("commands: train, job, lesson"), std::string::npos) << typo.err;
+  const Result list = run("list");
+  EXPECT_EQ(list.code, 2);
+  EXPECT_NE(list.err.find("unknown command 'list'\n"), std::string::npos) << list.err;
+  EXPECT_NE(list.err.find("commands: train, job, lesson"), std::string::npos) << list.err;
+  const Result nested = run("lesson chek lessons");
+  EXPECT_EQ(nested.code, 2);
+  EXPECT_NE(nested.err.find("unknown command 'lesson chek': did you mean 'lesson check'?"), std::string::npos)
+      << nested.err;
+  const Result none = run("");
+  EXPECT_NE(none.err.find("a command is required"), std::string::npos) << none.err;
+  EXPECT_EQ(none.err.find("A subcommand is required"), std::string::npos) << none.err;
+}
+
+TEST(Cli, UnknownOptionSaysTheNearest) {
+  const Result r = run("train " + lesson(kXor) + " --epoch 3");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown option '--epoch' for 'train': did you mean '--epochs'?"), std::string::npos) << r.err;
+  const Result c = run("lesson check --no-trian " + lesson(kXor));
+  EXPECT_EQ(c.code, 2);
+  EXPECT_NE(c.err.find("did you mean '--no-train'?"), std::string::npos) << c.err;
+}
+
+TEST(Cli, TrainSummaryNamesTrainingAndTestAndSaysWhetherGoalsAreMet) {
+  const Result r = run("train " + lesson(kXor) + " --epochs 20");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("epoch 20/20  training loss "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" | test loss "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("step 1 goal met: test accuracy at least 0.95 (final value 0.992)"), std::string::npos) << r.out;
+  const Result short_run = run("train " + lesson(kXor) + " --epochs 1");
+  ASSERT_EQ(short_run.code, 0) << short_run.err;
+  EXPECT_NE(short_run.out.find("step 1 goal not met: test accuracy at least 0.95 (final value "), std::string::npos)
+      << short_run.out;
+  // A regression lesson: MAE and R² are labelled too.
+  const Result plane = run("train " + lesson("07-regression-plane.toml") + " --epochs 2");
+  ASSERT_EQ(plane.code, 0) << plane.err;
+  EXPECT_NE(plane.out.find("training loss "), std::string::npos) << plane.out;
+  EXPECT_NE(plane.out.find(", R² "), std::string::npos) << plane.out;
+  EXPECT_NE(plane.out.find("goal not met: test R² at least"), std::string::npos) << plane.out;
+}
+
+TEST(Cli, ImpossibleGoalIsAnErrorAtItsKey) {
+  const fs::path p = write_lesson("goal95.toml", R"(format = 1
+id = "goal95"
+title.en = "Goal"
+[dataset]
+source = "xor"
+[model]
+task = "classification"
+[training]
+learning_rate = 0.03
+[[steps]]
+text.en = "Go"
+goal = { metric = "test_accuracy", at_least = 95 }
+)");
+  const Result r = run("lesson check --no-train " + p.string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(p.string() + ":12:36: error: steps[0].goal.at_least: test_accuracy goes from 0 to 1, not 0 to "
+                                    "100: for 95% write at_least = 0.95"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(Cli, UnclosedListIsNamedWhereItStarts) {
+  const fs::path p = write_lesson("open.toml",
+                                  "format = 1\nid = \"open\"\ntitle.en = \"Open\"\n[dataset]\n"
+                                  "source = \"xor\"\n[model]\ntask = \"classification\"\n"
+                                  "inputs = [\"x1\", \"x2\"\n[training]\nlearning_rate = 0.03\n");
+  const Result r = run("lesson check " + p.string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(p.string() + ":8:10: error: the list opened on line 8 with `[` is never closed: add `]`"),
+            std::string::npos)
+      << r.err;
+}
+
+// --lang ko, or a Korean locale as the app reads it: the checker and the summary in Korean.
+TEST(Cli, KoreanFromLangOrFromTheLocale) {
+  const fs::path p = write_lesson("bad-ko.toml",
+                                  "format = 1\nid = \"bad\"\ntitle.en = \"Bad\"\n[dataset]\n"
+                                  "source = \"xor\"\n[model]\ntask = \"classification\"\n[training]\n"
+                                  "learning_rate = 99\n");
+  const std::string korean = ":9:1: error: 학습률(training.learning_rate): 0보다 크고 10 이하여야 합니다. 지금 값: 99";
+  const Result flag = run("lesson check --lang ko " + p.string());
+  EXPECT_EQ(flag.code, 1);
+  EXPECT_NE(flag.err.find(p.string() + korean), std::string::npos) << flag.err;
+  EXPECT_NE(flag.out.find("검사한 것: 수업 1개. 오류가 있는 파일: 1개"), std::string::npos) << flag.out;
+  const Result locale = run("train " + p.string(), "env LANG=ko_KR.UTF-8 ");
+  EXPECT_EQ(locale.code, 1);
+  EXPECT_NE(locale.err.find(korean), std::string::npos) << locale.err;
+  const Result english = run("train --lang en " + p.string(), "env LANG=ko_KR.UTF-8 ");
+  EXPECT_NE(english.err.find("must be greater than 0 and at most 10, got 99"), std::string::npos) << english.err;
+  const Result typo = run("--lang ko trian");
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_NE(typo.err.find("알 수 없는 명령입니다: 'trian'. 혹시 'train' 아닌가요?"), std::string::npos) << typo.err;
+
+  const Result train = run("train --lang ko " + lesson(kXor) + " --epochs 20");
+  ASSERT_EQ(train.code, 0) << train.err;
+  EXPECT_NE(train.out.find("XOR: 은닉층이 필요한 이유: cpu에서 학습합니다"), std::string::npos) << train.out;
+  EXPECT_NE(train.out.find("에포크 20/20  훈련 손실 "), std::string::npos) << train.out;
+  EXPECT_NE(train.out.find(" | 테스트 손실 "), std::string::npos) << train.out;
+  EXPECT_NE(train.out.find("완료: 500단계"), std::string::npos) << train.out;
+  EXPECT_NE(train.out.find("1단계 목표 달성: 테스트 정확도 0.95 이상 (최종 값 0.992)"), std::string::npos) << train.out;
+  // JSON stays JSON.
+  const Result json = run("train --lang ko " + lesson(kXor) + " --json --epochs 1");
+  ASSERT_EQ(json.code, 0) << json.err;
+  EXPECT_EQ(json_lines(json.out).back()["type"], "done");
+}
+
+TEST(Cli, KoreanLessonCheckSummary) {
+  const Result r = run("lesson check --no-train --lang ko " + std::string(AISB_SOURCE_DIR) + "/lessons");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("(과정 3개). 모두 통과했습니다"), std::string::npos) << r.out;
 }
 
 }  // namespace
