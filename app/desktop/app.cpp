@@ -12,6 +12,7 @@
 #include "engine/engine.hpp"
 #include "session/latest_worker.hpp"
 #include "session/share.hpp"
+#include "widgets/glossary.hpp"
 
 namespace fs = std::filesystem;
 
@@ -56,6 +57,13 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
                                                                                  : options.progress_file);
   library_ = app::scan_library(lessons_dir_);
   my_lessons_ = app::scan_library(app::user_lessons_dir());
+  titles_.add(library_);
+  titles_.add(my_lessons_);
+  // A teacher's own lessons, opened from their folder: the class view names
+  // their students' runs of them (and of the lessons beside them) by title.
+  for (const std::string& f : {options.edit, options.lesson}) {
+    if (!f.empty()) titles_.add_folder(fs::path(f).parent_path().empty() ? fs::path(".") : fs::path(f).parent_path());
+  }
   rebuild_fonts();
   session_.set_wake([] { Platform::wake(); });
   links_painter_.set_wake([] { Platform::wake(); });
@@ -68,6 +76,7 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
     center_login_ = *l;
     remote_->set_login(l->url, l->token);
   }
+  follow_class();  // the Class course and progress to the center (view_class.cpp)
   session_.set_device(options.device);
   speed_index_ = std::clamp(options.speed, 0, 3);
   session_.set_speed(speed_of(speed_index_));
@@ -83,6 +92,11 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   autoplay_pending_ = options.autoplay && screen_ != Screen::browser;
   if (options.open == "center") open_center_ = true;
   if (options.open == "class") open_classroom();
+  if (options.open == "roster" || options.open == "class-lessons") {
+    open_classroom();
+    class_pane_ = options.open == "roster" ? 1 : 2;
+  }
+  if (options.open == "glossary") show_glossary_ = true;
 }
 
 App::~App() = default;
@@ -114,7 +128,7 @@ void App::rebuild_fonts() {
 void App::open_lesson(const fs::path& file) {
   const app::LibraryLesson l = app::load_library_lesson(file);
   if (!l.lesson) {
-    startup_error_ = l.problem.empty() ? file.string() + ": cannot be opened" : l.problem;
+    startup_error_ = l.problem.empty() ? file.string() + ": cannot be opened" : l.problem_text.in(lang());
     screen_ = Screen::browser;
     return;
   }
@@ -131,6 +145,7 @@ void App::open_lesson(const fs::path& file) {
 void App::show_lesson(const Lesson& lesson) {
   const bool job_changed = !lesson_ || !(lesson_->job == lesson.job);
   lesson_ = lesson;
+  titles_.add(lesson);
   platform_.ensure_glyphs(lesson_text(lesson));
   lesson_progress_ = progress_->get(lesson.id);
   if (job_changed) session_.load(lesson.job);
@@ -175,9 +190,12 @@ void App::save_progress() {
   }
   lesson_progress_.completed = all;
   progress_->put(lesson_->id, lesson_progress_);
+  if (progress_sync_) progress_sync_->update(*lesson_, lesson_progress_);  // to the center, when logged in
 }
 
-void App::change(const JobSpec& job) { session_.apply(job); }
+void App::change(const JobSpec& job) {
+  session_.apply(job);
+}
 
 bool App::save_as_lesson(const std::string& name) {
   // The step's words in both languages, from the tables.
@@ -187,8 +205,12 @@ bool App::save_as_lesson(const std::string& name) {
   const Lesson l = app::shared_lesson(session_.job(), name, ko.get("save.step_text"), en.get("save.step_text"));
   const app::SaveResult r = app::save_lesson(l, app::user_lessons_dir());
   save_ok_ = r.ok;
-  save_message_ = r.ok ? trf("save.done", {r.file.string()}) : trf("save.failed", {r.file.string()}) + "\n" + r.problem;
-  if (r.ok) my_lessons_ = app::scan_library(app::user_lessons_dir());
+  save_message_ = r.ok ? trf("save.done", {r.file.string()})
+                       : trf("save.failed", {r.file.string()}) + "\n" + r.problem_text.in(lang());
+  if (r.ok) {
+    my_lessons_ = app::scan_library(app::user_lessons_dir());
+    titles_.add(my_lessons_);
+  }
   return r.ok;
 }
 
@@ -231,8 +253,8 @@ void App::draw_save_dialog() {
 
 bool App::busy() const {
   const auto since = std::chrono::steady_clock::now() - achieved_at_;
-  return session_.state() == app::RunState::running || since < std::chrono::milliseconds(1600) ||
-         !torch_started_ || (cuda_future_.valid() && !cuda_) || center_future_.valid();
+  return session_.state() == app::RunState::running || since < std::chrono::milliseconds(1600) || !torch_started_ ||
+         (cuda_future_.valid() && !cuda_) || center_future_.valid();
 }
 
 void App::draw() {
@@ -266,8 +288,7 @@ void App::draw() {
       return cuda_available();
     });
   }
-  if (!cuda_ && cuda_future_.valid() &&
-      cuda_future_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+  if (!cuda_ && cuda_future_.valid() && cuda_future_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
     cuda_ = cuda_future_.get();
   }
   // --autoplay of a lesson on libtorch waits until it has loaded: its first
@@ -279,6 +300,7 @@ void App::draw() {
   }
   session_.update();
   center_tick();
+  class_tick();
   check_outside_edits();
   // Keys for a teacher at the projector: Space plays or pauses, the right
   // arrow takes one step, R starts over (not while typing in a field).
@@ -307,10 +329,18 @@ void App::draw() {
   ImGui::SetCursorPos(ImVec2(em(1.0f), ImGui::GetCursorPosY() + em(0.8f)));
   ImGui::BeginGroup();
   switch (screen_) {
-    case Screen::browser: draw_browser(); break;
-    case Screen::player: draw_player(); break;
-    case Screen::author: draw_author(); break;
-    case Screen::classroom: draw_classroom(); break;
+    case Screen::browser:
+      draw_browser();
+      break;
+    case Screen::player:
+      draw_player();
+      break;
+    case Screen::author:
+      draw_author();
+      break;
+    case Screen::classroom:
+      draw_classroom();
+      break;
     case Screen::playground: {
       const ImVec2 avail = ImGui::GetContentRegionAvail();
       draw_workspace(app::Permissions{}, avail.x - em(1.0f), avail.y - em(0.8f));
@@ -320,6 +350,67 @@ void App::draw() {
   ImGui::EndGroup();
   draw_save_dialog();
   draw_center_dialog();
+  ImGui::End();
+  draw_glossary();
+}
+
+void App::draw_glossary() {
+  if (!show_glossary_) return;
+  const Palette& p = ctx().palette;
+  const Fonts& f = ctx().fonts;
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  const ImVec2 size(std::min(em(32.0f), vp->WorkSize.x * 0.9f), vp->WorkSize.y * 0.78f);
+  ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - size.x - em(1.0f), vp->WorkPos.y + em(4.0f)),
+                          ImGuiCond_Appearing);
+  ImGui::SetNextWindowSize(size, ImGuiCond_Appearing);
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, p.panel);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1.0f);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, em(0.6f));
+  const std::string title = std::string(tr("help.glossary")) + "###glossary";
+  const bool open =
+      ImGui::Begin(title.c_str(), &show_glossary_, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings);
+  ImGui::PopStyleVar(2);
+  ImGui::PopStyleColor();
+  if (open) {
+    text_wrapped(f.small, p.muted, tr("help.glossary_intro"));
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputTextWithHint("##find", tr("help.search"), glossary_filter_, sizeof glossary_filter_);
+    platform_.ensure_glyphs(glossary_filter_);
+    ImGui::Separator();
+    // In the order of the language's dictionary (Hangul syllables sort in
+    // 가나다 order as UTF-8 bytes; English without regard to case). A
+    // Korean glossary lists words in Latin letters ("LSTM") after 가나다.
+    struct Entry {
+      std::string word, text, sort;
+    };
+    std::vector<Entry> entries;
+    const std::string filter = glossary_filter_;
+    const auto lower = [](std::string t) {
+      for (char& c : t) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      return t;
+    };
+    for (const auto& id : glossary::terms()) {
+      Entry e{tr(glossary::word_key(id).c_str()), tr(glossary::text_key(id).c_str()), ""};
+      e.sort = lower(e.word);
+      if (lang() == "ko" && !e.sort.empty() && static_cast<unsigned char>(e.sort[0]) < 0x80) e.sort.insert(0, "\xff");
+      if (!filter.empty() && e.sort.find(lower(filter)) == std::string::npos &&
+          lower(e.text).find(lower(filter)) == std::string::npos) {
+        continue;
+      }
+      entries.push_back(std::move(e));
+    }
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.sort < b.sort; });
+    ImGui::BeginChild("##terms", ImVec2(0, 0), false);
+    ImGui::PushTextWrapPos(0.0f);
+    for (const Entry& e : entries) {
+      text(f.bold, p.accent, e.word.c_str());
+      text_wrapped(f.body, p.text, e.text.c_str());
+      ImGui::Dummy(ImVec2(0, em(0.35f)));
+    }
+    if (entries.empty()) text_wrapped(f.body, p.muted, tr("help.no_match"));
+    ImGui::PopTextWrapPos();
+    ImGui::EndChild();
+  }
   ImGui::End();
 }
 
@@ -371,6 +462,10 @@ void App::draw_top_bar() {
   if (right_button("lang", other, ImGui::CalcTextSize(other).x + em(1.6f), tr("settings.language_tip"))) {
     set_language(lang() == "ko" ? "en" : "ko");
   }
+  const char* words = tr("help.glossary");
+  if (right_button("glossary", words, ImGui::CalcTextSize(words).x + em(1.6f), tr("help.glossary_tip"))) {
+    show_glossary_ = !show_glossary_;
+  }
   draw_center_button(rx, at.y, h);
 
   // Navigation tabs, in the room the settings leave: the lesson's title is
@@ -385,7 +480,10 @@ void App::draw_top_bar() {
     const bool pressed = ImGui::InvisibleButton(label, size);
     const bool hovered = ImGui::IsItemHovered();
     const ImVec2 a = ImGui::GetItemRectMin();
-    if (active || hovered) dl->AddRectFilled(a, ImVec2(a.x + size.x, a.y + size.y), active ? ImGui::GetColorU32(ImGuiCol_HeaderActive) : ImGui::GetColorU32(ImGuiCol_HeaderHovered), em(0.5f));
+    if (active || hovered)
+      dl->AddRectFilled(a, ImVec2(a.x + size.x, a.y + size.y),
+                        active ? ImGui::GetColorU32(ImGuiCol_HeaderActive) : ImGui::GetColorU32(ImGuiCol_HeaderHovered),
+                        em(0.5f));
     dl->AddText(ImVec2(a.x + em(0.8f), a.y + (size.y - ts.y) * 0.5f), active ? p.accent : p.text, label);
     ImGui::PopFont();
     x += size.x + em(0.4f);
@@ -397,7 +495,8 @@ void App::draw_top_bar() {
   }
   const bool authoring = lesson_ && !lesson_file_.empty();
   if (lesson_) {
-    const float others = (authoring ? label_w(tr("nav.author")) + em(2.0f) : 0.0f) + label_w(tr("nav.playground")) + em(2.0f);
+    const float others =
+        (authoring ? label_w(tr("nav.author")) + em(2.0f) : 0.0f) + label_w(tr("nav.playground")) + em(2.0f);
     const std::string title = fit_text(lesson_->title.in(lang()), bold, rx - em(1.0f) - x - em(2.0f) - others);
     if (tab(title.c_str(), screen_ == Screen::player) && screen_ != Screen::player) {
       screen_ = Screen::player;

@@ -21,27 +21,29 @@
 #include "backend/center_client.hpp"
 #include "backend/remote_backend.hpp"
 #include "desktop/platform.hpp"
-#include "session/class_watch.hpp"
-#include "widgets/raster.hpp"
 #include "lesson/lesson.hpp"
+#include "session/class_course.hpp"
+#include "session/class_watch.hpp"
 #include "session/file_watch.hpp"
 #include "session/latest_worker.hpp"
 #include "session/library.hpp"
 #include "session/permissions.hpp"
 #include "session/progress.hpp"
+#include "session/progress_sync.hpp"
 #include "session/session.hpp"
+#include "widgets/raster.hpp"
 
 namespace aisb::ui {
 
 struct AppOptions {
-  std::string lesson;  // a file to open, else the browser
-  std::string edit;    // a lesson file to open in the authoring view
-  std::string lessons;  // a folder of lessons and courses to offer instead of the shipped ones
-  std::string lang;    // ko | en | "" (from the locale)
+  std::string lesson;           // a file to open, else the browser
+  std::string edit;             // a lesson file to open in the authoring view
+  std::string lessons;          // a folder of lessons and courses to offer instead of the shipped ones
+  std::string lang;             // ko | en | "" (from the locale)
   std::string device = "auto";  // auto | cpu | cuda | center
-  std::string open;             // "center" or "class": a panel to open at start
+  std::string open;             // "center", "class" or "glossary": a panel to open at start
   bool autoplay = false;
-  int speed = 1;  // 0 slow, 1 normal, 2 fast, 3 as fast as the computer can
+  int speed = 1;            // 0 slow, 1 normal, 2 fast, 3 as fast as the computer can
   bool playground = false;  // open the free playground
   bool dark = false;
   float zoom = 1.0f;
@@ -54,11 +56,14 @@ enum class Screen { browser, player, playground, author, classroom };
 struct CenterReply {
   enum class Kind { login, list, watch, cancel } kind = Kind::list;
   bool ok = false;
-  std::string message;  // in words, for the panel (set on the UI thread)
+  std::string message;       // in words, for the panel (set on the UI thread)
   std::exception_ptr error;  // what went wrong, if anything
   std::string url;
   remote::CenterLogin login;
   nlohmann::json data;  // the runs, or the job to watch
+  // With the runs: the student-facing words of the ones that diverged, by
+  // id (English, Korean), read from their `done` events.
+  std::map<std::string, std::pair<std::string, std::string>> messages;
 };
 
 class App {
@@ -89,6 +94,8 @@ class App {
   void change(const JobSpec& job);  // from a control: reset and apply
   void draw_save_dialog();
   bool save_as_lesson(const std::string& name);  // false (with save_message_) on failure
+  // The glossary window: every term of the glossary with its definition.
+  void draw_glossary();
 
   // view_browser.cpp
   void draw_browser();
@@ -115,7 +122,7 @@ class App {
   // OpenGL must not pile up in one frame.
   bool take_big_change();
   void draw_learning_bars(float width);  // gradient size per layer
-  static double speed_of(int index);  // epochs a second of a speed setting (0: unlimited)
+  static double speed_of(int index);     // epochs a second of a speed setting (0: unlimited)
   // view_center.cpp: the compute center's panel and a teacher's class view
   void center_tick();  // takes finished requests; refreshes the run list
   void center_request(CenterReply::Kind kind, std::function<CenterReply()> work);
@@ -123,7 +130,7 @@ class App {
   void draw_center_dialog();
   void draw_classroom();
   void open_classroom();
-  std::string center_status() const;  // the run's place at the center, in words
+  std::string center_status() const;                         // the run's place at the center, in words
   std::string lesson_title_of(const std::string& id) const;  // the id when no lesson here has it
   // view_training.cpp: lessons the 2-D views cannot draw (images, series)
   void draw_model_panel(const app::Permissions& allow, float width, float height);
@@ -135,7 +142,8 @@ class App {
   Screen screen_ = Screen::browser;
   app::Session session_;
   app::Library library_;
-  app::Library my_lessons_;  // saved by the student (user_lessons_dir)
+  app::Library my_lessons_;   // saved by the student (user_lessons_dir)
+  app::LessonTitles titles_;  // every lesson seen, for naming a run's lesson (lesson_title_of)
   std::filesystem::path lessons_dir_, assets_dir_, font_dir_;
   std::unique_ptr<app::ProgressStore> progress_;
   std::string startup_error_;
@@ -172,7 +180,8 @@ class App {
     int cols = 1, rows = 1;
     // The texture coordinates of map i.
     [[nodiscard]] std::pair<ImVec2, ImVec2> uv(size_t i) const {
-      const float c = static_cast<float>(i % static_cast<size_t>(cols)), r = static_cast<float>(i / static_cast<size_t>(cols));
+      const float c = static_cast<float>(i % static_cast<size_t>(cols)),
+                  r = static_cast<float>(i / static_cast<size_t>(cols));
       return {ImVec2(c / static_cast<float>(cols), r / static_cast<float>(rows)),
               ImVec2((c + 1) / static_cast<float>(cols), (r + 1) / static_cast<float>(rows))};
     }
@@ -195,7 +204,7 @@ class App {
   static std::optional<MapPictures> paint_maps(MapsJob& job);
   app::LatestWorker<MapsJob, MapPictures> maps_painter_{paint_maps};
   std::optional<MapPictures> maps_ready_;  // taken from the painter, not all of it shown yet
-  uint64_t maps_posted_ = ~0ull;  // the grid version (and discretize) last handed to the painter
+  uint64_t maps_posted_ = ~0ull;           // the grid version (and discretize) last handed to the painter
   Texture output_tex_;
   // The network's links, painted off the UI thread when the weights change
   // (the first time at once); a result for another layout is dropped.
@@ -219,6 +228,8 @@ class App {
   int sequence_measure_ = 0;
   std::string save_message_;
   bool save_ok_ = false;
+  bool show_glossary_ = false;
+  char glossary_filter_[64] = "";
   char save_name_[96] = "";
   bool open_save_ = false;
   // The weight being edited (clicked in the network view).
@@ -232,7 +243,7 @@ class App {
   RemoteBackend* remote_ = nullptr;  // owned by session_
   std::optional<remote::CenterLogin> center_login_;
   bool open_center_ = false;
-  bool center_shown_ = false;  // the panel was open in the last frame
+  bool center_shown_ = false;    // the panel was open in the last frame
   bool center_teacher_ = false;  // the panel's "I am the teacher" form
   char center_url_[256] = "", center_code_[32] = "", center_name_[96] = "", center_token_[96] = "";
   std::future<CenterReply> center_future_;
@@ -240,12 +251,42 @@ class App {
   std::string center_message_;
   bool center_ok_ = false;
   nlohmann::json center_runs_ = nlohmann::json::array();
+  // The words a run's `done` event has for the student (a diverged run's
+  // "try a smaller learning rate"), by job id: English, Korean.
+  std::map<std::string, std::pair<std::string, std::string>> center_run_messages_;
   std::chrono::steady_clock::time_point center_listed_{};
   std::unique_ptr<app::ClassWatch> class_watch_;
+  // view_class.cpp: the classroom at the center (issue 12). The Class
+  // course (the lessons the teacher published, cached), the student's
+  // progress sent to the center, a first sign-in's personal code, and the
+  // teacher's progress, roster and report beside the runs.
+  void follow_class();   // after every change of center_login_
+  void class_tick();     // once a frame: what the background brought
+  void draw_new_code();  // in the center panel: the code to write down
+  [[nodiscard]] std::string login_refused_words(const remote::Refused& e) const;
+  [[nodiscard]] float class_side_width(float avail) const;  // 0: no side panel
+  void draw_class_side(float width, float height);
+  void draw_roster_pane();
+  void draw_publish_pane();
+  [[nodiscard]] const Lesson* any_lesson(const std::string& id) const;
+  std::unique_ptr<app::ClassCourse> class_course_;
+  app::ClassCourse::View class_view_;
+  Screen class_last_screen_ = Screen::browser;
+  std::unique_ptr<app::ProgressSync> progress_sync_;
+  char center_personal_[32] = "";
+  std::string center_typed_code_;  // the personal code of the last sign-in
+  std::string center_new_code_;    // the center's new code for this name, shown once
+  bool center_new_code_shown_ = false;
+  int class_pane_ = -1;  // 0: progress, 1: roster, 2: lessons, -1: by the class (a class without names: roster)
+  char roster_names_[4096] = "", roster_class_code_[32] = "";
+  std::string roster_confirm_;  // the student whose code is about to be reset
+  std::string class_message_;
+  bool class_message_ok_ = false;
+  uint64_t class_action_seen_ = 0;
   std::future<bool> cuda_future_;  // loads libtorch in the background once the screen is steady (draw())
   bool torch_started_ = false;
   bool autoplay_pending_ = false;  // --autoplay, once libtorch may load
-  long steady_frames_ = 0;  // frames in a row with the data in place
+  long steady_frames_ = 0;         // frames in a row with the data in place
   std::optional<bool> cuda_;
 };
 

@@ -62,7 +62,16 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, c
     }
     if (!legend.empty()) legend_h = legend.back().b.y - pos.y + fs * 0.3f;
   }
-  const float top = pos.y + fs * 0.6f + legend_h, bottom = pos.y + size.y - fs * 1.6f;
+  // The y axis's name (and unit) on a row of its own above the tick labels.
+  const float line_h = small->CalcTextSizeA(fs, FLT_MAX, 0, "Ag").y;
+  if (o.y_label != nullptr) {
+    dl->AddText(small, fs, ImVec2(pos.x + fs * 0.2f, pos.y + legend_h), p.muted, o.y_label);
+    legend_h += line_h + fs * 0.2f;
+  }
+  // The x axis's name on a row of its own under the tick labels, so it
+  // never takes the place of the last tick.
+  const float x_label_h = o.x_label != nullptr ? line_h : 0.0f;
+  const float top = pos.y + fs * 0.6f + legend_h, bottom = pos.y + size.y - fs * 1.6f - x_label_h;
   const auto sx = [&](double x) { return left + static_cast<float>((x - x_lo) / (x_hi - x_lo)) * (right - left); };
   const auto sy = [&](double y) {
     return bottom - static_cast<float>((ty(y) - y_lo) / std::max(1e-12, y_hi - y_lo)) * (bottom - top);
@@ -78,22 +87,19 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, c
     const ImVec2 ts = small->CalcTextSizeA(fs, FLT_MAX, 0, t.c_str());
     dl->AddText(small, fs, ImVec2(left - ts.x - fs * 0.4f, y - ts.y * 0.5f), p.muted, t.c_str());
   }
-  // The x axis's name sits at the right end of the tick row; ticks that
-  // would run into it are left out.
-  float label_left = right + fs;
   if (o.x_label != nullptr) {
     const ImVec2 ts = small->CalcTextSizeA(fs, FLT_MAX, 0, o.x_label);
-    label_left = right - ts.x;
-    dl->AddText(small, fs, ImVec2(label_left, bottom + fs * 0.3f), p.muted, o.x_label);
+    dl->AddText(small, fs, ImVec2(right - ts.x, bottom + fs * 0.3f + line_h), p.muted, o.x_label);
   }
-  for (double v : plot::nice_ticks(x_lo, x_hi, std::max(3, static_cast<int>((right - left) / (fs * 3.5f))))) {
+  for (double v :
+       plot::nice_ticks(x_lo, x_hi, std::max(3, static_cast<int>((right - left) / (fs * 3.5f))), o.whole_x)) {
     const float x = sx(v);
     if (x < left - 1 || x > right + 1) continue;
     const std::string t = plot::format_tick(v);
     const ImVec2 ts = small->CalcTextSizeA(fs, FLT_MAX, 0, t.c_str());
-    if (x + ts.x * 0.5f > label_left - fs * 0.5f) continue;
     dl->AddLine(ImVec2(x, bottom), ImVec2(x, bottom + fs * 0.25f), p.muted, 1.0f);
-    dl->AddText(small, fs, ImVec2(x - ts.x * 0.5f, bottom + fs * 0.3f), p.muted, t.c_str());
+    dl->AddText(small, fs, ImVec2(std::min(x - ts.x * 0.5f, pos.x + size.x - ts.x), bottom + fs * 0.3f), p.muted,
+                t.c_str());
   }
   dl->AddLine(ImVec2(left, bottom), ImVec2(right, bottom), p.muted, 1.0f);
 
@@ -115,8 +121,8 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, c
       // The secondary series (training, beside test) is thinner and lighter.
       ImVec4 c = vec(s.color);
       if (s.secondary) c.w *= 0.7f;
-      dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), ImGui::ColorConvertFloat4ToU32(c),
-                      0, fs * (s.secondary ? 0.09f : 0.14f));
+      dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), ImGui::ColorConvertFloat4ToU32(c), 0,
+                      fs * (s.secondary ? 0.09f : 0.14f));
     }
   }
   dl->PopClipRect();
@@ -161,9 +167,8 @@ void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, c
     if (!tip.empty()) {
       tip.pop_back();
       ImGui::BeginTooltip();
-      ImGui::TextUnformatted(((o.x_label != nullptr ? std::string(o.x_label) + " " : std::string()) +
-                              plot::format_tick(snapped))
-                                 .c_str());
+      ImGui::TextUnformatted(
+          ((o.x_label != nullptr ? std::string(o.x_label) + " " : std::string()) + plot::format_tick(snapped)).c_str());
       ImGui::TextUnformatted(tip.c_str());
       ImGui::EndTooltip();
     }
@@ -198,7 +203,8 @@ void bars(const char* id, const std::vector<std::string>& labels, const std::vec
     dl->AddText(small, fs, ImVec2(pos.x, y + fs * 0.2f), p.muted, labels[i].c_str());
     dl->AddRectFilled(ImVec2(x0, y + fs * 0.3f), ImVec2(x1, y + row - fs * 0.3f), p.panel_alt, fs * 0.2f);
     const float f = top > 0 && std::isfinite(values[i]) ? values[i] / top : 0.0f;
-    if (f > 0) dl->AddRectFilled(ImVec2(x0, y + fs * 0.3f), ImVec2(x0 + (x1 - x0) * f, y + row - fs * 0.3f), color, fs * 0.2f);
+    if (f > 0)
+      dl->AddRectFilled(ImVec2(x0, y + fs * 0.3f), ImVec2(x0 + (x1 - x0) * f, y + row - fs * 0.3f), color, fs * 0.2f);
     dl->AddText(small, fs, ImVec2(x1 + fs * 0.4f, y + fs * 0.2f), p.text, texts[i].c_str());
   }
   ImGui::PopID();

@@ -17,14 +17,16 @@ struct Series {
   const std::vector<float>* y = nullptr;
   ImU32 color = 0;
   bool* visible = nullptr;  // the legend toggles it; null: always shown
-  bool secondary = false;  // drawn thinner and lighter
+  bool secondary = false;   // drawn thinner and lighter
 };
 
 struct PlotOptions {
   bool log_y = false;
   bool legend = true;
-  const char* x_label = nullptr;
-  int digits = 3;  // in the hover readout
+  const char* x_label = nullptr;  // under the tick row, at its right end
+  int digits = 3;                 // in the hover readout
+  bool whole_x = false;           // x counts something (epochs, time steps): ticks at whole numbers only
+  const char* y_label = nullptr;  // what the y axis measures, with its unit: above the tick column
 };
 
 void line_plot(const char* id, const std::vector<Series>& series, ImVec2 size, const PlotOptions& options = {});

@@ -48,10 +48,13 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   cli.add_option("--lang", o.lang, "Language: ko or en (default: from the locale)")->check(CLI::IsMember({"ko", "en"}));
   cli.add_flag("--autoplay", o.autoplay, "Start training at once");
-  cli.add_option("--device", o.device, "Where to train: auto, cpu, cuda, or center (the compute center you logged in to)")
+  cli.add_option("--device", o.device,
+                 "Where to train: auto, cpu, cuda, or center (the compute center you logged in to)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda", "center"}));
-  cli.add_option("--open", o.open, "Open a panel at start: center (log in, your runs) or class (a teacher's class view)")
-      ->check(CLI::IsMember({"center", "class"}));
+  cli.add_option("--open", o.open,
+                 "Open a panel at start: center (log in, your runs), class (a teacher's class view; roster or "
+                 "class-lessons: on that pane) or glossary")
+      ->check(CLI::IsMember({"center", "class", "roster", "class-lessons", "glossary"}));
   cli.add_flag("--playground", o.playground, "Open the free playground");
   std::string speed = "normal";
   cli.add_option("--speed", speed, "How fast training runs: slow, normal, fast or max (as fast as it can)")
@@ -59,7 +62,8 @@ int main(int argc, char** argv) {
   cli.add_option("--theme", theme, "light (for projectors) or dark")->check(CLI::IsMember({"light", "dark"}));
   cli.add_option("--zoom", o.zoom, "Text size, 1 = normal, 1.5 = large print")->check(CLI::Range(0.75f, 2.0f));
   cli.add_option("--screenshot", screenshot, "Render --frames frames, save the last as PNG, exit");
-  cli.add_option("--frames", frames, "Frames to render before --screenshot (default 120)")->check(CLI::Range(1, 1000000));
+  cli.add_option("--frames", frames, "Frames to render before --screenshot (default 120)")
+      ->check(CLI::Range(1, 1000000));
   cli.add_option("--size", size, "Window size WxH (default 1600x1000)");
   cli.add_option("--stats", stats, "Write frame-time statistics (JSON) here at exit, for bench/");
   try {
@@ -111,14 +115,16 @@ int main(int argc, char** argv) {
       const auto& latest = app.session().latest();
       std::ofstream out(stats);
       out << "{\"frames\": " << frame_ms.size() << ", \"window_ms\": " << window_ms << ", \"app_ms\": " << app_ms
-          << ", \"first_frame_ms\": " << first_frame_ms
-          << ", \"frame_ms_p50\": " << percentile(frame_ms, 0.5) << ", \"frame_ms_p99\": " << percentile(frame_ms, 0.99)
-          << ", \"frame_ms_max\": " << percentile(frame_ms, 1.0) << ", \"draw_ms_p50\": " << percentile(draw_ms, 0.5)
-          << ", \"draw_ms_p99\": " << percentile(draw_ms, 0.99)
-          << ", \"steps_per_second\": " << (done ? done->steps_per_second : latest ? latest->steps_per_second : 0.0)
+          << ", \"first_frame_ms\": " << first_frame_ms << ", \"frame_ms_p50\": " << percentile(frame_ms, 0.5)
+          << ", \"frame_ms_p99\": " << percentile(frame_ms, 0.99) << ", \"frame_ms_max\": " << percentile(frame_ms, 1.0)
+          << ", \"draw_ms_p50\": " << percentile(draw_ms, 0.5) << ", \"draw_ms_p99\": " << percentile(draw_ms, 0.99)
+          << ", \"steps_per_second\": "
+          << (done     ? done->steps_per_second
+              : latest ? latest->steps_per_second
+                       : 0.0)
           << ", \"partial_redraw\": " << (platform.partial_redraw() ? "true" : "false")
-          << ", \"redraw_mismatch_px\": " << platform.redraw_mismatch()
-          << ", \"state\": \"" << aisb::app::to_string(app.session().state()) << "\"}\n";
+          << ", \"redraw_mismatch_px\": " << platform.redraw_mismatch() << ", \"state\": \""
+          << aisb::app::to_string(app.session().state()) << "\"}\n";
     }
   } catch (const std::exception& e) {
     std::cerr << "aisandbox: " << e.what() << "\n";

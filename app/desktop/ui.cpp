@@ -1,11 +1,13 @@
 #include "desktop/ui.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include <imgui_internal.h>
 
 #include "core/catalog.hpp"
+#include "widgets/controls.hpp"
 
 namespace aisb::ui {
 
@@ -14,13 +16,17 @@ Context& ctx() {
   return c;
 }
 
-std::string trf(const char* key, const std::vector<std::string>& args) { return ctx().strings.format(key, args); }
+std::string trf(const char* key, const std::vector<std::string>& args) {
+  return ctx().strings.format(key, args);
+}
 
 ImU32 rgb(colors::Rgb c, float alpha) {
   return IM_COL32(c.r, c.g, c.b, static_cast<int>(std::lround(alpha * 255.0f)));
 }
 
-ImVec4 vec(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
+ImVec4 vec(ImU32 c) {
+  return ImGui::ColorConvertU32ToFloat4(c);
+}
 
 namespace {
 Palette light_palette() {
@@ -38,6 +44,7 @@ Palette light_palette() {
   p.warn = IM_COL32(200, 140, 0, 255);
   p.orange = rgb(colors::kOrange);
   p.blue = rgb(colors::kBlue);
+  p.diverged = IM_COL32(168, 38, 118, 255);
   return p;
 }
 
@@ -56,6 +63,7 @@ Palette dark_palette() {
   p.warn = IM_COL32(240, 190, 60, 255);
   p.orange = rgb(colors::kOrange);
   p.blue = IM_COL32(60, 160, 230, 255);
+  p.diverged = IM_COL32(236, 112, 184, 255);
   return p;
 }
 }  // namespace
@@ -66,8 +74,10 @@ void apply_theme(bool dark, float em_px) {
   c.palette = dark ? dark_palette() : light_palette();
   const Palette& p = c.palette;
   ImGuiStyle style;
-  if (dark) ImGui::StyleColorsDark(&style);
-  else ImGui::StyleColorsLight(&style);
+  if (dark)
+    ImGui::StyleColorsDark(&style);
+  else
+    ImGui::StyleColorsLight(&style);
   const float u = em_px / 17.0f;
   style.WindowPadding = ImVec2(16 * u, 14 * u);
   style.FramePadding = ImVec2(10 * u, 6 * u);
@@ -142,9 +152,10 @@ bool begin_panel(const char* id, const char* title, ImVec2 size, bool scroll) {
   // Panels are outlined, not filled: the window's own background shows
   // through, which is calm to look at and halves the pixels a software
   // renderer (a school laptop without a GPU driver, Xvfb) has to fill.
-  const bool open = ImGui::BeginChild(id, size, false,
-                                      ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoBackground |
-                                          (scroll ? 0 : ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse));
+  const bool open =
+      ImGui::BeginChild(id, size, false,
+                        ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoBackground |
+                            (scroll ? 0 : ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse));
   ImGui::PopStyleVar();
   if (title != nullptr && *title != '\0') {
     text(ctx().fonts.small, p.muted, title);
@@ -153,7 +164,9 @@ bool begin_panel(const char* id, const char* title, ImVec2 size, bool scroll) {
   return open;
 }
 
-void end_panel() { ImGui::EndChild(); }
+void end_panel() {
+  ImGui::EndChild();
+}
 
 bool primary_button(const char* label, ImVec2 size) {
   const Palette& p = ctx().palette;
@@ -182,7 +195,8 @@ bool icon_button(const char* id, Icon icon, float d, bool accent) {
   const ImVec2 c(pos.x + d * 0.5f, pos.y + d * 0.5f);
   ImU32 fill = accent ? p.accent : p.panel_alt;
   ImU32 ink = accent ? p.accent_text : p.text;
-  if (hovered && !disabled) fill = accent ? ImGui::GetColorU32(ImGuiCol_ButtonHovered) : ImGui::GetColorU32(ImGuiCol_ButtonHovered);
+  if (hovered && !disabled)
+    fill = accent ? ImGui::GetColorU32(ImGuiCol_ButtonHovered) : ImGui::GetColorU32(ImGuiCol_ButtonHovered);
   if (accent && hovered) fill = p.accent;
   const float alpha = disabled ? ImGui::GetStyle().DisabledAlpha : 1.0f;
   auto fade = [&](ImU32 col) {
@@ -196,14 +210,16 @@ bool icon_button(const char* id, Icon icon, float d, bool accent) {
   const ImU32 k = fade(ink);
   switch (icon) {
     case Icon::play:
-      dl->AddTriangleFilled(ImVec2(c.x - s * 0.7f, c.y - s), ImVec2(c.x - s * 0.7f, c.y + s), ImVec2(c.x + s * 1.05f, c.y), k);
+      dl->AddTriangleFilled(ImVec2(c.x - s * 0.7f, c.y - s), ImVec2(c.x - s * 0.7f, c.y + s),
+                            ImVec2(c.x + s * 1.05f, c.y), k);
       break;
     case Icon::pause:
       dl->AddRectFilled(ImVec2(c.x - s * 0.8f, c.y - s), ImVec2(c.x - s * 0.25f, c.y + s), k, 1.5f);
       dl->AddRectFilled(ImVec2(c.x + s * 0.25f, c.y - s), ImVec2(c.x + s * 0.8f, c.y + s), k, 1.5f);
       break;
     case Icon::step:
-      dl->AddTriangleFilled(ImVec2(c.x - s * 0.9f, c.y - s), ImVec2(c.x - s * 0.9f, c.y + s), ImVec2(c.x + s * 0.6f, c.y), k);
+      dl->AddTriangleFilled(ImVec2(c.x - s * 0.9f, c.y - s), ImVec2(c.x - s * 0.9f, c.y + s),
+                            ImVec2(c.x + s * 0.6f, c.y), k);
       dl->AddRectFilled(ImVec2(c.x + s * 0.6f, c.y - s), ImVec2(c.x + s * 1.0f, c.y + s), k, 1.0f);
       break;
     case Icon::reset: {
@@ -251,9 +267,13 @@ void text_wrapped(ImFont* font, ImU32 color, const char* s) {
   ImGui::PopFont();
 }
 
-void key_value(const char* key, const std::string& value) {
+void key_value(const char* key, const std::string& value, const char* term) {
   const Palette& p = ctx().palette;
   text(ctx().fonts.body, p.muted, key);
+  if (term != nullptr) {
+    dotted_underline();
+    glossary_tip(term);
+  }
   ImGui::SameLine();
   ImGui::PushFont(ctx().fonts.bold);
   const float w = ImGui::CalcTextSize(value.c_str()).x;
@@ -263,14 +283,80 @@ void key_value(const char* key, const std::string& value) {
   ImGui::PopFont();
 }
 
-void stat(const char* label, const std::string& value, ImU32 color) {
+void stat(const char* label, const std::string& value, ImU32 color, const char* term) {
   ImGui::BeginGroup();
-  caption(label);
+  caption(label, term);
   text(ctx().fonts.heading, color, value.c_str());
   ImGui::EndGroup();
+  if (term != nullptr) glossary_tip(term);
 }
 
-void caption(const char* s) { text(ctx().fonts.small, ctx().palette.muted, s); }
+void caption(const char* s, const char* term) {
+  text(ctx().fonts.small, ctx().palette.muted, s);
+  if (term != nullptr) {
+    dotted_underline();
+    glossary_tip(term);
+  }
+}
+
+void dotted_underline() {
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImU32 c = ImGui::GetColorU32(vec(ctx().palette.muted));
+  const float y = b.y - 1.0f, step = std::max(3.0f, em(0.22f));
+  for (float x = a.x; x + 1.0f < b.x; x += step) dl->AddRectFilled(ImVec2(x, y), ImVec2(x + step * 0.45f, y + 1.0f), c);
+}
+
+void glossary_tip(const char* term) {
+  if (term != nullptr && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) glossary_tooltip(term);
+}
+
+void glossary_tooltip(const char* term) {
+  const Palette& p = ctx().palette;
+  ImGui::BeginTooltip();
+  ImGui::PushTextWrapPos(em(24.0f));
+  text(ctx().fonts.bold, p.accent, tr(term));
+  text_wrapped(ctx().fonts.body, p.text, tr((std::string(term) + ".text").c_str()));
+  ImGui::PopTextWrapPos();
+  ImGui::EndTooltip();
+}
+
+bool slider_int(const char* id, int* value, int lo, int hi, float width) {
+  const Palette& p = ctx().palette;
+  const float h = ImGui::GetFrameHeight();
+  const ImVec2 a = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton(id, ImVec2(width, h));
+  const bool hovered = ImGui::IsItemHovered(), active = ImGui::IsItemActive();
+  const float r = em(0.55f);
+  const float x0 = a.x + r, x1 = a.x + width - r, cy = a.y + h * 0.5f;
+  bool changed = false;
+  if (active) {
+    const int v = controls::slider_value(ImGui::GetIO().MousePos.x, x0, x1, lo, hi);
+    changed = v != *value;
+    *value = v;
+  }
+  if (hovered || active) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  // Through GetColorU32, so a disabled slider fades like ImGui's own.
+  const auto col = [](ImU32 c) { return ImGui::GetColorU32(vec(c)); };
+  const float x = controls::slider_position(*value, x0, x1, lo, hi), t = em(0.16f);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(ImVec2(x0, cy - t), ImVec2(x1, cy + t), col(p.border), t);
+  dl->AddRectFilled(ImVec2(x0, cy - t), ImVec2(x, cy + t), col(p.accent), t);
+  dl->AddCircleFilled(ImVec2(x, cy), hovered || active ? r * 1.1f : r, col(p.accent), 24);
+  dl->AddCircleFilled(ImVec2(x, cy), r * 0.42f, col(p.panel), 16);
+  return changed;
+}
+
+float combo_width_for(const char* s) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  return ImGui::CalcTextSize(s).x + 2.0f * st.FramePadding.x + ImGui::GetFrameHeight() + em(0.2f);
+}
+
+bool begin_combo(const char* id, const char* preview, float width) {
+  ImGui::SetNextItemWidth(width);
+  const float room = width - ImGui::GetFrameHeight() - 2.0f * ImGui::GetStyle().FramePadding.x;
+  return ImGui::BeginCombo(id, fit_text(preview, ImGui::GetFont(), room).c_str());
+}
 
 std::string dataset_label(const std::string& source) {
   const auto colon = source.find(':');

@@ -26,6 +26,7 @@ struct Fonts {
 struct Palette {
   ImU32 background, panel, panel_alt, text, muted, border, accent, accent_text, good, bad, warn;
   ImU32 orange, blue;
+  ImU32 diverged;  // a run whose loss blew up: neither finished (good) nor broken (bad)
 };
 
 struct Context {
@@ -33,7 +34,7 @@ struct Context {
   Fonts fonts;
   Palette palette{};
   bool dark = false;
-  float zoom = 1.0f;      // the user's setting (large print = 1.25 and up)
+  float zoom = 1.0f;       // the user's setting (large print = 1.25 and up)
   float dpi_scale = 1.0f;  // from the monitor
   float base_px = 17.0f;   // body text at zoom 1, dpi 1
   float fit = 1.0f;        // below 1500x940 (a 1024x768 projector) the UI shrinks, to 0.8 at most
@@ -41,10 +42,16 @@ struct Context {
 };
 
 Context& ctx();
-inline float em(float n = 1.0f) { return ctx().em() * n; }
-inline const char* tr(const char* key) { return ctx().strings.get(key); }
+inline float em(float n = 1.0f) {
+  return ctx().em() * n;
+}
+inline const char* tr(const char* key) {
+  return ctx().strings.get(key);
+}
 std::string trf(const char* key, const std::vector<std::string>& args);
-inline const std::string& lang() { return ctx().strings.lang(); }
+inline const std::string& lang() {
+  return ctx().strings.lang();
+}
 
 ImU32 rgb(colors::Rgb c, float alpha = 1.0f);
 ImVec4 vec(ImU32 c);
@@ -70,12 +77,31 @@ bool pill(const char* label, bool chosen, bool first_in_row);
 // Text in a given font and colour.
 void text(ImFont* font, ImU32 color, const char* s);
 void text_wrapped(ImFont* font, ImU32 color, const char* s);
-// A label, then a value right-aligned in the remaining width.
-void key_value(const char* key, const std::string& value);
+// A label, then a value right-aligned in the remaining width. With a
+// glossary key ("glossary.epoch"), the label explains itself on hover.
+void key_value(const char* key, const std::string& value, const char* term = nullptr);
 // A figure with its caption above it, in a group (call SameLine between).
-void stat(const char* label, const std::string& value, ImU32 color);
-// A short muted caption above a control.
-void caption(const char* s);
+void stat(const char* label, const std::string& value, ImU32 color, const char* term = nullptr);
+// A short muted caption above a control; with a glossary key, underlined
+// with dots and explained on hover.
+void caption(const char* s, const char* term = nullptr);
+// The glossary's word and definition for `term` ("glossary.loss") as a
+// tooltip while the last item is hovered (disabled ones too).
+void glossary_tip(const char* term);
+// The same tooltip, now (for what is drawn without an item).
+void glossary_tooltip(const char* term);
+// A dotted underline under the last item: "point at me to learn what I mean".
+void dotted_underline();
+// A slider as in TensorFlow Playground: a thin track, the part up to the
+// value in the accent colour, a round thumb, and no text inside (the value
+// is in the caption above), so the thumb never hides a number. True when
+// the value changed.
+bool slider_int(const char* id, int* value, int lo, int hi, float width);
+// A combo whose closed face shows `preview` cut with "…" when it would
+// run under the arrow. Pair with EndCombo as ImGui's.
+bool begin_combo(const char* id, const char* preview, float width);
+// The width a combo needs to show `text` beside its arrow.
+float combo_width_for(const char* text);
 // A dataset's name for people: the built-in ones from the string table,
 // a file source ("csv:data/x.csv") as its path.
 std::string dataset_label(const std::string& source);

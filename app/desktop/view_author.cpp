@@ -108,7 +108,8 @@ bool App::author_save() {
   author_conflict_ = false;
   // Saving re-checks, beside the lesson too (its images).
   const LessonResult full = load_lesson(lesson_file_);
-  author_message_ = full.ok() ? std::string(tr("author.saved_ok")) : format_diagnostics(full, lesson_file_.filename().string());
+  author_message_ = full.ok() ? std::string(tr("author.saved_ok"))
+                              : format_diagnostics(full, lesson_file_.filename().string(), lang());
   return true;
 }
 
@@ -162,15 +163,17 @@ void App::draw_author() {
     if (ImGui::Button(tr("author.keep_mine"))) author_conflict_ = false;
   }
 
-  // Problems, by line; clicking one moves the cursor there.
+  // Problems, by line, in the app's language; clicking one moves the cursor there.
   std::vector<std::pair<int, std::string>> problems;
   for (const auto& d : author_result_.diags.all()) {
     const SourcePosition at = author_result_.position_of(d.path);
-    problems.emplace_back(at.line, std::to_string(at.line) + ":" + std::to_string(at.column) + "  " +
-                                       (d.path.empty() ? "" : d.path + ": ") + d.message);
+    problems.emplace_back(
+        at.line, std::to_string(at.line) + ":" + std::to_string(at.column) + "  " + describe_diagnostic(d, lang()));
   }
-  const float problems_h = problems.empty() ? em(2.2f) : std::min(em(9.0f), em(1.6f) * static_cast<float>(problems.size()) + em(2.0f));
-  const float editor_h = ImGui::GetContentRegionAvail().y - problems_h - em(0.6f) - (author_message_.empty() ? 0.0f : em(2.2f));
+  const float problems_h =
+      problems.empty() ? em(2.2f) : std::min(em(9.0f), em(1.6f) * static_cast<float>(problems.size()) + em(2.0f));
+  const float editor_h =
+      ImGui::GetContentRegionAvail().y - problems_h - em(0.6f) - (author_message_.empty() ? 0.0f : em(2.2f));
 
   // The gutter: line numbers, and a mark on each line with a problem.
   const float gutter = em(3.2f);
@@ -178,7 +181,8 @@ void App::draw_author() {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   float scroll = 0;
   for (ImGuiWindow* w : ImGui::GetCurrentContext()->Windows) {
-    if (w->ParentWindow == ImGui::GetCurrentWindow() && std::string_view(w->Name).find("##toml") != std::string_view::npos) {
+    if (w->ParentWindow == ImGui::GetCurrentWindow() &&
+        std::string_view(w->Name).find("##toml") != std::string_view::npos) {
       scroll = w->Scroll.y;
     }
   }
@@ -213,7 +217,8 @@ void App::draw_author() {
   ImGui::PopFont();
 
   if (!author_message_.empty()) {
-    text_wrapped(f.small, author_message_ == tr("author.saved_ok") || author_message_ == tr("author.reloaded") ? p.good : p.bad,
+    text_wrapped(f.small,
+                 author_message_ == tr("author.saved_ok") || author_message_ == tr("author.reloaded") ? p.good : p.bad,
                  author_message_.c_str());
   }
   if (problems.empty()) {

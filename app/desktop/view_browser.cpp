@@ -43,7 +43,7 @@ bool card(const app::LibraryLesson& l, const app::LessonProgress& progress, ImU3
     // What it works on, and how long it is.
     const std::string about = dataset_label(lesson.job.dataset.source) + " · " +
                               (lesson.steps.size() == 1 ? std::string(tr("browser.one_step"))
-                                                         : trf("browser.steps", {std::to_string(lesson.steps.size())}));
+                                                        : trf("browser.steps", {std::to_string(lesson.steps.size())}));
     ImGui::SetCursorScreenPos(ImVec2(a.x + pad, ImGui::GetCursorScreenPos().y + em(0.2f)));
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w - 2 * pad);
     text_wrapped(f.small, p.muted, about.c_str());
@@ -61,8 +61,10 @@ bool card(const app::LibraryLesson& l, const app::LessonProgress& progress, ImU3
     const float bx0 = a.x + pad, bx1 = b.x - pad, by = b.y - em(1.3f);
     dl->AddRectFilled(ImVec2(bx0, by), ImVec2(bx1, by + em(0.35f)), p.panel_alt, em(0.2f));
     if (total > 0 && done > 0) {
-      dl->AddRectFilled(ImVec2(bx0, by), ImVec2(bx0 + (bx1 - bx0) * static_cast<float>(done) / static_cast<float>(total), by + em(0.35f)),
-                        progress.completed ? p.good : p.accent, em(0.2f));
+      dl->AddRectFilled(
+          ImVec2(bx0, by),
+          ImVec2(bx0 + (bx1 - bx0) * static_cast<float>(done) / static_cast<float>(total), by + em(0.35f)),
+          progress.completed ? p.good : p.accent, em(0.2f));
     }
     if (progress.completed) {
       const char* done_label = tr("browser.completed");
@@ -74,7 +76,7 @@ bool card(const app::LibraryLesson& l, const app::LessonProgress& progress, ImU3
     text(f.bold, p.bad, tr("browser.broken"));
     ImGui::SetCursorScreenPos(ImVec2(a.x + pad, ImGui::GetCursorScreenPos().y));
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w - 2 * pad);
-    text_wrapped(f.small, p.muted, l.problem.c_str());
+    text_wrapped(f.small, p.muted, l.problem_text.in(lang()).c_str());
     ImGui::PopTextWrapPos();
   }
   ImGui::PopClipRect();
@@ -133,6 +135,24 @@ void App::draw_browser() {
     grid(c.lessons, band);
     ImGui::Dummy(ImVec2(0, em(0.9f)));
   };
+  // The Class course first while logged in to a center: the lessons the
+  // teacher published, kept on this computer (view_class.cpp, ClassCourse).
+  if (class_course_ && center_login_) {
+    const auto& v = class_view_;
+    text(f.heading, p.text, tr("browser.class_course"));
+    ImGui::SameLine();
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + em(0.35f));
+    // What this course is, or why it shows what it shows.
+    const char* about = v.refused == 401                         ? tr("browser.class_log_in_again")
+                        : !v.error.empty() && !v.lessons.empty() ? tr("browser.class_offline")
+                        : !v.error.empty()                       ? tr("browser.class_unreachable")
+                        : !v.synced && v.lessons.empty()         ? tr("browser.class_loading")
+                        : v.lessons.empty()                      ? tr("browser.class_none")
+                                                                 : tr("browser.class_hint");
+    text(f.small, v.error.empty() ? p.muted : p.warn, about);
+    grid(v.lessons, rgb(colors::category(6)));  // reddish purple: none of the shipped courses
+    ImGui::Dummy(ImVec2(0, em(v.lessons.empty() ? 0.6f : 0.9f)));
+  }
   // The class's own courses first (a teacher's folder in the lessons folder
   // of this computer), then the shipped ones.
   for (const auto& c : my_lessons_.courses) course(c, p.accent);

@@ -5,6 +5,8 @@
 // with its curves, side by side, live. Every request runs off the UI thread.
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <set>
 
 #include <imgui.h>
 
@@ -27,20 +29,42 @@ std::string explain(const std::exception& e, const std::string& url) {
   return e.what();
 }
 
-ImU32 state_color(const std::string& state) {
+// A run's state and reason as the views show them: a run that diverged
+// ended, but not well; it has its own word and colour.
+ImU32 state_color(const std::string& state, const std::string& reason = "") {
   const Palette& p = ctx().palette;
-  if (state == "done") return p.good;
-  if (state == "failed") return p.bad;
-  if (state == "running") return p.accent;
-  if (state == "queued") return p.warn;
+  switch (app::run_outcome(state, reason)) {
+    case app::RunOutcome::completed:
+      return p.good;
+    case app::RunOutcome::diverged:
+      return p.diverged;
+    case app::RunOutcome::failed:
+      return p.bad;
+    case app::RunOutcome::running:
+      return p.accent;
+    case app::RunOutcome::queued:
+      return state == "queued" ? p.warn : p.muted;
+    case app::RunOutcome::cancelled:
+      return p.muted;
+  }
   return p.muted;
 }
 
-const char* state_key(const std::string& state) {
-  if (state == "running") return "center.state.running";
-  if (state == "done") return "center.state.done";
-  if (state == "failed") return "center.state.failed";
-  if (state == "cancelled") return "center.state.cancelled";
+const char* state_key(const std::string& state, const std::string& reason = "") {
+  switch (app::run_outcome(state, reason)) {
+    case app::RunOutcome::running:
+      return "center.state.running";
+    case app::RunOutcome::completed:
+      return "center.state.done";
+    case app::RunOutcome::diverged:
+      return "center.state.diverged";
+    case app::RunOutcome::failed:
+      return "center.state.failed";
+    case app::RunOutcome::cancelled:
+      return "center.state.cancelled";
+    case app::RunOutcome::queued:
+      break;
+  }
   return "center.state.queued";
 }
 
@@ -49,7 +73,42 @@ std::string state_words(const nlohmann::json& run) {
   if (state == "queued" && run.value("queue_position", 0) > 0) {
     return trf("center.queued_at", {std::to_string(run.value("queue_position", 0))});
   }
-  return tr(state_key(state));
+  return tr(state_key(state, run.value("reason", "")));
+}
+
+// The words of a run's `done` event in the app's language.
+const std::string& in_lang(const std::string& en, const std::string& ko) {
+  return lang() == "ko" && !ko.empty() ? ko : en;
+}
+
+// The student-facing words of each diverged run among `runs` that `known`
+// does not hold yet: the last event of its log (its `done`), read without
+// its snapshots. Each run is asked once: one whose log cannot be read (the
+// center's retention removed it) gets no words, and shows its state alone.
+std::map<std::string, std::pair<std::string, std::string>> done_messages(remote::CenterClient& client,
+                                                                         const nlohmann::json& runs,
+                                                                         const std::set<std::string>& known) {
+  std::map<std::string, std::pair<std::string, std::string>> out;
+  for (const auto& run : runs) {
+    const std::string id = run.value("id", "");
+    if (app::run_outcome(run.value("state", ""), run.value("reason", "")) != app::RunOutcome::diverged ||
+        known.count(id) > 0) {
+      continue;
+    }
+    out[id] = {};
+    try {
+      const uint64_t events = client.job(id).value("events", uint64_t{0});
+      client.follow(
+          id, events > 0 ? events - 1 : 0,
+          [&](const nlohmann::json& e) {
+            if (e.value("type", "") == "done") out[id] = {e.value("message", ""), e.value("message_ko", "")};
+            return true;
+          },
+          nullptr, 5, /*snapshots=*/false);
+    } catch (const std::exception&) {
+    }
+  }
+  return out;
 }
 
 std::string short_time(const std::string& iso) {
@@ -60,10 +119,8 @@ std::string short_time(const std::string& iso) {
 }  // namespace
 
 std::string App::lesson_title_of(const std::string& id) const {
-  for (const auto* lib : {&library_, &my_lessons_}) {
-    if (const Lesson* l = lib->find(id)) return l->title.in(lang());
-  }
-  return id;  // a lesson this computer does not have
+  if (id == "playground") return tr("nav.playground");  // a run from the free playground
+  return titles_.title_of(id, lang());                  // the id for a lesson this app has not seen
 }
 
 void App::center_request(CenterReply::Kind kind, std::function<CenterReply()> work) {
@@ -86,7 +143,8 @@ void App::center_tick() {
       } catch (const remote::Refused& e) {
         r.message = r.kind == CenterReply::Kind::login && e.status == 403
                         ? trf("center.refused", {tr("center.not_teacher")})
-                        : explain(e, r.url);
+                    : r.kind == CenterReply::Kind::login && !center_teacher_ ? login_refused_words(e)
+                                                                             : explain(e, r.url);
       } catch (const std::exception& e) {
         r.message = explain(e, r.url);
       }
@@ -101,6 +159,9 @@ void App::center_tick() {
         center_message_ = r.message;
         if (r.ok) {
           center_login_ = r.login;
+          center_new_code_ = r.login.new_code;  // a first sign-in: the code to write down (view_class.cpp)
+          center_new_code_shown_ = false;
+          follow_class();
           remote_->set_login(r.login.url, r.login.token);
           center_runs_ = nlohmann::json::array();
           center_listed_ = {};
@@ -109,6 +170,7 @@ void App::center_tick() {
       case CenterReply::Kind::list:
         if (r.ok) {
           center_runs_ = r.data;
+          for (auto& [id, m] : r.messages) center_run_messages_[id] = std::move(m);
         } else {
           center_ok_ = false;
           center_message_ = r.message;
@@ -148,11 +210,15 @@ void App::center_tick() {
       std::chrono::steady_clock::now() - center_listed_ > std::chrono::seconds(3)) {
     center_listed_ = std::chrono::steady_clock::now();
     const remote::CenterLogin l = *center_login_;
-    center_request(CenterReply::Kind::list, [l] {
+    std::set<std::string> known;
+    for (const auto& [id, m] : center_run_messages_) known.insert(id);
+    center_request(CenterReply::Kind::list, [l, known] {
       CenterReply r{CenterReply::Kind::list};
       r.url = l.url;
       try {
-        r.data = remote::CenterClient(l.url, l.token).jobs(20).at("jobs");
+        remote::CenterClient client(l.url, l.token);
+        r.data = client.jobs(20).at("jobs");
+        r.messages = done_messages(client, r.data, known);
         r.ok = true;
       } catch (...) {
         r.error = std::current_exception();
@@ -206,7 +272,9 @@ void App::draw_center_button(float& rx, float y, float h) {
 void App::open_classroom() {
   if (!center_login_ || center_login_->role != "teacher") return;
   if (!class_watch_) {
-    class_watch_ = std::make_unique<app::ClassWatch>(center_login_->url, center_login_->token, [] { Platform::wake(); });
+    class_watch_ = std::make_unique<app::ClassWatch>(
+        center_login_->url, center_login_->token, [] { Platform::wake(); }, net::ClientOptions{}, 60,
+        center_login_->class_id);
   }
   session_.reset();
   screen_ = Screen::classroom;
@@ -243,14 +311,34 @@ void App::draw_center_dialog() {
     text_wrapped(f.body, p.muted,
                  l.role == "teacher" ? trf("center.teacher_in", {l.url}).c_str()
                                      : trf("center.logged_in", {l.url, l.name, l.class_code}).c_str());
+    draw_new_code();
     if (l.role == "student") {
       ImGui::Dummy(ImVec2(0, em(0.4f)));
       text(f.bold, p.text, tr("center.my_runs"));
       if (center_runs_.empty()) text_wrapped(f.body, p.muted, tr("center.no_runs"));
+      // Tall enough for every run and the words of the diverged ones (in
+      // the lesson's column, 3 of the 6.2 shares of the width).
+      float table_h = em(0.4f);
+      const float words_w = ImGui::GetContentRegionAvail().x * 3.0f / 6.2f - em(0.8f);
+      for (const auto& run : center_runs_) {
+        table_h += em(1.7f);
+        if (const auto m = center_run_messages_.find(run.value("id", ""));
+            m != center_run_messages_.end() && !m->second.first.empty()) {
+          table_h += f.small
+                         ->CalcTextSizeA(f.small->FontSize, FLT_MAX, words_w,
+                                         in_lang(m->second.first, m->second.second).c_str())
+                         .y +
+                     em(0.3f);
+        }
+      }
       if (!center_runs_.empty() &&
-          ImGui::BeginTable(
-              "runs", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY,
-              ImVec2(0, std::min(em(14.0f), em(1.7f) * static_cast<float>(center_runs_.size()) + em(0.4f))))) {
+          ImGui::BeginTable("runs", 4,
+                            ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY,
+                            ImVec2(0, std::min(em(18.0f), table_h)))) {
+        ImGui::TableSetupColumn("lesson", ImGuiTableColumnFlags_WidthStretch, 3.0f);
+        ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableSetupColumn("actions", ImGuiTableColumnFlags_WidthStretch, 1.2f);
         for (const auto& run : center_runs_) {
           const std::string id = run.value("id", ""), state = run.value("state", "");
           ImGui::TableNextRow();
@@ -258,10 +346,19 @@ void App::draw_center_dialog() {
           const std::string lesson = lesson_title_of(run.value("lesson", ""));
           platform_.ensure_glyphs(lesson);
           text(f.body, p.text, lesson.c_str());
+          // A diverged run says why and what to try, as its `done` event does.
+          if (const auto m = center_run_messages_.find(id);
+              m != center_run_messages_.end() && !m->second.first.empty()) {
+            const std::string& why = in_lang(m->second.first, m->second.second);
+            platform_.ensure_glyphs(why);
+            ImGui::PushTextWrapPos(0.0f);
+            text_wrapped(f.small, p.diverged, why.c_str());
+            ImGui::PopTextWrapPos();
+          }
           ImGui::TableNextColumn();
           text(f.small, p.muted, short_time(run.value("created", "")).c_str());
           ImGui::TableNextColumn();
-          text(f.bold, state_color(state), state_words(run).c_str());
+          text(f.bold, state_color(state, run.value("reason", "")), state_words(run).c_str());
           ImGui::TableNextColumn();
           ImGui::BeginDisabled(busy);
           if (ImGui::SmallButton((std::string(tr("center.watch")) + "##w" + id).c_str())) {
@@ -309,6 +406,8 @@ void App::draw_center_dialog() {
     } else {
       field(tr("center.class_code"), "ABC234", center_code_, sizeof center_code_, ImGuiInputTextFlags_CharsUppercase);
       field(tr("center.name"), tr("center.name_hint"), center_name_, sizeof center_name_);
+      field(tr("center.personal_code"), tr("center.personal_code_hint"), center_personal_, sizeof center_personal_,
+            ImGuiInputTextFlags_CharsUppercase);
     }
   }
   if (!center_message_.empty()) {
@@ -322,14 +421,16 @@ void App::draw_center_dialog() {
     const bool filled = center_teacher_ ? center_token_[0] != '\0' : center_code_[0] != '\0' && center_name_[0] != '\0';
     ImGui::BeginDisabled(busy || !filled);
     if (primary_button(busy ? tr("center.connecting") : tr("center.log_in"), button)) {
-      const std::string url = center_url_, code = center_code_, name = center_name_, token = center_token_;
+      const std::string url = center_url_, code = center_code_, name = center_name_, token = center_token_,
+                        personal = center_personal_;
       const bool teacher = center_teacher_;
+      center_typed_code_ = personal;
       center_message_.clear();
       center_request(CenterReply::Kind::login, [=] {
         CenterReply r{CenterReply::Kind::login};
         r.url = url;
         try {
-          r.login = teacher ? remote::log_in_teacher(url, token) : remote::log_in(url, code, name);
+          r.login = teacher ? remote::log_in_teacher(url, token) : remote::log_in(url, code, name, personal);
           r.ok = true;
         } catch (...) {
           r.error = std::current_exception();
@@ -356,6 +457,7 @@ void App::draw_center_dialog() {
       center_login_.reset();
       class_watch_.reset();
       remote::save_login({"", "", "", "", "student"});
+      follow_class();
       center_message_.clear();
     }
     ImGui::SameLine();
@@ -368,15 +470,24 @@ void App::draw_classroom() {
   const Palette& p = ctx().palette;
   const Fonts& f = ctx().fonts;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float width = avail.x - em(1.0f);
+  // Beside the runs: where each student is, the roster, the report (view_class.cpp).
+  const float side = class_side_width(avail.x);
+  const float width = avail.x - em(1.0f) - (side > 0 ? side + em(1.0f) : 0.0f);
   if (!class_watch_) return;
+  if (side > 0) {
+    const ImVec2 at = ImGui::GetCursorPos();
+    ImGui::SetCursorPos(ImVec2(at.x + width + em(1.0f), at.y));
+    draw_class_side(side, avail.y - em(0.8f));
+    ImGui::SetCursorPos(at);
+  }
   const std::vector<app::ClassRun> runs = class_watch_->runs();
+  if (center_login_) platform_.ensure_glyphs(center_login_->name);  // the class's name: any characters
   text(f.title, p.text, center_login_ ? trf("class.title", {center_login_->name}).c_str() : tr("class.title_plain"));
   int running = 0, waiting = 0, finished = 0;
   for (const auto& r : runs) {
     running += r.state == "running" ? 1 : 0;
     waiting += r.state == "queued" ? 1 : 0;
-    finished += r.state == "done" || r.state == "failed" || r.state == "cancelled" ? 1 : 0;
+    finished += r.state == "done" || r.state == "failed" || r.state == "cancelled" ? 1 : 0;  // diverged too
   }
   text(f.body, p.muted,
        trf("class.summary",
@@ -404,8 +515,22 @@ void App::draw_classroom() {
     begin_panel(("run" + r.id).c_str(), nullptr, ImVec2(card_w, em(17.0f)));
     text(f.heading, p.text, r.student.c_str());
     text(f.small, p.muted, (title + " · " + short_time(r.created)).c_str());
-    nlohmann::json as_json{{"state", r.state}};
-    text(f.bold, state_color(r.state), state_words(as_json).c_str());
+    const app::RunOutcome outcome = app::run_outcome(r.state, r.reason);
+    nlohmann::json as_json{{"state", r.state}, {"reason", r.reason}};
+    text(f.bold, state_color(r.state, r.reason), state_words(as_json).c_str());
+    // A run that diverged or failed says why in the student's words (its
+    // `done` event), in its state's colour.
+    std::string why;
+    if (outcome == app::RunOutcome::diverged || outcome == app::RunOutcome::failed) {
+      why = in_lang(r.message, r.message_ko);
+      if (why.empty() && outcome == app::RunOutcome::failed) why = r.reason;
+    }
+    if (!why.empty()) {
+      platform_.ensure_glyphs(why);
+      ImGui::PushTextWrapPos(0.0f);
+      text_wrapped(f.small, state_color(r.state, r.reason), why.c_str());
+      ImGui::PopTextWrapPos();
+    }
     if (r.latest) {
       const bool cls = r.latest->test_accuracy.has_value();
       char buf[96];
@@ -417,12 +542,13 @@ void App::draw_classroom() {
                       r.latest->test_loss);
       }
       text(f.body, p.text, buf);
+      // The curves fill what the words leave of the card.
+      const float plot_h = std::max(em(4.5f), ImGui::GetContentRegionAvail().y - em(0.2f));
       line_plot(("c" + r.id).c_str(),
                 {{tr("output.test_loss"), &r.history.epoch, &r.history.test_loss, p.text},
                  {tr("output.train_loss"), &r.history.epoch, &r.history.train_loss, p.muted, nullptr, true}},
-                ImVec2(card_w - em(1.6f), em(9.0f)), {.log_y = false, .legend = false});
-    } else if (!r.reason.empty() && r.state == "failed") {
-      text_wrapped(f.small, p.bad, r.reason.c_str());
+                ImVec2(card_w - em(1.6f), std::min(plot_h, em(9.0f))),
+                {.log_y = false, .legend = false, .whole_x = true});
     }
     end_panel();
   }

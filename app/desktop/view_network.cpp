@@ -17,7 +17,6 @@ namespace aisb::ui {
 
 namespace {
 
-
 // How to show a feature's name: x1 -> X₁ style, with plain characters.
 const char* feature_label(const std::string& f) {
   if (f == "x1") return "X1";
@@ -59,7 +58,10 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
     ImGui::SameLine();
   }
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + em(0.15f));
-  text(f.bold, p.text, (layers == 1 ? std::string(tr("network.hidden_layer")) : trf("network.hidden_layers", {std::to_string(layers)})).c_str());
+  text(f.bold, p.text,
+       (layers == 1 ? std::string(tr("network.hidden_layer")) : trf("network.hidden_layers", {std::to_string(layers)}))
+           .c_str());
+  glossary_tip("glossary.hidden_layer");
   // Keep what you built: save it as a lesson file a classmate can open.
   if (allow.free) {
     const char* label = tr("save.button");
@@ -72,7 +74,7 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
 
   // Features: every input the set offers, as chips that switch it on or off.
   {
-    caption(tr("network.features"));
+    caption(tr("network.features"), "glossary.feature");
     for (size_t i = 0; i < names::point_features.size(); ++i) {
       const std::string& name = names::point_features[i];
       const bool on = std::find(job.model.inputs.begin(), job.model.inputs.end(), name) != job.model.inputs.end();
@@ -109,7 +111,8 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
           // Keep the canonical order of the features.
           std::vector<std::string> in;
           for (const auto& n : names::point_features)
-            if (n == name || std::find(job.model.inputs.begin(), job.model.inputs.end(), n) != job.model.inputs.end()) in.push_back(n);
+            if (n == name || std::find(job.model.inputs.begin(), job.model.inputs.end(), n) != job.model.inputs.end())
+              in.push_back(n);
           job.model.inputs = in;
           changed = true;
         }
@@ -119,9 +122,11 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
       dl->AddRectFilled(at, ImVec2(at.x + size.x, at.y + size.y), on ? p.panel_alt : p.panel, em(0.4f));
       dl->AddRect(at, ImVec2(at.x + size.x, at.y + size.y), on ? p.accent : (hovered ? p.muted : p.border), em(0.4f), 0,
                   on ? 1.5f : 1.0f);
-      dl->AddImage(tex.id(), ImVec2(at.x + em(0.15f), at.y + em(0.15f)), ImVec2(at.x + em(0.15f) + chip, at.y + em(0.15f) + chip),
-                   ImVec2(0, 0), ImVec2(1, 1), on ? IM_COL32_WHITE : IM_COL32(255, 255, 255, 90));
-      dl->AddText(ImVec2(at.x + chip + em(0.5f), at.y + (size.y - ImGui::GetFontSize()) * 0.5f), on ? p.text : p.muted, label);
+      dl->AddImage(tex.id(), ImVec2(at.x + em(0.15f), at.y + em(0.15f)),
+                   ImVec2(at.x + em(0.15f) + chip, at.y + em(0.15f) + chip), ImVec2(0, 0), ImVec2(1, 1),
+                   on ? IM_COL32_WHITE : IM_COL32(255, 255, 255, 90));
+      dl->AddText(ImVec2(at.x + chip + em(0.5f), at.y + (size.y - ImGui::GetFontSize()) * 0.5f), on ? p.text : p.muted,
+                  label);
       ImGui::SameLine(0, em(0.4f));
       ImGui::PopID();
     }
@@ -150,7 +155,8 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
     if (w.shape.size() == 2 && w.shape[0] == 2) {
       const int64_t c = w.shape[1];
       std::vector<float> diff(static_cast<size_t>(c));
-      for (int64_t i = 0; i < c; ++i) diff[static_cast<size_t>(i)] = w.data[static_cast<size_t>(c + i)] - w.data[static_cast<size_t>(i)];
+      for (int64_t i = 0; i < c; ++i)
+        diff[static_cast<size_t>(i)] = w.data[static_cast<size_t>(c + i)] - w.data[static_cast<size_t>(i)];
       w.data = diff;
       w.shape = {1, c};
     }
@@ -187,13 +193,18 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
       ImGui::EndDisabled();
     }
     const int units = job.model.layers[static_cast<size_t>(l)].units;
-    std::string count = units == 1 ? std::string(tr("network.neuron")) : trf("network.neurons", {std::to_string(units)});
+    std::string count =
+        units == 1 ? std::string(tr("network.neuron")) : trf("network.neurons", {std::to_string(units)});
     float tw = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, count.c_str()).x;
     if (tw > column_gap - em(0.5f)) {  // deep networks in a narrow panel: the number alone
       count = std::to_string(units);
       tw = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, count.c_str()).x;
     }
-    dl->AddText(f.small, f.small->FontSize, ImVec2(cx - tw * 0.5f, origin.y + em(1.55f)), p.muted, count.c_str());
+    const ImVec2 ca(cx - tw * 0.5f, origin.y + em(1.55f));
+    dl->AddText(f.small, f.small->FontSize, ca, p.muted, count.c_str());
+    if (ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(ca, ImVec2(ca.x + tw, ca.y + f.small->FontSize))) {
+      glossary_tooltip("glossary.neuron");
+    }
     ImGui::PopID();
   }
 
@@ -224,8 +235,13 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
         // frames redraw nothing of it.
         const float width = std::round(std::max(1.0f, k.width) * 8.0f) / 8.0f;
         const float shade = std::round(k.shade * 64.0f) / 64.0f;
-        paint.curves.push_back({{c[0].x + dx, c[0].y + dy}, {c[1].x + dx, c[1].y + dy}, {c[2].x + dx, c[2].y + dy},
-                                {c[3].x + dx, c[3].y + dy}, width, colors::diverging(shade), 0.85f});
+        paint.curves.push_back({{c[0].x + dx, c[0].y + dy},
+                                {c[1].x + dx, c[1].y + dy},
+                                {c[2].x + dx, c[2].y + dy},
+                                {c[3].x + dx, c[3].y + dy},
+                                width,
+                                colors::diverging(shade),
+                                0.85f});
       }
       if (layout != links_layout_) {
         // A new layout is painted at once: no frame shows links that do not
@@ -291,8 +307,10 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
     } else if (output_tex_.valid()) {
       tex = output_tex_.id();
     }
-    if (tex != nullptr) dl->AddImageRounded(tex, a, b, uv0, uv1, IM_COL32_WHITE, em(0.25f));
-    else dl->AddRectFilled(a, b, p.panel_alt, em(0.25f));
+    if (tex != nullptr)
+      dl->AddImageRounded(tex, a, b, uv0, uv1, IM_COL32_WHITE, em(0.25f));
+    else
+      dl->AddRectFilled(a, b, p.panel_alt, em(0.25f));
   }
   int hovered_node = -1;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -305,22 +323,26 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
     if (n.layer == 0) {
       const char* label = feature_label(job.model.inputs[static_cast<size_t>(n.index)]);
       const float tw = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, label).x;
-      dl->AddText(f.small, f.small->FontSize, ImVec2(a.x - tw - em(0.4f), c.y - f.small->FontSize * 0.5f), p.muted, label);
+      dl->AddText(f.small, f.small->FontSize, ImVec2(a.x - tw - em(0.4f), c.y - f.small->FontSize * 0.5f), p.muted,
+                  label);
     }
   }
   if (hovered_node >= 0) {
     const auto& n = g.nodes[static_cast<size_t>(hovered_node)];
     ImGui::BeginTooltip();
-    if (n.layer == 0) ImGui::TextUnformatted(feature_label(job.model.inputs[static_cast<size_t>(n.index)]));
-    else if (n.layer <= layers) ImGui::TextUnformatted(trf("network.neuron_tip", {std::to_string(n.layer), std::to_string(n.index + 1)}).c_str());
-    else ImGui::TextUnformatted(tr("network.output_tip"));
+    if (n.layer == 0)
+      ImGui::TextUnformatted(feature_label(job.model.inputs[static_cast<size_t>(n.index)]));
+    else if (n.layer <= layers)
+      ImGui::TextUnformatted(trf("network.neuron_tip", {std::to_string(n.layer), std::to_string(n.index + 1)}).c_str());
+    else
+      ImGui::TextUnformatted(tr("network.output_tip"));
     ImGui::EndTooltip();
   } else if (hovered_link >= 0) {
     const auto& k = g.links[static_cast<size_t>(hovered_link)];
     const ImVec2 a = node_pos(g.nodes[static_cast<size_t>(k.from)]), b = node_pos(g.nodes[static_cast<size_t>(k.to)]);
     dl->AddLine(ImVec2(a.x + ns * 0.5f, a.y), ImVec2(b.x - ns * 0.5f, b.y), p.text, 1.0f);
-    const bool editable = (allow.free || allow.allows("layers")) && session_.state() != app::RunState::running &&
-                          k.param != nullptr;
+    const bool editable =
+        (allow.free || allow.allows("layers")) && session_.state() != app::RunState::running && k.param != nullptr;
     ImGui::SetTooltip("%s", (trf("network.weight_tip", {fixed(k.weight, 3)}) +
                              (editable ? std::string("\n") + tr("network.click_to_edit") : std::string()))
                                 .c_str());
@@ -335,7 +357,8 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
         edit_param_ = real->name;
         edit_relative_ = real->shape[0] == 2 && sizes.back() == 1 && job.model.task == "classification" &&
                          k.to >= static_cast<int>(g.nodes.size()) - 1;
-        edit_index_ = edit_relative_ ? cols + static_cast<size_t>(k.col) : static_cast<size_t>(k.row) * cols + static_cast<size_t>(k.col);
+        edit_index_ = edit_relative_ ? cols + static_cast<size_t>(k.col)
+                                     : static_cast<size_t>(k.row) * cols + static_cast<size_t>(k.col);
         edit_base_index_ = static_cast<size_t>(k.col);
         edit_value_ = k.weight;
         open_edit_ = true;

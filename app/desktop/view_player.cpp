@@ -14,7 +14,9 @@ namespace aisb::ui {
 
 namespace {
 
-bool is_fraction(const std::string& metric) { return metric.find("accuracy") != std::string::npos; }
+bool is_fraction(const std::string& metric) {
+  return metric.find("accuracy") != std::string::npos;
+}
 
 std::string metric_text(const std::string& metric, double v) {
   if (metric == "epoch") return thousands(static_cast<long long>(v));
@@ -34,9 +36,12 @@ void App::check_goal() {
   if (!lesson_ || lesson_->steps.empty()) return;
   const Step& s = lesson_->steps[static_cast<size_t>(step_)];
   goal_met_now_ = s.goal && session_.latest() && goal_reached(*s.goal, *session_.latest());
-  if (goal_met_now_ && !lesson_progress_.has(step_)) {
-    lesson_progress_.mark(step_);
-    achieved_at_ = std::chrono::steady_clock::now();
+  const bool recorded =
+      std::find(lesson_progress_.goals.begin(), lesson_progress_.goals.end(), step_) != lesson_progress_.goals.end();
+  if (goal_met_now_ && !recorded) {
+    const bool first = !lesson_progress_.has(step_);  // a step its quiz marked already: no second celebration
+    lesson_progress_.mark_goal(step_);
+    if (first) achieved_at_ = std::chrono::steady_clock::now();
     save_progress();
   }
 }
@@ -86,8 +91,13 @@ void App::draw_step_panel(float width, float height) {
   }
   ImGui::Separator();
 
+  // What holds the student on this step, if the lesson asks for it.
+  const app::NextBlocker blocker = app::next_blocker(lesson, step_, lesson_progress_);
+  const char* why = blocker == app::NextBlocker::goal   ? tr("player.locked_goal")
+                    : blocker == app::NextBlocker::quiz ? tr("player.locked_quiz")
+                                                        : nullptr;
   // The text scrolls; goal, hint, quiz and navigation stay below it.
-  const float footer = em(s.quiz ? 15.5f : 9.0f) + (s.goal ? em(3.6f) : 0.0f);
+  const float footer = em(s.quiz ? 15.5f : 9.0f) + (s.goal ? em(3.6f) : 0.0f) + (why != nullptr ? em(1.8f) : 0.0f);
   ImGui::BeginChild("text", ImVec2(0, std::max(em(6.0f), ImGui::GetContentRegionAvail().y - footer)), false,
                     ImGuiWindowFlags_NoBackground);
   markdown(s.text.in(lang()), lesson_file_.parent_path());
@@ -111,8 +121,8 @@ void App::draw_step_panel(float width, float height) {
     const float t = std::chrono::duration<float>(std::chrono::steady_clock::now() - achieved_at_).count();
     const float pulse = met && t < 1.6f ? std::sin(t / 1.6f * 3.14159f) : 0.0f;
     const ImVec2 b(a.x + w, a.y + em(3.2f));
-    dl->AddRectFilled(ImVec2(a.x - pulse * em(0.3f), a.y - pulse * em(0.3f)), ImVec2(b.x + pulse * em(0.3f), b.y + pulse * em(0.3f)),
-                      met ? p.good : p.panel_alt, em(0.6f));
+    dl->AddRectFilled(ImVec2(a.x - pulse * em(0.3f), a.y - pulse * em(0.3f)),
+                      ImVec2(b.x + pulse * em(0.3f), b.y + pulse * em(0.3f)), met ? p.good : p.panel_alt, em(0.6f));
     const ImU32 ink = met ? IM_COL32(255, 255, 255, 255) : p.text;
     dl->AddText(f.small, f.small->FontSize, ImVec2(a.x + em(0.8f), a.y + em(0.35f)), met ? ink : p.muted,
                 met ? tr("player.goal_reached") : tr("player.goal"));
@@ -121,7 +131,8 @@ void App::draw_step_panel(float width, float height) {
       if (auto v = metric_value(*session_.latest(), s.goal->metric)) {
         const std::string now = trf("player.now", {metric_text(s.goal->metric, *v)});
         const float tw = f.bold->CalcTextSizeA(f.bold->FontSize, FLT_MAX, 0, now.c_str()).x;
-        dl->AddText(f.bold, f.bold->FontSize, ImVec2(b.x - tw - em(0.8f), a.y + em(1.5f)), goal_met_now_ ? ink : p.accent, now.c_str());
+        dl->AddText(f.bold, f.bold->FontSize, ImVec2(b.x - tw - em(0.8f), a.y + em(1.5f)),
+                    goal_met_now_ ? ink : p.accent, now.c_str());
       }
     }
     ImGui::Dummy(ImVec2(w, em(3.4f)));
@@ -143,7 +154,8 @@ void App::draw_step_panel(float width, float height) {
       ImGui::PushStyleColor(ImGuiCol_Button, bg);
       ImGui::PushStyleColor(ImGuiCol_Text, picked ? IM_COL32(255, 255, 255, 255) : p.text);
       ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, ImVec2(0.0f, 0.5f));
-      const std::string label = std::string(1, static_cast<char>('A' + i)) + ".  " + choices[i] + "##choice" + std::to_string(i);
+      const std::string label =
+          std::string(1, static_cast<char>('A' + i)) + ".  " + choices[i] + "##choice" + std::to_string(i);
       if (ImGui::Button(label.c_str(), ImVec2(-1, em(2.0f)))) {
         quiz_choice_ = static_cast<int>(i);
         lesson_progress_.answers[step_] = quiz_choice_;
@@ -165,8 +177,15 @@ void App::draw_step_panel(float width, float height) {
     }
   }
 
-  // Navigation pinned to the bottom of the panel.
+  // Navigation pinned to the bottom of the panel; above it, in words, why
+  // Next waits (a touch screen has no hover).
   const float bottom = ImGui::GetWindowHeight() - em(3.4f);
+  if (why != nullptr) {
+    ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), bottom - em(1.7f)));
+    ImGui::PushTextWrapPos(0.0f);
+    text_wrapped(f.small, p.muted, why);
+    ImGui::PopTextWrapPos();
+  }
   if (ImGui::GetCursorPosY() < bottom) ImGui::SetCursorPosY(bottom);
   // Back, hint and next share the width (next the widest), at any text size.
   const float gap = ImGui::GetStyle().ItemSpacing.x;
@@ -182,13 +201,24 @@ void App::draw_step_panel(float width, float height) {
   ImGui::EndDisabled();
   ImGui::SameLine();
   const bool last = step_ + 1 >= n;
-  if (primary_button(last ? tr("player.finish") : tr("player.next"), ImVec2(unit * 1.4f, em(2.3f)))) {
+  // The lesson may hold the student here until the step's goal is reached
+  // or its quiz answered right ([navigation] require); the button says why.
+  ImGui::BeginDisabled(why != nullptr);
+  if (primary_button(last ? tr("player.finish") : tr("player.next"), ImVec2(unit * 1.4f, em(2.3f))) && why == nullptr) {
     if (last) {
       session_.reset();
       screen_ = Screen::browser;
     } else {
       go_to_step(step_ + 1);
     }
+  }
+  ImGui::EndDisabled();
+  if (why != nullptr && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(em(20.0f));
+    ImGui::TextUnformatted(why);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
   }
   end_panel();
 }

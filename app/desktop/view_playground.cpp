@@ -17,7 +17,9 @@
 #include "desktop/draw.hpp"
 #include "desktop/ui.hpp"
 #include "widgets/colors.hpp"
+#include "widgets/controls.hpp"
 #include "widgets/network_layout.hpp"
+#include "widgets/plot_math.hpp"
 
 namespace aisb::ui {
 
@@ -36,14 +38,15 @@ std::string number(double v) {
   return buf;
 }
 
-// A combo of numbers; true when the value changed.
+// A combo of numbers under its caption (explained by the glossary's `term`);
+// true when the value changed.
 template <size_t N>
-bool number_combo(const char* label, const char* id, double& value, const double (&options)[N], float width) {
+bool number_combo(const char* label, const char* term, const char* id, double& value, const double (&options)[N],
+                  float width) {
   bool changed = false;
   ImGui::BeginGroup();
-  caption(label);
-  ImGui::SetNextItemWidth(width);
-  if (ImGui::BeginCombo(id, number(value).c_str())) {
+  caption(label, term);
+  if (begin_combo(id, number(value).c_str(), width)) {
     for (double o : options) {
       if (ImGui::Selectable(number(o).c_str(), o == value)) {
         changed = o != value;
@@ -57,13 +60,12 @@ bool number_combo(const char* label, const char* id, double& value, const double
 }
 
 // A combo of names shown through the string table under `prefix`.
-bool name_combo(const char* label, const char* id, std::string& value, const std::vector<std::string>& options,
-                const std::string& prefix, float width) {
+bool name_combo(const char* label, const char* term, const char* id, std::string& value,
+                const std::vector<std::string>& options, const std::string& prefix, float width) {
   bool changed = false;
   ImGui::BeginGroup();
-  caption(label);
-  ImGui::SetNextItemWidth(width);
-  if (ImGui::BeginCombo(id, tr((prefix + value).c_str()))) {
+  caption(label, term);
+  if (begin_combo(id, tr((prefix + value).c_str()), width)) {
     for (const auto& o : options) {
       if (ImGui::Selectable(tr((prefix + o).c_str()), o == value)) {
         changed = o != value;
@@ -97,7 +99,8 @@ void paint_points(std::vector<uint8_t>& px, int width, int height, float ox, flo
     const float cx = ox + (split.points[static_cast<size_t>(2 * i)] + 6.0f) / 12.0f * static_cast<float>(size);
     const float cy = oy + (6.0f - split.points[static_cast<size_t>(2 * i + 1)]) / 12.0f * static_cast<float>(size);
     const float y = split.y[static_cast<size_t>(i)];
-    const colors::Rgb fill = classification ? (y > 0.5f ? colors::kBlue : colors::kOrange) : colors::diverging(y / target_scale);
+    const colors::Rgb fill =
+        classification ? (y > 0.5f ? colors::kBlue : colors::kOrange) : colors::diverging(y / target_scale);
     const int x0 = std::max(0, static_cast<int>(cx - r - 2)), x1 = std::min(width - 1, static_cast<int>(cx + r + 2));
     const int y0 = std::max(0, static_cast<int>(cy - r - 2)), y1 = std::min(height - 1, static_cast<int>(cy + r + 2));
     for (int py = y0; py <= y1; ++py)
@@ -107,8 +110,11 @@ void paint_points(std::vector<uint8_t>& px, int width, int height, float ox, flo
         if (cover <= 0) continue;
         const float ring_w = std::clamp(1.0f - std::fabs(d - (r - 0.6f)), 0.0f, 1.0f);
         uint8_t* o = &px[static_cast<size_t>(4 * (py * width + qx))];
-        const auto mix = [&](uint8_t a, uint8_t b, float t) { return static_cast<uint8_t>(std::lround(a + (b - a) * t)); };
-        const uint8_t fr = mix(fill.r, ring.r, ring_w), fg = mix(fill.g, ring.g, ring_w), fb = mix(fill.b, ring.b, ring_w);
+        const auto mix = [&](uint8_t a, uint8_t b, float t) {
+          return static_cast<uint8_t>(std::lround(a + (b - a) * t));
+        };
+        const uint8_t fr = mix(fill.r, ring.r, ring_w), fg = mix(fill.g, ring.g, ring_w),
+                      fb = mix(fill.b, ring.b, ring_w);
         const float a0 = o[3] / 255.0f;
         const float a = cover + a0 * (1 - cover);
         o[0] = mix(o[0], fr, cover / std::max(a, 1e-6f));
@@ -121,7 +127,9 @@ void paint_points(std::vector<uint8_t>& px, int width, int height, float ox, flo
 
 }  // namespace
 
-double App::speed_of(int index) { return kSpeeds[std::clamp(index, 0, 3)]; }
+double App::speed_of(int index) {
+  return kSpeeds[std::clamp(index, 0, 3)];
+}
 
 bool App::take_big_change() {
   if (big_change_frame_ == ImGui::GetFrameCount()) return false;
@@ -137,7 +145,8 @@ std::optional<App::MapPictures> App::paint_maps(MapsJob& job) {
   for (const auto& layer : g.hidden) out.count += layer.size();
   const int r = g.resolution;
   out.cols = static_cast<int>(std::clamp<size_t>(out.count, 1, 8));
-  out.rows = std::max(1, static_cast<int>((out.count + static_cast<size_t>(out.cols) - 1) / static_cast<size_t>(out.cols)));
+  out.rows =
+      std::max(1, static_cast<int>((out.count + static_cast<size_t>(out.cols) - 1) / static_cast<size_t>(out.cols)));
   const int aw = out.cols * r, ah = out.rows * r;
   out.hidden.assign(static_cast<size_t>(aw) * static_cast<size_t>(ah) * 4, 0);
   size_t k = 0;
@@ -243,7 +252,7 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
     running ? (remote ? session_.reset() : session_.pause()) : session_.play();
   }
   if (ImGui::IsItemHovered()) {
-    ImGui::SetTooltip("%s", running ? (remote ? tr("center.stop") : tr("controls.pause"))
+    ImGui::SetTooltip("%s", running                         ? (remote ? tr("center.stop") : tr("controls.pause"))
                             : session_.device() == "center" ? tr("center.play")
                                                             : tr("controls.play"));
   }
@@ -259,7 +268,7 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
   ImGui::SameLine(0, em(1.2f));
   ImGui::SetCursorPosY(y0 - em(0.2f));
   ImGui::BeginGroup();
-  caption(tr("controls.epoch"));
+  caption(tr("controls.epoch"), "glossary.epoch");
   const int epoch = session_.latest() ? session_.latest()->epoch : 0;
   char buf[32];
   std::snprintf(buf, sizeof buf, "%06d", epoch);
@@ -269,79 +278,118 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
   JobSpec job = session_.job();
   bool changed = false;
   // Combos share what the buttons and the counter leave, so the bar fits a
-  // 1366-pixel school laptop as well as a projector.
-  int combos = 2;  // learning rate, speed
-  for (const char* c : {"activation", "regularization", "regularization_rate", "optimizer"}) combos += allow.allows(c) ? 1 : 0;
-  combos += allow.allows("task") && session_.grid_supported() ? 1 : 0;
-  combos += allow.allows("device") || allow.free ? 1 : 0;
+  // 1366-pixel school laptop as well as a projector: each as wide as its
+  // caption and its longest choice ("Classification" beside its arrow),
+  // the widest giving way first when the bar is short.
+  const bool show_task = allow.allows("task") && session_.grid_supported();
+  const bool show_device = allow.allows("device") || allow.free;
+  const bool show_act = allow.allows("activation") && !job.model.layers.empty();
+  const auto wanted = [&](const char* label, const std::vector<std::string>& choices) {
+    float w = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, label).x;
+    for (const auto& c : choices) w = std::max(w, combo_width_for(c.c_str()));
+    return w;
+  };
+  const auto numbers = [](const auto& values) {
+    std::vector<std::string> out;
+    for (double v : values) out.push_back(number(v));
+    return out;
+  };
+  const auto words = [](const std::vector<std::string>& names, const std::string& prefix) {
+    std::vector<std::string> out;
+    for (const auto& n : names) out.emplace_back(tr((prefix + n).c_str()));
+    return out;
+  };
+  std::vector<float> want;
+  want.push_back(wanted(tr("controls.learning_rate"), numbers(kLearningRates)));
+  if (show_act) want.push_back(wanted(tr("controls.activation"), words(names::activations, "activation.")));
+  if (allow.allows("regularization")) {
+    want.push_back(wanted(tr("controls.regularization"), words(names::regularizations, "regularization.")));
+  }
+  if (allow.allows("regularization_rate"))
+    want.push_back(wanted(tr("controls.regularization_rate"), numbers(kRegRates)));
+  if (allow.allows("optimizer"))
+    want.push_back(wanted(tr("controls.optimizer"), words(names::optimizers, "optimizer.")));
+  if (show_task) want.push_back(wanted(tr("controls.task"), words(names::tasks, "task.")));
+  want.push_back(
+      wanted(tr("controls.speed"), {tr("speed.slow"), tr("speed.normal"), tr("speed.fast"), tr("speed.max")}));
+  if (show_device) {
+    want.push_back(wanted(tr("controls.device"), {tr("device.auto"), tr("device.cpu"), tr("device.center"),
+                                                  tr(cuda_.has_value() ? "device.cuda" : "device.checking")}));
+  }
   const float fixed_part = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + em(1.0f);  // after the counter
-  const float combo_w =
-      std::clamp((ImGui::GetWindowContentRegionMax().x - fixed_part) / static_cast<float>(combos) - em(1.0f), em(4.8f), em(7.5f));
+  const float room = ImGui::GetWindowContentRegionMax().x - fixed_part - em(1.0f) * static_cast<float>(want.size());
+  const std::vector<float> widths = controls::fit_widths(want, room, em(4.8f));
+  size_t slot = 0;
   const auto next = [&] {
     ImGui::SameLine(0, em(1.0f));
     ImGui::SetCursorPosY(y0 - em(0.1f));
+    return widths[std::min(slot++, widths.size() - 1)];
   };
-  next();
-  ImGui::BeginDisabled(!allow.allows("learning_rate"));
-  changed |= number_combo(tr("controls.learning_rate"), "##lr", job.training.learning_rate, kLearningRates, combo_w);
-  ImGui::EndDisabled();
-  if (allow.allows("activation") && !job.model.layers.empty()) {
-    next();
+  {
+    const float w = next();
+    ImGui::BeginDisabled(!allow.allows("learning_rate"));
+    changed |= number_combo(tr("controls.learning_rate"), "glossary.learning_rate", "##lr", job.training.learning_rate,
+                            kLearningRates, w);
+    ImGui::EndDisabled();
+  }
+  if (show_act) {
+    const float w = next();
     std::string act = job.model.layers.front().activation;
-    if (name_combo(tr("controls.activation"), "##act", act, names::activations, "activation.", combo_w)) {
+    if (name_combo(tr("controls.activation"), "glossary.activation", "##act", act, names::activations, "activation.",
+                   w)) {
       for (auto& l : job.model.layers)
         if (l.type == "dense" || l.type == "conv2d") l.activation = act;
       changed = true;
     }
   }
   if (allow.allows("regularization")) {
-    next();
-    changed |= name_combo(tr("controls.regularization"), "##reg", job.training.regularization, names::regularizations,
-                          "regularization.", combo_w);
+    const float w = next();
+    changed |= name_combo(tr("controls.regularization"), "glossary.regularization", "##reg",
+                          job.training.regularization, names::regularizations, "regularization.", w);
   }
   if (allow.allows("regularization_rate")) {
-    next();
-    changed |= number_combo(tr("controls.regularization_rate"), "##regrate", job.training.regularization_rate, kRegRates,
-                            combo_w);
+    const float w = next();
+    changed |= number_combo(tr("controls.regularization_rate"), "glossary.regularization", "##regrate",
+                            job.training.regularization_rate, kRegRates, w);
   }
   if (allow.allows("optimizer")) {
-    next();
-    changed |= name_combo(tr("controls.optimizer"), "##opt", job.training.optimizer, names::optimizers, "optimizer.",
-                          combo_w);
+    const float w = next();
+    changed |= name_combo(tr("controls.optimizer"), "glossary.optimizer", "##opt", job.training.optimizer,
+                          names::optimizers, "optimizer.", w);
   }
-  if (allow.allows("task") && session_.grid_supported()) {
-    next();
-    if (name_combo(tr("controls.task"), "##task", job.model.task, names::tasks, "task.", combo_w)) {
+  if (show_task) {
+    const float w = next();
+    if (name_combo(tr("controls.task"), "glossary.task", "##task", job.model.task, names::tasks, "task.", w)) {
       job.dataset.source = job.model.task == "regression" ? "plane" : "circle";
       changed = true;
     }
   }
   // Speed and device: how to watch, not what to learn; always there.
-  next();
-  ImGui::BeginGroup();
-  caption(tr("controls.speed"));
-  ImGui::SetNextItemWidth(combo_w);
-  if (ImGui::BeginCombo("##speed", tr(kSpeedKeys[speed_index_]))) {
-    for (int i = 0; i < 4; ++i) {
-      if (ImGui::Selectable(tr(kSpeedKeys[i]), i == speed_index_)) {
-        speed_index_ = i;
-        session_.set_speed(kSpeeds[i]);
+  {
+    const float w = next();
+    ImGui::BeginGroup();
+    caption(tr("controls.speed"));
+    if (begin_combo("##speed", tr(kSpeedKeys[speed_index_]), w)) {
+      for (int i = 0; i < 4; ++i) {
+        if (ImGui::Selectable(tr(kSpeedKeys[i]), i == speed_index_)) {
+          speed_index_ = i;
+          session_.set_speed(kSpeeds[i]);
+        }
       }
+      ImGui::EndCombo();
     }
-    ImGui::EndCombo();
+    ImGui::EndGroup();
   }
-  ImGui::EndGroup();
-  if (allow.allows("device") || allow.free) {
-    next();
+  if (show_device) {
+    const float w = next();
     ImGui::BeginGroup();
     caption(tr("controls.device"));
-    ImGui::SetNextItemWidth(combo_w);
     const std::string dev = session_.device();
     const char* dev_key = dev == "cuda"     ? "device.cuda"
                           : dev == "cpu"    ? "device.cpu"
                           : dev == "center" ? "device.center"
                                             : "device.auto";
-    if (ImGui::BeginCombo("##device", tr(dev_key))) {
+    if (begin_combo("##device", tr(dev_key), w)) {
       if (ImGui::Selectable(tr("device.auto"), dev == "auto")) session_.set_device("auto");
       if (ImGui::Selectable(tr("device.cpu"), dev == "cpu")) session_.set_device("cpu");
       ImGui::BeginDisabled(!cuda_.value_or(false));
@@ -421,46 +469,50 @@ void App::draw_data_panel(const app::Permissions& allow, float width, float heig
         ++i;
       }
     };
-    if (classification) thumbs(kClassSets, std::size(kClassSets));
-    else thumbs(kRegressionSets, std::size(kRegressionSets));
+    if (classification)
+      thumbs(kClassSets, std::size(kClassSets));
+    else
+      thumbs(kRegressionSets, std::size(kRegressionSets));
     ImGui::Dummy(ImVec2(0, em(0.3f)));
   } else {
     caption(tr("data.which"));
     text(ctx().fonts.bold, p.text, dataset_label(job.dataset.source).c_str());
   }
-  // What is locked is still worth knowing: the numbers, read-only.
-  if (!allow.allows("test_fraction")) {
-    caption(trf("data.ratio", {std::to_string(static_cast<int>(std::lround((1.0 - job.dataset.test_fraction) * 100.0)))}).c_str());
+  // What is locked is still worth knowing: the numbers, read-only. Noise
+  // and the training share are fractions in the lesson file and percents
+  // here, locked or not (a lesson's noise 0.1 is "10%" everywhere).
+  const std::string train_share = plot::format_percent(1.0 - job.dataset.test_fraction);
+  const std::string noise_share = plot::format_percent(job.dataset.noise);
+  if (!allow.allows("test_fraction")) caption(trf("data.ratio", {train_share}).c_str(), "glossary.training_set");
+  if (!allow.allows("noise")) caption(trf("data.noise", {noise_share}).c_str(), "glossary.noise");
+  if (!allow.allows("batch_size")) {
+    caption(trf("data.batch", {std::to_string(job.training.batch_size)}).c_str(), "glossary.batch");
   }
-  if (!allow.allows("noise")) caption(trf("data.noise", {std::to_string(std::lround(job.dataset.noise * 100.0))}).c_str());
-  if (!allow.allows("batch_size")) caption(trf("data.batch", {std::to_string(job.training.batch_size)}).c_str());
 
   const float w = ImGui::GetContentRegionAvail().x;
   if (allow.allows("test_fraction")) {
     int train_pct = static_cast<int>(std::lround((1.0 - job.dataset.test_fraction) * 100.0));
-    caption(trf("data.ratio", {std::to_string(train_pct)}).c_str());
-    ImGui::SetNextItemWidth(w);
-    if (ImGui::SliderInt("##ratio", &train_pct, 10, 90, "%d%%")) {
+    caption(trf("data.ratio", {train_share}).c_str(), "glossary.training_set");
+    if (slider_int("##ratio", &train_pct, 10, 90, w)) {
       job.dataset.test_fraction = 1.0 - train_pct / 100.0;
       changed = true;
     }
   }
   if (allow.allows("noise")) {
     int noise = static_cast<int>(std::lround(job.dataset.noise * 100.0));
-    caption(trf("data.noise", {std::to_string(noise)}).c_str());
-    ImGui::SetNextItemWidth(w);
-    if (ImGui::SliderInt("##noise", &noise, 0, 50, "%d%%")) {
+    caption(trf("data.noise", {noise_share}).c_str(), "glossary.noise");
+    // Up to 50% as in the Playground, or the lesson's own noise if more.
+    if (slider_int("##noise", &noise, 0, std::max(50, noise), w)) {
       job.dataset.noise = noise / 100.0;
       changed = true;
     }
   }
   if (allow.allows("batch_size")) {
-    caption(trf("data.batch", {std::to_string(job.training.batch_size)}).c_str());
-    ImGui::SetNextItemWidth(w);
-    changed |= ImGui::SliderInt("##batch", &job.training.batch_size, 1, 30);
+    caption(trf("data.batch", {std::to_string(job.training.batch_size)}).c_str(), "glossary.batch");
+    changed |= slider_int("##batch", &job.training.batch_size, 1, std::max(30, job.training.batch_size), w);
   }
   if (allow.allows("epochs")) {
-    caption(tr("data.epochs"));
+    caption(tr("data.epochs"), "glossary.epoch");
     ImGui::SetNextItemWidth(w);
     changed |= ImGui::InputInt("##epochs", &job.training.epochs, 50, 500) && job.training.epochs >= 1;
     job.training.epochs = std::clamp(job.training.epochs, 1, 100000);
@@ -485,44 +537,50 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
 
   // Losses in words, then as curves.
   const auto& latest = session_.latest();
-  stat(tr("output.test_loss"), latest ? fixed(latest->test_loss, 3) : "–", p.text);
+  stat(tr("output.test_loss"), latest ? fixed(latest->test_loss, 3) : "–", p.text, "glossary.loss");
   ImGui::SameLine(0, em(1.5f));
-  stat(tr("output.train_loss"), latest ? fixed(latest->train_loss, 3) : "–", p.muted);
+  stat(tr("output.train_loss"), latest ? fixed(latest->train_loss, 3) : "–", p.muted, "glossary.loss");
   if (latest && latest->test_accuracy) {
     ImGui::SameLine(0, em(1.5f));
-    stat(tr("output.test_accuracy"), fixed(*latest->test_accuracy * 100.0, 1) + "%", p.accent);
+    stat(tr("output.test_accuracy"), fixed(*latest->test_accuracy * 100.0, 1) + "%", p.accent, "glossary.accuracy");
   }
   const app::History& h = session_.history();
-  line_plot("loss", {{tr("output.test_loss"), &h.epoch, &h.test_loss, p.text, &show_test_curve_},
-                     {tr("output.train_loss"), &h.epoch, &h.train_loss, p.muted, &show_train_curve_, true}},
-            ImVec2(w, ImGui::GetContentRegionAvail().y > em(40.0f) ? em(8.0f) : em(6.5f)),  // legend row included
-            {.log_y = log_loss_, .x_label = tr("output.epoch")});
+  line_plot("loss",
+            {{tr("output.test_loss"), &h.epoch, &h.test_loss, p.text, &show_test_curve_},
+             {tr("output.train_loss"), &h.epoch, &h.train_loss, p.muted, &show_train_curve_, true}},
+            // The legend's row and the axis name's row included.
+            ImVec2(w, ImGui::GetContentRegionAvail().y > em(40.0f) ? em(9.0f) : em(7.5f)),
+            {.log_y = log_loss_, .x_label = tr("output.epoch"), .whole_x = true});
   ImGui::Checkbox(tr("output.log_loss"), &log_loss_);
 
   // The decision boundary, as large as it can be; on a short screen the
   // per-layer learning view gives way to it.
   const size_t n_layers = session_.weights().size() / 2;
   const float learning_h = em(1.6f) + em(1.45f) * static_cast<float>(n_layers);
-  const bool show_learning = !session_.gradients().empty() &&
-                             ImGui::GetContentRegionAvail().y - em(7.0f) - learning_h > 0.6f * w;
+  const bool show_learning =
+      !session_.gradients().empty() && ImGui::GetContentRegionAvail().y - em(7.0f) - learning_h > 0.6f * w;
   const bool one_line = ImGui::CalcTextSize(tr("output.show_test")).x + ImGui::CalcTextSize(tr("output.discretize")).x +
-                            2 * ImGui::GetFrameHeight() + em(2.0f) < w;
-  const float room = ImGui::GetContentRegionAvail().y - em(one_line ? 7.0f : 9.2f) - (show_learning ? learning_h : 0.0f);
+                            2 * ImGui::GetFrameHeight() + em(2.0f) <
+                        w;
+  const float room =
+      ImGui::GetContentRegionAvail().y - em(one_line ? 7.0f : 9.2f) - (show_learning ? learning_h : 0.0f);
   const float size = std::max(em(8.0f), std::min(w, room));
   const ImVec2 a = ImGui::GetCursorScreenPos();
   ImGui::SetCursorScreenPos(ImVec2(a.x + (w - size) * 0.5f, a.y));
   const ImVec2 at = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("boundary", ImVec2(size, size));
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  if (output_tex_.valid()) dl->AddImage(output_tex_.id(), at, ImVec2(at.x + size, at.y + size));
-  else dl->AddRectFilled(at, ImVec2(at.x + size, at.y + size), p.panel_alt);
+  if (output_tex_.valid())
+    dl->AddImage(output_tex_.id(), at, ImVec2(at.x + size, at.y + size));
+  else
+    dl->AddRectFilled(at, ImVec2(at.x + size, at.y + size), p.panel_alt);
   if (const Dataset* d = session_.data()) {
     const int px_size = static_cast<int>(size);
     const ImVec2 origin = Overlay::aligned(at);  // on the damage grid
     const float ox = at.x - origin.x, oy = at.y - origin.y;
     const int cw = px_size + static_cast<int>(std::ceil(ox)), ch = px_size + static_cast<int>(std::ceil(oy));
-    const std::string key = std::to_string(session_.data_version()) + (show_test_ ? "t" : "") + std::to_string(px_size) +
-                            "+" + std::to_string(ox) + "," + std::to_string(oy);
+    const std::string key = std::to_string(session_.data_version()) + (show_test_ ? "t" : "") +
+                            std::to_string(px_size) + "+" + std::to_string(ox) + "," + std::to_string(oy);
     if (key != points_key_) {
       points_key_ = key;
       float scale = 1.0f;
@@ -545,21 +603,23 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   }
   ImGui::Dummy(ImVec2(0, em(0.6f)));
   ImGui::Checkbox(tr("output.show_test"), &show_test_);
+  glossary_tip("glossary.test_set");
   if (one_line) ImGui::SameLine();  // else on a line of its own
   ImGui::Checkbox(tr("output.discretize"), &discretize_);
+  glossary_tip("glossary.decision_boundary");
   // A failed or diverged run says why, in the student's language.
   if (const auto& d = session_.done(); d && d->reason != "completed" && d->reason != "cancelled") {
     const std::string& why = lang() == "ko" && !d->message_ko.empty() ? d->message_ko : d->message;
     platform_.ensure_glyphs(why);  // a center's refusal can say anything
-    text_wrapped(f.bold, p.bad, why.c_str());
+    text_wrapped(f.bold, d->reason == "diverged" ? p.diverged : p.bad, why.c_str());
   }
 
   // Beyond the Playground: size, speed and where learning happens.
   ImGui::Separator();
-  key_value(tr("output.parameters"), thousands(session_.info().params));
+  key_value(tr("output.parameters"), thousands(session_.info().params), "glossary.parameters");
   const double spe = session_.seconds_per_epoch();
-  key_value(session_.latest() ? tr("output.time_measured") : tr("output.time_estimate"),
-            epoch_time_label(spe));
+  key_value(session_.latest() ? tr("output.time_measured") : tr("output.time_estimate"), epoch_time_label(spe),
+            "glossary.epoch");
   (void)allow;
   if (show_learning) draw_learning_bars(ImGui::GetContentRegionAvail().x);
   end_panel();

@@ -13,15 +13,31 @@
 #include "desktop/ui.hpp"
 #include "widgets/colors.hpp"
 #include "widgets/confusion.hpp"
+#include "widgets/measure_units.hpp"
 
 namespace aisb::ui {
 
 namespace {
 
+// A class's name from the one table of them (assets/i18n, "class.steel.N"),
+// the names the lesson texts use too (tests/app/i18n_test.cpp).
 std::string class_name(const std::string& source, int c) {
   if (source == "steel-defects") return tr(("class.steel." + std::to_string(c)).c_str());
   if (source == "smart-farm") return tr(("class.farm." + std::to_string(c)).c_str());
   return std::to_string(c);
+}
+
+// The catalog's name of a measurement (or "" past its list).
+std::string measure_name(const std::string& source, int index) {
+  const SourceInfo* info = find_source(source);
+  return info != nullptr && index >= 0 && static_cast<size_t>(index) < info->measures.size()
+             ? info->measures[static_cast<size_t>(index)]
+             : std::string();
+}
+
+// "Capacity (%)": a measurement's name with the unit it is shown in.
+std::string with_unit(const std::string& label, const MeasureUnit& u) {
+  return *u.unit == '\0' ? label : label + " (" + u.unit + ")";
 }
 
 }  // namespace
@@ -60,8 +76,8 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
     ImGui::PopFont();
     const int cols = std::clamp(static_cast<int>((w + gap) / (word + gap)), 3, 6), rows = 2;
     const int n = std::min<int>(cols * rows, static_cast<int>(d->train.size()));
-    const std::string key = job.dataset.source + std::to_string(job.dataset.seed) + "/" + std::to_string(n) + "/" +
-                            std::to_string(cols);
+    const std::string key =
+        job.dataset.source + std::to_string(job.dataset.seed) + "/" + std::to_string(n) + "/" + std::to_string(cols);
     if (samples_key_ != key) {
       samples_key_ = key;
       const int tw = cols * iw, th = rows * ih;
@@ -97,7 +113,7 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
     if (const auto& latest = session_.latest(); latest && !latest->confusion.empty()) {
       const confusion::Summary cs = confusion::summarize(latest->confusion);
       ImGui::Dummy(ImVec2(0, em(0.4f)));
-      caption(tr("samples.confusion"));
+      caption(tr("samples.confusion"), "glossary.confusion_matrix");
       const int k = cs.classes;
       float label_w = 0;
       for (int r = 0; r < k; ++r)
@@ -110,9 +126,11 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
       ImFont* small = f.small;
       for (int r = 0; r < k; ++r) {
         const std::string name = class_name(job.dataset.source, r);
-        dl->PushClipRect(ImVec2(at.x, at.y), ImVec2(at.x + label_w - em(0.3f), at.y + cell * static_cast<float>(k + 1)), true);
-        dl->AddText(small, small->FontSize, ImVec2(at.x, at.y + cell * (static_cast<float>(r) + 0.5f) - small->FontSize * 0.5f),
-                    p.muted, name.c_str());
+        dl->PushClipRect(ImVec2(at.x, at.y), ImVec2(at.x + label_w - em(0.3f), at.y + cell * static_cast<float>(k + 1)),
+                         true);
+        dl->AddText(small, small->FontSize,
+                    ImVec2(at.x, at.y + cell * (static_cast<float>(r) + 0.5f) - small->FontSize * 0.5f), p.muted,
+                    name.c_str());
         dl->PopClipRect();
         for (int c = 0; c < k; ++c) {
           const float v = cs.share[static_cast<size_t>(r * k + c)];
@@ -160,45 +178,94 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
       if (pill(measure_label(job.dataset.source, c).c_str(), c == sequence_measure_, c == 0)) sequence_measure_ = c;
     }
     ImGui::Dummy(ImVec2(0, em(0.2f)));
+    // In the units of the thing measured (a capacity in %, not the scaled
+    // value the network reads), the axis named with its unit.
+    const MeasureUnit unit = measure_unit(job.dataset.source, measure_name(job.dataset.source, sequence_measure_));
+    const std::string y_label = with_unit(measure_label(job.dataset.source, sequence_measure_), unit);
+    platform_.ensure_glyphs(y_label);
     static std::vector<std::vector<float>> lines;
     lines.assign(4, {});
     std::vector<Series> series;
     for (int s = 0; s < 4 && s < d->train.size(); ++s) {
       for (int t = 0; t < steps; ++t) {
-        lines[static_cast<size_t>(s)].push_back(d->train.x[static_cast<size_t>((s * steps + t) * feats + sequence_measure_)]);
+        const float v = d->train.x[static_cast<size_t>((s * steps + t) * feats + sequence_measure_)];
+        lines[static_cast<size_t>(s)].push_back(static_cast<float>(unit.shown(v)));
       }
       series.push_back({trf("samples.sample", {std::to_string(s + 1)}), nullptr, &lines[static_cast<size_t>(s)],
                         rgb(colors::category(static_cast<size_t>(s)))});
     }
     const float plot_h = std::clamp(ImGui::GetContentRegionAvail().y * 0.5f, em(12.0f), em(20.0f));
-    line_plot("seq", series, ImVec2(w, plot_h), {.legend = true, .x_label = tr("samples.time")});
+    line_plot("seq", series, ImVec2(w, plot_h),
+              {.legend = true,
+               .x_label = tr("samples.time"),
+               .digits = unit.digits,
+               .whole_x = true,
+               .y_label = y_label.c_str()});
     caption(trf("samples.shape", {std::to_string(steps), std::to_string(feats)}).c_str());
     if (const std::string target = target_label(job.dataset.source); !target.empty() && !d->classification) {
       text_wrapped(f.small, p.muted, trf("samples.predicts", {target}).c_str());
     }
   } else if (d != nullptr) {
-    // A table: the first rows.
+    // A table: the first rows, each column in its unit ("temperature (°C)",
+    // 24.3), not the scaled value the network reads.
     const int feats = static_cast<int>(d->features);
-    // As many feature columns as fit, then the answer.
-    const int shown = std::clamp(static_cast<int>(w / em(2.8f)) - 1, 1, std::min(feats, 6));
+    const auto word_width = [&](const std::string& h) {  // its longest word, or a number
+      float word = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, "0000.0").x;
+      for (size_t a = 0; a < h.size();) {
+        const size_t b = std::min(h.find(' ', a), h.size());
+        word = std::max(word, f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, h.c_str() + a, h.c_str() + b).x);
+        a = b + 1;
+      }
+      return word;
+    };
+    std::vector<MeasureUnit> units;
+    std::vector<std::string> heads;
+    for (int k = 0; k < std::min(feats, 6); ++k) {
+      units.push_back(measure_unit(job.dataset.source, measure_name(job.dataset.source, k)));
+      heads.push_back(with_unit(measure_label(job.dataset.source, k), units.back()));
+      platform_.ensure_glyphs(heads.back());
+    }
+    const std::string target = d->classification ? std::string() : target_label(job.dataset.source);
+    const std::string answer = target.empty() ? tr("samples.target") : target;
+    // As many feature columns as fit with no word broken inside
+    // ("temper/ature"), then the answer.
+    const float pad = 2.0f * ImGui::GetStyle().CellPadding.x;
+    float used = word_width(answer) + pad;
+    int shown = 0;
+    while (shown < static_cast<int>(heads.size()) &&
+           (shown == 0 || used + word_width(heads[static_cast<size_t>(shown)]) + pad <= w)) {
+      used += word_width(heads[static_cast<size_t>(shown)]) + pad;
+      ++shown;
+    }
+    heads.resize(static_cast<size_t>(shown));
+    heads.push_back(answer);
     if (ImGui::BeginTable("rows", shown + 1,
                           ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchSame)) {
-      for (int k = 0; k < shown; ++k) ImGui::TableSetupColumn(measure_label(job.dataset.source, k).c_str());
-      const std::string target = d->classification ? std::string() : target_label(job.dataset.source);
-      ImGui::TableSetupColumn(target.empty() ? tr("samples.target") : target.c_str());
+      // Each column as wide as its longest word asks, so "temperature" is
+      // whole while "CO2" has no room to spare.
+      for (const auto& h : heads) ImGui::TableSetupColumn(h.c_str(), ImGuiTableColumnFlags_WidthStretch, word_width(h));
       ImGui::PushFont(f.small);  // six numbers a row fit a narrow panel in the small size
-      ImGui::TableHeadersRow();
+      // The header words wrap in their column ("temperature / (°C)") rather
+      // than being cut to "tempe…".
+      ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+      for (size_t k = 0; k < heads.size(); ++k) {
+        ImGui::TableSetColumnIndex(static_cast<int>(k));
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextColored(vec(p.muted), "%s", heads[k].c_str());
+        ImGui::PopTextWrapPos();
+      }
       for (int r = 0; r < 12 && r < d->train.size(); ++r) {
         ImGui::TableNextRow();
         for (int k = 0; k < shown; ++k) {
           ImGui::TableNextColumn();
-          ImGui::TextUnformatted(fixed(d->train.x[static_cast<size_t>(r * feats + k)], 2).c_str());
+          const MeasureUnit& u = units[static_cast<size_t>(k)];
+          ImGui::TextUnformatted(fixed(u.shown(d->train.x[static_cast<size_t>(r * feats + k)]), u.digits).c_str());
         }
         ImGui::TableNextColumn();
         const float answer = d->train.y[static_cast<size_t>(r)];
-        ImGui::TextColored(vec(p.accent), "%s",
-                           (d->classification ? class_name(job.dataset.source, static_cast<int>(answer)) : fixed(answer, 2))
-                               .c_str());
+        ImGui::TextColored(
+            vec(p.accent), "%s",
+            (d->classification ? class_name(job.dataset.source, static_cast<int>(answer)) : fixed(answer, 2)).c_str());
       }
       ImGui::PopFont();
       ImGui::EndTable();
@@ -224,13 +291,18 @@ void App::draw_model_panel(const app::Permissions& allow, float width, float hei
     const float h = em(3.3f);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(a, ImVec2(a.x + w, a.y + h), output ? p.panel_alt : p.panel, em(0.5f));
-    dl->AddRectFilled(a, ImVec2(a.x + em(0.35f), a.y + h), rgb(colors::category(i)), em(0.5f), ImDrawFlags_RoundCornersLeft);
+    dl->AddRectFilled(a, ImVec2(a.x + em(0.35f), a.y + h), rgb(colors::category(i)), em(0.5f),
+                      ImDrawFlags_RoundCornersLeft);
     dl->AddRect(a, ImVec2(a.x + w, a.y + h), p.border, em(0.5f));
     const std::string title = output ? std::string(tr("model.output")) : tr(("layer." + l.spec.type).c_str());
     std::string detail;
-    if (l.spec.type == "dense" || l.spec.type == "lstm" || l.spec.type == "gru") detail = l.spec.units == 1 ? std::string(tr("model.one_unit")) : trf("model.units", {std::to_string(l.spec.units)});
-    if (l.spec.type == "conv2d") detail = trf("model.filters", {std::to_string(l.spec.filters), std::to_string(l.spec.kernel)});
-    if (!l.spec.activation.empty() && !output) detail += (detail.empty() ? "" : " · ") + std::string(tr(("activation." + l.spec.activation).c_str()));
+    if (l.spec.type == "dense" || l.spec.type == "lstm" || l.spec.type == "gru")
+      detail =
+          l.spec.units == 1 ? std::string(tr("model.one_unit")) : trf("model.units", {std::to_string(l.spec.units)});
+    if (l.spec.type == "conv2d")
+      detail = trf("model.filters", {std::to_string(l.spec.filters), std::to_string(l.spec.kernel)});
+    if (!l.spec.activation.empty() && !output)
+      detail += (detail.empty() ? "" : " · ") + std::string(tr(("activation." + l.spec.activation).c_str()));
     dl->AddText(f.bold, f.bold->FontSize, ImVec2(a.x + em(0.9f), a.y + em(0.4f)), p.text, title.c_str());
     dl->AddText(f.small, f.small->FontSize, ImVec2(a.x + em(0.9f), a.y + em(1.85f)), p.muted,
                 (detail.empty() ? shape_to_string(l.out) : detail + "  →  " + shape_to_string(l.out)).c_str());
@@ -258,14 +330,23 @@ void App::draw_model_panel(const app::Permissions& allow, float width, float hei
     }
     ImGui::SetCursorScreenPos(a);
     ImGui::Dummy(ImVec2(w, h));
+    // What the layer does, from the glossary.
+    const std::string& t = l.spec.type;
+    glossary_tip(output                      ? nullptr
+                 : t == "dense"              ? "glossary.dense"
+                 : t == "conv2d"             ? "glossary.convolution"
+                 : t == "maxpool2d"          ? "glossary.pooling"
+                 : t == "dropout"            ? "glossary.dropout"
+                 : t == "lstm" || t == "gru" ? "glossary.lstm"
+                                             : nullptr);
     ImGui::PopID();
   }
   ImGui::Dummy(ImVec2(0, em(0.3f)));
-  key_value(tr("output.parameters"), thousands(info.params));
+  key_value(tr("output.parameters"), thousands(info.params), "glossary.parameters");
   key_value(tr("model.flops"), thousands(info.flops_per_sample));
   const double spe = session_.seconds_per_epoch();
-  key_value(session_.latest() ? tr("output.time_measured") : tr("output.time_estimate"),
-            epoch_time_label(spe));
+  key_value(session_.latest() ? tr("output.time_measured") : tr("output.time_estimate"), epoch_time_label(spe),
+            "glossary.epoch");
   if (session_.started()) {
     key_value(tr("model.engine"), session_.started()->device + " · " + session_.started()->engine);
   }
@@ -277,7 +358,7 @@ void App::draw_learning_bars(float width) {
   const auto& grads = session_.gradients();
   const auto& ws = session_.weights();
   if (grads.empty()) return;
-  caption(tr("output.learning_per_layer"));
+  caption(tr("output.learning_per_layer"), "glossary.gradient");
   std::vector<std::string> labels;
   std::vector<float> values;
   std::string last_layer;
@@ -303,32 +384,35 @@ void App::draw_curves_panel(const app::Permissions&, float width, float height) 
   const float w = ImGui::GetContentRegionAvail().x;
   const auto& latest = session_.latest();
   const bool classification = session_.job().model.task == "classification";
-  stat(tr("output.test_loss"), latest ? fixed(latest->test_loss, 3) : "–", p.text);
+  stat(tr("output.test_loss"), latest ? fixed(latest->test_loss, 3) : "–", p.text, "glossary.loss");
   ImGui::SameLine(0, em(1.5f));
   std::string score = "–";
   if (latest && latest->test_accuracy) score = fixed(*latest->test_accuracy * 100.0, 1) + "%";
   if (latest && latest->test_mae) score = fixed(*latest->test_mae, 3);
-  stat(classification ? tr("output.test_accuracy") : tr("output.test_mae"), score, p.accent);
+  stat(classification ? tr("output.test_accuracy") : tr("output.test_mae"), score, p.accent,
+       classification ? "glossary.accuracy" : "glossary.mae");
   if (latest && latest->test_r2) {
     ImGui::SameLine(0, em(1.5f));
-    stat(tr("output.test_r2"), fixed(*latest->test_r2, 3), p.text);
+    stat(tr("output.test_r2"), fixed(*latest->test_r2, 3), p.text, "glossary.r2");
   }
   const app::History& h = session_.history();
   const float plot_h = std::max(em(7.0f), (ImGui::GetContentRegionAvail().y - em(9.0f)) * 0.5f);
-  line_plot("loss", {{tr("output.test_loss"), &h.epoch, &h.test_loss, p.text, &show_test_curve_},
-                     {tr("output.train_loss"), &h.epoch, &h.train_loss, p.muted, &show_train_curve_, true}},
-            ImVec2(w, plot_h), {.log_y = log_loss_, .x_label = tr("output.epoch")});
+  line_plot("loss",
+            {{tr("output.test_loss"), &h.epoch, &h.test_loss, p.text, &show_test_curve_},
+             {tr("output.train_loss"), &h.epoch, &h.train_loss, p.muted, &show_train_curve_, true}},
+            ImVec2(w, plot_h), {.log_y = log_loss_, .x_label = tr("output.epoch"), .whole_x = true});
   const char* score_name = classification ? tr("output.accuracy") : tr("output.mae");
-  line_plot("score", {{std::string(tr("output.test")) + " " + score_name, &h.epoch, &h.test_score, p.accent},
-                      {std::string(tr("output.train")) + " " + score_name, &h.epoch, &h.train_score, p.orange, nullptr, true}},
-            ImVec2(w, plot_h), {.x_label = tr("output.epoch")});
+  line_plot("score",
+            {{std::string(tr("output.test")) + " " + score_name, &h.epoch, &h.test_score, p.accent},
+             {std::string(tr("output.train")) + " " + score_name, &h.epoch, &h.train_score, p.orange, nullptr, true}},
+            ImVec2(w, plot_h), {.x_label = tr("output.epoch"), .whole_x = true});
   ImGui::Checkbox(tr("output.log_loss"), &log_loss_);
   draw_learning_bars(w);
   if (session_.done() && !session_.done()->message.empty()) {
     const auto& d = *session_.done();
     const std::string& why = lang() == "ko" && !d.message_ko.empty() ? d.message_ko : d.message;
     platform_.ensure_glyphs(why);
-    text_wrapped(f.body, d.reason == "completed" ? p.good : p.bad, why.c_str());
+    text_wrapped(f.body, d.reason == "completed" ? p.good : d.reason == "diverged" ? p.diverged : p.bad, why.c_str());
   }
   end_panel();
 }

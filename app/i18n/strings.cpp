@@ -1,5 +1,7 @@
 #include "i18n/strings.hpp"
 
+#include "core/messages.hpp"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -58,7 +60,9 @@ std::string Strings::format(std::string_view key, const std::vector<std::string>
   return substitute(get(key), args);
 }
 
-bool Strings::has(std::string_view key) const { return primary_.count(std::string(key)) != 0; }
+bool Strings::has(std::string_view key) const {
+  return primary_.count(std::string(key)) != 0;
+}
 
 std::string Strings::all_text() const {
   std::string all;
@@ -78,21 +82,7 @@ std::string pick_language(const std::string& requested) {
 }
 
 std::string substitute(std::string_view pattern, const std::vector<std::string>& args) {
-  std::string out;
-  out.reserve(pattern.size() + 16);
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '{' && i + 2 < pattern.size() && pattern[i + 2] == '}' && pattern[i + 1] >= '0' &&
-        pattern[i + 1] <= '9') {
-      const size_t n = static_cast<size_t>(pattern[i + 1] - '0');
-      if (n < args.size()) {
-        out += args[n];
-        i += 2;
-        continue;
-      }
-    }
-    out += pattern[i];
-  }
-  return out;
+  return fill_placeholders(pattern, args);  // the runtime's messages fill theirs the same way
 }
 
 }  // namespace aisb::i18n

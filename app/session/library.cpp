@@ -32,8 +32,12 @@ LibraryLesson load_library_lesson(const fs::path& file) {
   if (r.ok()) {
     l.lesson = std::move(r.lesson);
   } else {
-    const std::string all = format_diagnostics(r, file.string());
-    l.problem = all.substr(0, all.find('\n'));
+    const auto first = [&](const char* lang) {
+      const std::string all = format_diagnostics(r, file.string(), lang);
+      return all.substr(0, all.find('\n'));
+    };
+    l.problem = first("en");
+    l.problem_text = {first("ko"), l.problem};
   }
   return l;
 }
@@ -80,7 +84,8 @@ fs::path exe_dir() {
 
 fs::path find_data_dir(const std::string& name) {
   std::vector<fs::path> candidates;
-  if (const char* d = std::getenv("AISB_DATA_DIR"); d != nullptr && *d != '\0') candidates.push_back(fs::path(d) / name);
+  if (const char* d = std::getenv("AISB_DATA_DIR"); d != nullptr && *d != '\0')
+    candidates.push_back(fs::path(d) / name);
   const fs::path exe = exe_dir();
   if (!exe.empty()) candidates.push_back(exe.parent_path() / "share" / "aisandbox" / name);
 #ifdef AISB_SOURCE_DIR
@@ -93,9 +98,45 @@ fs::path find_data_dir(const std::string& name) {
 }
 
 fs::path user_lessons_dir() {
-  if (const char* d = std::getenv("XDG_DATA_HOME"); d != nullptr && *d == '/') return fs::path(d) / "aisandbox" / "lessons";
+  if (const char* d = std::getenv("XDG_DATA_HOME"); d != nullptr && *d == '/')
+    return fs::path(d) / "aisandbox" / "lessons";
   const char* home = std::getenv("HOME");
   return fs::path(home != nullptr ? home : ".") / ".local" / "share" / "aisandbox" / "lessons";
+}
+
+void LessonTitles::add(const Lesson& lesson) {
+  if (!lesson.id.empty() && !lesson.title.empty()) titles_[lesson.id] = lesson.title;
+}
+
+void LessonTitles::add(const Library& library) {
+  for (const auto& c : library.courses)
+    for (const auto& l : c.lessons)
+      if (l.lesson) add(*l.lesson);
+  for (const auto& l : library.loose)
+    if (l.lesson) add(*l.lesson);
+}
+
+void LessonTitles::add_folder(const fs::path& dir) {
+  std::error_code ec;
+  const fs::path key = fs::weakly_canonical(dir, ec);
+  if (dir.empty() || !folders_.insert(ec ? dir : key).second) return;
+  std::vector<fs::path> files;
+  for (auto it = fs::directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::directory_iterator() && files.size() < 300; it.increment(ec)) {
+    if (it->path().extension() == ".toml" && it->path().filename() != "course.toml" && it->is_regular_file(ec)) {
+      files.push_back(it->path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    const LibraryLesson l = load_library_lesson(f);
+    if (l.lesson && !knows(l.lesson->id)) add(*l.lesson);
+  }
+}
+
+std::string LessonTitles::title_of(const std::string& id, const std::string& lang) const {
+  const auto it = titles_.find(id);
+  return it == titles_.end() ? id : it->second.in(lang);
 }
 
 const Lesson* Library::find(const std::string& id) const {

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,7 +18,8 @@ namespace aisb::app {
 struct LibraryLesson {
   std::filesystem::path file;
   std::optional<Lesson> lesson;  // set when it loaded without errors
-  std::string problem;           // else the first problem, FILE:LINE:COL
+  std::string problem;           // else the first problem, FILE:LINE:COL (English)
+  LocalText problem_text;        // ... in both languages, for the screen
 };
 
 struct LibraryCourse {
@@ -32,6 +35,27 @@ struct Library {
   [[nodiscard]] size_t size() const;
   // The lesson with this id, if the library has it.
   [[nodiscard]] const Lesson* find(const std::string& id) const;
+};
+
+// Lesson titles by id, from every lesson this app has seen: its library, the
+// student's own lessons, and the files opened or edited (a teacher's own
+// lessons, from --lesson or --edit) with the lessons beside them. The
+// center's views name a run's lesson by its title; runs carry only the id.
+class LessonTitles {
+ public:
+  void add(const Lesson& lesson);  // a later one with the same id wins (an edited title)
+  void add(const Library& library);
+  // The .toml files directly in `dir` (not below it, and at most a few
+  // hundred), each read with the checker's loader; broken ones are skipped.
+  void add_folder(const std::filesystem::path& dir);
+  // The title in `lang` ("ko" or "en", falling back to the other); the id
+  // itself for a lesson this app has not seen.
+  [[nodiscard]] std::string title_of(const std::string& id, const std::string& lang) const;
+  [[nodiscard]] bool knows(const std::string& id) const { return titles_.count(id) > 0; }
+
+ private:
+  std::map<std::string, LocalText> titles_;
+  std::set<std::filesystem::path> folders_;  // read already
 };
 
 LibraryLesson load_library_lesson(const std::filesystem::path& file);

@@ -29,6 +29,33 @@ void LessonProgress::mark(int step_index) {
   }
 }
 
+void LessonProgress::mark_goal(int step_index) {
+  mark(step_index);
+  if (std::find(goals.begin(), goals.end(), step_index) == goals.end()) {
+    goals.push_back(step_index);
+    std::sort(goals.begin(), goals.end());
+  }
+}
+
+NextBlocker next_blocker(const Lesson& lesson, int step, const LessonProgress& progress) {
+  if (step < 0 || static_cast<size_t>(step) >= lesson.steps.size()) return NextBlocker::none;
+  const Step& s = lesson.steps[static_cast<size_t>(step)];
+  const bool goals = lesson.require == "goals" || lesson.require == "both";
+  const bool quizzes = lesson.require == "quizzes" || lesson.require == "both";
+  if (goals && s.goal) {
+    // Progress kept before goals were recorded apart: a step without a quiz
+    // was marked by its goal.
+    const bool reached = std::find(progress.goals.begin(), progress.goals.end(), step) != progress.goals.end() ||
+                         (progress.has(step) && !s.quiz);
+    if (!reached) return NextBlocker::goal;
+  }
+  if (quizzes && s.quiz) {
+    const auto it = progress.answers.find(step);
+    if (it == progress.answers.end() || it->second != s.quiz->answer) return NextBlocker::quiz;
+  }
+  return NextBlocker::none;
+}
+
 fs::path ProgressStore::default_file() {
   if (const char* s = std::getenv("XDG_STATE_HOME"); s != nullptr && *s == '/') {
     return fs::path(s) / "aisandbox" / "progress.json";
@@ -51,6 +78,7 @@ ProgressStore::ProgressStore(fs::path file) : file_(std::move(file)) {
         LessonProgress p;
         p.step = v.value("step", 0);
         p.reached = v.value("reached", std::vector<int>{});
+        p.goals = v.value("goals", std::vector<int>{});
         p.completed = v.value("completed", false);
         if (v.contains("answers")) {
           for (const auto& [k, a] : v["answers"].items()) p.answers[std::stoi(k)] = a.get<int>();
@@ -85,7 +113,8 @@ bool ProgressStore::write() {
   for (const auto& [id, p] : lessons_) {
     json answers = json::object();
     for (const auto& [step, choice] : p.answers) answers[std::to_string(step)] = choice;
-    lessons[id] = {{"step", p.step}, {"reached", p.reached}, {"answers", answers}, {"completed", p.completed}};
+    lessons[id] = {
+        {"step", p.step}, {"reached", p.reached}, {"goals", p.goals}, {"answers", answers}, {"completed", p.completed}};
   }
   const std::string text = json{{"format", 1}, {"lessons", lessons}}.dump(2) + "\n";
   std::error_code ec;

@@ -9,17 +9,30 @@
 #include <string>
 #include <vector>
 
+#include "lesson/lesson.hpp"
+
 namespace aisb::app {
 
 struct LessonProgress {
   int step = 0;                // the step the student is on
   std::vector<int> reached;    // steps whose goal was reached or quiz answered right
+  std::vector<int> goals;      // steps whose goal was reached (a step can have a quiz too)
   std::map<int, int> answers;  // step -> the choice picked in its quiz
   bool completed = false;      // every step done
   [[nodiscard]] bool has(int step_index) const;
   void mark(int step_index);
+  // The step's goal was reached: marks the step, and its goal.
+  void mark_goal(int step_index);
   bool operator==(const LessonProgress&) const = default;
 };
+
+// What keeps the student on `step` under the lesson's [navigation] require
+// (lesson.require): nothing, the step's goal (not reached yet) or its quiz
+// (not answered right yet). A goal reached once stays reached, even when a
+// later change of the network loses it again; steps without a goal or a
+// quiz never hold anyone back.
+enum class NextBlocker { none, goal, quiz };
+NextBlocker next_blocker(const Lesson& lesson, int step, const LessonProgress& progress);
 
 class ProgressStore {
  public:

@@ -8,7 +8,8 @@ namespace fs = std::filesystem;
 
 namespace aisb::app {
 
-Lesson shared_lesson(const JobSpec& job, const std::string& name, const std::string& step_ko, const std::string& step_en) {
+Lesson shared_lesson(const JobSpec& job, const std::string& name, const std::string& step_ko,
+                     const std::string& step_en) {
   Lesson l;
   l.id = lesson_id_from(name);
   l.title.ko = name;
@@ -32,7 +33,8 @@ SaveResult save_lesson(const Lesson& lesson, const fs::path& dir) {
   // The checker's word before anything is written: what we save must open.
   const LessonResult check = parse_lesson(text, r.file.string());
   if (!check.ok()) {
-    r.problem = format_diagnostics(check, r.file.string());
+    r.problem = format_diagnostics(check, r.file.string(), "en");
+    r.problem_text = {format_diagnostics(check, r.file.string(), "ko"), r.problem};
     return r;
   }
   std::error_code ec;

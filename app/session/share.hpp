@@ -13,11 +13,13 @@ namespace aisb::app {
 struct SaveResult {
   bool ok = false;
   std::filesystem::path file;
-  std::string problem;  // when not ok
+  std::string problem;     // when not ok (English)
+  LocalText problem_text;  // ... in both languages, for the screen
 };
 
 // `step_ko` / `step_en`: what the one step says, under a heading of the name.
-Lesson shared_lesson(const JobSpec& job, const std::string& name, const std::string& step_ko, const std::string& step_en);
+Lesson shared_lesson(const JobSpec& job, const std::string& name, const std::string& step_ko,
+                     const std::string& step_en);
 
 // Writes `lesson` as DIR/<id>.toml (replacing one of the same id).
 SaveResult save_lesson(const Lesson& lesson, const std::filesystem::path& dir);

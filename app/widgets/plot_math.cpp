@@ -6,12 +6,19 @@
 
 namespace aisb::plot {
 
-std::vector<double> nice_ticks(double lo, double hi, int max_ticks) {
+std::vector<double> nice_ticks(double lo, double hi, int max_ticks, bool whole) {
   if (!std::isfinite(lo) || !std::isfinite(hi)) return {};
   if (lo > hi) std::swap(lo, hi);
+  if (whole) {
+    // Only the whole numbers in [lo, hi]; none there: the nearest one.
+    const double first = std::ceil(lo - 1e-9), last = std::floor(hi + 1e-9);
+    if (first > last) return {std::round((lo + hi) / 2)};
+    lo = first;
+    hi = last;
+  }
   if (hi - lo < 1e-12 * std::max(1.0, std::fabs(hi))) return {lo};
   max_ticks = std::max(2, max_ticks);
-  const double raw = (hi - lo) / (max_ticks - 1);
+  const double raw = whole ? std::max(1.0, (hi - lo) / (max_ticks - 1)) : (hi - lo) / (max_ticks - 1);
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
   double mult = 1.0;
   for (const double m : {1.0, 2.0, 5.0, 10.0}) {
@@ -99,11 +106,29 @@ std::vector<size_t> decimate_minmax(const std::vector<float>& ys, size_t buckets
 std::string format_tick(double v) {
   std::vector<char> buf(32, '\0');
   const double a = std::fabs(v);
-  if (v == 0.0) std::snprintf(buf.data(), buf.size(), "0");
-  else if (a >= 1e6) std::snprintf(buf.data(), buf.size(), "%gM", v / 1e6);
-  else if (a >= 1e4) std::snprintf(buf.data(), buf.size(), "%gk", v / 1e3);
-  else if (a < 1e-3) std::snprintf(buf.data(), buf.size(), "%.0e", v);
-  else std::snprintf(buf.data(), buf.size(), "%.6g", v);
+  if (v == 0.0)
+    std::snprintf(buf.data(), buf.size(), "0");
+  else if (a >= 1e6)
+    std::snprintf(buf.data(), buf.size(), "%gM", v / 1e6);
+  else if (a >= 1e4)
+    std::snprintf(buf.data(), buf.size(), "%gk", v / 1e3);
+  else if (a < 1e-3)
+    std::snprintf(buf.data(), buf.size(), "%.0e", v);
+  else
+    std::snprintf(buf.data(), buf.size(), "%.6g", v);
+  return buf.data();
+}
+
+std::string format_percent(double fraction) {
+  if (!std::isfinite(fraction)) return "–";
+  // Whole percents where the value is one (0.1 is 10.000000000000002 in
+  // doubles), else one decimal.
+  const double pct = fraction * 100.0;
+  std::vector<char> buf(32, '\0');
+  if (std::fabs(pct - std::round(pct)) < 1e-6)
+    std::snprintf(buf.data(), buf.size(), "%.0f%%", std::round(pct) + 0.0);
+  else
+    std::snprintf(buf.data(), buf.size(), "%.1f%%", pct);
   return buf.data();
 }
 

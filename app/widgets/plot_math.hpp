@@ -15,8 +15,10 @@ struct Range {
 };
 
 // "Nice" tick values (1, 2 or 5 times a power of ten apart) covering [lo, hi],
-// at most about `max_ticks` of them. Never empty for finite input.
-std::vector<double> nice_ticks(double lo, double hi, int max_ticks = 6);
+// at most about `max_ticks` of them. Never empty for finite input. With
+// `whole`, only whole numbers (an axis of epochs or time steps, where "0.2"
+// means nothing): at least 1 apart.
+std::vector<double> nice_ticks(double lo, double hi, int max_ticks = 6, bool whole = false);
 
 // Ticks for a log axis: the powers of ten in [lo, hi] (lo > 0), with 2 and 5
 // between them when the range spans fewer than three decades.
@@ -35,5 +37,10 @@ std::vector<size_t> decimate_minmax(const std::vector<float>& ys, size_t buckets
 // Text for a tick value: no trailing zeros, thousands as "12k", small values
 // in scientific notation.
 std::string format_tick(double v);
+
+// A fraction (0 .. 1) as people read it: 0.1 -> "10%", 0.125 -> "12.5%".
+// Noise and the training share are fractions in a lesson file and percents
+// on every screen.
+std::string format_percent(double fraction);
 
 }  // namespace aisb::plot

@@ -17,8 +17,8 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <stb_image.h>
+#include <nlohmann/json.hpp>
 
 #ifdef AISB_CENTER
 #include "../center/center_process.hpp"
@@ -42,8 +42,8 @@ class XServer : public ::testing::Environment {
       const int devnull = ::open("/dev/null", O_WRONLY);
       ::dup2(devnull, 1);
       ::dup2(devnull, 2);
-      ::execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1600x1000x24", "-nolisten", "tcp",
-               "-noreset", static_cast<char*>(nullptr));
+      ::execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1600x1000x24", "-nolisten", "tcp", "-noreset",
+               static_cast<char*>(nullptr));
       ::_exit(127);
     }
     ::close(fds[1]);
@@ -228,8 +228,9 @@ TEST_P(Screens, PlaygroundLearnsCircle) {
 // that drawing the last frame whole gives; the app checks that itself on
 // its last frame when asked for --stats.
 TEST_P(Screens, PartialRedrawLeavesTheSamePictureAsAWholeFrame) {
-  for (const std::string& run : {std::string("--playground --autoplay --speed max --frames 150"),
-                                  "--lesson " + lesson("basics/04-spiral-features.toml") + " --autoplay --frames 150 --theme dark"}) {
+  for (const std::string& run :
+       {std::string("--playground --autoplay --speed max --frames 150"),
+        "--lesson " + lesson("basics/04-spiral-features.toml") + " --autoplay --frames 150 --theme dark"}) {
     Image im;
     const fs::path stats = dir / "stats.json";
     ASSERT_EQ(shoot(run + " --stats " + stats.string(), im, "partial"), 0) << run;
@@ -264,8 +265,8 @@ TEST_P(Screens, XorLessonReachesItsGoalAndSavesProgress) {
 // pixels wide, its neurons specks).
 TEST_P(Screens, ASmallProjectorKeepsThePanelsInProportion) {
   Image im;
-  ASSERT_EQ(shoot("--lesson " + lesson("basics/02-xor-hidden-layer.toml") + " --autoplay --frames 300 --size 1024x768", im,
-                  "xga"),
+  ASSERT_EQ(shoot("--lesson " + lesson("basics/02-xor-hidden-layer.toml") + " --autoplay --frames 300 --size 1024x768",
+                  im, "xga"),
             0);
   ASSERT_EQ(im.w, 1024);
   // The neurons' maps fill the middle of the window with both colours.
@@ -355,8 +356,9 @@ TEST_P(Screens, ALessonTrainsAtTheCenterAndTheTeacherSeesIt) {
             0);
   EXPECT_GT(share(im, 0.0, 0.5, 0.3, 0.95, 0, 140, 100, 30), 0.01) << "the goal was not reached";
   // ... and it ran there: the center holds the student's finished job.
-  aisb::net::ClientResponse r = aisb::net::request(
-      "GET", center.url() + "/api/v1/jobs", "", {{"Authorization", "Bearer " + klass["teacher_token"].get<std::string>()}});
+  aisb::net::ClientResponse r =
+      aisb::net::request("GET", center.url() + "/api/v1/jobs", "",
+                         {{"Authorization", "Bearer " + klass["teacher_token"].get<std::string>()}});
   const auto jobs = nlohmann::json::parse(r.body)["jobs"];
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs[0]["owner_name"], "민지");
@@ -376,8 +378,159 @@ TEST_P(Screens, ALessonTrainsAtTheCenterAndTheTeacherSeesIt) {
   // With the center gone, the view says it cannot reach it (in the warning colour).
   center.kill(SIGKILL);
   Image gone;
-  ASSERT_EQ(shoot("--open class --frames 120", gone, "center_gone", "XDG_CONFIG_HOME=" + (dir / "teacher").string()), 0);
+  ASSERT_EQ(shoot("--open class --frames 120", gone, "center_gone", "XDG_CONFIG_HOME=" + (dir / "teacher").string()),
+            0);
   EXPECT_GT(share(gone, 0.0, 0.08, 0.6, 0.16, 200, 80, 0, 40), 0.002) << "no message about the unreachable center";
+}
+
+// A run that diverged (issue 12): the teacher's class view and the student's
+// center panel showed it as a green "done". Now it has its own word and
+// colour, and the words its `done` event has for the student; its curve
+// ticks at whole epochs; its lesson, the teacher's own, goes by its title.
+TEST_P(Screens, ADivergedRunShowsAsDivergedInTheClassViewAndTheStudentsPanel) {
+  const fs::path data = dir / ("center_div_" + GetParam());
+  fs::create_directories(data);
+  std::ofstream(data / "center.toml") << "[stream]\npoll_ms = 20\n";
+  const auto klass = aisb::test::CenterProcess::create_class(data, "포항고 2-3");
+  aisb::test::CenterProcess center(data);
+  center.start();
+  // The teacher's own lesson: a learning rate that makes the loss blow up.
+  const fs::path lessons = dir / "my-lessons";
+  fs::create_directories(lessons);
+  std::ofstream(lessons / "my-battery.toml") << R"(format = 1
+id = "my-battery"
+title.ko = "나의 배터리 수업"
+title.en = "My battery lesson"
+
+[dataset]
+source = "plane"
+samples = 200
+
+[model]
+task = "regression"
+layers = [{ type = "dense", units = 8, activation = "linear" }]
+
+[training]
+learning_rate = 10
+epochs = 50
+
+[[steps]]
+text.ko = "학습률이 너무 크면?"
+text.en = "A learning rate too large?"
+)";
+  const std::string student = "XDG_CONFIG_HOME=" + (dir / "student").string();
+  const std::string login = student + " " + AISB_CLI + " login --center " + center.url() + " --class " +
+                            klass["class_code"].get<std::string>() + " --name 민지 >/dev/null";
+  ASSERT_EQ(std::system(login.c_str()), 0);
+  const std::string submit =
+      student + " " + AISB_CLI + " submit " + (lessons / "my-battery.toml").string() + " --json >/dev/null";
+  std::system(submit.c_str());  // follows the run to its `done` event
+  nlohmann::json jobs;
+  for (int i = 0; i < 100; ++i) {  // the center marks the job a moment later
+    aisb::net::ClientResponse r =
+        aisb::net::request("GET", center.url() + "/api/v1/jobs", "",
+                           {{"Authorization", "Bearer " + klass["teacher_token"].get<std::string>()}});
+    jobs = nlohmann::json::parse(r.body)["jobs"];
+    if (jobs.size() == 1 && jobs[0]["state"] != "queued" && jobs[0]["state"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(jobs.size(), 1u);
+  ASSERT_EQ(jobs[0]["state"], "done");
+  ASSERT_EQ(jobs[0]["reason"], "diverged");
+
+  // The diverged colour of the light theme, and the green of "done".
+  const auto diverged = [](const Image& im, const Box& b) {
+    return share(im, b.x0, b.y0, b.x1, b.y1, 168, 38, 118, 30);
+  };
+  const auto green = [](const Image& im, const Box& b) { return share(im, b.x0, b.y0, b.x1, b.y1, 0, 140, 100, 30); };
+  const fs::path teacher = dir / "teacher" / "aisandbox";
+  fs::create_directories(teacher);
+  std::ofstream(teacher / "center.toml") << "url = \"" << center.url() << "\"\ntoken = \""
+                                         << klass["teacher_token"].get<std::string>()
+                                         << "\"\nrole = \"teacher\"\nname = \"포항고 2-3\"\n";
+  Image cls;
+  ASSERT_EQ(shoot("--lessons " + lessons.string() + " --open class --frames 60", cls, "center_diverged",
+                  "XDG_CONFIG_HOME=" + (dir / "teacher").string()),
+            0);
+  const Box card{0.01, 0.16, 0.24, 0.5};
+  EXPECT_GT(diverged(cls, card), 0.003) << "the card does not say 'diverged' and why in its colour";
+  EXPECT_LT(green(cls, card), 0.0005) << "the card shows the green of a finished run";
+
+  Image panel;
+  ASSERT_EQ(shoot("--open center --frames 90", panel, "center_diverged_panel", student), 0);
+  const Box middle{0.2, 0.15, 0.8, 0.85};
+  EXPECT_GT(diverged(panel, middle), 0.001) << "the student's panel does not show the run as diverged";
+  EXPECT_LT(green(panel, {0.55, 0.3, 0.8, 0.6}), 0.0005);
+}
+
+// The classroom (issue 12): the student's browser shows the lessons the
+// teacher published as the "Class" course (fetched into the cache, so it
+// works offline); opening one sends the student's progress to the center;
+// the teacher's class view shows, beside the runs, where each student is.
+TEST_P(Screens, TheClassCourseAndTheTeachersProgressView) {
+  const fs::path data = dir / ("center_class_" + GetParam());
+  fs::create_directories(data);
+  const auto klass = aisb::test::CenterProcess::create_class(data, "포항고 2-3");
+  aisb::test::CenterProcess center(data);
+  center.start();
+  const std::string teacher = "XDG_CONFIG_HOME=" + (dir / "teacher").string();
+  const std::string cli = std::string(" ") + AISB_CLI + " ";
+  ASSERT_EQ(std::system((teacher + cli + "login --center " + center.url() + " --teacher " +
+                         klass["teacher_token"].get<std::string>() + " >/dev/null")
+                            .c_str()),
+            0);
+  ASSERT_EQ(std::system((teacher + cli + "class publish " + lesson("basics/02-xor-hidden-layer.toml") + " " +
+                         lesson("basics/05-learning-rate.toml") + " >/dev/null")
+                            .c_str()),
+            0);
+  const std::string student =
+      "XDG_CONFIG_HOME=" + (dir / "student").string() + " XDG_CACHE_HOME=" + (dir / "cache").string();
+  ASSERT_EQ(std::system((student + cli + "login --center " + center.url() + " --class " +
+                         klass["class_code"].get<std::string>() + " --name 민지 >/dev/null")
+                            .c_str()),
+            0);
+
+  // The browser: the Class course on top, its cards banded in reddish purple.
+  Image im;
+  ASSERT_EQ(shoot("--frames 60", im, "class_course", student), 0);
+  const fs::path cached = dir / "cache" / "aisandbox" / "class" / klass["class"].get<std::string>();
+  ASSERT_TRUE(fs::exists(cached / "xor-hidden-layer.toml")) << "the class's lessons were not cached";
+  EXPECT_TRUE(fs::exists(cached / "learning-rate.toml"));
+  EXPECT_GT(share(im, 0.0, 0.2, 0.6, 0.3, 204, 121, 167, 30), 0.002) << "no Class course in the browser";
+
+  // Offline, the course is still there (from the cache).
+  center.kill(SIGKILL);
+  Image offline;
+  ASSERT_EQ(shoot("--frames 60", offline, "class_course_offline", student), 0);
+  EXPECT_GT(share(offline, 0.0, 0.2, 0.6, 0.3, 204, 121, 167, 30), 0.002) << "the cached Class course is gone offline";
+  center.start(center.port());
+
+  // Opening a class lesson sends where the student is.
+  ASSERT_EQ(
+      shoot("--lesson " + (cached / "xor-hidden-layer.toml").string() + " --frames 20", im, "class_lesson", student),
+      0);
+  nlohmann::json progress;
+  for (int i = 0; i < 50; ++i) {
+    const aisb::net::ClientResponse r =
+        aisb::net::request("GET", center.url() + "/api/v1/classes/" + klass["class"].get<std::string>() + "/progress",
+                           "", {{"Authorization", "Bearer " + klass["teacher_token"].get<std::string>()}});
+    progress = nlohmann::json::parse(r.body);
+    if (!progress["students"].empty() && progress["students"][0]["lessons"].contains("xor-hidden-layer")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(progress["students"].size(), 1u) << progress.dump();
+  const nlohmann::json at = progress["students"][0]["lessons"]["xor-hidden-layer"];
+  ASSERT_TRUE(at.is_object()) << "the app did not send the student's progress: " << progress.dump();
+  EXPECT_EQ(at["step"], 0);
+  EXPECT_EQ(at["steps"], 2);
+
+  // The teacher's class view: the progress panel on the right, with the
+  // student's step bar in the accent blue below the panel's tabs (at the
+  // top: the tabs themselves are above 0.11).
+  Image cls;
+  ASSERT_EQ(shoot("--open class --frames 60", cls, "class_progress", teacher), 0);
+  EXPECT_GT(share(cls, 0.64, 0.11, 0.99, 0.3, 11, 105, 170, 30), 0.0003) << "no student's step in the progress panel";
+  EXPECT_GT(share(cls, 0.64, 0.11, 0.99, 0.3, 30, 33, 40, 60), 0.003) << "no names in the progress panel";
 }
 #endif
 

@@ -10,12 +10,17 @@
 #include <gtest/gtest.h>
 
 #include "../support/job_fixtures.hpp"
+#include "core/catalog.hpp"
+#include "data/dataset.hpp"
+#include "lesson/lesson_writer.hpp"
+#include "session/class_watch.hpp"
+#include "session/file_watch.hpp"
+#include "session/latest_worker.hpp"
 #include "session/library.hpp"
 #include "session/permissions.hpp"
 #include "session/progress.hpp"
 #include "session/share.hpp"
-#include "session/file_watch.hpp"
-#include "session/latest_worker.hpp"
+#include "widgets/measure_units.hpp"
 
 namespace fs = std::filesystem;
 
@@ -235,8 +240,8 @@ TEST(Permissions, FollowTheStep) {
 
   JobSpec job = test::xor_job();
   job.model.layers = {{.type = "dense", .units = 3, .activation = "tanh"}};
-  EXPECT_TRUE(p.can_add_layer(job));     // 3 + 2 <= 6
-  EXPECT_TRUE(p.can_add_unit(job, 0));   // 4 <= 6
+  EXPECT_TRUE(p.can_add_layer(job));    // 3 + 2 <= 6
+  EXPECT_TRUE(p.can_add_unit(job, 0));  // 4 <= 6
   job.model.layers.push_back({.type = "dense", .units = 3, .activation = "tanh"});
   EXPECT_FALSE(p.can_add_layer(job));    // a third layer
   EXPECT_FALSE(p.can_add_unit(job, 1));  // 7 > 6
@@ -357,7 +362,7 @@ TEST(FileWatch, SeesAnOutsideEditWithinASecond) {
   FileWatch w([&] { ++woken; }, std::chrono::milliseconds(50));
   w.watch(file);
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
-  EXPECT_FALSE(w.take_changed());  // nothing changed yet
+  EXPECT_FALSE(w.take_changed());                        // nothing changed yet
   std::ofstream(file, std::ios::app) << "id = \"x\"\n";  // another editor saves
   const auto t0 = std::chrono::steady_clock::now();
   while (!w.take_changed()) {
@@ -377,6 +382,257 @@ TEST(FileWatch, SeesAnOutsideEditWithinASecond) {
     ASSERT_LT(std::chrono::steady_clock::now() - t1, std::chrono::seconds(1));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+// A lesson that holds students on each step until its goal is reached or its
+// quiz answered right ([navigation] require = "both").
+constexpr const char* kGatedLesson = R"(format = 1
+id = "my-battery"
+title.ko = "나의 배터리 수업"
+title.en = "My battery lesson"
+
+[dataset]
+source = "xor"
+samples = 100
+
+[model]
+task = "classification"
+layers = []
+
+[training]
+learning_rate = 0.03
+
+[navigation]
+require = "both"
+
+[[steps]]
+text.ko = "목표"
+text.en = "A goal"
+goal = { metric = "test_accuracy", at_least = 0.9 }
+
+[[steps]]
+[steps.quiz]
+question.ko = "질문"
+question.en = "A question"
+choices.ko = ["가", "나"]
+choices.en = ["a", "b"]
+answer = 1
+
+[[steps]]
+text.ko = "끝"
+text.en = "The end"
+goal = { metric = "test_accuracy", at_least = 0.9 }
+[steps.quiz]
+question.ko = "질문"
+question.en = "A question"
+choices.ko = ["가", "나"]
+choices.en = ["a", "b"]
+answer = 0
+)";
+
+Lesson gated(const std::string& require) {
+  std::string text = kGatedLesson;
+  text.replace(text.find("\"both\""), 6, "\"" + require + "\"");
+  LessonResult r = parse_lesson(text, "gated.toml");
+  EXPECT_TRUE(r.ok()) << format_diagnostics(r, "gated.toml");
+  return r.lesson;
+}
+
+TEST(Navigation, TheLessonSaysWhatHoldsAStudentBack) {
+  EXPECT_EQ(gated("both").require, "both");
+  EXPECT_EQ(gated("goals").require, "goals");
+  // Free by default: a lesson written before the setting works as it did.
+  std::string text = kGatedLesson;
+  text.erase(text.find("[navigation]"), std::string("[navigation]\nrequire = \"both\"\n").size());
+  const LessonResult free = parse_lesson(text, "free.toml");
+  ASSERT_TRUE(free.ok());
+  EXPECT_EQ(free.lesson.require, "none");
+  // A misspelt value is an error that names the key and the nearest value.
+  std::string bad = kGatedLesson;
+  bad.replace(bad.find("\"both\""), 6, "\"goal\"");
+  const LessonResult r = parse_lesson(bad, "bad.toml");
+  ASSERT_FALSE(r.ok());
+  const std::string d = format_diagnostics(r, "bad.toml");
+  EXPECT_NE(d.find("bad.toml:18:"), std::string::npos) << d;
+  EXPECT_NE(d.find("navigation.require"), std::string::npos) << d;
+  EXPECT_NE(d.find("goals"), std::string::npos) << d;
+  std::string unknown = kGatedLesson;
+  unknown.replace(unknown.find("require ="), 7, "requires");
+  EXPECT_FALSE(parse_lesson(unknown, "x.toml").ok());
+}
+
+TEST(Navigation, TheSettingIsWrittenBackAndReadAgain) {
+  for (const std::string require : {"none", "goals", "quizzes", "both"}) {
+    const Lesson l = gated(require);
+    const std::string text = write_lesson(l);
+    EXPECT_EQ(text.find("[navigation]") != std::string::npos, require != "none") << text;
+    const LessonResult again = parse_lesson(text, "again.toml");
+    ASSERT_TRUE(again.ok()) << format_diagnostics(again, "again.toml") << text;
+    EXPECT_EQ(again.lesson.require, require);
+  }
+}
+
+TEST(Navigation, NextWaitsForTheGoalAndTheQuizTheLessonAsksFor) {
+  const Lesson both = gated("both");
+  LessonProgress p;
+  EXPECT_EQ(next_blocker(both, 0, p), NextBlocker::goal);
+  p.mark_goal(0);
+  EXPECT_EQ(next_blocker(both, 0, p), NextBlocker::none);
+  // The quiz: a wrong answer holds, the right one lets go.
+  EXPECT_EQ(next_blocker(both, 1, p), NextBlocker::quiz);
+  p.answers[1] = 0;
+  EXPECT_EQ(next_blocker(both, 1, p), NextBlocker::quiz);
+  p.answers[1] = 1;
+  p.mark(1);
+  EXPECT_EQ(next_blocker(both, 1, p), NextBlocker::none);
+  // A step with both: its quiz answered right does not count as its goal.
+  p.answers[2] = 0;
+  p.mark(2);
+  EXPECT_EQ(next_blocker(both, 2, p), NextBlocker::goal);
+  p.mark_goal(2);
+  EXPECT_EQ(next_blocker(both, 2, p), NextBlocker::none);
+  // Only what the lesson asks for holds.
+  LessonProgress fresh;
+  EXPECT_EQ(next_blocker(gated("none"), 0, fresh), NextBlocker::none);
+  EXPECT_EQ(next_blocker(gated("none"), 1, fresh), NextBlocker::none);
+  EXPECT_EQ(next_blocker(gated("goals"), 0, fresh), NextBlocker::goal);
+  EXPECT_EQ(next_blocker(gated("goals"), 1, fresh), NextBlocker::none);
+  EXPECT_EQ(next_blocker(gated("quizzes"), 0, fresh), NextBlocker::none);
+  EXPECT_EQ(next_blocker(gated("quizzes"), 1, fresh), NextBlocker::quiz);
+  // Progress kept before goals were recorded apart: a goal-only step that
+  // was marked counts as reached.
+  LessonProgress old;
+  old.reached = {0};
+  EXPECT_EQ(next_blocker(both, 0, old), NextBlocker::none);
+  EXPECT_EQ(next_blocker(both, 7, old), NextBlocker::none);  // no such step
+}
+
+TEST_F(ProgressTest, ReachedGoalsSurviveARestart) {
+  const fs::path file = dir / "progress.json";
+  {
+    ProgressStore store(file);
+    LessonProgress p;
+    p.mark_goal(2);
+    p.mark(1);
+    ASSERT_TRUE(store.put("my-battery", p));
+  }
+  const LessonProgress p = ProgressStore(file).get("my-battery");
+  EXPECT_EQ(p.goals, std::vector<int>{2});
+  EXPECT_EQ(p.reached, (std::vector<int>{1, 2}));
+}
+
+// The class view and the center panel name a run's lesson by its title in
+// the app's language, for a teacher's own lessons too (issue 12: "my-battery").
+TEST(Library, TitlesOfEveryLessonSeenByIdInTheAppsLanguage) {
+  const fs::path dir = fs::temp_directory_path() / ("aisb_titles_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "nested");
+  std::ofstream(dir / "my-battery.toml") << kGatedLesson;
+  std::string other = kGatedLesson;
+  other.replace(other.find("my-battery"), 10, "my-farm");
+  other.replace(other.find("나의 배터리 수업"), std::string("나의 배터리 수업").size(), "우리 농장");
+  other.replace(other.find("My battery lesson"), 17, "Our farm");
+  std::ofstream(dir / "nested" / "farm.toml") << other;
+  std::ofstream(dir / "broken.toml") << "format = 1\nid = \"Bad Id\"\n";
+  LessonTitles titles;
+  EXPECT_EQ(titles.title_of("my-battery", "ko"), "my-battery");  // not seen: the id
+  titles.add_folder(dir);
+  EXPECT_EQ(titles.title_of("my-battery", "ko"), "나의 배터리 수업");
+  EXPECT_EQ(titles.title_of("my-battery", "en"), "My battery lesson");
+  EXPECT_FALSE(titles.knows("my-farm"));  // only the folder itself, not below it
+  titles.add(scan_library(dir));
+  EXPECT_EQ(titles.title_of("my-farm", "en"), "Our farm");
+  // The shipped library, and a lesson opened by hand wins over what was there.
+  titles.add(scan_library(find_data_dir("lessons")));
+  EXPECT_EQ(titles.title_of("xor-hidden-layer", "en").rfind("XOR", 0), 0u) << titles.title_of("xor-hidden-layer", "en");
+  Lesson edited = gated("both");
+  edited.title.en = "My battery lesson, edited";
+  edited.title.ko.clear();
+  titles.add(edited);
+  EXPECT_EQ(titles.title_of("my-battery", "ko"), "My battery lesson, edited");  // falls back to the other language
+  fs::remove_all(dir);
+}
+
+// A run that diverged is not a finished one (issue 12: it showed as a green
+// "done"): the center's listing ("done", reason "diverged") and its `done`
+// event both say so, and the event brings the student's words.
+TEST(ClassWatch, ADivergedRunKeepsItsOutcomeAndItsWords) {
+  EXPECT_EQ(run_outcome("done", "diverged"), RunOutcome::diverged);
+  EXPECT_EQ(run_outcome("done", "completed"), RunOutcome::completed);
+  EXPECT_EQ(run_outcome("done", ""), RunOutcome::completed);
+  EXPECT_EQ(run_outcome("failed", "the worker stopped"), RunOutcome::failed);
+  EXPECT_EQ(run_outcome("cancelled", ""), RunOutcome::cancelled);
+  EXPECT_EQ(run_outcome("running", ""), RunOutcome::running);
+  EXPECT_EQ(run_outcome("queued", ""), RunOutcome::queued);
+
+  ClassRun run;
+  run.state = "running";
+  Event m;
+  m.type = EventType::metrics;
+  m.metrics.epoch = 1;
+  m.metrics.test_loss = 1e30;
+  take_event(run, m);
+  ASSERT_TRUE(run.latest);
+  EXPECT_EQ(run.history.size(), 1u);
+  Event done;
+  done.type = EventType::done;
+  done.reason = "diverged";
+  done.message = "The learning rate (10) is probably too high.";
+  done.message_ko = "학습률(10)이 너무 큰 것 같아요.";
+  take_event(run, done);
+  EXPECT_EQ(run_outcome(run.state, run.reason), RunOutcome::diverged);
+  EXPECT_EQ(run.message, done.message);
+  EXPECT_EQ(run.message_ko, done.message_ko);
+  EXPECT_EQ(run.history.size(), 1u);
+}
+
+// The data views show sequences and tables in the units of what was measured
+// (issue 12: the battery chart's capacity axis had no unit). The conversion
+// turns the generators' scaled values back into their own ranges.
+TEST(MeasureUnits, TurnTheGeneratorsScaledValuesBackIntoTheirUnits) {
+  struct Range {
+    const char* name;
+    double lo, hi;
+    const char* unit;
+  };
+  const auto check = [](const std::string& source, const std::string& task, const std::vector<Range>& ranges) {
+    const SourceInfo* info = find_source(source);
+    ASSERT_NE(info, nullptr);
+    ASSERT_EQ(info->measures.size(), ranges.size());
+    const Table t = generate_table(source, task, 200, 0.0, 7);
+    const size_t rows = t.x.size() / ranges.size();
+    for (size_t k = 0; k < ranges.size(); ++k) {
+      ASSERT_EQ(info->measures[k], ranges[k].name);
+      const MeasureUnit u = measure_unit(source, ranges[k].name);
+      EXPECT_STREQ(u.unit, ranges[k].unit) << source << " " << ranges[k].name;
+      double lo = 1e30, hi = -1e30;
+      for (size_t r = 0; r < rows; ++r) {
+        const double v = u.shown(t.x[r * ranges.size() + k]);
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+      EXPECT_GE(lo, ranges[k].lo) << source << " " << ranges[k].name;
+      EXPECT_LE(hi, ranges[k].hi) << source << " " << ranges[k].name;
+      EXPECT_GT(hi - lo, (ranges[k].hi - ranges[k].lo) * 0.3) << source << " " << ranges[k].name << " spans its range";
+    }
+  };
+  // A cell's check-ups every 25 cycles up to 600; capacity in % of a new
+  // cell's; the cell's temperature (15-45 °C, measured with a little noise).
+  check("battery-fade", "regression",
+        {{"cycle", 25, 600, ""}, {"capacity", 30, 100.0001, "%"}, {"temperature", 5, 55, "°C"}});
+  EXPECT_NEAR(measure_unit("battery-fade", "cycle").shown(generate_table("battery-fade", "regression", 1, 0, 1).x[0]),
+              25.0, 1e-3);
+  check("air-quality", "regression",
+        {{"pm25", 2, 400, "μg/m³"},
+         {"temperature", -11, 36, "°C"},
+         {"wind", 0.199, 30, "m/s"},
+         {"humidity", 9.999, 100.001, "%"}});
+  check("smart-farm", "regression",
+        {{"temperature", 12, 36, "°C"},
+         {"humidity", 40, 98, "%"},
+         {"co2", 350, 1200, "ppm"},
+         {"light", 5, 30, "klx"},
+         {"soil", 10, 60, "%"}});
+  EXPECT_FALSE(measure_unit("steel-defects", "x").known());
 }
 
 }  // namespace

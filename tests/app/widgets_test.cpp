@@ -4,11 +4,12 @@
 #include <cmath>
 
 #include "widgets/colors.hpp"
+#include "widgets/confusion.hpp"
+#include "widgets/controls.hpp"
+#include "widgets/damage.hpp"
 #include "widgets/network_layout.hpp"
 #include "widgets/plot_math.hpp"
 #include "widgets/raster.hpp"
-#include "widgets/confusion.hpp"
-#include "widgets/damage.hpp"
 
 namespace aisb {
 namespace {
@@ -20,11 +21,72 @@ TEST(PlotMath, NiceTicks) {
   ASSERT_GE(t.size(), 3u);
   EXPECT_GE(t.front(), -0.37);
   EXPECT_LE(t.back(), 2.9);
-  EXPECT_DOUBLE_EQ(t[1] - t[0], 1.0);  // 0.5 would make 8 ticks
+  EXPECT_DOUBLE_EQ(t[1] - t[0], 1.0);                                                     // 0.5 would make 8 ticks
   for (double v : plot::nice_ticks(-1, 1, 5)) EXPECT_FALSE(std::signbit(v) && v == 0.0);  // no "-0"
   EXPECT_EQ(plot::nice_ticks(3, 3).size(), 1u);
   EXPECT_TRUE(plot::nice_ticks(0, NAN).empty());
   EXPECT_LE(plot::nice_ticks(0, 1e9, 6).size(), 7u);
+}
+
+// An epoch axis ticks at whole epochs only: a run that stopped after its
+// first epoch had ticks at 0.2, 0.4, ... 1 (issue 12).
+TEST(PlotMath, WholeNumberTicksForEpochs) {
+  EXPECT_EQ(plot::nice_ticks(0, 1, 6, true), (std::vector<double>{0, 1}));
+  EXPECT_EQ(plot::nice_ticks(0, 3, 6, true), (std::vector<double>{0, 1, 2, 3}));
+  EXPECT_EQ(plot::nice_ticks(0, 40, 5, true), (std::vector<double>{0, 10, 20, 30, 40}));
+  EXPECT_EQ(plot::nice_ticks(0.5, 2.5, 6, true), (std::vector<double>{1, 2}));
+  for (const double hi : {1.0, 2.0, 7.0, 23.0, 99.0, 1000.0, 12345.0}) {
+    for (const int n : {3, 5, 8}) {
+      const auto t = plot::nice_ticks(0, hi, n, true);
+      ASSERT_FALSE(t.empty());
+      for (double v : t) EXPECT_EQ(v, std::round(v)) << hi << " " << n;
+      EXPECT_LE(t.size(), static_cast<size_t>(n) + 1) << hi;
+    }
+  }
+  EXPECT_EQ(plot::nice_ticks(3, 3, 6, true), (std::vector<double>{3}));
+}
+
+TEST(PlotMath, FractionsReadAsPercents) {
+  EXPECT_EQ(plot::format_percent(0.1), "10%");
+  EXPECT_EQ(plot::format_percent(0.0), "0%");
+  EXPECT_EQ(plot::format_percent(1.0 - 0.5), "50%");
+  EXPECT_EQ(plot::format_percent(1.0 - 0.3), "70%");  // 0.7000000000000001
+  EXPECT_EQ(plot::format_percent(0.125), "12.5%");
+  EXPECT_EQ(plot::format_percent(1.0), "100%");
+}
+
+TEST(Controls, ASliderMapsItsTrackToWholeSteps) {
+  // The thumb's centre travels from 10 to 110 for values 0 .. 50.
+  EXPECT_EQ(controls::slider_value(10, 10, 110, 0, 50), 0);
+  EXPECT_EQ(controls::slider_value(110, 10, 110, 0, 50), 50);
+  EXPECT_EQ(controls::slider_value(60, 10, 110, 0, 50), 25);
+  EXPECT_EQ(controls::slider_value(61, 10, 110, 0, 50), 26);  // nearest step
+  EXPECT_EQ(controls::slider_value(-100, 10, 110, 0, 50), 0);
+  EXPECT_EQ(controls::slider_value(500, 10, 110, 0, 50), 50);
+  EXPECT_EQ(controls::slider_value(60, 10, 110, 10, 90), 50);
+  for (int v = 1; v <= 30; ++v) {
+    EXPECT_EQ(controls::slider_value(controls::slider_position(v, 5, 205, 1, 30), 5, 205, 1, 30), v) << v;
+  }
+  EXPECT_FLOAT_EQ(controls::slider_position(99, 0, 100, 0, 50), 100.0f);  // clamped
+  EXPECT_EQ(controls::slider_value(50, 0, 100, 4, 4), 4);                 // one value only
+}
+
+// "Classification" was cut by its combo's arrow: combos get the width their
+// longest choice needs when the bar has room, and the widest give way
+// first when it does not, never below the least.
+TEST(Controls, CombosShareTheBarWidestFirst) {
+  const std::vector<float> want = {80, 90, 150, 85};
+  EXPECT_EQ(controls::fit_widths(want, 1000, 70), want);
+  const auto w = controls::fit_widths(want, 370, 70);
+  EXPECT_FLOAT_EQ(w[0], 80);
+  EXPECT_FLOAT_EQ(w[3], 85);
+  EXPECT_FLOAT_EQ(w[1], 90);
+  EXPECT_FLOAT_EQ(w[2], 115);  // the widest gave way, the others kept theirs
+  const auto tight = controls::fit_widths(want, 200, 70);
+  for (float x : tight) EXPECT_FLOAT_EQ(x, 70);  // never below the least
+  const auto even = controls::fit_widths({100, 100, 100}, 240, 50);
+  for (float x : even) EXPECT_FLOAT_EQ(x, 80);
+  EXPECT_EQ(controls::fit_widths({40}, 1000, 60), (std::vector<float>{60}));
 }
 
 TEST(PlotMath, LogTicks) {
@@ -153,8 +215,8 @@ TEST(Raster, CoveredBlocksAreTheNonEmptyOnes) {
   // 70 x 40 in blocks of 32: 3 x 2 blocks, the last row and column smaller.
   std::vector<uint8_t> px(70 * 40 * 4, 0);
   EXPECT_TRUE(covered_blocks(px, 70, 40, 32).empty());
-  px[(5 * 70 + 3) * 4 + 3] = 1;    // (3, 5): block (0, 0)
-  px[(39 * 70 + 69) * 4 + 3] = 9;  // the last pixel: block (2, 1)
+  px[(5 * 70 + 3) * 4 + 3] = 1;      // (3, 5): block (0, 0)
+  px[(39 * 70 + 69) * 4 + 3] = 9;    // the last pixel: block (2, 1)
   px[(10 * 70 + 40) * 4 + 0] = 255;  // colour without alpha does not count
   const auto blocks = covered_blocks(px, 70, 40, 32);
   ASSERT_EQ(blocks.size(), 2u);
@@ -231,8 +293,10 @@ TEST(Damage, ResizeInvalidateAndTheEdgesOfTheFrame) {
   EXPECT_EQ(frame(t, p, 210, 100), (std::vector<Rect>{{0, 0, 210, 100}}));  // a resize is whole
   // Outside the frame, empty or NaN: ignored, not a crash; a primitive on
   // the last partial tile damages it up to the frame's edge.
-  EXPECT_TRUE(frame(t, {{10, 10, 20, 20, 1}, {-50, -50, -10, -10, 7}, {5, 5, 5, 9, 8}, {NAN, 0, 1, 1, 9}}, 210, 100).empty());
-  EXPECT_EQ(frame(t, {{10, 10, 20, 20, 1}, {205, 90, 400, 300, 4}}, 210, 100), (std::vector<Rect>{{192, 64, 210, 100}}));
+  EXPECT_TRUE(
+      frame(t, {{10, 10, 20, 20, 1}, {-50, -50, -10, -10, 7}, {5, 5, 5, 9, 8}, {NAN, 0, 1, 1, 9}}, 210, 100).empty());
+  EXPECT_EQ(frame(t, {{10, 10, 20, 20, 1}, {205, 90, 400, 300, 4}}, 210, 100),
+            (std::vector<Rect>{{192, 64, 210, 100}}));
 }
 
 TEST(Damage, MergedTilesCoverTheDamageExactlyAndDoNotOverlap) {
