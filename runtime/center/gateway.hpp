@@ -76,7 +76,7 @@ class Gateway {
   net::Response publish(const std::string& lesson_id, const net::Request& req, const Caller& who);
   net::Response put_progress(const std::string& lesson_id, const net::Request& req, const Caller& who);
   net::Response class_progress(const Caller& who);
-  net::Response class_report(const Caller& who);
+  net::Response class_report(const Caller& who, const net::Request& req);
   // POST /api/v1/logout: ends the caller's token.
   net::Response logout(const net::Request& req, const Caller& who);
   // The client's address: the peer, or from a trusted proxy the right-most
@@ -116,8 +116,6 @@ class Gateway {
   DiskReport disk_report_;
   double disk_checked_ = -1e300;
   RateTable rates_;
-  std::mutex rate_mutex_;                       // known_logins_
-  std::map<std::string, double> known_logins_;  // "ADDRESS CLASS" -> when a login last succeeded (steady s)
 };
 
 // "2026-11-26T03:04:05.123Z"

@@ -24,7 +24,6 @@ using namespace detail;
 namespace {
 
 constexpr size_t kMaxProgressBytes = 64 * 1024;
-constexpr int64_t kMaxProgressLessons = 500;  // lessons one student has progress in
 constexpr int kMaxSteps = 1000;
 
 bool is_lesson_id(const std::string& id) {
@@ -118,10 +117,7 @@ json checked_progress(const json& body, std::string* why, std::string* field) {
       if (!s) return fail(f + ".step");
       const auto a = int_in(q[i], "answer", 0, 99, why);
       if (!a) return fail(f + ".answer");
-      if (!q[i].contains("correct") || !q[i]["correct"].is_boolean()) {
-        *why = "'correct' must be true or false";
-        return fail(f + ".correct");
-      }
+      // (Whether it is right is the lesson's to say: "correct" is not read.)
       if (!seen.insert(*s).second) {
         *why = "one answer a quiz step";
         return fail(f + ".step");
@@ -132,7 +128,7 @@ json checked_progress(const json& body, std::string* why, std::string* field) {
         if (!t) return fail(f + ".tries");
         tries = *t;
       }
-      quiz.push_back({{"step", *s}, {"answer", *a}, {"correct", q[i]["correct"].get<bool>()}, {"tries", tries}});
+      quiz.push_back({{"step", *s}, {"answer", *a}, {"correct", false}, {"tries", tries}});
     }
   }
   bool finished = false;
@@ -181,7 +177,7 @@ std::optional<net::Response> Gateway::classroom(const std::vector<std::string>& 
   const bool get = req.method == "GET" || req.method == "HEAD";
   if (parts.size() == 2 && parts[0] == "progress") {
     if (who.teacher()) return error(403, "progress is a student's; the teacher reads the class's");
-    if (!is_lesson_id(parts[1])) return error(404, "a lesson id is letters a-z, digits and '-'");
+    if (!is_lesson_id(parts[1])) return error(404, "a lesson id is 1 to 64 letters a-z, digits and '-'");
     if (req.method != "PUT") return wrong_method("PUT");
     return put_progress(parts[1], req, who);
   }
@@ -190,7 +186,9 @@ std::optional<net::Response> Gateway::classroom(const std::vector<std::string>& 
     if (!get) return wrong_method("GET");
     json lessons = json::object();
     for (const ProgressRow& r : store_.class_progress(who.who.class_id)) {
-      if (r.student_id == who.who.student_id) lessons[r.lesson] = parse_json(r.data);
+      if (r.student_id != who.who.student_id) continue;
+      lessons[r.lesson] = parse_json(r.data);
+      lessons[r.lesson]["updated"] = iso_date(r.updated);
     }
     return reply(200, {{"lessons", lessons}});
   }
@@ -207,7 +205,7 @@ std::optional<net::Response> Gateway::classroom(const std::vector<std::string>& 
     }
     if (parts.size() != 4) return std::nullopt;
     const std::string& id = parts[3];
-    if (!is_lesson_id(id)) return error(404, "a lesson id is letters a-z, digits and '-'");
+    if (!is_lesson_id(id)) return error(404, "a lesson id is 1 to 64 letters a-z, digits and '-'");
     if (get) {
       const auto l = store_.class_lesson(who.who.class_id, id);
       if (!l) return error(404, "no lesson '" + id + "' in this class");
@@ -225,7 +223,10 @@ std::optional<net::Response> Gateway::classroom(const std::vector<std::string>& 
     }
     return wrong_method("GET, PUT, DELETE");
   }
-  if (!who.teacher()) return error(403, "only the class's teacher sees this");
+  if (!who.teacher()) {
+    return error(403, what == "roster" ? "only the class's teacher sees and changes the roster"
+                                       : "only the class's teacher sees this");
+  }
   if (what == "roster" && parts.size() <= 4) {
     const std::string action = parts.size() == 4 ? parts[3] : "";
     if (action.empty() && !get && req.method != "POST") return wrong_method("GET, POST");
@@ -233,7 +234,7 @@ std::optional<net::Response> Gateway::classroom(const std::vector<std::string>& 
     return roster(action, req, who);
   }
   if (what == "progress" && parts.size() == 3) return get ? class_progress(who) : wrong_method("GET");
-  if (what == "report" && parts.size() == 3) return get ? class_report(who) : wrong_method("GET");
+  if (what == "report" && parts.size() == 3) return get ? class_report(who, req) : wrong_method("GET");
   return std::nullopt;
 }
 
@@ -333,6 +334,11 @@ net::Response Gateway::publish(const std::string& id, const net::Request& req, c
   l.title_ko = r.lesson.title.ko;
   l.title_en = r.lesson.title.en;
   l.steps = static_cast<int64_t>(r.lesson.steps.size());
+  for (size_t i = 0; i < r.lesson.steps.size(); ++i) {
+    const Step& st = r.lesson.steps[i];
+    if (st.goal) l.goal_steps.push_back(static_cast<int>(i));
+    if (st.quiz) l.quiz_answers[static_cast<int>(i)] = st.quiz->answer;
+  }
   const bool existed = store_.class_lesson(who.who.class_id, id).has_value();
   if (!store_.put_lesson(who.who.class_id, l, config_.limits.max_lessons_per_class)) {
     return error(429, "the class has " + std::to_string(config_.limits.max_lessons_per_class) +
@@ -347,33 +353,57 @@ net::Response Gateway::put_progress(const std::string& lesson, const net::Reques
   std::string why, field;
   const json body = parse_json(req.body, &why);
   if (body.is_discarded()) return error(400, "the body is " + why);
-  const json p = checked_progress(body, &why, &field);
+  // Progress is kept for the lessons published to the class, and checked
+  // against them: what a gradebook shows is never only what a client said.
+  const auto published = store_.class_lesson(who.who.class_id, lesson);
+  if (!published) {
+    return error(404, "'" + lesson +
+                          "' is not a lesson of your class (the class view shows progress in the lessons "
+                          "the teacher published)");
+  }
+  json p = checked_progress(body, &why, &field);
   if (p.is_null()) return error(422, why, field);
-  if (store_.count_progress(who.who.student_id) >= kMaxProgressLessons) {
-    bool have = false;
-    for (const ProgressRow& r : store_.class_progress(who.who.class_id)) {
-      have = have || (r.student_id == who.who.student_id && r.lesson == lesson);
+  if (p["steps"].get<int64_t>() != published->steps) {
+    return error(422, "the class's '" + lesson + "' has " + std::to_string(published->steps) + " steps", "steps");
+  }
+  for (const json& g : p["goals_met"]) {
+    const int step = g.get<int>();
+    if (std::find(published->goal_steps.begin(), published->goal_steps.end(), step) == published->goal_steps.end()) {
+      return error(422, "step " + std::to_string(step) + " of '" + lesson + "' has no goal", "goals_met");
     }
-    if (!have) return error(429, "progress is kept for " + std::to_string(kMaxProgressLessons) + " lessons at most");
+  }
+  for (json& q : p["quiz"]) {
+    const auto key = published->quiz_answers.find(q["step"].get<int>());
+    if (key == published->quiz_answers.end()) {
+      return error(422, "step " + std::to_string(q["step"].get<int>()) + " of '" + lesson + "' has no quiz", "quiz");
+    }
+    q["correct"] = q["answer"].get<int>() == key->second;  // by the lesson's key, not by the client
   }
   // Two computers of one student each send what they know: the furthest
   // step, every goal met and a finish are kept, whichever comes last.
   json merged = p;
-  for (const ProgressRow& r : store_.class_progress(who.who.class_id)) {
-    if (r.student_id != who.who.student_id || r.lesson != lesson) continue;
-    const json old = parse_json(r.data);
-    if (!old.is_object() || old.value("steps", 0) != p["steps"].get<int>()) break;  // the lesson changed: start over
-    merged["reached"] = std::max(p["reached"].get<int>(), old.value("reached", 0));
-    std::set<int> goals = p["goals_met"].get<std::set<int>>();
-    for (const json& g : old.value("goals_met", json::array())) goals.insert(g.get<int>());
-    merged["goals_met"] = goals;
-    std::map<int, json> quiz;
-    for (const json& q : old.value("quiz", json::array())) quiz[q.value("step", 0)] = q;
-    for (const json& q : p["quiz"]) quiz[q["step"].get<int>()] = q;  // the newer answer
-    merged["quiz"] = json::array();
-    for (const auto& [step, q] : quiz) merged["quiz"].push_back(q);
-    merged["finished"] = p["finished"].get<bool>() || old.value("finished", false);
-    break;
+  if (const auto row = store_.progress_of(who.who.student_id, lesson)) {
+    const json old = parse_json(row->data);
+    if (old.is_object() && old.value("steps", 0) == p["steps"].get<int>()) {  // else the lesson changed: start over
+      merged["reached"] = std::max(p["reached"].get<int>(), old.value("reached", 0));
+      std::set<int> goals = p["goals_met"].get<std::set<int>>();
+      for (const json& g : old.value("goals_met", json::array())) {
+        const int step = g.is_number_integer() ? g.get<int>() : -1;
+        if (std::count(published->goal_steps.begin(), published->goal_steps.end(), step) > 0) goals.insert(step);
+      }
+      merged["goals_met"] = goals;
+      std::map<int, json> quiz;
+      for (json q : old.value("quiz", json::array())) {
+        const auto key = published->quiz_answers.find(q.value("step", -1));
+        if (key == published->quiz_answers.end()) continue;
+        q["correct"] = q.value("answer", -1) == key->second;
+        quiz[key->first] = q;
+      }
+      for (const json& q : p["quiz"]) quiz[q["step"].get<int>()] = q;  // the newer answer
+      merged["quiz"] = json::array();
+      for (const auto& [step, q] : quiz) merged["quiz"].push_back(q);
+      merged["finished"] = p["finished"].get<bool>() || old.value("finished", false);
+    }
   }
   store_.put_progress(who.who.student_id, lesson, merged.dump());
   return reply(200, merged);
@@ -426,11 +456,17 @@ net::Response Gateway::class_progress(const Caller& who) {
   return reply(200, {{"lessons", lessons}, {"students", students}, {"hardest_quiz", hardest}});
 }
 
-net::Response Gateway::class_report(const Caller& who) {
+net::Response Gateway::class_report(const Caller& who, const net::Request& req) {
   const std::string& class_id = who.who.class_id;
+  // Titles in the teacher's language (?lang=en; Korean by default), the
+  // other where a lesson has only that.
+  const auto lang_it = req.query.find("lang");
+  const bool english = lang_it != req.query.end() && lang_it->second == "en";
   std::map<std::string, std::string> titles;
-  for (const ClassLesson& l : store_.class_lessons(class_id))
-    titles[l.id] = l.title_ko.empty() ? l.title_en : l.title_ko;
+  for (const ClassLesson& l : store_.class_lessons(class_id)) {
+    const std::string& first = english ? l.title_en : l.title_ko;
+    titles[l.id] = first.empty() ? (english ? l.title_ko : l.title_en) : first;
+  }
   // Runs per student and lesson: how many, the best final test metric, and
   // how the last one ended.
   struct Runs {

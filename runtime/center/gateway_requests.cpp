@@ -166,17 +166,14 @@ net::Response Gateway::login(const net::Request& req) {
   const double now = steady_seconds();
   const auto klass = store_.find_class(code);
   const bool known = klass && klass->code == code;
-  const std::string seen_key = addr + " " + (known ? klass->id : std::string());
-  const auto seen_here = [&] {
-    const std::lock_guard lock(rate_mutex_);
-    const auto it = known_logins_.find(seen_key);
-    return it != known_logins_.end() && now - it->second < 86400;
-  };
+  // Whether the class signed in from this address in the last day (kept in
+  // the database: a restart forgets none).
+  const auto seen_here = [&] { return known && store_.signed_in_from(klass->id, addr, 86400); };
   // Failures are what is limited, per address. While an address is over
   // them, only a class that has signed in from it before gets through: the
   // class behind a school's one address goes on, and the one who guesses
   // codes learns nothing (a right code answers as a wrong one does).
-  if (!rates_.has("lf:" + addr, lim.login_failures_per_minute, now) && !(known && seen_here())) {
+  if (!rates_.has("lf:" + addr, lim.login_failures_per_minute, now) && !seen_here()) {
     return too_many("too many failed sign-ins from this address; wait a minute", 60.0 / lim.login_failures_per_minute);
   }
   double retry = 0;
@@ -210,7 +207,7 @@ net::Response Gateway::login(const net::Request& req) {
   // A name whose code was guessed wrong too often waits, right code or not.
   const std::string name_failures = "lp:" + klass->id + " " + name;
   if (!rates_.has(name_failures, lim.sign_in_failures_per_name_per_minute, now)) {
-    return too_many("too many wrong personal codes for '" + name + "'; wait a minute",
+    return too_many("too many wrong personal codes for '" + name + "'; wait a moment",
                     60.0 / lim.sign_in_failures_per_name_per_minute);
   }
   try {
@@ -237,17 +234,12 @@ net::Response Gateway::login(const net::Request& req) {
           return error(401, "that is not the personal code of '" + name + "' (ask your teacher for a new one)", "code");
       }
     }
-    {
-      const std::lock_guard lock(rate_mutex_);
-      if (known_logins_.size() >= 50000) {
-        // Grows only with successful sign-ins, one entry per address and
-        // class; past this, a day's worth is forgotten at once.
-        std::erase_if(known_logins_, [&](const auto& e) { return now - e.second >= 86400; });
-        if (known_logins_.size() >= 50000) known_logins_.clear();
-      }
-      known_logins_[seen_key] = now;
-    }
-    json answer{{"token", in.token}, {"name", in.name}, {"class", klass->id}, {"class_name", klass->name}};
+    store_.note_sign_in_address(klass->id, addr);
+    json answer{{"token", in.token},
+                {"name", in.name},
+                {"class", klass->id},
+                {"class_name", klass->name},
+                {"class_code", klass->code}};
     if (!in.new_code.empty()) answer["code"] = in.new_code;
     return reply(200, answer);
   } catch (const QuotaError& e) {

@@ -107,6 +107,10 @@ Store::Store(const std::filesystem::path& data_dir) {
       "id TEXT NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL, sha256 TEXT NOT NULL, "
       "title_ko TEXT NOT NULL, title_en TEXT NOT NULL, steps INTEGER NOT NULL, updated INTEGER NOT NULL, "
       "PRIMARY KEY (class_id, id))");
+  add_column("lessons", "checks", "TEXT NOT NULL DEFAULT '{}'");
+  exec(
+      "CREATE TABLE IF NOT EXISTS sign_in_addresses (class_id TEXT NOT NULL REFERENCES classes(id) ON DELETE CASCADE, "
+      "address TEXT NOT NULL, seen INTEGER NOT NULL, PRIMARY KEY (class_id, address))");
   exec(
       "CREATE TABLE IF NOT EXISTS progress (student_id TEXT NOT NULL REFERENCES students(id) ON DELETE CASCADE, "
       "lesson TEXT NOT NULL, data TEXT NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY (student_id, lesson))");

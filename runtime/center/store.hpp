@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -62,6 +63,10 @@ struct ClassLesson {
   int64_t steps = 0;
   int64_t updated = 0;  // unix seconds
   std::string text;     // the lesson file (only from class_lesson)
+  // What progress is checked against: the steps that have a goal, and each
+  // quiz step's right answer.
+  std::vector<int> goal_steps;
+  std::map<int, int> quiz_answers;
 };
 
 // A student's progress in one lesson, as they last sent it (JSON text the
@@ -185,8 +190,14 @@ class Store {
   void put_progress(const std::string& student_id, const std::string& lesson, const std::string& data);
   // Every row of the class's students.
   std::vector<ProgressRow> class_progress(const std::string& class_id);
-  // How many lessons the student has progress in (what bounds the table).
-  int64_t count_progress(const std::string& student_id);
+  // The student's row for a lesson, if any.
+  std::optional<ProgressRow> progress_of(const std::string& student_id, const std::string& lesson);
+
+  // Addresses a class signed in from (for the limits on failed sign-ins:
+  // while an address or a class is over them, the class's own addresses go
+  // on). Kept in the database, so a restart of the center forgets none.
+  void note_sign_in_address(const std::string& class_id, const std::string& address);
+  bool signed_in_from(const std::string& class_id, const std::string& address, int64_t within_seconds);
 
   // Codes as people type them: class codes and personal codes are letters
   // and digits where case, white space, dashes and full-width forms do not

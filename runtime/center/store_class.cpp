@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "center/store.hpp"
 #include "center/store_sql.hpp"
+#include "core/json_text.hpp"
 
 namespace aisb::center {
 
@@ -23,6 +26,13 @@ std::string pbkdf2(const std::string& code, const std::string& salt, int iterati
     throw StoreError("PBKDF2 failed");
   }
   return hex(std::string(reinterpret_cast<char*>(out), sizeof out));
+}
+
+// What progress is checked against, as stored with the lesson.
+std::string checks_json(const ClassLesson& l) {
+  nlohmann::json answers = nlohmann::json::object();
+  for (const auto& [step, answer] : l.quiz_answers) answers[std::to_string(step)] = answer;
+  return nlohmann::json{{"goals", l.goal_steps}, {"answers", answers}}.dump();
 }
 
 }  // namespace
@@ -125,15 +135,19 @@ std::vector<NewCode> Store::roster_add(const std::string& class_id, const std::v
       if (s.step()) students = s.integer(0);
     }
     if (students + static_cast<int64_t>(clean.size()) > max_students) {
-      throw QuotaError(class_full(students, max_students));
+      throw QuotaError("the class has " + std::to_string(students) + " students and this center allows " +
+                       std::to_string(max_students) + " a class: " + std::to_string(max_students - students) +
+                       " more names fit, not " + std::to_string(clean.size()));
     }
     for (size_t i = 0; i < clean.size(); ++i) {
       {
         Stmt s(db_, "SELECT 1 FROM students WHERE class_id = ? AND name = ?");
         s.bind(1, class_id).bind(2, clean[i]);
         if (s.step()) {
-          throw std::invalid_argument("'" + clean[i] +
-                                      "' is on the roster already (roster reset gives them a new code)");
+          throw std::invalid_argument(
+              "'" + clean[i] +
+              "' is on the roster already (a lost code: give them a new one with New code in the class view, or "
+              "aisandbox-cli class reset-code)");
         }
       }
       Stmt(db_, "INSERT INTO students (id, class_id, name, created, code_hash) VALUES (?, ?, ?, ?, ?)")
@@ -211,8 +225,8 @@ bool Store::put_lesson(const std::string& class_id, const ClassLesson& l, int64_
     position = last + 1;
   }
   Stmt(db_,
-       "INSERT OR REPLACE INTO lessons (class_id, id, position, text, sha256, title_ko, title_en, steps, updated) "
-       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+       "INSERT OR REPLACE INTO lessons (class_id, id, position, text, sha256, title_ko, title_en, steps, updated, "
+       "checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, class_id)
       .bind(2, l.id)
       .bind(3, position)
@@ -222,6 +236,7 @@ bool Store::put_lesson(const std::string& class_id, const ClassLesson& l, int64_
       .bind(7, l.title_en)
       .bind(8, l.steps)
       .bind(9, now_seconds())
+      .bind(10, checks_json(l))
       .step();
   return true;
 }
@@ -248,11 +263,24 @@ std::vector<ClassLesson> Store::class_lessons(const std::string& class_id) {
 std::optional<ClassLesson> Store::class_lesson(const std::string& class_id, const std::string& id) {
   const std::lock_guard lock(mutex_);
   Stmt s(db_,
-         "SELECT id, position, sha256, title_ko, title_en, steps, updated, text FROM lessons "
+         "SELECT id, position, sha256, title_ko, title_en, steps, updated, text, checks FROM lessons "
          "WHERE class_id = ? AND id = ?");
   s.bind(1, class_id).bind(2, id);
   if (!s.step()) return std::nullopt;
-  return ClassLesson{s.text(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.integer(6), s.text(7)};
+  ClassLesson l{s.text(0),    s.integer(1), s.text(2), s.text(3), s.text(4),
+                s.integer(5), s.integer(6), s.text(7), {},        {}};
+  const nlohmann::json checks = parse_json(s.text(8));
+  if (checks.is_object()) {
+    for (const auto& g : checks.value("goals", nlohmann::json::array())) {
+      if (g.is_number_integer()) l.goal_steps.push_back(g.get<int>());
+    }
+    const nlohmann::json answers =
+        checks.value("answers", nlohmann::json::object());  // (items() of a temporary dangles)
+    for (const auto& [step, answer] : answers.items()) {
+      if (answer.is_number_integer()) l.quiz_answers[std::atoi(step.c_str())] = answer.get<int>();
+    }
+  }
+  return l;
 }
 
 // ---------------------------------------------------------------- progress
@@ -278,11 +306,42 @@ std::vector<ProgressRow> Store::class_progress(const std::string& class_id) {
   return out;
 }
 
-int64_t Store::count_progress(const std::string& student_id) {
+std::optional<ProgressRow> Store::progress_of(const std::string& student_id, const std::string& lesson) {
   const std::lock_guard lock(mutex_);
-  Stmt s(db_, "SELECT COUNT(*) FROM progress WHERE student_id = ?");
-  s.bind(1, student_id);
-  return s.step() ? s.integer(0) : 0;
+  Stmt s(db_,
+         "SELECT p.student_id, s.name, p.lesson, p.data, p.updated FROM progress p JOIN students s "
+         "ON s.id = p.student_id WHERE p.student_id = ? AND p.lesson = ?");
+  s.bind(1, student_id).bind(2, lesson);
+  if (!s.step()) return std::nullopt;
+  return ProgressRow{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)};
+}
+
+// ---------------------------------------------------------------- addresses
+
+void Store::note_sign_in_address(const std::string& class_id, const std::string& address) {
+  const std::lock_guard lock(mutex_);
+  const int64_t now = now_seconds();
+  Stmt(db_, "INSERT OR REPLACE INTO sign_in_addresses (class_id, address, seen) VALUES (?, ?, ?)")
+      .bind(1, class_id)
+      .bind(2, address)
+      .bind(3, now)
+      .step();
+  // A day's addresses are what the limits ask about; a class behind many
+  // addresses (phones on a mobile network) keeps its newest 1,000.
+  Stmt(db_,
+       "DELETE FROM sign_in_addresses WHERE class_id = ? AND (seen < ? OR address NOT IN (SELECT address FROM "
+       "sign_in_addresses WHERE class_id = ? ORDER BY seen DESC LIMIT 1000))")
+      .bind(1, class_id)
+      .bind(2, now - 86400)
+      .bind(3, class_id)
+      .step();
+}
+
+bool Store::signed_in_from(const std::string& class_id, const std::string& address, int64_t within_seconds) {
+  const std::lock_guard lock(mutex_);
+  Stmt s(db_, "SELECT 1 FROM sign_in_addresses WHERE class_id = ? AND address = ? AND seen >= ?");
+  s.bind(1, class_id).bind(2, address).bind(3, now_seconds() - within_seconds);
+  return s.step();
 }
 
 }  // namespace aisb::center

@@ -187,6 +187,25 @@ TEST_F(Classroom, WrongCodesAreLimitedPerNameAddressAndClass) {
   EXPECT_EQ(sign_in("b", codes["b"], from("198.51.100.1")).status, 200);
 }
 
+TEST_F(Classroom, AClassKeepsItsAddressesAcrossARestart) {
+  // Before: the addresses a class signed in from were kept in memory, so
+  // right after a restart one pupil guessing class codes locked every class
+  // behind the school's address out.
+  const std::string settings =
+      std::string(kSettings) + "[server]\ntrusted_proxies = [\"127.0.0.1\"]\n[limits]\nlogin_failures_per_minute = 3\n";
+  center.reset();
+  start(settings);
+  const net::Headers school{{"X-Forwarded-For", "203.0.113.5"}};
+  auto r = sign_in("민지", "", school);
+  ASSERT_EQ(r.status, 200);
+  const std::string code = body(r)["code"];
+  center.reset();
+  start(settings);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(sign_in("x", "", school, "ZZZZZ" + std::to_string(i + 2)).status, 401);
+  EXPECT_EQ(sign_in("x", "", school, "ZZZZZA").status, 429);  // the guesser waits
+  EXPECT_EQ(sign_in("민지", code, school).status, 200);       // the class goes on
+}
+
 TEST_F(Classroom, ATeacherPublishesLessonsTheValidatorChecks) {
   const std::string student = body(sign_in("민지"))["token"];
   const std::string text = lesson_text("basics/02-xor-hidden-layer.toml");
@@ -221,46 +240,50 @@ TEST_F(Classroom, ATeacherPublishesLessonsTheValidatorChecks) {
 }
 
 TEST_F(Classroom, ProgressReachesTheTeacherAndTheReport) {
+  // circle-width: three steps; 0 and 1 have goals, 2 a quiz whose answer is 1.
   ASSERT_EQ(
-      call("PUT", class_path() + "/lessons/xor-hidden-layer", lesson_text("basics/02-xor-hidden-layer.toml"), teacher())
-          .status,
+      call("PUT", class_path() + "/lessons/circle-width", lesson_text("basics/03-circle-width.toml"), teacher()).status,
       201);
   const std::string minji = body(sign_in("민지"))["token"];
   const std::string jisu = body(sign_in("=HYPERLINK(\"x\")"))["token"];
-  const json p1{{"step", 3},
-                {"steps", 5},
-                {"goals_met", {1, 2}},
-                {"quiz", {{{"step", 3}, {"answer", 0}, {"correct", false}}}},
+  // 민지 says her wrong answer was right: the lesson's key decides.
+  const json p1{{"step", 2},
+                {"steps", 3},
+                {"goals_met", {0, 1}},
+                {"quiz", {{{"step", 2}, {"answer", 0}, {"correct", true}}}},
                 {"finished", false}};
-  auto r = call("PUT", "/api/v1/progress/xor-hidden-layer", p1.dump(), minji);
+  auto r = call("PUT", "/api/v1/progress/circle-width", p1.dump(), minji);
   ASSERT_EQ(r.status, 200) << r.body;
-  const json p2{{"step", 4},
-                {"steps", 5},
-                {"reached", 4},
-                {"quiz", {{{"step", 3}, {"answer", 1}, {"correct", false}}}},
-                {"finished", true}};
-  ASSERT_EQ(call("PUT", "/api/v1/progress/xor-hidden-layer", p2.dump(), jisu).status, 200);
-  // What is not progress is refused with the field.
-  r = call("PUT", "/api/v1/progress/xor-hidden-layer", json{{"step", 9}, {"steps", 5}}.dump(), minji);
-  EXPECT_EQ(r.status, 422);
-  EXPECT_EQ(body(r)["field"], "step");
-  r = call("PUT", "/api/v1/progress/xor-hidden-layer",
-           json{{"step", 0}, {"steps", 5}, {"quiz", {{{"step", 1}, {"answer", 0}}}}}.dump(), minji);
-  EXPECT_EQ(body(r)["field"], "quiz[0].correct");
-  EXPECT_EQ(call("PUT", "/api/v1/progress/xor-hidden-layer", p1.dump(), teacher()).status, 403);
+  EXPECT_EQ(body(r)["quiz"][0]["correct"], false);
+  const json p2{{"step", 2}, {"steps", 3}, {"quiz", {{{"step", 2}, {"answer", 2}}}}, {"finished", true}};
+  ASSERT_EQ(call("PUT", "/api/v1/progress/circle-width", p2.dump(), jisu).status, 200);
+  // What the lesson does not have is refused with the field; a lesson the
+  // class does not have is not kept at all.
+  const auto refused = [&](const json& p) {
+    const auto res = call("PUT", "/api/v1/progress/circle-width", p.dump(), minji);
+    return res.status == 422 ? body(res)["field"].get<std::string>() : std::to_string(res.status);
+  };
+  EXPECT_EQ(refused({{"step", 9}, {"steps", 3}}), "step");
+  EXPECT_EQ(refused({{"step", 0}, {"steps", 1000}}), "steps");
+  EXPECT_EQ(refused({{"step", 0}, {"steps", 3}, {"goals_met", {2}}}), "goals_met");
+  EXPECT_EQ(refused({{"step", 0}, {"steps", 3}, {"quiz", {{{"step", 1}, {"answer", 0}}}}}), "quiz");
+  EXPECT_EQ(refused({{"step", 0}, {"steps", 3}, {"quiz", {{{"step", 2}}}}}), "quiz[0].answer");
+  EXPECT_EQ(call("PUT", "/api/v1/progress/not-published", p1.dump(), minji).status, 404);
+  EXPECT_EQ(call("PUT", "/api/v1/progress/circle-width", p1.dump(), teacher()).status, 403);
   EXPECT_EQ(call("PUT", "/api/v1/progress/../x", p1.dump(), minji).status, 404);
   // A second computer that knows less does not take back what the first
   // sent: the furthest step, the goals met and a finish stay.
-  r = call("PUT", "/api/v1/progress/xor-hidden-layer",
-           json{{"step", 1}, {"steps", 5}, {"goals_met", {0}}, {"quiz", json::array()}}.dump(), minji);
+  r = call("PUT", "/api/v1/progress/circle-width",
+           json{{"step", 1}, {"steps", 3}, {"goals_met", {0}}, {"quiz", json::array()}}.dump(), minji);
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(body(r)["step"], 1);
-  EXPECT_EQ(body(r)["reached"], 3);
-  EXPECT_EQ(body(r)["goals_met"], json({0, 1, 2}));
+  EXPECT_EQ(body(r)["reached"], 2);
+  EXPECT_EQ(body(r)["goals_met"], json({0, 1}));
   EXPECT_EQ(body(r)["quiz"].size(), 1u);
   // The student reads their own back (another computer picks up from there).
   r = call("GET", "/api/v1/progress", "", minji);
-  EXPECT_EQ(body(r)["lessons"]["xor-hidden-layer"]["reached"], 3);
+  EXPECT_EQ(body(r)["lessons"]["circle-width"]["reached"], 2);
+  EXPECT_FALSE(body(r)["lessons"]["circle-width"]["updated"].get<std::string>().empty());
   // The teacher: who is where, and the quiz question most got wrong.
   EXPECT_EQ(call("GET", class_path() + "/progress", "", minji).status, 403);
   r = call("GET", class_path() + "/progress", "", teacher());
@@ -268,10 +291,10 @@ TEST_F(Classroom, ProgressReachesTheTeacherAndTheReport) {
   const json prog = body(r);
   ASSERT_EQ(prog["students"].size(), 2u);
   EXPECT_EQ(prog["students"][0]["name"], "민지");
-  EXPECT_EQ(prog["students"][0]["lessons"]["xor-hidden-layer"]["reached"], 3);
-  EXPECT_EQ(prog["students"][1]["lessons"]["xor-hidden-layer"]["finished"], true);
-  ASSERT_FALSE(prog["hardest_quiz"].empty());
-  EXPECT_EQ(prog["hardest_quiz"][0]["step"], 3);
+  EXPECT_EQ(prog["students"][0]["lessons"]["circle-width"]["reached"], 2);
+  EXPECT_EQ(prog["students"][1]["lessons"]["circle-width"]["finished"], true);
+  ASSERT_EQ(prog["hardest_quiz"].size(), 1u);
+  EXPECT_EQ(prog["hardest_quiz"][0]["step"], 2);
   EXPECT_EQ(prog["hardest_quiz"][0]["wrong"], 2);
   EXPECT_EQ(prog["hardest_quiz"][0]["answered"], 2);
   // The report: CSV with a BOM, one row per student and lesson, and a
@@ -283,13 +306,16 @@ TEST_F(Classroom, ProgressReachesTheTeacherAndTheReport) {
                          "student,lesson,title,step_reached,steps,goals_met,quiz_correct",
                          0),
             0u);
-  EXPECT_NE(r.body.find("\r\n민지,xor-hidden-layer,"), std::string::npos) << r.body;
-  EXPECT_NE(r.body.find(",4,5,3,0,1,no,0,"), std::string::npos) << r.body;  // goals 0, 1, 2
-  EXPECT_NE(r.body.find("\"'=HYPERLINK(\"\"x\"\")\",xor-hidden-layer"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\r\n민지,circle-width,"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(",3,3,2,0,1,no,0,"), std::string::npos) << r.body;  // step 3 of 3, goals 0 and 1
+  EXPECT_NE(r.body.find("\"'=HYPERLINK(\"\"x\"\")\",circle-width"), std::string::npos) << r.body;
 }
 
 TEST_F(Classroom, WhatAPupilSendsIsBoundedBeforeItIsKept) {
   const std::string minji = body(sign_in("민지"))["token"];
+  ASSERT_EQ(
+      call("PUT", class_path() + "/lessons/circle-width", lesson_text("basics/03-circle-width.toml"), teacher()).status,
+      201);
   // A lesson past max_lesson_bytes, a body nested deep, a thousand names.
   EXPECT_EQ(call("PUT", class_path() + "/lessons/big", std::string(300 * 1024, '#'), teacher()).status, 413);
   EXPECT_EQ(call("POST", class_path() + "/roster", std::string(5000, '[') + std::string(5000, ']'), teacher()).status,
@@ -302,13 +328,12 @@ TEST_F(Classroom, WhatAPupilSendsIsBoundedBeforeItIsKept) {
   // Progress: sizes and numbers out of range, and fields that are not ours.
   json big = json::array();
   for (int i = 0; i < 2000; ++i) big.push_back(0);
-  EXPECT_EQ(call("PUT", "/api/v1/progress/a", json{{"step", 0}, {"steps", 5}, {"goals_met", big}}.dump(), minji).status,
-            422);
-  EXPECT_EQ(call("PUT", "/api/v1/progress/a", json{{"step", 0}, {"steps", 1e9}}.dump(), minji).status, 422);
-  EXPECT_EQ(call("PUT", "/api/v1/progress/a", json{{"step", -1}, {"steps", 5}}.dump(), minji).status, 422);
-  EXPECT_EQ(call("PUT", "/api/v1/progress/a", std::string(70 * 1024, ' '), minji).status, 413);
-  r = call("PUT", "/api/v1/progress/a", json{{"step", 0}, {"steps", 2}, {"note", std::string(1000, 'x')}}.dump(),
-           minji);
+  const std::string at = "/api/v1/progress/circle-width";
+  EXPECT_EQ(call("PUT", at, json{{"step", 0}, {"steps", 3}, {"goals_met", big}}.dump(), minji).status, 422);
+  EXPECT_EQ(call("PUT", at, json{{"step", 0}, {"steps", 1e9}}.dump(), minji).status, 422);
+  EXPECT_EQ(call("PUT", at, json{{"step", -1}, {"steps", 3}}.dump(), minji).status, 422);
+  EXPECT_EQ(call("PUT", at, std::string(70 * 1024, ' '), minji).status, 413);
+  r = call("PUT", at, json{{"step", 0}, {"steps", 3}, {"note", std::string(1000, 'x')}}.dump(), minji);
   ASSERT_EQ(r.status, 200);
   EXPECT_FALSE(body(r).contains("note"));  // kept as checked, not as sent
   EXPECT_EQ(
@@ -356,10 +381,18 @@ TEST_F(Classroom, TheCliSignsInBothWaysAndRunsTheClass) {
   // The teacher signs in, adds a roster, publishes a course.
   r = cli("login" + at + " --teacher " + teacher(), teacher_home);
   ASSERT_EQ(r.status, 0) << r.err;
-  r = cli("class roster 민지 지수 --json", teacher_home);
+  r = cli("class roster 민지 지수 --json --sheet " + (data / "cards.html").string(), teacher_home);
   ASSERT_EQ(r.status, 0) << r.err;
   const json roster = json::parse(r.out)["students"];
   ASSERT_EQ(roster.size(), 2u);
+  {
+    std::ifstream in(data / "cards.html");
+    std::stringstream page;
+    page << in.rdbuf();
+    EXPECT_NE(page.str().find(roster[1]["code"].get<std::string>()), std::string::npos);
+    EXPECT_NE(page.str().find(class_code()), std::string::npos);   // the teacher's /me says it
+    EXPECT_NE(page.str().find(center->url()), std::string::npos);  // where to sign in
+  }
   r = cli("class publish " + std::string(AISB_SOURCE_DIR) + "/lessons/basics --json", teacher_home);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_GE(json::parse(r.out)["lessons"].size(), 7u);
@@ -378,6 +411,9 @@ TEST_F(Classroom, TheCliSignsInBothWaysAndRunsTheClass) {
   EXPECT_NE(r.err.find("personal code"), std::string::npos) << r.err;
   // The student's token is not a teacher's.
   EXPECT_EQ(cli("class report", pupil_home).status, 2);
+  EXPECT_EQ(cli("class unpublish overfitting", teacher_home).status, 0);
+  EXPECT_EQ(call("GET", class_path() + "/lessons/overfitting", "", teacher()).status, 404);
+  EXPECT_EQ(cli("class unpublish overfitting", teacher_home).status, 1);  // gone already
   r = cli("class report -o " + (data / "report.csv").string(), teacher_home);
   ASSERT_EQ(r.status, 0) << r.err;
   std::ifstream csv(data / "report.csv");
