@@ -16,6 +16,8 @@
 #include "center/executor.hpp"
 #include "center/gateway.hpp"
 #include "center/store.hpp"
+#include "core/code_cards.hpp"
+#include "core/files.hpp"
 #include "net/http.hpp"
 
 namespace {
@@ -130,47 +132,16 @@ Limits center_limits(const std::filesystem::path& data) {
   return std::filesystem::exists(file) ? aisb::center::load_config(file).limits : Limits{};
 }
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // A page of cards to print and cut: one per student, with the class code,
 // their name and their personal code, in Korean and English.
-void write_code_sheet(const std::string& file, const ClassInfo& c, const std::vector<NewCode>& codes) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << "<!doctype html>\n<html lang=\"ko\"><meta charset=\"utf-8\"><title>" << html_escape(c.name)
-      << "</title>\n<style>body{font-family:'NanumGothic',sans-serif;margin:1cm}"
-         ".card{display:inline-block;width:8cm;margin:.2cm;padding:.4cm;border:1px dashed #888;"
-         "page-break-inside:avoid}.code{font:bold 20pt monospace;letter-spacing:.1em}"
-         ".small{color:#555;font-size:9pt}</style>\n";
-  for (const NewCode& n : codes) {
-    out << "<div class=\"card\"><div class=\"small\">AI 샌드박스 · AI Sandbox — " << html_escape(c.name)
-        << "</div><div>반 코드 Class code: <b>" << html_escape(c.code) << "</b></div><div>이름 Name: <b>"
-        << html_escape(n.name) << "</b></div><div>개인 코드 Personal code:</div><div class=\"code\">"
-        << html_escape(n.code) << "</div><div class=\"small\">다른 사람에게 보여 주지 마세요. Keep it to yourself."
-        << "</div></div>\n";
+void write_code_sheet(const std::string& file, const ClassInfo& c, const std::string& url,
+                      const std::vector<NewCode>& codes) {
+  std::vector<aisb::StudentCode> cards;
+  for (const NewCode& n : codes) cards.push_back({n.name, n.code});
+  std::string why;
+  if (!aisb::write_file_atomically(file, aisb::code_cards_html(c.name, c.code, url, cards), 0600, &why)) {
+    throw std::runtime_error(why);
   }
-  out << "</html>\n";
-  if (!out) throw std::runtime_error("cannot write " + file);
   std::cerr << "aisandbox-center: wrote " << codes.size() << " card(s) to " << file << "\n";
 }
 
@@ -234,6 +205,8 @@ int main(int argc, char** argv) {
   roster_add->add_option("CLASS", id, "Class id or join code")->required();
   roster_add->add_option("NAME", names, "Students' names, as they will type them")->required();
   roster_add->add_option("--sheet", sheet, "Also write the names and codes as a page to print and cut (HTML)");
+  std::string sheet_url;
+  roster_add->add_option("--center", sheet_url, "The center's address students type, printed on the cards");
   data_option(roster_add);
   auto* roster_list = roster->add_subcommand("list", "List the class's students: signed in, last seen");
   roster_list->add_option("CLASS", id, "Class id or join code")->required();
@@ -243,6 +216,7 @@ int main(int argc, char** argv) {
   roster_reset->add_option("CLASS", id, "Class id or join code")->required();
   roster_reset->add_option("NAME", names, "The students' names")->required();
   roster_reset->add_option("--sheet", sheet, "Also write the new codes as a page to print (HTML)");
+  roster_reset->add_option("--center", sheet_url, "The center's address students type, printed on the cards");
   data_option(roster_reset);
   auto* roster_remove = roster->add_subcommand("remove", "Remove a student and end their tokens (their jobs stay)");
   roster_remove->add_option("CLASS", id, "Class id or join code")->required();
@@ -327,7 +301,7 @@ int main(int argc, char** argv) {
       auto out = nlohmann::json::array();
       for (const NewCode& nc : codes) out.push_back({{"name", nc.name}, {"code", nc.code}});
       std::cout << nlohmann::json{{"students", out}}.dump() << "\n";
-      if (!sheet.empty()) write_code_sheet(sheet, *c, codes);
+      if (!sheet.empty()) write_code_sheet(sheet, *c, sheet_url, codes);
     } else if (*students || *remove) {
       const auto c = store.find_class(id);
       if (!c) {

@@ -31,27 +31,11 @@ bool resolve(const CenterArgs& a, std::string& url, std::string& token) {
   token = !a.token.empty() ? a.token : saved && (a.center.empty() || a.center == saved->url) ? saved->token : "";
   if (url.empty() || token.empty()) {
     std::cerr << "aisandbox-cli: no center to talk to: log in first with\n"
-                 "  aisandbox-cli login --center URL --class CODE --name NAME\n"
+                 "  aisandbox-cli login --center URL --class CODE --name NAME --code PERSONAL_CODE\n"
                  "or give --center and --token\n";
     return false;
   }
   return true;
-}
-
-int report(const std::exception_ptr& p) {
-  try {
-    std::rethrow_exception(p);
-  } catch (const net::Unreachable& e) {
-    std::cerr << "aisandbox-cli: cannot reach the center: " << e.what() << "\n";
-    return unreachable;
-  } catch (const remote::Refused& e) {
-    std::cerr << "aisandbox-cli: the center refused (" << e.status << "): " << (e.field.empty() ? "" : e.field + ": ")
-              << e.what() << "\n";
-    return bad_input;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "aisandbox-cli: " << e.what() << "\n";
-    return usage;
-  }
 }
 
 // Follows a job to its end: JSON lines, or the same progress view as `train`.
@@ -87,6 +71,22 @@ int follow(remote::CenterClient& client, const std::string& id, bool json_out, i
 
 }  // namespace
 
+int center_failure(const std::exception_ptr& p) {
+  try {
+    std::rethrow_exception(p);
+  } catch (const net::Unreachable& e) {
+    std::cerr << "aisandbox-cli: cannot reach the center: " << e.what() << "\n";
+    return unreachable;
+  } catch (const remote::Refused& e) {
+    std::cerr << "aisandbox-cli: the center refused (" << e.status << "): " << (e.field.empty() ? "" : e.field + ": ")
+              << e.what() << "\n";
+    return bad_input;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "aisandbox-cli: " << e.what() << "\n";
+    return usage;
+  }
+}
+
 int login(const CenterArgs& a) {
   try {
     if (!a.teacher.empty()) {
@@ -115,17 +115,17 @@ int login(const CenterArgs& a) {
       if (!l.new_code.empty()) j["code"] = l.new_code;
       std::cout << j.dump() << "\n";
     } else {
-      std::cout << "Logged in to " << l.url << " as " << l.name << " (class " << a.class_code
+      std::cout << "Logged in to " << l.url << " as " << l.name << " (class " << l.class_code
                 << "). The token is saved in " << remote::center_config_path().string() << "\n";
       if (!l.new_code.empty()) {
-        std::cout << "\nYour personal code is  " << l.new_code << "\nWrite it down: the next time you sign in as "
+        std::cout << "\nYour personal code is " << l.new_code << "\nWrite it down: the next time you sign in as "
                   << l.name << " (on this or another computer) you need it:\n  aisandbox-cli login --center " << l.url
-                  << " --class " << a.class_code << " --name \"" << l.name << "\" --code " << l.new_code << "\n";
+                  << " --class " << l.class_code << " --name \"" << l.name << "\" --code " << l.new_code << "\n";
       }
     }
     return ok;
   } catch (...) {
-    return report(std::current_exception());
+    return center_failure(std::current_exception());
   }
 }
 
@@ -142,10 +142,16 @@ int logout(const CenterArgs& a) {
       }
     }
     remote::save_login({saved ? saved->url : url, "", "", "", "student"});
-    std::cout << "Logged out of " << url << "\n";
+    if (saved && saved->role == "teacher") {
+      // A teacher's token is the class's: it goes on working elsewhere.
+      std::cout << "Forgot the teacher token on this computer (it is the class's own and still works: keep it "
+                   "safe)\n";
+    } else {
+      std::cout << "Logged out of " << url << "\n";
+    }
     return ok;
   } catch (...) {
-    return report(std::current_exception());
+    return center_failure(std::current_exception());
   }
 }
 
@@ -165,7 +171,7 @@ int jobs(const CenterArgs& a) {
     }
     return ok;
   } catch (...) {
-    return report(std::current_exception());
+    return center_failure(std::current_exception());
   }
 }
 
@@ -177,7 +183,7 @@ int cancel(const CenterArgs& a) {
     std::cout << "cancelled " << a.job << "\n";
     return ok;
   } catch (...) {
-    return report(std::current_exception());
+    return center_failure(std::current_exception());
   }
 }
 
@@ -199,7 +205,7 @@ int submit(const CenterArgs& a) {
     if (!a.json) std::cerr << "job " << id << " is queued at " << url << "\n";
     return follow(client, id, a.json, job.training.epochs, lesson.lesson.title.in("en"));
   } catch (...) {
-    return report(std::current_exception());
+    return center_failure(std::current_exception());
   }
 }
 
@@ -213,7 +219,7 @@ int watch(const CenterArgs& a) {
     if (status.contains("spec")) epochs = status["spec"]["training"].value("epochs", 0);
     return follow(client, a.job, a.json, epochs, status.value("lesson", a.job));
   } catch (...) {
-    return report(std::current_exception());
+    return center_failure(std::current_exception());
   }
 }
 

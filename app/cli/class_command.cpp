@@ -13,6 +13,8 @@
 #include "backend/center_client.hpp"
 #include "cli/commands.hpp"
 #include "cli/usage.hpp"
+#include "core/code_cards.hpp"
+#include "core/files.hpp"
 #include "lesson/lesson.hpp"
 
 namespace fs = std::filesystem;
@@ -35,19 +37,6 @@ bool teacher_login(const CenterArgs& a, remote::CenterLogin* out) {
   }
   *out = l;
   return true;
-}
-
-int refused(const std::exception_ptr& p) {
-  try {
-    std::rethrow_exception(p);
-  } catch (const net::Unreachable& e) {
-    std::cerr << "aisandbox-cli: cannot reach the center: " << e.what() << "\n";
-    return unreachable;
-  } catch (const remote::Refused& e) {
-    std::cerr << "aisandbox-cli: the center refused (" << e.status << "): " << (e.field.empty() ? "" : e.field + ": ")
-              << e.what() << "\n";
-    return bad_input;
-  }
 }
 
 // The class's id: saved at login, else asked of the center.
@@ -124,7 +113,23 @@ int class_publish(const CenterArgs& a) {
     if (a.json) std::cout << json{{"lessons", out}}.dump() << "\n";
     return ok;
   } catch (...) {
-    return refused(std::current_exception());
+    return center_failure(std::current_exception());
+  }
+}
+
+int class_unpublish(const CenterArgs& a) {
+  remote::CenterLogin l;
+  if (!teacher_login(a, &l)) return usage;
+  try {
+    remote::CenterClient client(l.url, l.token);
+    const std::string klass = class_of(client, l);
+    for (const std::string& id : a.paths) {
+      client.unpublish(klass, id);
+      std::cout << "unpublished " << id << "\n";
+    }
+    return ok;
+  } catch (...) {
+    return center_failure(std::current_exception());
   }
 }
 
@@ -133,7 +138,7 @@ int class_report(const CenterArgs& a) {
   if (!teacher_login(a, &l)) return usage;
   try {
     remote::CenterClient client(l.url, l.token);
-    const std::string csv = client.class_report(class_of(client, l));
+    const std::string csv = client.class_report(class_of(client, l), language());
     if (a.output.empty() || a.output == "-") {
       std::cout << csv;
       return ok;
@@ -147,7 +152,7 @@ int class_report(const CenterArgs& a) {
     std::cerr << "wrote " << a.output << "\n";
     return ok;
   } catch (...) {
-    return refused(std::current_exception());
+    return center_failure(std::current_exception());
   }
 }
 
@@ -179,9 +184,22 @@ int class_roster(const CenterArgs& a, bool reset) {
     } else {
       for (const auto& s : students) std::cout << s.value("name", "") << "\t" << s.value("code", "") << "\n";
     }
+    if (!a.output.empty()) {
+      std::vector<StudentCode> cards;
+      for (const auto& s : students) cards.push_back({s.value("name", ""), s.value("code", "")});
+      const json me = client.me();
+      std::string why;
+      if (!write_file_atomically(a.output,
+                                 code_cards_html(me.value("class_name", ""), me.value("class_code", ""), l.url, cards),
+                                 0600, &why)) {
+        std::cerr << "aisandbox-cli: " << why << "\n";
+        return bad_input;
+      }
+      std::cerr << "wrote " << cards.size() << " card(s) to " << a.output << "\n";
+    }
     return ok;
   } catch (...) {
-    return refused(std::current_exception());
+    return center_failure(std::current_exception());
   }
 }
 
@@ -199,14 +217,17 @@ int class_progress(const CenterArgs& a) {
       std::cout << s.value("name", "") << ":";
       const json lessons = s.value("lessons", json::object());  // (items() of a temporary would dangle)
       for (const auto& [lesson, prog] : lessons.items()) {
-        std::cout << "  " << lesson << " step " << prog.value("reached", 0) + 1 << "/" << prog.value("steps", 0)
+        // As the class view shows it: the step they are on (and the furthest, when further).
+        const int step = prog.value("step", 0) + 1, reached = prog.value("reached", 0) + 1;
+        std::cout << "  " << lesson << " step " << step << "/" << prog.value("steps", 0)
+                  << (reached > step ? " (reached " + std::to_string(reached) + ")" : std::string())
                   << (prog.value("finished", false) ? " (finished)" : "");
       }
       std::cout << "\n";
     }
     return ok;
   } catch (...) {
-    return refused(std::current_exception());
+    return center_failure(std::current_exception());
   }
 }
 

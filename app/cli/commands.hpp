@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ struct CenterArgs {
   bool json = false;
   bool detach = false;
 };
+// What a failed call to the center says and its exit code: 3 when it cannot
+// be reached, 1 when it refuses (with its words and field), 2 for a bad address.
+int center_failure(const std::exception_ptr& failure);
 int login(const CenterArgs& args);
 int logout(const CenterArgs& args);
 int submit(const CenterArgs& args);
@@ -46,6 +50,7 @@ int cancel(const CenterArgs& args);
 // The teacher's commands (class_command.cpp): publish lessons, the report,
 // the roster, the class's progress.
 int class_publish(const CenterArgs& args);
+int class_unpublish(const CenterArgs& args);
 int class_report(const CenterArgs& args);
 int class_roster(const CenterArgs& args, bool reset);
 int class_progress(const CenterArgs& args);

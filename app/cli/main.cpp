@@ -79,9 +79,13 @@ int main(int argc, char** argv) {
   auto* roster = klass->add_subcommand("roster", "List the roster, or add names (each gets a personal code)");
   roster->add_option("names", c.paths, "Names to add");
   roster->add_flag("--json", c.json, "Print JSON");
+  roster->add_option("--sheet", c.output, "Also write the new codes as a page of cards to print (HTML)");
+  auto* unpublish = klass->add_subcommand("unpublish", "Take lessons (by id) out of the class's \"Class\" course");
+  unpublish->add_option("ids", c.paths, "Lesson ids")->required();
   auto* reset = klass->add_subcommand("reset-code", "Give students new personal codes (signs them out everywhere)");
   reset->add_option("names", c.paths, "Students' names")->required();
   reset->add_flag("--json", c.json, "Print JSON");
+  reset->add_option("--sheet", c.output, "Also write the new codes as a page of cards to print (HTML)");
   auto* progress = klass->add_subcommand("progress", "Who is on which step of which lesson");
   progress->add_flag("--json", c.json, "Print the center's answer as JSON");
   auto* submit = app.add_subcommand("submit", "Run a lesson's network on the compute center and follow it");
@@ -116,6 +120,7 @@ int main(int argc, char** argv) {
     if (*jobs) return cli::jobs(c);
     if (*cancel) return cli::cancel(c);
     if (*publish) return cli::class_publish(c);
+    if (*unpublish) return cli::class_unpublish(c);
     if (*report) return cli::class_report(c);
     if (*roster) return cli::class_roster(c, false);
     if (*reset) return cli::class_roster(c, true);

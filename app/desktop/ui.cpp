@@ -379,6 +379,31 @@ std::string target_label(const std::string& source) {
   return info != nullptr && !info->target.empty() ? tr(("target." + info->target).c_str()) : std::string();
 }
 
+Box begin_box(ImU32 color, float pad, bool fill) {
+  Box b{ImGui::GetCursorScreenPos(), ImGui::GetContentRegionAvail().x, em(pad), color, fill};
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->ChannelsSplit(2);
+  dl->ChannelsSetCurrent(1);  // the contents over the box, drawn first
+  ImGui::SetCursorScreenPos(ImVec2(b.at.x + b.pad, b.at.y + 0.75f * b.pad));
+  ImGui::BeginGroup();
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + b.width - 2 * b.pad);
+  return b;
+}
+
+void end_box(const Box& b, float after) {
+  ImGui::PopTextWrapPos();
+  ImGui::EndGroup();
+  const float bottom = ImGui::GetItemRectMax().y + 0.75f * b.pad;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->ChannelsSetCurrent(0);
+  const ImVec2 end(b.at.x + b.width, bottom);
+  if (b.fill) dl->AddRectFilled(b.at, end, (b.color & 0x00FFFFFF) | 0x22000000, em(0.6f));
+  dl->AddRect(b.at, end, b.color, em(0.6f), 0, b.fill ? 2.0f : 1.5f);
+  dl->ChannelsMerge();
+  ImGui::SetCursorScreenPos(ImVec2(b.at.x, bottom));
+  ImGui::Dummy(ImVec2(b.width, em(after)));
+}
+
 bool pill(const char* label, bool chosen, bool first_in_row) {
   const Palette& p = ctx().palette;
   ImFont* font = ctx().fonts.small;

@@ -74,6 +74,18 @@ bool icon_button(const char* id, Icon icon, float diameter, bool accent = false)
 // in a row wrap to the next line when the next one would not fit.
 bool pill(const char* label, bool chosen, bool first_in_row);
 
+// A box around what is drawn between begin_box and end_box: an outline in
+// `color` (with `fill`, a tint of it behind), `pad` em inside. begin_box
+// returns the box's outer width; end_box moves below it, `after` em on.
+struct Box {
+  ImVec2 at;
+  float width = 0, pad = 0;
+  ImU32 color = 0;
+  bool fill = false;
+};
+Box begin_box(ImU32 color, float pad = 0.8f, bool fill = false);
+void end_box(const Box& box, float after = 0.5f);
+
 // Text in a given font and colour.
 void text(ImFont* font, ImU32 color, const char* s);
 void text_wrapped(ImFont* font, ImU32 color, const char* s);

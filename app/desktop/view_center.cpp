@@ -495,8 +495,13 @@ void App::draw_classroom() {
            .c_str());
   const std::string err = class_watch_->error();
   if (!err.empty()) {
+    // Within the runs' column (the side panel is beside it): the words for
+    // the teacher, then the machine's own for whoever fixes the network.
     platform_.ensure_glyphs(err);
-    text_wrapped(f.body, p.bad, trf("center.unreachable", {center_login_ ? center_login_->url : "", err}).c_str());
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+    text_wrapped(f.body, p.bad, trf("class.unreachable", {center_login_ ? center_login_->url : ""}).c_str());
+    text_wrapped(f.small, p.muted, err.c_str());
+    ImGui::PopTextWrapPos();
   }
   ImGui::Dummy(ImVec2(0, em(0.5f)));
   if (runs.empty() && err.empty()) {

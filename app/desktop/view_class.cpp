@@ -182,26 +182,11 @@ void App::draw_new_code() {
   const Palette& p = ctx().palette;
   const Fonts& f = ctx().fonts;
   ImGui::Dummy(ImVec2(0, em(0.4f)));
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImVec2 a = ImGui::GetCursorScreenPos();
-  const float w = ImGui::GetContentRegionAvail().x;
-  dl->ChannelsSplit(2);
-  dl->ChannelsSetCurrent(1);
-  ImGui::SetCursorScreenPos(ImVec2(a.x + em(1.0f), a.y + em(0.8f)));
-  ImGui::BeginGroup();
+  const Box box = begin_box(p.good, 1.0f, true);
   text(f.bold, p.good, tr("center.new_code_title"));
   text(f.title, p.text, center_new_code_.c_str());
-  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w - em(2.0f));
   text_wrapped(f.body, p.text, tr("center.new_code_note"));
-  ImGui::PopTextWrapPos();
-  ImGui::EndGroup();
-  const float bottom = ImGui::GetItemRectMax().y + em(0.8f);
-  dl->ChannelsSetCurrent(0);
-  dl->AddRectFilled(a, ImVec2(a.x + w, bottom), (p.good & 0x00FFFFFF) | 0x22000000, em(0.6f));
-  dl->AddRect(a, ImVec2(a.x + w, bottom), p.good, em(0.6f), 0, 2.0f);
-  dl->ChannelsMerge();
-  ImGui::SetCursorScreenPos(ImVec2(a.x, bottom));
-  ImGui::Dummy(ImVec2(w, em(0.2f)));
+  end_box(box, 0.2f);
 }
 
 float App::class_side_width(float avail) const {
@@ -241,7 +226,7 @@ void App::draw_class_side(float width, float height) {
     ImGui::BeginDisabled(class_watch_->acting());
     if (ImGui::Button((std::string(label) + "##report").c_str(), ImVec2(bw, 0))) {
       class_message_.clear();
-      class_watch_->save_report(app::home_file("aisandbox-class-report.csv", false));
+      class_watch_->save_report(app::home_file("aisandbox-class-report.csv", false), lang());
     }
     ImGui::EndDisabled();
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr("class.report_tip"));
@@ -262,7 +247,9 @@ void App::draw_class_side(float width, float height) {
   } else if (class_pane_ != 1) {
     if (progress.is_null()) {
       text_wrapped(f.body, p.muted,
-                   perr.empty() ? tr("class.loading") : trf("class.progress_unavailable", {perr}).c_str());
+                   !class_watch_->error().empty() ? tr("class.offline")
+                   : perr.empty()                 ? tr("class.loading")
+                                                  : trf("class.progress_unavailable", {perr}).c_str());
     } else {
       // The quiz most students got wrong.
       const nlohmann::json hardest = progress.value("hardest_quiz", nlohmann::json::array());
@@ -278,27 +265,14 @@ void App::draw_class_side(float width, float height) {
           question = lesson->steps[static_cast<size_t>(step)].quiz->question.in(lang());
         }
         platform_.ensure_glyphs(title + question);
-        const ImVec2 a = ImGui::GetCursorScreenPos();
-        const float w = ImGui::GetContentRegionAvail().x;
-        ImDrawList* dl = ImGui::GetWindowDrawList();
-        dl->ChannelsSplit(2);
-        dl->ChannelsSetCurrent(1);
-        ImGui::SetCursorScreenPos(ImVec2(a.x + em(0.8f), a.y + em(0.6f)));
-        ImGui::BeginGroup();
-        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w - em(1.6f));
+        const Box box = begin_box(p.warn);
+        const float w = box.width;
         text(f.small, p.warn, tr("class.hardest"));
         text_wrapped(f.bold, p.text, trf("class.hardest_where", {title, std::to_string(step + 1)}).c_str());
         if (!question.empty()) text_wrapped(f.body, p.text, ("\xE2\x80\x9C" + question + "\xE2\x80\x9D").c_str());
         text(f.small, p.muted, trf("class.hardest_count", {std::to_string(wrong), std::to_string(answered)}).c_str());
         bar(w - em(1.6f), answered > 0 ? static_cast<float>(wrong) / static_cast<float>(answered) : 0.0f, p.warn);
-        ImGui::PopTextWrapPos();
-        ImGui::EndGroup();
-        const float bottom = ImGui::GetItemRectMax().y + em(0.6f);
-        dl->ChannelsSetCurrent(0);
-        dl->AddRect(a, ImVec2(a.x + w, bottom), p.warn, em(0.5f), 0, 1.5f);
-        dl->ChannelsMerge();
-        ImGui::SetCursorScreenPos(ImVec2(a.x, bottom));
-        ImGui::Dummy(ImVec2(w, em(0.5f)));
+        end_box(box);
       }
       // Where everyone is: the lesson each worked on last, its step.
       const nlohmann::json students = progress.value("students", nlohmann::json::array());
@@ -388,9 +362,15 @@ void App::draw_publish_pane() {
     const nlohmann::json title = l.value("title", nlohmann::json::object());
     std::string t = title.value(lang(), "");
     if (t.empty()) t = title.value(lang() == "ko" ? "en" : "ko", str(l, "id"));
-    const std::string line = "\xE2\x80\xA2 " + t;
-    platform_.ensure_glyphs(line);
-    text_wrapped(f.body, p.text, line.c_str());
+    platform_.ensure_glyphs(t);
+    ImGui::BeginDisabled(class_watch_->acting());
+    if (ImGui::SmallButton((std::string(tr("class.unpublish")) + "##un" + str(l, "id")).c_str())) {
+      class_message_.clear();
+      class_watch_->unpublish(str(l, "id"));
+    }
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    text(f.body, p.text, t.c_str());
   }
   ImGui::Dummy(ImVec2(0, em(0.6f)));
   const bool busy = class_watch_->acting();
@@ -475,14 +455,8 @@ void App::draw_roster_pane() {
   const std::vector<app::StudentCode> codes = class_watch_->fresh_codes();
   if (!codes.empty()) {
     ImGui::Dummy(ImVec2(0, em(0.4f)));
-    const ImVec2 a = ImGui::GetCursorScreenPos();
-    const float w = ImGui::GetContentRegionAvail().x;
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->ChannelsSplit(2);
-    dl->ChannelsSetCurrent(1);
-    ImGui::SetCursorScreenPos(ImVec2(a.x + em(0.8f), a.y + em(0.6f)));
-    ImGui::BeginGroup();
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w - em(1.6f));
+    const Box box = begin_box(p.good);
+    const float w = box.width;
     text(f.bold, p.good, tr("class.new_codes"));
     text_wrapped(f.small, p.muted, tr("class.new_codes_note"));
     if (ImGui::BeginTable("##codes", 2, ImGuiTableFlags_SizingStretchProp, ImVec2(w - em(1.6f), 0))) {
@@ -514,14 +488,7 @@ void App::draw_roster_pane() {
       class_message_ = class_message_ok_ ? trf("class.cards_saved", {file.string()}) : trf("class.save_failed", {why});
       platform_.ensure_glyphs(class_message_);
     }
-    ImGui::PopTextWrapPos();
-    ImGui::EndGroup();
-    const float bottom = ImGui::GetItemRectMax().y + em(0.6f);
-    dl->ChannelsSetCurrent(0);
-    dl->AddRect(a, ImVec2(a.x + w, bottom), p.good, em(0.5f), 0, 2.0f);
-    dl->ChannelsMerge();
-    ImGui::SetCursorScreenPos(ImVec2(a.x, bottom));
-    ImGui::Dummy(ImVec2(w, em(0.2f)));
+    end_box(box, 0.2f);
   }
 
   // The class's names.

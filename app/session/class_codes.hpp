@@ -7,16 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "core/code_cards.hpp"
+
 namespace aisb::app {
 
-struct StudentCode {
-  std::string name, code;
-};
-
-// A page of cards, ready to print from any browser: self-contained HTML
-// (no scripts, no files beside it), every text escaped.
-std::string code_cards_html(const std::string& class_name, const std::string& class_code, const std::string& center_url,
-                            const std::vector<StudentCode>& codes);
+// The cards themselves are made by the runtime (core/code_cards.hpp), so
+// that `aisandbox-center class roster add --sheet` prints the same ones.
+using aisb::code_cards_html;
+using aisb::StudentCode;
 
 // Where the class view saves a file: the home folder (the app has no file
 // dialog), as `name`; with `keep_old`, a file that is there already is not

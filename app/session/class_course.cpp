@@ -1,5 +1,7 @@
 #include "session/class_course.hpp"
 
+#include "core/files.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -33,18 +35,8 @@ std::string read_file(const fs::path& p) {
 
 // A new file renamed over the old: a reader never sees half of one.
 void write_atomically(const fs::path& file, const std::string& text) {
-  const std::string tmp = file.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0;
-  if (ok) {
-    ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ok = ::fsync(fd) == 0 && ok;
-    ok = ::close(fd) == 0 && ok;
-  }
-  if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    throw std::runtime_error("cannot write " + file.string());
-  }
+  std::string why;
+  if (!write_file_atomically(file, text, 0644, &why)) throw std::runtime_error(why);
 }
 
 struct IndexEntry {

@@ -152,15 +152,15 @@ void ClassWatch::reset_code(std::string name) {
   act_cv_.notify_all();
 }
 
-void ClassWatch::save_report(std::filesystem::path file) {
+void ClassWatch::save_report(std::filesystem::path file, std::string lang) {
   {
     std::lock_guard lock(mutex_);
-    actions_.push_back([this, file = std::move(file)](remote::CenterClient& client) {
+    actions_.push_back([this, file = std::move(file), lang = std::move(lang)](remote::CenterClient& client) {
       Action a;
       a.kind = Action::Kind::report;
       a.file = file;
       std::string why;
-      a.ok = save_text_file(file, client.class_report(class_id()), &why);
+      a.ok = save_text_file(file, client.class_report(class_id(), lang), &why);
       a.error = why;
       return a;
     });
@@ -190,6 +190,20 @@ void ClassWatch::publish(std::vector<std::filesystem::path> files) {
         client.publish(class_id(), id, text);
         ++a.published;
       }
+      a.ok = true;
+      return a;
+    });
+  }
+  act_cv_.notify_all();
+}
+
+void ClassWatch::unpublish(std::string lesson_id) {
+  {
+    std::lock_guard lock(mutex_);
+    actions_.push_back([this, id = std::move(lesson_id)](remote::CenterClient& client) {
+      Action a;
+      a.kind = Action::Kind::unpublish;
+      client.unpublish(class_id(), id);
       a.ok = true;
       return a;
     });

@@ -101,16 +101,18 @@ class ClassWatch {
   void add_students(std::vector<std::string> names);
   void reset_code(std::string name);
   // Fetches the report (CSV) and writes it to `file`.
-  void save_report(std::filesystem::path file);
+  void save_report(std::filesystem::path file, std::string lang = "ko");
   // Publishes lesson files to the class, in order: each goes through the
   // lesson loader (the one validator) first, and none is sent when one has
   // a problem (the first is the action's error).
   void publish(std::vector<std::filesystem::path> files);
+  // Takes a lesson out of the class's course.
+  void unpublish(std::string lesson_id);
   // The lessons published to the class ({"lessons": [...]}, docs/api.md),
   // null before the first answer.
   [[nodiscard]] nlohmann::json published() const;
   struct Action {
-    enum class Kind { none, add, reset, report, publish } kind = Kind::none;
+    enum class Kind { none, add, reset, report, publish, unpublish } kind = Kind::none;
     uint64_t id = 0;  // grows with each action that ended
     bool ok = false;
     std::string error;               // what went wrong, for the teacher (the center's words)

@@ -1,5 +1,7 @@
 #include "session/progress.hpp"
 
+#include "core/files.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -119,16 +121,8 @@ bool ProgressStore::write() {
   const std::string text = json{{"format", 1}, {"lessons", lessons}}.dump(2) + "\n";
   std::error_code ec;
   fs::create_directories(file_.parent_path(), ec);
-  const std::string tmp = file_.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0;
-  if (ok) {
-    ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ok = ::fsync(fd) == 0 && ok;
-    ok = ::close(fd) == 0 && ok;
-  }
-  ok = ok && std::rename(tmp.c_str(), file_.c_str()) == 0;
-  error_ = ok ? std::string() : "cannot write " + file_.string();
+  const bool ok = write_file_atomically(file_, text, 0644, &error_);
+  if (ok) error_.clear();
   return ok;
 }
 

@@ -1,5 +1,7 @@
 #include "backend/center_client.hpp"
 
+#include "core/files.hpp"
+
 #include "core/json_text.hpp"
 
 #include <chrono>
@@ -56,16 +58,8 @@ void save_login(const CenterLogin& l) {
   text << "# The compute center this computer logged in to (aisandbox-cli login, or the app).\n"
        << "# The token is a password: keep this file to yourself.\n"
        << t << "\n";
-  const std::string body = text.str();
-  const fs::path tmp = file.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error("cannot write " + tmp.string());
-  ::fchmod(fd, 0600);
-  const bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
-  ::fsync(fd);
-  ::close(fd);
-  if (!written || std::rename(tmp.c_str(), file.c_str()) != 0)
-    throw std::runtime_error("cannot write " + file.string());
+  std::string why;
+  if (!write_file_atomically(file, text.str(), 0600, &why)) throw std::runtime_error(why);
 }
 
 CenterLogin log_in(const std::string& url, const std::string& class_code, const std::string& name,
@@ -75,6 +69,7 @@ CenterLogin log_in(const std::string& url, const std::string& class_code, const 
   CenterLogin l{client.url(), client.login(class_code, name, personal_code, &answer), class_code, name, "student"};
   l.name = answer.value("name", name);
   l.class_id = answer.value("class", "");
+  l.class_code = answer.value("class_code", class_code);  // as the center writes it, not as typed
   l.new_code = answer.value("code", "");
   save_login(l);
   return l;
@@ -227,8 +222,8 @@ json CenterClient::class_progress(const std::string& class_id) {
   return call("GET", class_path(class_id) + "/progress");
 }
 
-std::string CenterClient::class_report(const std::string& class_id) {
-  return call_text("GET", class_path(class_id) + "/report");
+std::string CenterClient::class_report(const std::string& class_id, const std::string& lang) {
+  return call_text("GET", class_path(class_id) + "/report?lang=" + (lang == "en" ? "en" : "ko"));
 }
 
 uint64_t CenterClient::follow(const std::string& id, uint64_t after_seq,

@@ -90,7 +90,7 @@ class CenterClient {
   void unpublish(const std::string& class_id, const std::string& lesson_id);
   nlohmann::json put_progress(const std::string& lesson_id, const nlohmann::json& progress);
   nlohmann::json class_progress(const std::string& class_id);
-  std::string class_report(const std::string& class_id);  // CSV
+  std::string class_report(const std::string& class_id, const std::string& lang = "ko");  // CSV
 
   // Follows the job's events after `after_seq` (0: from the first), handing
   // each to `on_event` (false stops). Reconnects after a drop, resuming at

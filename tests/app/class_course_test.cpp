@@ -301,6 +301,8 @@ TEST_F(Classroom, ProgressGoesToTheCenterAndTheTeacherSeesIt) {
 }
 
 TEST_F(Classroom, ProgressWaitsQuietlyWhileTheCenterIsAwayAndGoesWhenItIsBack) {
+  teacher().publish(class_id(), "alpha",
+                    lesson_text("alpha", "Alpha"));  // the center keeps progress of published lessons
   const Lesson lesson = parsed("alpha");
   const remote::CenterLogin s = student("민지");
   const int port = center->port();
@@ -399,6 +401,10 @@ TEST_F(Classroom, TheTeachersRosterCodesReportAndCards) {
     return p.is_object() && p["lessons"].size() == 2;
   }));
   EXPECT_EQ(watch.published()["lessons"][1]["id"], "overfitting");
+  watch.unpublish("xor-hidden-layer");
+  ASSERT_TRUE(eventually([&] { return watch.last_action().id == 7; }));
+  ASSERT_TRUE(watch.last_action().ok) << watch.last_action().error;
+  ASSERT_TRUE(eventually([&] { return watch.published()["lessons"].size() == 1; }));
 
   // The cards: every name and code, escaped.
   const std::string html =
