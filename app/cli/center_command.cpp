@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/usage.hpp"
+#include "core/messages.hpp"
 #include "lesson/lesson.hpp"
 
 namespace aisb::cli {
@@ -30,9 +31,7 @@ bool resolve(const CenterArgs& a, std::string& url, std::string& token) {
   url = !a.center.empty() ? a.center : saved ? saved->url : "";
   token = !a.token.empty() ? a.token : saved && (a.center.empty() || a.center == saved->url) ? saved->token : "";
   if (url.empty() || token.empty()) {
-    std::cerr << "aisandbox-cli: no center to talk to: log in first with\n"
-                 "  aisandbox-cli login --center URL --class CODE --name NAME --code PERSONAL_CODE\n"
-                 "or give --center and --token\n";
+    std::cerr << "aisandbox-cli: " << message_text("cli.center.no_login", language()) << "\n";
     return false;
   }
   return true;
@@ -62,8 +61,7 @@ int follow(remote::CenterClient& client, const std::string& id, bool json_out, i
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (reason.empty()) {
-    std::cerr << "\naisandbox-cli: stopped watching; job " << id << " goes on at the center (aisandbox-cli watch " << id
-              << " follows it again)\n";
+    std::cerr << "\naisandbox-cli: " << message_text("cli.center.stopped_watching", language(), {id}) << "\n";
     return ok;
   }
   return reason == "completed" ? ok : bad_input;
@@ -75,11 +73,12 @@ int center_failure(const std::exception_ptr& p) {
   try {
     std::rethrow_exception(p);
   } catch (const net::Unreachable& e) {
-    std::cerr << "aisandbox-cli: cannot reach the center: " << e.what() << "\n";
+    std::cerr << "aisandbox-cli: " << message_text("cli.center.unreachable", language(), {e.what()}) << "\n";
     return unreachable;
   } catch (const remote::Refused& e) {
-    std::cerr << "aisandbox-cli: the center refused (" << e.status << "): " << (e.field.empty() ? "" : e.field + ": ")
-              << e.what() << "\n";
+    const std::string why = (e.field.empty() ? "" : e.field + ": ") + e.what();  // the center's own words
+    std::cerr << "aisandbox-cli: " << message_text("cli.center.refused", language(), {std::to_string(e.status), why})
+              << "\n";
     return bad_input;
   } catch (const std::invalid_argument& e) {
     std::cerr << "aisandbox-cli: " << e.what() << "\n";
@@ -94,19 +93,19 @@ int login(const CenterArgs& a) {
       if (a.json) {
         std::cout << nlohmann::json{{"token", l.token}, {"role", "teacher"}, {"class", l.class_id}}.dump() << "\n";
       } else {
-        std::cout << "Logged in to " << l.url << " as the teacher of " << l.name << " (" << l.class_id
-                  << "). The token is saved in " << remote::center_config_path().string() << "\n";
+        std::cout << message_text("cli.center.teacher_logged_in", language(),
+                                  {l.url, l.name, l.class_id, remote::center_config_path().string()})
+                  << "\n";
       }
       return ok;
     }
     if (a.class_code.empty() || a.name.empty()) {
-      std::cerr << "aisandbox-cli: login needs --class CODE --name NAME (and --code, your personal code), or "
-                   "--teacher TOKEN\n";
+      std::cerr << "aisandbox-cli: " << message_text("cli.center.login_usage", language()) << "\n";
       return usage;
     }
     // A teacher's token in --class: say so before it goes anywhere.
     if (a.class_code.size() == 64 && a.class_code.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
-      std::cerr << "aisandbox-cli: that is a teacher token, not a class code: use --teacher TOKEN\n";
+      std::cerr << "aisandbox-cli: " << message_text("cli.center.teacher_token_as_class", language()) << "\n";
       return usage;
     }
     const remote::CenterLogin l = remote::log_in(a.center, a.class_code, a.name, a.code);
@@ -115,12 +114,14 @@ int login(const CenterArgs& a) {
       if (!l.new_code.empty()) j["code"] = l.new_code;
       std::cout << j.dump() << "\n";
     } else {
-      std::cout << "Logged in to " << l.url << " as " << l.name << " (class " << l.class_code
-                << "). The token is saved in " << remote::center_config_path().string() << "\n";
+      std::cout << message_text("cli.center.logged_in", language(),
+                                {l.url, l.name, l.class_code, remote::center_config_path().string()})
+                << "\n";
       if (!l.new_code.empty()) {
-        std::cout << "\nYour personal code is " << l.new_code << "\nWrite it down: the next time you sign in as "
-                  << l.name << " (on this or another computer) you need it:\n  aisandbox-cli login --center " << l.url
-                  << " --class " << l.class_code << " --name \"" << l.name << "\" --code " << l.new_code << "\n";
+        std::cout << "\n"
+                  << message_text("cli.center.new_code", language(), {l.new_code, l.name})
+                  << "\n  aisandbox-cli login --center " << l.url << " --class " << l.class_code << " --name \""
+                  << l.name << "\" --code " << l.new_code << "\n";
       }
     }
     return ok;
@@ -144,10 +145,9 @@ int logout(const CenterArgs& a) {
     remote::save_login({saved ? saved->url : url, "", "", "", "student"});
     if (saved && saved->role == "teacher") {
       // A teacher's token is the class's: it goes on working elsewhere.
-      std::cout << "Forgot the teacher token on this computer (it is the class's own and still works: keep it "
-                   "safe)\n";
+      std::cout << message_text("cli.center.teacher_logged_out", language()) << "\n";
     } else {
-      std::cout << "Logged out of " << url << "\n";
+      std::cout << message_text("cli.center.logged_out", language(), {url}) << "\n";
     }
     return ok;
   } catch (...) {
@@ -180,7 +180,7 @@ int cancel(const CenterArgs& a) {
   if (!resolve(a, url, token)) return usage;
   try {
     remote::CenterClient(url, token).cancel(a.job);
-    std::cout << "cancelled " << a.job << "\n";
+    std::cout << message_text("cli.center.cancelled", language(), {a.job}) << "\n";
     return ok;
   } catch (...) {
     return center_failure(std::current_exception());
@@ -202,7 +202,7 @@ int submit(const CenterArgs& a) {
       std::cout << nlohmann::json{{"job", id}}.dump() << "\n";
       return ok;
     }
-    if (!a.json) std::cerr << "job " << id << " is queued at " << url << "\n";
+    if (!a.json) std::cerr << message_text("cli.center.queued", language(), {id, url}) << "\n";
     return follow(client, id, a.json, job.training.epochs, lesson.lesson.title.in("en"));
   } catch (...) {
     return center_failure(std::current_exception());

@@ -15,6 +15,7 @@
 #include "cli/usage.hpp"
 #include "core/code_cards.hpp"
 #include "core/files.hpp"
+#include "core/messages.hpp"
 #include "lesson/lesson.hpp"
 
 namespace fs = std::filesystem;
@@ -31,8 +32,7 @@ bool teacher_login(const CenterArgs& a, remote::CenterLogin* out) {
   if (!a.center.empty()) l.url = a.center;
   if (!a.token.empty()) l.token = a.token, l.role = "teacher", l.class_id.clear();
   if (l.url.empty() || l.token.empty() || l.role != "teacher") {
-    std::cerr << "aisandbox-cli: this is a teacher's command: log in first with\n"
-                 "  aisandbox-cli login --center URL --teacher TEACHER_TOKEN\n";
+    std::cerr << "aisandbox-cli: " << message_text("cli.class.teacher_only", language()) << "\n";
     return false;
   }
   *out = l;
@@ -54,7 +54,7 @@ bool collect(const std::vector<std::string>& paths, std::vector<fs::path>* files
       continue;
     }
     if (!fs::is_directory(path)) {
-      std::cerr << "aisandbox-cli: " << p << ": no such file or folder\n";
+      std::cerr << "aisandbox-cli: " << p << ": " << message_text("cli.no_such_path", language()) << "\n";
       return false;
     }
     if (fs::exists(path / "course.toml")) {
@@ -82,7 +82,7 @@ int class_publish(const CenterArgs& a) {
   std::vector<fs::path> files;
   if (!collect(a.paths, &files)) return bad_input;
   if (files.empty()) {
-    std::cerr << "aisandbox-cli: no lesson files in " << a.paths.front() << "\n";
+    std::cerr << "aisandbox-cli: " << message_text("cli.class.no_lessons", language(), {a.paths.front()}) << "\n";
     return bad_input;
   }
   // Every file is checked before any is sent: a class never gets half a course.
@@ -100,7 +100,10 @@ int class_publish(const CenterArgs& a) {
     text << in.rdbuf();
     lessons.emplace_back(r.lesson.id, text.str());
   }
-  if (!good) return bad_input;
+  if (!good) {
+    std::cerr << "aisandbox-cli: " << message_text("cli.class.nothing_published", language()) << "\n";
+    return bad_input;
+  }
   try {
     remote::CenterClient client(l.url, l.token);
     const std::string klass = class_of(client, l);
@@ -108,7 +111,9 @@ int class_publish(const CenterArgs& a) {
     for (const auto& [id, text] : lessons) {
       const json kept = client.publish(klass, id, text);
       out.push_back(kept);
-      if (!a.json) std::cout << "published " << id << " (" << kept["title"].value("en", "") << ")\n";
+      if (!a.json) {
+        std::cout << message_text("cli.class.published", language(), {id, kept["title"].value(language(), "")}) << "\n";
+      }
     }
     if (a.json) std::cout << json{{"lessons", out}}.dump() << "\n";
     return ok;
@@ -125,7 +130,7 @@ int class_unpublish(const CenterArgs& a) {
     const std::string klass = class_of(client, l);
     for (const std::string& id : a.paths) {
       client.unpublish(klass, id);
-      std::cout << "unpublished " << id << "\n";
+      std::cout << message_text("cli.class.unpublished", language(), {id}) << "\n";
     }
     return ok;
   } catch (...) {
@@ -149,7 +154,7 @@ int class_report(const CenterArgs& a) {
       std::cerr << "aisandbox-cli: cannot write " << a.output << "\n";
       return bad_input;
     }
-    std::cerr << "wrote " << a.output << "\n";
+    std::cerr << message_text("cli.class.wrote", language(), {a.output}) << "\n";
     return ok;
   } catch (...) {
     return center_failure(std::current_exception());
@@ -169,7 +174,9 @@ int class_roster(const CenterArgs& a, bool reset) {
         std::cout << r.dump() << "\n";
       } else {
         for (const auto& s : r.value("students", json::array())) {
-          std::cout << s.value("name", "") << (s.value("signed_in", false) ? "  (signed in)" : "") << "\n";
+          std::cout << s.value("name", "")
+                    << (s.value("signed_in", false) ? "  " + message_text("cli.class.signed_in", language()) : "")
+                    << "\n";
         }
       }
       return ok;
@@ -195,7 +202,7 @@ int class_roster(const CenterArgs& a, bool reset) {
         std::cerr << "aisandbox-cli: " << why << "\n";
         return bad_input;
       }
-      std::cerr << "wrote " << cards.size() << " card(s) to " << a.output << "\n";
+      std::cerr << message_text("cli.class.wrote_cards", language(), {std::to_string(cards.size()), a.output}) << "\n";
     }
     return ok;
   } catch (...) {
@@ -219,9 +226,12 @@ int class_progress(const CenterArgs& a) {
       for (const auto& [lesson, prog] : lessons.items()) {
         // As the class view shows it: the step they are on (and the furthest, when further).
         const int step = prog.value("step", 0) + 1, reached = prog.value("reached", 0) + 1;
-        std::cout << "  " << lesson << " step " << step << "/" << prog.value("steps", 0)
-                  << (reached > step ? " (reached " + std::to_string(reached) + ")" : std::string())
-                  << (prog.value("finished", false) ? " (finished)" : "");
+        std::cout << "  "
+                  << message_text("cli.class.step", language(),
+                                  {lesson, std::to_string(step), std::to_string(prog.value("steps", 0))})
+                  << (reached > step ? " " + message_text("cli.class.reached", language(), {std::to_string(reached)})
+                                     : std::string())
+                  << (prog.value("finished", false) ? " " + message_text("cli.class.finished", language()) : "");
       }
       std::cout << "\n";
     }

@@ -349,7 +349,8 @@ struct Ran {
 Ran cli(const std::string& args, const fs::path& home) {
   const fs::path err = home / "stderr.txt";
   fs::create_directories(home);
-  const std::string cmd = "XDG_CONFIG_HOME=" + home.string() + " " + AISB_CLI + " " + args + " 2>" + err.string();
+  const std::string cmd =
+      "LANG=C LC_ALL=C XDG_CONFIG_HOME=" + home.string() + " " + AISB_CLI + " " + args + " 2>" + err.string();
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
@@ -420,6 +421,11 @@ TEST_F(Classroom, TheCliSignsInBothWaysAndRunsTheClass) {
   std::string header;
   std::getline(csv, header);
   EXPECT_NE(header.find("student,lesson"), std::string::npos);
+  // In Korean when asked (--lang, or the locale).
+  r = cli("--lang ko class progress", teacher_home);
+  EXPECT_EQ(r.status, 0) << r.err;
+  r = cli("--lang ko login" + at + " --class " + class_code() + " --name 지수 --code AAAA-AAAA", pupil_home);
+  EXPECT_NE(r.err.find("센터가 거절했습니다(401)"), std::string::npos) << r.err;
   // Logout ends the token at the center.
   const std::string token = remote_token(pupil_home);
   EXPECT_EQ(cli("logout", pupil_home).status, 0);

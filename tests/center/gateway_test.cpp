@@ -564,7 +564,8 @@ struct Ran {
 };
 
 Ran cli(const std::string& args, const fs::path& config_home) {
-  const std::string cmd = "XDG_CONFIG_HOME=" + config_home.string() + " " + AISB_CLI + " " + args + " 2>/dev/null";
+  const std::string cmd =
+      "LANG=C LC_ALL=C XDG_CONFIG_HOME=" + config_home.string() + " " + AISB_CLI + " " + args + " 2>/dev/null";
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
