@@ -76,7 +76,7 @@ int center_failure(const std::exception_ptr& p) {
     std::cerr << "aisandbox-cli: " << message_text("cli.center.unreachable", language(), {e.what()}) << "\n";
     return unreachable;
   } catch (const remote::Refused& e) {
-    const std::string why = (e.field.empty() ? "" : e.field + ": ") + e.what();  // the center's own words
+    const std::string why = (e.field.empty() ? "" : e.field + ": ") + e.in(language());  // the center's own words
     std::cerr << "aisandbox-cli: " << message_text("cli.center.refused", language(), {std::to_string(e.status), why})
               << "\n";
     return bad_input;

@@ -23,7 +23,7 @@ namespace {
 std::string explain(const std::exception& e, const std::string& url) {
   if (dynamic_cast<const net::Unreachable*>(&e) != nullptr) return trf("center.unreachable", {url, e.what()});
   if (const auto* r = dynamic_cast<const remote::Refused*>(&e)) {
-    return trf("center.refused", {r->field.empty() ? r->what() : r->field + ": " + r->what()});
+    return trf("center.refused", {r->field.empty() ? r->in(lang()) : r->field + ": " + r->in(lang())});
   }
   if (dynamic_cast<const std::invalid_argument*>(&e) != nullptr) return trf("center.bad_address", {url});
   return e.what();

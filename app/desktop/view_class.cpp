@@ -146,7 +146,8 @@ void App::class_tick() {
       using Kind = app::ClassWatch::Action::Kind;
       if (!a.ok) {
         class_message_ok_ = false;
-        class_message_ = a.status != 0 ? trf("center.refused", {a.error})
+        class_message_ = a.status != 0
+                             ? trf("center.refused", {lang() == "ko" && !a.error_ko.empty() ? a.error_ko : a.error})
                          : a.error.rfind("cannot write", 0) == 0
                              ? trf("class.save_failed", {a.error})
                              : trf("center.unreachable", {center_login_ ? center_login_->url : "", a.error});
@@ -173,7 +174,7 @@ std::string App::login_refused_words(const remote::Refused& e) const {
   }
   if (e.status == 401 && e.field == "name") return trf("center.not_on_roster", {name});
   if (e.status == 401 && e.field.empty()) return tr("center.no_such_class");
-  return trf("center.refused", {e.field.empty() ? e.what() : e.field + ": " + e.what()});
+  return trf("center.refused", {e.field.empty() ? e.in(lang()) : e.field + ": " + e.in(lang())});
 }
 
 void App::draw_new_code() {

@@ -105,6 +105,7 @@ void fail(ClassWatch::Action& a) {
   } catch (const remote::Refused& e) {
     a.status = e.status;
     a.error = e.field.empty() ? e.what() : e.field + ": " + e.what();
+    if (!e.message_ko.empty()) a.error_ko = e.field.empty() ? e.message_ko : e.field + ": " + e.message_ko;
   } catch (const std::exception& e) {
     a.error = e.what();
   }

@@ -116,6 +116,7 @@ class ClassWatch {
     uint64_t id = 0;  // grows with each action that ended
     bool ok = false;
     std::string error;               // what went wrong, for the teacher (the center's words)
+    std::string error_ko;            // ... in Korean, where the center said it so
     int status = 0;                  // the center's refusal (0: not reachable, or not a refusal)
     std::vector<StudentCode> codes;  // add, reset: the names and their new codes
     std::filesystem::path file;      // report: where it was written

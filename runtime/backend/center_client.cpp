@@ -114,7 +114,8 @@ std::string CenterClient::call_text(const std::string& method, const std::string
 void CenterClient::refuse(const net::ClientResponse& r) {
   const json j = parse_json(r.body);
   if (j.is_object() && j.contains("error") && j["error"].is_string()) {
-    throw Refused(r.status, j["error"].get<std::string>(), j.value("field", ""));
+    const std::string ko = j.contains("error_ko") && j["error_ko"].is_string() ? j["error_ko"].get<std::string>() : "";
+    throw Refused(r.status, j["error"].get<std::string>(), j.value("field", ""), ko);
   }
   if (r.status == 404 && j.is_discarded()) throw net::Unreachable(url_ + " is not an AI Sandbox center (404)");
   throw Refused(r.status, "the center answered " + std::to_string(r.status), "");

@@ -51,10 +51,15 @@ CenterLogin log_in_teacher(const std::string& url, const std::string& teacher_to
 // a 422, the field of the job spec it names.
 class Refused : public std::runtime_error {
  public:
-  Refused(int status, const std::string& message, std::string field)
-      : std::runtime_error(message), status(status), field(std::move(field)) {}
+  Refused(int status, const std::string& message, std::string field, std::string message_ko = "")
+      : std::runtime_error(message), status(status), field(std::move(field)), message_ko(std::move(message_ko)) {}
   int status;
   std::string field;
+  std::string message_ko;  // the center's Korean words ("error_ko"), where it has them
+  // The message in `lang` ("ko" or "en"), English where there is no Korean.
+  [[nodiscard]] std::string in(const std::string& lang) const {
+    return lang == "ko" && !message_ko.empty() ? message_ko : what();
+  }
 };
 // net::Unreachable for a center that cannot be reached.
 

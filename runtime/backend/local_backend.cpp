@@ -52,7 +52,9 @@ bool EventQueue::running() const {
   return running_;
 }
 
-LocalBackend::~LocalBackend() { stop(); }
+LocalBackend::~LocalBackend() {
+  stop();
+}
 
 void LocalBackend::stop() {
   if (control_) control_->cancel();
@@ -91,10 +93,16 @@ void LocalBackend::set_pace(double steps_per_second) {
   if (control_) control_->set_pace(steps_per_second);
 }
 
-size_t LocalBackend::poll(std::vector<Event>& out) { return events_.poll(out); }
+size_t LocalBackend::poll(std::vector<Event>& out) {
+  return events_.poll(out);
+}
 
-bool LocalBackend::wait(std::chrono::milliseconds timeout) { return events_.wait(timeout); }
+bool LocalBackend::wait(std::chrono::milliseconds timeout) {
+  return events_.wait(timeout);
+}
 
-bool LocalBackend::running() const { return events_.running(); }
+bool LocalBackend::running() const {
+  return events_.running();
+}
 
 }  // namespace aisb

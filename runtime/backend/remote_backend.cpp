@@ -4,7 +4,9 @@
 
 namespace aisb {
 
-RemoteBackend::~RemoteBackend() { stop(); }
+RemoteBackend::~RemoteBackend() {
+  stop();
+}
 
 void RemoteBackend::stop() {
   cancel_ = true;
@@ -43,7 +45,9 @@ bool RemoteBackend::attach(const std::string& job_id) {
   return true;
 }
 
-void RemoteBackend::push(Event e) { events_.push(std::move(e)); }  // nothing once cancelled (closed)
+void RemoteBackend::push(Event e) {
+  events_.push(std::move(e));
+}  // nothing once cancelled (closed)
 
 void RemoteBackend::fail(const std::string& message, const std::string& message_ko) {
   {
@@ -143,11 +147,12 @@ void RemoteBackend::run(std::optional<JobSpec> job, std::string id) {
     });
     fail(std::string("The compute center cannot be reached (") + e.what() +
              "). Check its address with the Center button at the top, and the network.",
-         std::string("컴퓨팅 센터에 연결할 수 없어요 (") + e.what() + "). 위쪽의 센터 버튼에서 주소를, 그리고 네트워크를 확인하세요.");
+         std::string("컴퓨팅 센터에 연결할 수 없어요 (") + e.what() +
+             "). 위쪽의 센터 버튼에서 주소를, 그리고 네트워크를 확인하세요.");
   } catch (const remote::Refused& e) {
     set([&](RemoteStatus& s) { s.error = e.what(); });
     const std::string where = e.field.empty() ? "" : e.field + ": ";
-    fail("The compute center refused: " + where + e.what(), "컴퓨팅 센터가 거절했어요: " + where + e.what());
+    fail("The compute center refused: " + where + e.what(), "컴퓨팅 센터가 거절했어요: " + where + e.in("ko"));
   } catch (const std::exception& e) {
     set([&](RemoteStatus& s) { s.error = e.what(); });
     fail(e.what(), e.what());
@@ -162,11 +167,17 @@ void RemoteBackend::cancel() {
   events_.close();
 }
 
-size_t RemoteBackend::poll(std::vector<Event>& out) { return events_.poll(out); }
+size_t RemoteBackend::poll(std::vector<Event>& out) {
+  return events_.poll(out);
+}
 
-bool RemoteBackend::wait(std::chrono::milliseconds timeout) { return events_.wait(timeout); }
+bool RemoteBackend::wait(std::chrono::milliseconds timeout) {
+  return events_.wait(timeout);
+}
 
-bool RemoteBackend::running() const { return events_.running(); }
+bool RemoteBackend::running() const {
+  return events_.running();
+}
 
 RemoteStatus RemoteBackend::status() const {
   std::lock_guard lock(mutex_);

@@ -22,7 +22,7 @@ struct RemoteStatus {
   std::string state;       // "", "submitting", "queued", "running", "done", "failed", "cancelled"
   int queue_position = 0;  // while queued
   std::string node;
-  std::string error;       // the last problem, in words ("" when none)
+  std::string error;  // the last problem, in words ("" when none)
   bool unreachable = false;
 };
 

@@ -27,8 +27,8 @@ struct SolutionReport {
 };
 
 // Trains lesson.solution (which must be set) on the calling thread.
-SolutionReport run_solution(const Lesson& lesson, const TrainOptions& options = {.snapshot_hz = 0,
-                                                                                  .final_snapshot = false});
+SolutionReport run_solution(const Lesson& lesson,
+                            const TrainOptions& options = {.snapshot_hz = 0, .final_snapshot = false});
 
 // "reaches test_accuracy 0.91 at best, not at least 0.95"
 std::string describe_shortfall(const GoalResult& g);

@@ -29,7 +29,7 @@ using namespace detail;
 
 namespace {
 
-net::Response too_many(const std::string& message, double retry_after) {
+net::Response too_many(const Message& message, double retry_after) {
   net::Response r = error(429, message);
   r.headers.push_back({"Retry-After", std::to_string(std::max(1, static_cast<int>(std::ceil(retry_after))))});
   return r;
@@ -121,6 +121,12 @@ std::string Gateway::client_address(const net::Request& req) const {
 
 namespace {
 
+// What normalize_name said, in the reader's language where the table has it.
+Message name_problem(const std::string& why) {
+  if (why == "name: 1 to 40 characters, please") return msg("api.name_length");
+  return msg("api.name_problem", {why.starts_with("name: ") ? why.substr(6) : why});
+}
+
 // What a teacher's token looks like: 64 hex digits.
 bool looks_like_token(const std::string& s) {
   return s.size() == 64 &&
@@ -144,8 +150,7 @@ net::Response Gateway::login(const net::Request& req) {
   const std::string typed = body["class_code"].get<std::string>();
   const std::string personal = body.value("code", "");
   if (looks_like_token(typed)) {
-    return error(422, "that is a teacher token, not a class code: sign in as the class's teacher (--teacher)",
-                 "class_code");
+    return error(422, msg("api.teacher_token_as_class"), "class_code");
   }
   // Case, spaces, dashes and full-width forms do not count.
   const std::string code = Store::normalize_code(typed);
@@ -154,11 +159,11 @@ net::Response Gateway::login(const net::Request& req) {
   // limit per name too.
   const std::string name = Store::normalize_name(body["name"].get<std::string>(), &bad);
   if (code.size() != 6) {
-    return error(422, "a class code is 6 letters and digits (ask your teacher)", "class_code");
+    return error(422, msg("api.class_code_form"), "class_code");
   }
-  if (!bad.empty()) return error(422, bad, "name");
+  if (!bad.empty()) return error(422, name_problem(bad), "name");
   if (!personal.empty() && Store::normalize_code(personal).empty()) {
-    return error(422, "a personal code is 8 letters and digits, such as KMQ7-X3PD", "code");
+    return error(422, msg("api.personal_code_form"), "code");
   }
 
   const Limits& lim = config_.limits;
@@ -174,23 +179,22 @@ net::Response Gateway::login(const net::Request& req) {
   // class behind a school's one address goes on, and the one who guesses
   // codes learns nothing (a right code answers as a wrong one does).
   if (!rates_.has("lf:" + addr, lim.login_failures_per_minute, now) && !seen_here()) {
-    return too_many("too many failed sign-ins from this address; wait a minute", 60.0 / lim.login_failures_per_minute);
+    return too_many(msg("api.too_many_failures_address"), 60.0 / lim.login_failures_per_minute);
   }
   double retry = 0;
   if (!known) {
     const bool by_address = allow("lf:" + addr, lim.login_failures_per_minute, &retry);
     if (!by_address || !allow("lc:" + code, lim.login_failures_per_minute, &retry)) {
-      return too_many("too many sign-ins with a wrong class code; wait a minute", retry);
+      return too_many(msg("api.too_many_wrong_class_codes"), retry);
     }
-    return error(401, "no class has the code '" + code + "' (ask your teacher)");
+    return error(401, msg("api.no_such_class", {code}));
   }
   // Wrong personal codes, and names not on the roster, are limited per
   // class too; while a class is over that, only addresses it signed in
   // from before get through, so one pupil cannot lock the class out.
   const std::string class_failures = "lk:" + klass->id;
   if (!rates_.has(class_failures, lim.sign_in_failures_per_class_per_minute, now) && !seen_here()) {
-    return too_many("too many failed sign-ins to this class; wait a minute",
-                    60.0 / lim.sign_in_failures_per_class_per_minute);
+    return too_many(msg("api.too_many_failures_class"), 60.0 / lim.sign_in_failures_per_class_per_minute);
   }
   // No limit per address on sign-ins with a right code: a school's classes
   // share one address, and one pupil with many names would spend it for
@@ -199,16 +203,17 @@ net::Response Gateway::login(const net::Request& req) {
   // name in a full class is refused before it gets a rate bucket: invented
   // names would otherwise fill the table of rate limits.
   if (klass->students >= lim.max_students_per_class && !store_.has_student(klass->id, name)) {
-    return error(429, Store::class_full(klass->students, lim.max_students_per_class), "name");
+    return error(429,
+                 msg("api.class_full", {std::to_string(klass->students), std::to_string(lim.max_students_per_class)}),
+                 "name");
   }
   if (!allow("ln:" + klass->id + " " + name, lim.logins_per_name_per_minute, &retry)) {
-    return too_many("too many sign-ins as '" + name + "' in this class; wait a moment", retry);
+    return too_many(msg("api.too_many_signins_name", {name}), retry);
   }
   // A name whose code was guessed wrong too often waits, right code or not.
   const std::string name_failures = "lp:" + klass->id + " " + name;
   if (!rates_.has(name_failures, lim.sign_in_failures_per_name_per_minute, now)) {
-    return too_many("too many wrong personal codes for '" + name + "'; wait a moment",
-                    60.0 / lim.sign_in_failures_per_name_per_minute);
+    return too_many(msg("api.too_many_wrong_codes", {name}), 60.0 / lim.sign_in_failures_per_name_per_minute);
   }
   try {
     const SignIn in = store_.sign_in(klass->id, name, personal, lim.max_students_per_class, token_seconds(lim),
@@ -220,18 +225,12 @@ net::Response Gateway::login(const net::Request& req) {
       allow(name_failures, lim.sign_in_failures_per_name_per_minute, &retry);
       switch (in.result) {
         case SignIn::Result::not_on_roster:
-          return error(401,
-                       "there is no '" + name + "' on this class's roster: type your name as your teacher wrote it",
-                       "name");
+          return error(401, msg("api.not_on_roster", {name}), "name");
         case SignIn::Result::code_needed:
-          return error(401,
-                       store_.roster_only(klass->id)
-                           ? "sign in as '" + name + "' with your personal code (your teacher has it)"
-                           : "the name '" + name +
-                                 "' is taken in this class: sign in with its personal code, or choose another name",
+          return error(401, msg(store_.roster_only(klass->id) ? "api.code_needed_roster" : "api.name_taken", {name}),
                        "code");
         default:
-          return error(401, "that is not the personal code of '" + name + "' (ask your teacher for a new one)", "code");
+          return error(401, msg("api.wrong_code", {name}), "code");
       }
     }
     store_.note_sign_in_address(klass->id, addr);
@@ -261,14 +260,14 @@ std::optional<net::Response> Gateway::admit(const net::Request& req, std::option
     // Unknown tokens are limited by address: a bucket for every string
     // anyone may send would be memory anyone may take.
     if (!allow("u:" + net::address_key(client_address(req)), lim.unknown_tokens_per_minute, &retry)) {
-      return too_many("too many requests with tokens this center does not know; wait a moment", retry);
+      return too_many(msg("api.too_many_requests"), retry);
     }
-    return error(401, "this token is not known here or has expired (log in again)");
+    return error(401, msg("api.token_unknown"));
   }
   // One allowance per person, however many tokens they collect by logging in again.
   const std::string key =
       principal->kind == Principal::Kind::teacher ? "rt:" + principal->class_id : "rs:" + principal->student_id;
-  if (!allow(key, lim.requests_per_minute, &retry)) return too_many("too many requests; wait a moment", retry);
+  if (!allow(key, lim.requests_per_minute, &retry)) return too_many(msg("api.too_many_requests"), retry);
   who->emplace(Caller{*principal});
   return std::nullopt;
 }
@@ -283,7 +282,7 @@ net::Response Gateway::logout(const net::Request& req, const Caller& who) {
 }
 
 net::Response Gateway::submit(const net::Request& req, const Caller& who) {
-  if (who.teacher()) return error(403, "a teacher's token watches the class; log in as a student to run jobs");
+  if (who.teacher()) return error(403, msg("api.teacher_cannot_submit"));
   // A retry of a submission whose answer was lost names the same key: it
   // gets the first job's answer, not a second job.
   const std::string key = req.header("idempotency-key");
@@ -302,7 +301,9 @@ net::Response Gateway::submit(const net::Request& req, const Caller& who) {
   const JobSpec job = read_job(body, diags);
   if (diags.has_errors()) {
     for (const auto& d : diags.all()) {
-      if (d.severity == Severity::error) return error(422, d.message, d.path);
+      if (d.severity != Severity::error) continue;
+      // The validator's words in both languages where the table has them.
+      return d.key.empty() ? error(422, d.message, d.path) : error(422, Message{d.key, d.args}, d.path);
     }
   }
   double estimate = 0;
@@ -326,28 +327,26 @@ net::Response Gateway::submit(const net::Request& req, const Caller& who) {
     const int64_t waiting =
         store_.count_jobs_of_student(student, "queued") + store_.count_jobs_of_student(student, "running");
     if (waiting >= lim.max_queued_per_student) {
-      return error(429, "you already have " + std::to_string(waiting) + " jobs queued or running (the limit is " +
-                            std::to_string(lim.max_queued_per_student) + "); wait for one to end or cancel one");
+      return error(429,
+                   msg("api.quota_student", {std::to_string(waiting), std::to_string(lim.max_queued_per_student)}));
     }
     const int64_t of_class =
         store_.count_jobs_of_class(r.class_id, "queued") + store_.count_jobs_of_class(r.class_id, "running");
     if (of_class >= lim.max_queued_per_class) {
-      return error(429, "your class has " + std::to_string(of_class) + " jobs queued or running (the limit is " +
-                            std::to_string(lim.max_queued_per_class) + "); wait for some to end");
+      return error(429, msg("api.quota_class", {std::to_string(of_class), std::to_string(lim.max_queued_per_class)}));
     }
     const int64_t now = now_ms();
     const double quota_ms = lim.class_gpu_minutes_per_day * 60000;
     const std::string minutes = std::to_string(static_cast<int64_t>(lim.class_gpu_minutes_per_day));
     const int64_t used = store_.class_busy_ms(r.class_id, now - kDayMs);
     if (static_cast<double>(used) >= quota_ms) {
-      return error(429, "your class has used its " + minutes + " minutes of the last 24 hours; ask your teacher");
+      return error(429, msg("api.quota_minutes", {minutes}));
     }
     // What is queued and running will use its share too: a queue cannot
     // promise more than the quota has left.
     const int64_t pending = store_.class_pending_ms(r.class_id, now);
     if (static_cast<double>(used + pending) + estimate * 1000 > quota_ms) {
-      return error(429, "your class's jobs queued and running would use the rest of its " + minutes +
-                            " minutes of the last 24 hours; wait for some to end, or ask your teacher");
+      return error(429, msg("api.quota_minutes_pending", {minutes}));
     }
     return std::nullopt;
   };

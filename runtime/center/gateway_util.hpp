@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "center/gateway.hpp"
+#include "core/messages.hpp"
 
 namespace aisb::center::detail {
 
@@ -34,15 +35,27 @@ inline net::Response reply(int status, const json& body) {
   return r;
 }
 
-inline net::Response error(int status, const std::string& message, const std::string& field = "") {
-  // A message may quote what the client sent: never echo more than a line of it.
-  std::string said = message;
+// A message may quote what the client sent: never echo more than a line of it.
+inline std::string said_briefly(std::string said) {
   if (said.size() > 400) {
     size_t cut = 400;
     while (cut > 0 && (static_cast<unsigned char>(said[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
     said = said.substr(0, cut) + "…";
   }
-  json body{{"error", said}};
+  return said;
+}
+
+inline net::Response error(int status, const std::string& message, const std::string& field = "") {
+  json body{{"error", said_briefly(message)}};
+  if (!field.empty()) body["field"] = field;
+  return reply(status, body);
+}
+
+// What a student or teacher reads: the message table's entry in English
+// ("error") and in Korean ("error_ko"), so every client says it in its
+// reader's language.
+inline net::Response error(int status, const Message& m, const std::string& field = "") {
+  json body{{"error", said_briefly(render_message(m, "en"))}, {"error_ko", said_briefly(render_message(m, "ko"))}};
   if (!field.empty()) body["field"] = field;
   return reply(status, body);
 }

@@ -66,6 +66,8 @@ TEST_F(Classroom, NoOneSignsInAsAClassmateOfAnOpenClass) {
   r = sign_in("민지", "AAAA-AAAA");
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(body(r)["field"], "code");
+  // In both languages: the reader's client picks.
+  EXPECT_EQ(body(r)["error_ko"], "'민지'의 개인 코드가 아닙니다(선생님께 새 코드를 받으세요).") << r.body;
   // The right code, typed any way a pupil types it: lower case, spaces, no
   // dash, full-width letters.
   std::string sloppy;
@@ -321,7 +323,8 @@ TEST_F(Classroom, WhatAPupilSendsIsBoundedBeforeItIsKept) {
   EXPECT_EQ(call("POST", class_path() + "/roster", std::string(5000, '[') + std::string(5000, ']'), teacher()).status,
             400);
   json many = json::array();
-  for (int i = 0; i < 1000; ++i) many.push_back(std::to_string(i).insert(0, 1, 'n'));  // (not "n" + ...: GCC 12 warns wrongly)
+  for (int i = 0; i < 1000; ++i)
+    many.push_back(std::to_string(i).insert(0, 1, 'n'));  // (not "n" + ...: GCC 12 warns wrongly)
   auto r = call("POST", class_path() + "/roster", json{{"names", many}}.dump(), teacher());
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(body(call("GET", class_path() + "/roster", "", teacher()))["students"].size(), 1u);
@@ -425,7 +428,7 @@ TEST_F(Classroom, TheCliSignsInBothWaysAndRunsTheClass) {
   r = cli("--lang ko class progress", teacher_home);
   EXPECT_EQ(r.status, 0) << r.err;
   r = cli("--lang ko login" + at + " --class " + class_code() + " --name 지수 --code AAAA-AAAA", pupil_home);
-  EXPECT_NE(r.err.find("센터가 거절했습니다(401)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("센터가 거절했습니다(401): code: '지수'의 개인 코드가 아닙니다"), std::string::npos) << r.err;
   // Logout ends the token at the center.
   const std::string token = remote_token(pupil_home);
   EXPECT_EQ(cli("logout", pupil_home).status, 0);

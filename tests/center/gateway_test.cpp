@@ -283,6 +283,9 @@ TEST_F(Center, EveryRefusalHasItsCodeAndSaysWhy) {
   r = code_of("POST", "/api/v1/jobs", job.dump());
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(json::parse(r.body)["field"], "model.layers[0].units");
+  // ... in Korean too, the same words the Korean lesson checker uses.
+  EXPECT_NE(json::parse(r.body).value("error_ko", "").find("0"), std::string::npos) << r.body;
+  EXPECT_NE(json::parse(r.body).value("error_ko", ""), json::parse(r.body).value("error", "")) << r.body;
   job = to_json(test::xor_job(5));
   job["training"]["learning_rte"] = 0.1;
   r = code_of("POST", "/api/v1/jobs", job.dump());
