@@ -1,5 +1,7 @@
 #include "worker/job_dir.hpp"
 
+#include "core/files.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -52,13 +54,7 @@ bool write_atomically(const fs::path& file, const std::string& text) {
   const std::string tmp = file.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return false;
-  bool ok = true;
-  for (size_t at = 0; ok && at < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) at += static_cast<size_t>(n);
-  }
+  bool ok = write_all(fd, text) == text.size();
   ok = ::fsync(fd) == 0 && ok;
   ok = ::close(fd) == 0 && ok;
   ok = ok && std::rename(tmp.c_str(), file.c_str()) == 0;
@@ -88,21 +84,15 @@ EventWriter::Result EventWriter::append(Event e, uint64_t limit) {
   e.seq = seq_ + 1;
   const std::string line = to_json(e).dump() + "\n";
   if (max_bytes_ > 0 && bytes_ + line.size() > limit) return Result::over_cap;
-  size_t at = 0;
-  while (at < line.size()) {
-    const ssize_t n = ::write(fd_, line.data() + at, line.size() - at);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      // ENOSPC, EIO, EFBIG, or a write of nothing: take back what part of
-      // the line got in, so that a reader never meets half an event.
-      error_ = n < 0 ? errno : ENOSPC;
-      failed_ = true;
-      if (::ftruncate(fd_, static_cast<off_t>(bytes_)) != 0) {
-        // The file keeps a torn end; the next reader (scan_log) cuts it off.
-      }
-      return Result::failed;
+  if (write_all(fd_, line) != line.size()) {
+    // ENOSPC, EIO, EFBIG, or a write of nothing: take back what part of
+    // the line got in, so that a reader never meets half an event.
+    error_ = errno;
+    failed_ = true;
+    if (::ftruncate(fd_, static_cast<off_t>(bytes_)) != 0) {
+      // The file keeps a torn end; the next reader (scan_log) cuts it off.
     }
-    at += static_cast<size_t>(n);
+    return Result::failed;
   }
   bytes_ += line.size();
   seq_ = e.seq;

@@ -17,6 +17,7 @@
 #include "center/gateway_util.hpp"
 #include "core/event.hpp"
 #include "core/event_log.hpp"
+#include "core/files.hpp"
 #include "core/job_reader.hpp"
 #include "core/json_text.hpp"
 
@@ -67,15 +68,7 @@ bool write_job_folder(const fs::path& dir, const std::string& text) {
   const fs::path file = dir / "job.json";
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return false;
-  bool ok = true;
-  for (size_t at = 0; ok && at < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
-    if (n > 0) {
-      at += static_cast<size_t>(n);
-    } else if (n < 0 && errno != EINTR) {
-      ok = false;
-    }
-  }
+  bool ok = write_all(fd, text) == text.size();
   ok = ::fsync(fd) == 0 && ok;
   ok = ::close(fd) == 0 && ok;
   // The new names too: the folder's entry in jobs/, job.json's in the folder.

@@ -1,6 +1,7 @@
 #include "core/event_log.hpp"
 
 #include "core/event.hpp"
+#include "core/files.hpp"
 #include "core/json_text.hpp"
 
 #include <algorithm>
@@ -84,15 +85,10 @@ bool append_event(const fs::path& events_jsonl, Event e) {
   const std::string line = to_json(e).dump() + "\n";
   const int fd = ::open(events_jsonl.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return false;
-  size_t at = 0;
-  while (at < line.size()) {
-    const ssize_t n = ::write(fd, line.data() + at, line.size() - at);
-    if (n <= 0) break;
-    at += static_cast<size_t>(n);
-  }
+  const bool whole = write_all(fd, line) == line.size();
   ::fsync(fd);
   ::close(fd);
-  return at == line.size();
+  return whole;
 }
 
 }  // namespace aisb

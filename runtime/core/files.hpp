@@ -10,6 +10,11 @@
 
 namespace aisb {
 
+// Writes all of `data` to `fd`, again after a short write or EINTR. The
+// bytes written: fewer than asked when write fails (errno says why; a write
+// of nothing sets ENOSPC).
+size_t write_all(int fd, std::string_view data);
+
 // `mode`: the new file's permissions (0600 for what is a password or
 // private). False, with "cannot write FILE" in `why`, when it cannot.
 bool write_file_atomically(const std::filesystem::path& file, std::string_view text, unsigned mode,
