@@ -345,7 +345,9 @@ void App::draw_center_dialog() {
           ImGui::TableNextColumn();
           const std::string lesson = lesson_title_of(run.value("lesson", ""));
           platform_.ensure_glyphs(lesson);
-          text(f.body, p.text, lesson.c_str());
+          ImGui::PushTextWrapPos(0.0f);  // within its column, however long the title
+          text_wrapped(f.body, p.text, lesson.c_str());
+          ImGui::PopTextWrapPos();
           // A diverged run says why and what to try, as its `done` event does.
           if (const auto m = center_run_messages_.find(id);
               m != center_run_messages_.end() && !m->second.first.empty()) {
@@ -519,7 +521,13 @@ void App::draw_classroom() {
     platform_.ensure_glyphs(r.student + title);
     begin_panel(("run" + r.id).c_str(), nullptr, ImVec2(card_w, em(17.0f)));
     text(f.heading, p.text, r.student.c_str());
-    text(f.small, p.muted, (title + " · " + short_time(r.created)).c_str());
+    {
+      // A long title gives way to the time, with "…": it never runs past the card.
+      const std::string when = " · " + short_time(r.created);
+      const float room =
+          ImGui::GetContentRegionAvail().x - f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, when.c_str()).x;
+      text(f.small, p.muted, (fit_text(title, f.small, room) + when).c_str());
+    }
     const app::RunOutcome outcome = app::run_outcome(r.state, r.reason);
     nlohmann::json as_json{{"state", r.state}, {"reason", r.reason}};
     text(f.bold, state_color(r.state, r.reason), state_words(as_json).c_str());
