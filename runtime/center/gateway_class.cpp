@@ -185,8 +185,7 @@ std::optional<net::Response> Gateway::classroom(const std::vector<std::string>& 
     if (who.teacher()) return error(403, "progress is a student's; the teacher reads the class's");
     if (!get) return wrong_method("GET");
     json lessons = json::object();
-    for (const ProgressRow& r : store_.class_progress(who.who.class_id)) {
-      if (r.student_id != who.who.student_id) continue;
+    for (const ProgressRow& r : store_.progress_of_student(who.who.student_id)) {
       lessons[r.lesson] = parse_json(r.data);
       lessons[r.lesson]["updated"] = iso_date(r.updated);
     }
@@ -339,13 +338,13 @@ net::Response Gateway::publish(const std::string& id, const net::Request& req, c
     if (st.goal) l.goal_steps.push_back(static_cast<int>(i));
     if (st.quiz) l.quiz_answers[static_cast<int>(i)] = st.quiz->answer;
   }
-  const bool existed = store_.class_lesson(who.who.class_id, id).has_value();
-  if (!store_.put_lesson(who.who.class_id, l, config_.limits.max_lessons_per_class)) {
+  const Store::PutLesson put = store_.put_lesson(who.who.class_id, l, config_.limits.max_lessons_per_class);
+  if (put == Store::PutLesson::full) {
     return error(429, "the class has " + std::to_string(config_.limits.max_lessons_per_class) +
                           " lessons, as many as this center allows; remove one first");
   }
-  const auto kept = store_.class_lesson(who.who.class_id, id);
-  return reply(existed ? 200 : 201, lesson_json(*kept));
+  const auto kept = store_.class_lesson(who.who.class_id, id, false);  // with its place and hash as kept
+  return reply(put == Store::PutLesson::added ? 201 : 200, lesson_json(*kept));
 }
 
 net::Response Gateway::put_progress(const std::string& lesson, const net::Request& req, const Caller& who) {
@@ -355,7 +354,7 @@ net::Response Gateway::put_progress(const std::string& lesson, const net::Reques
   if (body.is_discarded()) return error(400, "the body is " + why);
   // Progress is kept for the lessons published to the class, and checked
   // against them: what a gradebook shows is never only what a client said.
-  const auto published = store_.class_lesson(who.who.class_id, lesson);
+  const auto published = store_.class_lesson(who.who.class_id, lesson, false);
   if (!published) {
     return error(404, "'" + lesson +
                           "' is not a lesson of your class (the class view shows progress in the lessons "

@@ -166,7 +166,11 @@ net::Response Gateway::login(const net::Request& req) {
   const bool known = klass && klass->code == code;
   // Whether the class signed in from this address in the last day (kept in
   // the database: a restart forgets none).
-  const auto seen_here = [&] { return known && store_.signed_in_from(klass->id, addr, 86400); };
+  std::optional<bool> seen;  // asked once, when a limit is reached
+  const auto seen_here = [&] {
+    if (!seen) seen = known && store_.signed_in_from(klass->id, addr, 86400);
+    return *seen;
+  };
   // Failures are what is limited, per address. While an address is over
   // them, only a class that has signed in from it before gets through: the
   // class behind a school's one address goes on, and the one who guesses

@@ -361,46 +361,64 @@ SignIn Store::sign_in(const std::string& class_id, const std::string& name_as_se
   SignIn out;
   out.name = name;
   std::string stored;
-  {
-    const std::lock_guard lock(mutex_);
+  // Under the store's lock: who has the name, and whether a new name may
+  // join (the roster, and the cap on students that keeps invented names
+  // from multiplying quotas). none: go on; else the answer.
+  const auto look_up = [&]() -> std::optional<SignIn::Result> {
+    out.student_id.clear();
+    stored.clear();
     {
       Stmt s(db_, "SELECT id, code_hash FROM students WHERE class_id = ? AND name = ?");
       s.bind(1, class_id).bind(2, name);
       if (s.step()) out.student_id = s.text(0), stored = s.text(1);
     }
-    if (out.student_id.empty() || stored.empty()) {
-      if (out.student_id.empty()) {
-        if (roster_only(class_id)) {
-          out.result = SignIn::Result::not_on_roster;
-          return out;
-        }
-        // Every new name is a new student with their own quotas: a cap
-        // keeps invented names from multiplying them. (Checked and inserted
-        // under the store's lock, so a burst of sign-ins cannot pass it
-        // together.)
-        int64_t students = 0;
-        {
-          Stmt s(db_, "SELECT COUNT(*) FROM students WHERE class_id = ?");
-          s.bind(1, class_id);
-          if (s.step()) students = s.integer(0);
-        }
-        if (students >= max_students) throw QuotaError(class_full(students, max_students));
-        out.student_id = hex(random_bytes(6)).insert(0, 1, 's');
-        Stmt(db_, "INSERT INTO students (id, class_id, name, created) VALUES (?, ?, ?, ?)")
-            .bind(1, out.student_id)
-            .bind(2, class_id)
-            .bind(3, name)
-            .bind(4, now_seconds())
-            .step();
-      }
-      // The name's first sign-in (or its first since personal codes came):
-      // it takes a code of its own, and from now on only that code opens it.
-      out.new_code = new_personal_code();
-      Stmt(db_, "UPDATE students SET code_hash = ? WHERE id = ?")
-          .bind(1, hash_code(out.new_code))
-          .bind(2, out.student_id)
-          .step();
+    if (!out.student_id.empty()) return std::nullopt;
+    if (roster_only(class_id)) return SignIn::Result::not_on_roster;
+    int64_t students = 0;
+    {
+      Stmt s(db_, "SELECT COUNT(*) FROM students WHERE class_id = ?");
+      s.bind(1, class_id);
+      if (s.step()) students = s.integer(0);
     }
+    if (students >= max_students) throw QuotaError(class_full(students, max_students));
+    return std::nullopt;
+  };
+  {
+    const std::lock_guard lock(mutex_);
+    if (const auto refused = look_up()) {
+      out.result = *refused;
+      return out;
+    }
+  }
+  if (stored.empty()) {
+    // The name's first sign-in (or its first since personal codes came):
+    // it takes a code of its own, and from now on only that code opens it.
+    // The hash is slow on purpose, so it is made outside the lock, and
+    // the name is looked up again before it is written.
+    const std::string code = new_personal_code();
+    const std::string hash = hash_code(code);
+    const std::lock_guard lock(mutex_);
+    if (const auto refused = look_up()) {
+      out.result = *refused;
+      return out;
+    }
+    if (!stored.empty()) {
+      out.result = SignIn::Result::code_needed;  // another sign-in claimed the name meanwhile
+      return out;
+    }
+    if (out.student_id.empty()) {
+      out.student_id = hex(random_bytes(6)).insert(0, 1, 's');
+      Stmt(db_, "INSERT INTO students (id, class_id, name, created, code_hash) VALUES (?, ?, ?, ?, ?)")
+          .bind(1, out.student_id)
+          .bind(2, class_id)
+          .bind(3, name)
+          .bind(4, now_seconds())
+          .bind(5, hash)
+          .step();
+    } else {
+      Stmt(db_, "UPDATE students SET code_hash = ? WHERE id = ?").bind(1, hash).bind(2, out.student_id).step();
+    }
+    out.new_code = code;
   }
   if (out.new_code.empty()) {
     if (normalize_code(personal_code).empty()) {

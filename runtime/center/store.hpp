@@ -179,17 +179,21 @@ class Store {
   bool roster_only(const std::string& class_id);
 
   // The class's published lessons. put_lesson adds or replaces by id (a new
-  // one goes last); false from put_lesson when the class has max_lessons
-  // others already.
-  bool put_lesson(const std::string& class_id, const ClassLesson& lesson, int64_t max_lessons);
+  // one goes last); `full` when the class has max_lessons others already.
+  enum class PutLesson { added, replaced, full };
+  PutLesson put_lesson(const std::string& class_id, const ClassLesson& lesson, int64_t max_lessons);
   bool delete_lesson(const std::string& class_id, const std::string& id);
   std::vector<ClassLesson> class_lessons(const std::string& class_id);  // in order, without text
-  std::optional<ClassLesson> class_lesson(const std::string& class_id, const std::string& id);
+  // With its text unless `with_text` is false (progress checks need only
+  // the steps, goals and answers, not a file of up to 256 KiB).
+  std::optional<ClassLesson> class_lesson(const std::string& class_id, const std::string& id, bool with_text = true);
 
   // Progress: one row per student and lesson, replaced by each report.
   void put_progress(const std::string& student_id, const std::string& lesson, const std::string& data);
   // Every row of the class's students.
   std::vector<ProgressRow> class_progress(const std::string& class_id);
+  // Every row of one student.
+  std::vector<ProgressRow> progress_of_student(const std::string& student_id);
   // The student's row for a lesson, if any.
   std::optional<ProgressRow> progress_of(const std::string& student_id, const std::string& lesson);
 
@@ -266,6 +270,7 @@ class Store {
   void exec(const char* sql);
   void add_column(const char* table, const char* column, const char* declaration);
   std::string issue_token(const std::string& student_id, int64_t token_seconds, int64_t max_tokens);
+  std::vector<ProgressRow> select_progress(const char* where, const std::vector<std::string>& values);
   std::vector<JobRecord> select_jobs(const char* where, const std::string& value, const char* order, int64_t limit);
   sqlite3* db_ = nullptr;
   std::recursive_mutex mutex_;  // one connection, shared by the gateway's threads

@@ -207,7 +207,7 @@ std::vector<StudentRow> Store::students(const std::string& class_id) {
 
 // ---------------------------------------------------------------- lessons
 
-bool Store::put_lesson(const std::string& class_id, const ClassLesson& l, int64_t max_lessons) {
+Store::PutLesson Store::put_lesson(const std::string& class_id, const ClassLesson& l, int64_t max_lessons) {
   const std::lock_guard lock(mutex_);
   int64_t position = -1, count = 0, last = 0;
   {
@@ -220,8 +220,9 @@ bool Store::put_lesson(const std::string& class_id, const ClassLesson& l, int64_
     s.bind(1, class_id);
     if (s.step()) count = s.integer(0), last = s.integer(1);
   }
-  if (position < 0) {
-    if (count >= max_lessons) return false;
+  const bool added = position < 0;
+  if (added) {
+    if (count >= max_lessons) return PutLesson::full;
     position = last + 1;
   }
   Stmt(db_,
@@ -238,7 +239,7 @@ bool Store::put_lesson(const std::string& class_id, const ClassLesson& l, int64_
       .bind(9, now_seconds())
       .bind(10, checks_json(l))
       .step();
-  return true;
+  return added ? PutLesson::added : PutLesson::replaced;
 }
 
 bool Store::delete_lesson(const std::string& class_id, const std::string& id) {
@@ -260,11 +261,12 @@ std::vector<ClassLesson> Store::class_lessons(const std::string& class_id) {
   return out;
 }
 
-std::optional<ClassLesson> Store::class_lesson(const std::string& class_id, const std::string& id) {
+std::optional<ClassLesson> Store::class_lesson(const std::string& class_id, const std::string& id, bool with_text) {
   const std::lock_guard lock(mutex_);
-  Stmt s(db_,
-         "SELECT id, position, sha256, title_ko, title_en, steps, updated, text, checks FROM lessons "
-         "WHERE class_id = ? AND id = ?");
+  Stmt s(db_, with_text ? "SELECT id, position, sha256, title_ko, title_en, steps, updated, text, checks FROM lessons "
+                          "WHERE class_id = ? AND id = ?"
+                        : "SELECT id, position, sha256, title_ko, title_en, steps, updated, '', checks FROM lessons "
+                          "WHERE class_id = ? AND id = ?");
   s.bind(1, class_id).bind(2, id);
   if (!s.step()) return std::nullopt;
   ClassLesson l{s.text(0),    s.integer(1), s.text(2), s.text(3), s.text(4),
@@ -295,25 +297,30 @@ void Store::put_progress(const std::string& student_id, const std::string& lesso
       .step();
 }
 
-std::vector<ProgressRow> Store::class_progress(const std::string& class_id) {
+std::vector<ProgressRow> Store::select_progress(const char* where, const std::vector<std::string>& values) {
   const std::lock_guard lock(mutex_);
   std::vector<ProgressRow> out;
-  Stmt s(db_,
-         "SELECT p.student_id, s.name, p.lesson, p.data, p.updated FROM progress p JOIN students s "
-         "ON s.id = p.student_id WHERE s.class_id = ? ORDER BY s.created, s.rowid, p.lesson");
-  s.bind(1, class_id);
+  Stmt s(db_, (std::string("SELECT p.student_id, s.name, p.lesson, p.data, p.updated FROM progress p JOIN students s "
+                           "ON s.id = p.student_id WHERE ") +
+               where + " ORDER BY s.created, s.rowid, p.lesson")
+                  .c_str());
+  for (size_t i = 0; i < values.size(); ++i) s.bind(static_cast<int>(i) + 1, values[i]);
   while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)});
   return out;
 }
 
+std::vector<ProgressRow> Store::class_progress(const std::string& class_id) {
+  return select_progress("s.class_id = ?", {class_id});
+}
+
+std::vector<ProgressRow> Store::progress_of_student(const std::string& student_id) {
+  return select_progress("p.student_id = ?", {student_id});
+}
+
 std::optional<ProgressRow> Store::progress_of(const std::string& student_id, const std::string& lesson) {
-  const std::lock_guard lock(mutex_);
-  Stmt s(db_,
-         "SELECT p.student_id, s.name, p.lesson, p.data, p.updated FROM progress p JOIN students s "
-         "ON s.id = p.student_id WHERE p.student_id = ? AND p.lesson = ?");
-  s.bind(1, student_id).bind(2, lesson);
-  if (!s.step()) return std::nullopt;
-  return ProgressRow{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)};
+  auto rows = select_progress("p.student_id = ? AND p.lesson = ?", {student_id, lesson});
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
 }
 
 // ---------------------------------------------------------------- addresses

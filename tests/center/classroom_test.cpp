@@ -320,6 +320,15 @@ TEST_F(Classroom, WhatAPupilSendsIsBoundedBeforeItIsKept) {
       201);
   // A lesson past max_lesson_bytes, a body nested deep, a thousand names.
   EXPECT_EQ(call("PUT", class_path() + "/lessons/big", std::string(300 * 1024, '#'), teacher()).status, 413);
+  // A lesson file nested 100,000 deep (toml++ stops at 256) and one of
+  // 30,000 texts left open: refused with the line, and the center goes on.
+  const std::string deep = "format = 1\nid = \"deep\"\na = " + std::string(100000, '[') + std::string(100000, ']');
+  auto deep_r = call("PUT", class_path() + "/lessons/deep", deep, teacher());
+  EXPECT_EQ(deep_r.status, 422) << deep_r.body;
+  std::string open_texts = "format = 1\nid = \"open\"\n";
+  for (int i = 0; i < 30000; ++i) open_texts += "a = \"\"\"\n";
+  EXPECT_EQ(call("PUT", class_path() + "/lessons/open", open_texts, teacher()).status, 422);
+  EXPECT_EQ(call("GET", "/api/v1/health").status, 200);
   EXPECT_EQ(call("POST", class_path() + "/roster", std::string(5000, '[') + std::string(5000, ']'), teacher()).status,
             400);
   json many = json::array();

@@ -17,6 +17,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -488,6 +489,28 @@ TEST_F(StoreTest, ARosterIsAddedWholeOrNotAtAll) {
   EXPECT_EQ(s.sign_in(c.info.id, "민지", codes[0].code).result, SignIn::Result::wrong_code);
   EXPECT_EQ(s.sign_in(c.info.id, "민지", fresh->code).result, SignIn::Result::ok);
   EXPECT_FALSE(s.reset_code(c.info.id, "nobody"));
+}
+
+TEST_F(StoreTest, ANewNameIsClaimedOnceWhenManySignInAtOnce) {
+  // The code's slow hash is made outside the store's lock: the name is
+  // looked up again before it is written, so one sign-in claims it.
+  Store s(dir);
+  const NewClass c = s.create_class("2-3");
+  std::vector<SignIn> got(8);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < got.size(); ++i) threads.emplace_back([&, i] { got[i] = s.sign_in(c.info.id, "민지", ""); });
+  for (auto& t : threads) t.join();
+  int claimed = 0;
+  for (const SignIn& g : got) {
+    if (g.result == SignIn::Result::ok) {
+      ++claimed;
+      EXPECT_FALSE(g.new_code.empty());
+    } else {
+      EXPECT_EQ(g.result, SignIn::Result::code_needed);
+    }
+  }
+  EXPECT_EQ(claimed, 1);
+  EXPECT_EQ(s.students(c.info.id).size(), 1u);
 }
 
 TEST_F(StoreTest, AnOperatorPrintsARosterWithCodes) {
