@@ -30,4 +30,13 @@ const std::vector<SourceInfo>& builtin_sources();
 const SourceInfo* find_source(const std::string& name);
 std::vector<std::string> builtin_source_names();
 
+// What the views need to know about a job's data: a built-in source's entry,
+// or for a csv:/images: source one made from its facts (kind, classes,
+// shape; `measures` the input names as the file has them, untranslated).
+// Never null: an unknown generator gives a points source with no name.
+struct JobSpec;
+SourceInfo describe_source(const JobSpec& job);
+// True for a source made from a file (its names are the file's, not the catalog's).
+bool is_from_file(const SourceInfo& s);
+
 }  // namespace aisb

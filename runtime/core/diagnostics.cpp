@@ -24,8 +24,18 @@ void Diagnostics::warning(std::string path, Message m) {
   items_.push_back({Severity::warning, std::move(path), std::move(english), std::move(m.key), std::move(m.args)});
 }
 
+void Diagnostics::note(std::string path, Message m) {
+  std::string english = render_message(m, "en");
+  items_.push_back({Severity::note, std::move(path), std::move(english), std::move(m.key), std::move(m.args)});
+}
+
 void Diagnostics::add(Diagnostic d) {
   items_.push_back(std::move(d));
+}
+
+size_t Diagnostics::warning_count() const {
+  return static_cast<size_t>(
+      std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::warning; }));
 }
 
 bool Diagnostics::has_errors() const {
@@ -39,7 +49,9 @@ size_t Diagnostics::error_count() const {
 
 std::string Diagnostics::first_error() const {
   for (const auto& d : items_) {
-    if (d.severity == Severity::error) return d.path.empty() ? d.message : d.path + ": " + d.message;
+    if (d.severity != Severity::error) continue;
+    if (!d.where.empty()) return d.where + ": " + d.message;
+    return d.path.empty() ? d.message : d.path + ": " + d.message;
   }
   return {};
 }

@@ -15,7 +15,9 @@
 
 namespace aisb {
 
-enum class Severity { error, warning };
+// A note reports what was done (rows of a teacher's file left out): not a
+// problem, never counted as one, always shown.
+enum class Severity { error, warning, note };
 
 struct Diagnostic {
   Severity severity = Severity::error;
@@ -23,6 +25,10 @@ struct Diagnostic {
   std::string message;       // says what is wrong and, where it can, what would be right (English)
   std::string key;           // its message-table entry; empty for an English-only message
   std::vector<MsgArg> args;  // the entry's arguments
+  // A place outside the lesson file that is wrong: a data file's "FILE:LINE"
+  // or an image's path, relative to where the lesson was read from. Shown
+  // instead of the lesson's FILE:LINE:COL; `path` then is empty.
+  std::string where = {};
 };
 
 class Diagnostics {
@@ -33,9 +39,11 @@ class Diagnostics {
   // A message of the table, in every language.
   void error(std::string path, Message m);
   void warning(std::string path, Message m);
+  void note(std::string path, Message m);
   void add(Diagnostic d);
   [[nodiscard]] bool has_errors() const;
   [[nodiscard]] size_t error_count() const;
+  [[nodiscard]] size_t warning_count() const;
   [[nodiscard]] const std::vector<Diagnostic>& all() const { return items_; }
   // First error as "path: message", for one-line reports.
   [[nodiscard]] std::string first_error() const;

@@ -11,11 +11,16 @@ namespace aisb {
 
 const char* to_string(EventType t) {
   switch (t) {
-    case EventType::started: return "started";
-    case EventType::metrics: return "metrics";
-    case EventType::snapshot: return "snapshot";
-    case EventType::log: return "log";
-    case EventType::done: return "done";
+    case EventType::started:
+      return "started";
+    case EventType::metrics:
+      return "metrics";
+    case EventType::snapshot:
+      return "snapshot";
+    case EventType::log:
+      return "log";
+    case EventType::done:
+      return "done";
   }
   return "log";
 }
@@ -74,7 +79,8 @@ Metrics get_metrics(JsonReader& r) {
       if (!ok) break;
     }
     if (!ok) {
-      r.diags().error(r.path_of("confusion"), "expected a square array of counts (rows of whole numbers, at most 1000)");
+      r.diags().error(r.path_of("confusion"),
+                      "expected a square array of counts (rows of whole numbers, at most 1000)");
     } else {
       for (const auto& row : *c)
         for (const auto& v : row) m.confusion.push_back(v.get<int64_t>());
@@ -115,8 +121,45 @@ WeightSet weights_from_json(const json& ws, const std::string& path, Diagnostics
   return out;
 }
 
-nlohmann::json model_json(const JobSpec& job, const WeightSet& weights) {
-  return {{"format", kFormat}, {"job", to_json(job)}, {"weights", weights_to_json(weights)}};
+nlohmann::json to_json(const Standardization& s) {
+  nlohmann::json j = {{"mean", s.mean}, {"scale", s.scale}};
+  if (s.target_mean != 0.0F || s.target_scale != 1.0F) {
+    j["target_mean"] = s.target_mean;
+    j["target_scale"] = s.target_scale;
+  }
+  return j;
+}
+
+Standardization standardization_from_json(const nlohmann::json& j, const std::string& path, Diagnostics& diags) {
+  Standardization s;
+  const auto bad = [&] {
+    diags.error(path, "expected {\"mean\": [...], \"scale\": [...]}: finite numbers, as many of each, scales above 0");
+    return Standardization{};
+  };
+  if (!j.is_object() || !j.contains("mean") || !j.contains("scale") || !j["mean"].is_array() ||
+      !j["scale"].is_array() || j["mean"].size() != j["scale"].size() || j["mean"].size() > 4096) {
+    return bad();
+  }
+  for (size_t i = 0; i < j["mean"].size(); ++i) {
+    const json& m = j["mean"][i];
+    const json& sc = j["scale"][i];
+    if (!m.is_number() || !sc.is_number()) return bad();
+    const double mv = m.get<double>(), sv = sc.get<double>();
+    if (!std::isfinite(mv) || !std::isfinite(sv) || !(sv > 0)) return bad();
+    s.mean.push_back(static_cast<float>(mv));
+    s.scale.push_back(static_cast<float>(sv));
+  }
+  const double tm = j.value("target_mean", 0.0), ts = j.value("target_scale", 1.0);
+  if (!std::isfinite(tm) || !std::isfinite(ts) || !(ts > 0)) return bad();
+  s.target_mean = static_cast<float>(tm);
+  s.target_scale = static_cast<float>(ts);
+  return s;
+}
+
+nlohmann::json model_json(const JobSpec& job, const WeightSet& weights, const Standardization& standardization) {
+  nlohmann::json j = {{"format", kFormat}, {"job", to_json(job)}, {"weights", weights_to_json(weights)}};
+  if (!standardization.empty()) j["standardization"] = to_json(standardization);
+  return j;
 }
 
 nlohmann::json to_json(const Event& e) {
@@ -128,8 +171,11 @@ nlohmann::json to_json(const Event& e) {
       j["parameters"] = e.parameters;
       j["steps_per_epoch"] = e.steps_per_epoch;
       if (!e.engine.empty()) j["engine"] = e.engine;
+      if (!e.standardization.empty()) j["standardization"] = to_json(e.standardization);
       break;
-    case EventType::metrics: put_metrics(j, e.metrics); break;
+    case EventType::metrics:
+      put_metrics(j, e.metrics);
+      break;
     case EventType::snapshot: {
       j["step"] = e.step;
       j["weights"] = weights_to_json(e.weights);
@@ -165,6 +211,9 @@ Event event_from_json(const nlohmann::json& j, Diagnostics& diags) {
     e.parameters = r.integer("parameters", 0, 0, INT64_MAX);
     e.steps_per_epoch = r.integer("steps_per_epoch", 0, 0, INT64_MAX);
     e.engine = r.string("engine", "");
+    if (const json* st = r.any("standardization"); st != nullptr) {
+      e.standardization = standardization_from_json(*st, "standardization", diags);
+    }
   } else if (type == "metrics") {
     e.type = EventType::metrics;
     e.metrics = get_metrics(r);

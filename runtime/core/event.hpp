@@ -24,8 +24,8 @@ struct Metrics {
   double test_loss = 0.0;
   double elapsed = 0.0;
   double steps_per_second = 0.0;
-  std::optional<double> train_accuracy, test_accuracy;      // classification
-  std::optional<double> train_mae, test_mae, test_r2;       // regression
+  std::optional<double> train_accuracy, test_accuracy;  // classification
+  std::optional<double> train_mae, test_mae, test_r2;   // regression
   // classification: the test split's confusion matrix, counts, row = true
   // class, column = predicted class (classes x classes, row-major)
   std::vector<int64_t> confusion;
@@ -50,7 +50,8 @@ struct Event {
   std::string device;
   int64_t parameters = 0;
   int64_t steps_per_epoch = 0;
-  std::string engine;  // "fast" or "torch": which implementation trains
+  std::string engine;               // "fast" or "torch": which implementation trains
+  Standardization standardization;  // a table's inputs as the model sees them
   // metrics, and the final metrics of done
   Metrics metrics;
   // snapshot
@@ -76,8 +77,12 @@ nlohmann::json to_json(const Event& e);
 nlohmann::json weights_to_json(const WeightSet& w);
 // Reads them back; problems go to diags under `path`.
 WeightSet weights_from_json(const nlohmann::json& j, const std::string& path, Diagnostics& diags);
-// A trained model as saved beside a run (`model.json`): {"format", "job", "weights"}.
-nlohmann::json model_json(const JobSpec& job, const WeightSet& weights);
+// A trained model as saved beside a run (`model.json`): {"format", "job",
+// "weights"}, and "standardization" {"mean", "scale"} when the inputs were.
+nlohmann::json model_json(const JobSpec& job, const WeightSet& weights, const Standardization& standardization = {});
+nlohmann::json to_json(const Standardization& s);
+// Reads {"mean", "scale"}: lists of the same length, finite, scales > 0.
+Standardization standardization_from_json(const nlohmann::json& j, const std::string& path, Diagnostics& diags);
 // Reads an event; problems (with key paths) go to diags.
 Event event_from_json(const nlohmann::json& j, Diagnostics& diags);
 

@@ -31,24 +31,51 @@ bool is_valid_id(const std::string& id) {
   return true;
 }
 
+namespace {
+
+bool is_sha256_hex(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (const char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// Names a file source's facts list, bounded: a job from a client says how
+// many inputs and classes its data has, and the worker holds it to that.
+std::vector<std::string> read_names(JsonReader& r, const std::string& key, int64_t max) {
+  std::vector<std::string> v = r.strings(key);
+  if (static_cast<int64_t>(v.size()) > max) {
+    r.diags().error(r.path_of(key), msg("dataset.too_many_names", {std::to_string(v.size()), std::to_string(max)}));
+    v.clear();
+  }
+  return v;
+}
+
+}  // namespace
+
 DatasetSpec read_dataset(JsonReader& r) {
   DatasetSpec d;
   d.source = r.string("source", d.source, true);
+  const bool csv = is_csv_source(d);
+  const bool images = is_images_source(d);
   d.samples = static_cast<int>(r.integer("samples", d.samples, 1, limits::max_samples));
   d.noise = r.number("noise", d.noise, 0.0, 1.0);
   d.test_fraction = r.number("test_fraction", d.test_fraction, 0.05, 0.95);
   d.seed = static_cast<uint64_t>(r.integer("seed", 1, 0, INT64_MAX));
-  const bool csv = d.source.starts_with("csv:");
-  const bool images = d.source.starts_with("images:");
   if (csv || images) {
-    const std::string rel = d.source.substr(csv ? 4 : 7);
+    const std::string rel = source_path(d);
     if (!is_safe_relative_path(rel)) {
       r.diags().error(r.path_of("source"), msg("dataset.path_outside", {rel}));
-    } else {
-      r.diags().error(r.path_of("source"), msg(csv ? "dataset.csv_unsupported" : "dataset.images_unsupported"));
     }
+    if (r.has("noise")) r.diags().warning(r.path_of("noise"), msg("dataset.noise_for_generators"));
+    d.data_sha256 = r.string("data_sha256", "");
+    if (r.has("data_sha256") && !is_sha256_hex(d.data_sha256)) {
+      r.diags().error(r.path_of("data_sha256"), msg("dataset.bad_sha256"));
+    }
+    d.input_names = read_names(r, "input_names", limits::max_input_names);
+    d.class_names = read_names(r, "class_names", limits::max_classes);
   } else if (const SourceInfo* s = find_source(d.source); s == nullptr) {
-    // Only what this version generates: csv: and images: are refused above.
     std::vector<std::string> available;
     for (const auto& b : builtin_sources()) {
       if (b.available) available.push_back(b.name);
@@ -58,11 +85,25 @@ DatasetSpec read_dataset(JsonReader& r) {
   } else if (!s->available) {
     r.diags().error(r.path_of("source"), msg("dataset.not_available", {d.source}));
   }
+  if (!csv && !images) {
+    for (const char* k : {"data_sha256", "input_names", "class_names"}) {
+      if (r.has(k)) r.diags().error(r.path_of(k), msg("dataset.only_files", {k}));
+    }
+  }
   if (csv) {
-    d.features = r.strings("features", true);
+    d.features = r.strings("features");
     d.target = r.string("target", "", true);
+    d.missing = r.choice("missing", d.missing, names::missing);
+    d.window = static_cast<int>(r.integer("window", 0, 0, limits::max_window));
+    if (d.window == 1) r.diags().error(r.path_of("window"), msg("dataset.window_one"));
+    for (const char* k : {"horizon", "group", "order"}) {
+      if (d.window == 0 && r.has(k)) r.diags().error(r.path_of(k), msg("dataset.only_window", {k}));
+    }
+    d.horizon = static_cast<int>(r.integer("horizon", 1, 1, limits::max_window));
+    d.group = r.string("group", "");
+    d.order = r.string("order", "");
   } else {
-    for (const char* k : {"features", "target"}) {
+    for (const char* k : {"features", "target", "missing", "window", "horizon", "group", "order"}) {
       if (r.has(k)) r.diags().error(r.path_of(k), msg("dataset.only_csv", {k}));
     }
   }
@@ -162,19 +203,60 @@ TrainingSpec read_training(JsonReader& r) {
 }
 
 Shape input_shape(const JobSpec& job) {
-  const SourceInfo* s = find_source(job.dataset.source);
+  const DatasetSpec& d = job.dataset;
+  if (is_images_source(d)) {
+    if (d.size.size() != 2) return {};
+    return {d.channels, d.size[0], d.size[1]};
+  }
+  if (is_csv_source(d)) {
+    const auto n = static_cast<int64_t>(d.input_names.size());
+    if (d.window > 0) return {d.window, n};
+    return {n};
+  }
+  const SourceInfo* s = find_source(d.source);
   if (s != nullptr && s->kind != DataKind::points && !s->shape.empty()) return s->shape;
   return {static_cast<int64_t>(job.model.inputs.size())};
 }
 
 int64_t output_units(const JobSpec& job) {
   if (job.model.task == "regression") return 1;
+  if (is_file_source(job.dataset)) {
+    return job.dataset.class_names.empty() ? 2 : static_cast<int64_t>(job.dataset.class_names.size());
+  }
   const SourceInfo* s = find_source(job.dataset.source);
   return s != nullptr && s->classes > 0 ? s->classes : 2;
 }
 
 ModelInfo describe_model(const JobSpec& job, Diagnostics& diags) {
   return infer_model(job.model, input_shape(job), output_units(job), diags);
+}
+
+void check_shapes(const JobSpec& job, Diagnostics& diags, const std::string& dataset_path,
+                  const std::string& model_path, const std::string& training_path) {
+  Diagnostics shape_diags;
+  const ModelInfo info = describe_model(job, shape_diags);
+  for (Diagnostic d : shape_diags.all()) {
+    if (d.path.starts_with("model") && model_path != "model") d.path = model_path + d.path.substr(5);
+    d.severity = Severity::error;
+    diags.add(std::move(d));
+  }
+  const auto mib = [](int64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB"; };
+  // Every sample is stored twice while it is generated and split.
+  const int64_t per_sample = 2 * 4 * shape_elements(info.input);
+  if (per_sample * job.dataset.samples > limits::max_data_bytes) {
+    diags.error(dataset_path + ".samples",
+                msg("dataset.too_much_data", {mib(per_sample * job.dataset.samples), mib(limits::max_data_bytes),
+                                              std::to_string(limits::max_data_bytes / per_sample)}));
+  }
+  if (info.ok && info.params > limits::max_parameters) {
+    diags.error(model_path + ".layers", msg("model.too_many_parameters",
+                                            {std::to_string(info.params), std::to_string(limits::max_parameters)}));
+  } else if (const int64_t bytes = info.ok ? training_memory_bytes(job, info) : 0; bytes > limits::max_training_bytes) {
+    // The estimate counts the data set and a chunk of evaluation too.
+    diags.error(training_path + ".batch_size",
+                msg("training.too_much_memory",
+                    {std::to_string(job.training.batch_size), mib(bytes), mib(limits::max_training_bytes)}));
+  }
 }
 
 void read_job_tables(JsonReader& r, JobSpec& job) {
@@ -194,7 +276,21 @@ void read_job_tables(JsonReader& r, JobSpec& job) {
   }
   const std::string model_path = r.path_of("model");
   const SourceInfo* source = find_source(job.dataset.source);
-  if (source != nullptr) {
+  const bool file = is_file_source(job.dataset);
+  if (file) {
+    // The data's own columns are the inputs; features are for 2-D sets.
+    if (model_json != nullptr && model_json->contains("inputs") && !job.model.inputs.empty()) {
+      r.diags().error(model_path + ".inputs", msg("model.inputs_not_for_dataset", {job.dataset.source}));
+    }
+    job.model.inputs.clear();
+    if (is_images_source(job.dataset) && job.model.task != "classification") {
+      r.diags().error(model_path + ".task",
+                      msg("model.task_vs_dataset", {job.dataset.source, list_arg({"classification"}), job.model.task}));
+    }
+    if (data_resolved(job.dataset) && job.model.task == "classification" && job.dataset.class_names.size() < 2) {
+      r.diags().error(r.path_of("dataset") + ".class_names", msg("dataset.one_class"));
+    }
+  } else if (source != nullptr) {
     bool task_ok = false;
     for (const auto& t : source->tasks) task_ok = task_ok || t == job.model.task;
     if (!task_ok) {
@@ -224,34 +320,10 @@ void read_job_tables(JsonReader& r, JobSpec& job) {
       }
     }
   }
-  // Shapes and sizes only mean something once every table was read cleanly.
-  if (r.diags().error_count() == errors_before) {
-    Diagnostics shape_diags;
-    const ModelInfo info = describe_model(job, shape_diags);
-    for (Diagnostic d : shape_diags.all()) {
-      if (d.path.starts_with("model") && model_path != "model") d.path = model_path + d.path.substr(5);
-      d.severity = Severity::error;
-      r.diags().add(std::move(d));
-    }
-    const auto mib = [](int64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB"; };
-    // Every sample is stored twice while it is generated and split.
-    const int64_t per_sample = 2 * 4 * shape_elements(info.input);
-    if (per_sample * job.dataset.samples > limits::max_data_bytes) {
-      r.diags().error(r.path_of("dataset") + ".samples",
-                      msg("dataset.too_much_data", {mib(per_sample * job.dataset.samples), mib(limits::max_data_bytes),
-                                                    std::to_string(limits::max_data_bytes / per_sample)}));
-    }
-    if (info.ok && info.params > limits::max_parameters) {
-      r.diags().error(
-          model_path + ".layers",
-          msg("model.too_many_parameters", {std::to_string(info.params), std::to_string(limits::max_parameters)}));
-    } else if (const int64_t bytes = info.ok ? training_memory_bytes(job, info) : 0;
-               bytes > limits::max_training_bytes) {
-      // The estimate counts the data set and a chunk of evaluation too.
-      r.diags().error(r.path_of("training") + ".batch_size",
-                      msg("training.too_much_memory",
-                          {std::to_string(job.training.batch_size), mib(bytes), mib(limits::max_training_bytes)}));
-    }
+  // Shapes and sizes only mean something once every table was read cleanly,
+  // and for a file source once its data told what it holds.
+  if (r.diags().error_count() == errors_before && (!file || data_resolved(job.dataset))) {
+    check_shapes(job, r.diags(), r.path_of("dataset"), model_path, r.path_of("training"));
   }
   const int64_t test = static_cast<int64_t>(job.dataset.samples * job.dataset.test_fraction + 0.5);
   if (job.dataset.samples - test < 1 || test < 1) {

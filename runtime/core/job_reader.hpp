@@ -26,6 +26,10 @@ inline constexpr double max_learning_rate = 10.0;
 inline constexpr int64_t max_data_bytes = int64_t{512} << 20;
 inline constexpr int64_t max_parameters = 20'000'000;
 inline constexpr int64_t max_training_bytes = int64_t{2} << 30;
+// A file source's facts and windows.
+inline constexpr int64_t max_input_names = 4096;
+inline constexpr int64_t max_classes = 100;
+inline constexpr int64_t max_window = 1000;
 }  // namespace limits
 
 DatasetSpec read_dataset(JsonReader& r);
@@ -35,6 +39,12 @@ TrainingSpec read_training(JsonReader& r);
 // Reads the tables of a job or lesson (dataset, model, training) from `r` and
 // checks the rules that join them (task against source, shapes).
 void read_job_tables(JsonReader& r, JobSpec& job);
+
+// The rules that need the model's shapes: layers fit the input, parameters,
+// data and training memory within the limits. read_job_tables runs them; a
+// lesson whose data is a file runs them again once resolve_data has read it.
+void check_shapes(const JobSpec& job, Diagnostics& diags, const std::string& dataset_path = "dataset",
+                  const std::string& model_path = "model", const std::string& training_path = "training");
 
 // A whole job spec (SPEC.md section 3).
 JobSpec read_job(const json& j, Diagnostics& diags);

@@ -13,17 +13,50 @@ const std::vector<std::string> optimizers = {"sgd", "momentum", "adam"};
 const std::vector<std::string> regularizations = {"none", "l1", "l2"};
 const std::vector<std::string> paddings = {"valid", "same"};
 const std::vector<std::string> point_features = {"x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"};
+const std::vector<std::string> missing = {"drop", "mean"};
 }  // namespace names
 
+bool is_csv_source(const DatasetSpec& d) {
+  return d.source.starts_with("csv:");
+}
+
+bool is_images_source(const DatasetSpec& d) {
+  return d.source.starts_with("images:");
+}
+
+std::string source_path(const DatasetSpec& d) {
+  if (is_csv_source(d)) return d.source.substr(4);
+  if (is_images_source(d)) return d.source.substr(7);
+  return {};
+}
+
+bool data_resolved(const DatasetSpec& d) {
+  if (!is_file_source(d) || d.data_sha256.empty()) return false;
+  return is_images_source(d) ? !d.class_names.empty() : !d.input_names.empty();
+}
+
 nlohmann::json to_json(const DatasetSpec& d) {
-  nlohmann::json j = {{"source", d.source}, {"samples", d.samples}, {"noise", d.noise},
-                      {"test_fraction", d.test_fraction}, {"seed", d.seed}};
+  nlohmann::json j = {
+      {"source", d.source}, {"samples", d.samples}, {"test_fraction", d.test_fraction}, {"seed", d.seed}};
+  if (!is_file_source(d)) j["noise"] = d.noise;  // a file's data is used as it is
   if (!d.features.empty()) j["features"] = d.features;
   if (!d.target.empty()) j["target"] = d.target;
+  if (is_csv_source(d)) {
+    j["missing"] = d.missing;
+    if (d.window > 0) {
+      j["window"] = d.window;
+      j["horizon"] = d.horizon;
+      if (!d.group.empty()) j["group"] = d.group;
+      if (!d.order.empty()) j["order"] = d.order;
+    }
+  }
   if (!d.size.empty()) {
     j["size"] = d.size;
     j["channels"] = d.channels;
   }
+  if (!d.data_sha256.empty()) j["data_sha256"] = d.data_sha256;
+  if (!d.input_names.empty()) j["input_names"] = d.input_names;
+  if (!d.class_names.empty()) j["class_names"] = d.class_names;
   return j;
 }
 
