@@ -9,3 +9,7 @@ echo
 python3 bench/app.py
 echo
 python3 bench/center.py
+echo
+python3 bench/csv.py
+echo
+python3 bench/images.py

@@ -8,7 +8,9 @@
 set -euo pipefail
 
 build=(build-essential cmake make pkg-config ccache)
-runtime=(libtorch-dev libopenblas0 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev)
+# A class's own data: CSV (libcsv), images (stb_image), image folders as tars
+# (libarchive), their content hashes (OpenSSL's SHA-256).
+runtime=(libtorch-dev libopenblas0 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libcsv-dev libarchive-dev libstb-dev libssl-dev)
 # HTTP: the client the CLI and the app use (libcurl: proxies, the system's
 # certificates); the compute center's server (Boost.Beast over Asio, headers
 # only), its store (SQLite), TLS, token and code hashing (OpenSSL), and the
@@ -22,7 +24,7 @@ gui=(libimgui-dev libglfw3-dev libgl-dev libstb-dev libmd4c-dev fonts-nanum xvfb
 # make a TLS certificate with openssl, and put the center behind nginx as an
 # operator would (a reverse proxy that ends TLS).
 tests=(libgtest-dev libgmock-dev libbenchmark-dev coreutils munge slurmctld slurmd slurm-client openssl nginx)
-bench=(python3-torch python3-numpy nodejs)
+bench=(python3-torch python3-numpy nodejs python3-pil)
 
 want=("${build[@]}" "${runtime[@]}" "${center[@]}" "${gui[@]}" "${tests[@]}")
 check_only=0

@@ -117,10 +117,22 @@ int check_lessons(const std::vector<std::string>& paths, bool train_solutions) {
   const auto report = [&](const TomlResult& r, const fs::path& file) {
     std::cerr << format_diagnostics(r, file.string(), lang);
     if (!r.ok()) ++bad;
-    warnings += static_cast<int>(r.diags.all().size() - r.diags.error_count());
+    warnings += static_cast<int>(r.diags.warning_count());
   };
   for (const auto& f : found.lessons) {
-    LessonResult r = load_lesson(f);
+    LessonResult r = load_lesson(f, /*decode_images=*/true);
+    if (r.data) {  // what the teacher's file gave, so a surprise shows at once
+      const DataSummary& d = *r.data;
+      std::cout << f.string() << ": "
+                << (d.per_class.empty()
+                        ? message_text(
+                              "dataset.summary_csv", lang,
+                              {d.name, std::to_string(d.rows), std::to_string(d.columns), d.encoding,
+                               std::to_string(d.samples), std::to_string(r.lesson.job.dataset.input_names.size())})
+                        : message_text("dataset.summary_images", lang,
+                                       {d.name, std::to_string(d.samples), std::to_string(d.per_class.size())}))
+                << "\n";
+    }
     if (train_solutions) check_solution(r);
     ids[fs::weakly_canonical(f)] = r.lesson.id;
     report(r, f);

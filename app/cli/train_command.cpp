@@ -81,7 +81,8 @@ int train(const TrainArgs& args) {
   backend.start(job, options);
 
   std::vector<Event> events;
-  Event last_snapshot;  // its weights are the trained model for --save
+  Event last_snapshot;              // its weights are the trained model for --save
+  Standardization standardization;  // from `started`: a table's inputs as the model saw them
   std::string reason;
   while (reason.empty()) {
     backend.wait(std::chrono::milliseconds(100));
@@ -90,6 +91,7 @@ int train(const TrainArgs& args) {
     backend.poll(events);
     for (auto& e : events) {
       if (e.type == EventType::done) reason = e.reason;
+      if (e.type == EventType::started) standardization = e.standardization;
       if (e.type == EventType::snapshot) {
         if (args.json && args.snapshots > 0) std::cout << to_json(e).dump() << '\n';
         last_snapshot = std::move(e);
@@ -110,7 +112,7 @@ int train(const TrainArgs& args) {
 
   if (!args.save_dir.empty() && !last_snapshot.weights.empty()) {
     write_file(std::filesystem::path(args.save_dir) / "model.json",
-               model_json(job, last_snapshot.weights).dump() + "\n");
+               model_json(job, last_snapshot.weights, standardization).dump() + "\n");
   }
   return reason == "completed" ? ok : bad_input;
 }

@@ -67,6 +67,8 @@ struct Dataset {
   bool classification = true;
   Split train;
   Split test;
+  Standardization standardization;    // already applied to train and test
+  std::vector<std::string> warnings;  // a file source's: what was left out and why
 };
 
 class DataError : public std::runtime_error {

@@ -2,8 +2,8 @@
 // events, snapshots, control and divergence. It never sees a tensor.
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include "core/job_reader.hpp"
@@ -40,7 +40,8 @@ class Run {
         const WeightSet& given = *start;
         bool fits = given.size() == init.size();
         for (size_t i = 0; fits && i < init.size(); ++i) {
-          fits = given[i].name == init[i].name && given[i].shape == init[i].shape && given[i].data.size() == init[i].data.size();
+          fits = given[i].name == init[i].name && given[i].shape == init[i].shape &&
+                 given[i].data.size() == init[i].data.size();
         }
         if (!fits) return finish("failed", "the starting weights do not match the model", "");
         init = given;
@@ -82,6 +83,14 @@ class Run {
       e.parameters = info.params;
       e.steps_per_epoch = steps_per_epoch;
       e.engine = net.engine();
+      e.standardization = data.standardization;
+      emit(std::move(e));
+    }
+    for (const std::string& w : data.warnings) {  // files a folder held that could not be read
+      Event e;
+      e.type = EventType::log;
+      e.level = "warning";
+      e.message = w;
       emit(std::move(e));
     }
     start_ = Clock::now();
@@ -142,8 +151,11 @@ class Run {
     Metrics m;
     m.epoch = epoch;
     m.step = steps_;
-    m.train_loss = train.loss;
-    m.test_loss = test.loss;
+    // A file's regression target was scaled for training: the metrics go
+    // back to the file's units (R² does not change).
+    const double unit = data.standardization.target_scale;
+    m.train_loss = train.loss * (data.classification ? 1.0 : unit * unit);
+    m.test_loss = test.loss * (data.classification ? 1.0 : unit * unit);
     m.elapsed = active_seconds();
     m.steps_per_second = m.elapsed > 0 ? static_cast<double>(steps_ - first_step_) / m.elapsed : 0.0;
     if (data.classification) {
@@ -151,8 +163,8 @@ class Run {
       m.test_accuracy = test.accuracy;
       m.confusion = test.confusion;
     } else {
-      m.train_mae = train.mae;
-      m.test_mae = test.mae;
+      m.train_mae = train.mae * unit;
+      m.test_mae = test.mae * unit;
       m.test_r2 = test.r2;
     }
     if (!std::isfinite(train.loss) || !std::isfinite(test.loss)) return false;

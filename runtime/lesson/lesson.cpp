@@ -17,7 +17,8 @@ const std::vector<std::string> audiences = {"high-school", "university", "teache
 const std::vector<std::string> controls = {
     "dataset", "noise",          "test_fraction",       "inputs",    "layers",
     "units",   "activation",     "learning_rate",       "optimizer", "batch_size",
-    "epochs",  "regularization", "regularization_rate", "task",      "device"};
+    "epochs",  "regularization", "regularization_rate", "task",      "device",
+    "own_data"};
 const std::vector<std::string> metrics = {"train_loss", "test_loss", "train_accuracy", "test_accuracy",
                                           "train_mae",  "test_mae",  "test_r2",        "epoch"};
 const std::vector<std::string> constraints = {"max_hidden_units", "max_layers", "max_units_per_layer", "max_parameters",
@@ -329,7 +330,7 @@ std::optional<std::string> read_file(const std::filesystem::path& file) {
 
 }  // namespace
 
-LessonResult load_lesson(const std::filesystem::path& file) {
+LessonResult load_lesson(const std::filesystem::path& file, bool decode_images) {
   const std::optional<std::string> text = read_file(file);
   if (!text) {
     LessonResult r;
@@ -338,6 +339,20 @@ LessonResult load_lesson(const std::filesystem::path& file) {
   }
   LessonResult r = parse_lesson(*text, file.string());
   const std::filesystem::path dir = file.parent_path();
+  if (r.ok() && is_file_source(r.lesson.job.dataset)) {
+    // The data beside the lesson says what the model's inputs and outputs
+    // are; the rules that need them run once it is read.
+    DataSummary summary;
+    if (resolve_data(r.lesson.job, dir, r.diags, &summary, decode_images)) {
+      check_shapes(r.lesson.job, r.diags);
+      r.data = summary;
+      if (r.lesson.solution) {
+        JobSpec& s = *r.lesson.solution;
+        s.dataset = r.lesson.job.dataset;  // the same data, read once
+        check_shapes(s, r.diags, "solution.dataset", "solution.model", "solution.training");
+      }
+    }
+  }
   for (const auto& [target, path] : r.lesson.images) {
     if (target.find("://") != std::string::npos) {
       r.diags.error(path, msg("image.online", {target}));
@@ -416,13 +431,26 @@ CourseResult load_course(const std::filesystem::path& course_toml) {
   return r;
 }
 
+namespace {
+
+// GCC's words, in every language: editors look for them.
+const char* severity_label(Severity s) {
+  return s == Severity::error ? "error: " : s == Severity::warning ? "warning: " : "note: ";
+}
+
+}  // namespace
+
 std::string format_diagnostics(const TomlResult& r, const std::string& file, std::string_view lang) {
   std::string out;
   for (const auto& d : r.diags.all()) {
+    if (!d.where.empty()) {  // in a data file beside the lesson
+      out += d.where + ": " + severity_label(d.severity) + describe_diagnostic(d, lang) + "\n";
+      continue;
+    }
     const SourcePosition p = r.position_of(d.path);
     // "error:" and "warning:" stay English in every language: editors look for them.
-    out += file + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": " +
-           (d.severity == Severity::error ? "error: " : "warning: ") + describe_diagnostic(d, lang) + "\n";
+    out += file + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": " + severity_label(d.severity) +
+           describe_diagnostic(d, lang) + "\n";
   }
   return out;
 }

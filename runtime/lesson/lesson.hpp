@@ -14,6 +14,7 @@
 #include "core/diagnostics.hpp"
 #include "core/event.hpp"
 #include "core/spec.hpp"
+#include "data/user_data.hpp"
 
 namespace aisb {
 
@@ -84,7 +85,8 @@ struct TomlResult {
 };
 
 struct LessonResult : TomlResult {
-  Lesson lesson;  // meaningful only without errors
+  Lesson lesson;                    // meaningful only without errors
+  std::optional<DataSummary> data;  // what a file source holds, once read
 };
 
 // A course: a folder with a course.toml that orders its lessons.
@@ -114,8 +116,10 @@ bool goal_reached(const Goal& goal, const Metrics& m);
 
 LessonResult parse_lesson(std::string_view text, const std::string& source_name);
 // Reads the file and checks what lies beside it: every image a text uses
-// must exist inside the lesson's folder.
-LessonResult load_lesson(const std::filesystem::path& file);
+// must exist inside the lesson's folder, and a csv: or images: source is read
+// (resolve_data) so that the job carries its data's facts. `decode_images`:
+// decode every photo too (the checker), not only list and hash them.
+LessonResult load_lesson(const std::filesystem::path& file, bool decode_images = false);
 
 CourseResult parse_course(std::string_view text, const std::string& source_name);
 // Also checks that every listed lesson file exists.

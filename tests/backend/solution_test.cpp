@@ -25,20 +25,20 @@ class ShippedLesson : public ::testing::TestWithParam<fs::path> {};
 TEST_P(ShippedLesson, IsCleanBilingualAndItsSolutionReachesEveryGoal) {
   const LessonResult r = load_lesson(GetParam());
   ASSERT_TRUE(r.ok()) << format_diagnostics(r, GetParam().string());
-  EXPECT_TRUE(r.diags.all().empty()) << "the shipped course has no warnings (every text in ko and en):\n"
-                                     << format_diagnostics(r, GetParam().string());
+  // Notes (what a file's empty cells cost) are reports, not problems.
+  EXPECT_EQ(r.diags.warning_count(), 0u) << "the shipped course has no warnings (every text in ko and en):\n"
+                                         << format_diagnostics(r, GetParam().string());
   ASSERT_TRUE(r.lesson.solution.has_value()) << "every shipped lesson has a [solution]";
   const SolutionReport report = run_solution(r.lesson);
   EXPECT_EQ(report.reason, "completed") << report.message;
   for (const auto& g : report.goals) EXPECT_TRUE(g.reached) << "steps[" << g.step << "]: " << describe_shortfall(g);
 }
 
-INSTANTIATE_TEST_SUITE_P(Lessons, ShippedLesson, ::testing::ValuesIn(shipped_lessons()),
-                         [](const auto& info) {
-                           std::string name = info.param.stem().string();
-                           for (auto& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Lessons, ShippedLesson, ::testing::ValuesIn(shipped_lessons()), [](const auto& info) {
+  std::string name = info.param.stem().string();
+  for (auto& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return name;
+});
 
 TEST(ShippedCourses, EachListsEveryLessonOfItsFolderInOrder) {
   int courses = 0;
@@ -75,7 +75,8 @@ goal = { metric = "test_accuracy", at_least = 0.99 }
 text.en = "Low loss"
 goal = { metric = "train_loss", at_most = 0.001 }
 [solution]
-)", "hard.toml");
+)",
+                                "hard.toml");
   ASSERT_TRUE(r.ok()) << format_diagnostics(r, "hard.toml");
   const SolutionReport report = run_solution(r.lesson);
   ASSERT_EQ(report.goals.size(), 2u);
