@@ -101,6 +101,10 @@ int serve(const ServeOptions& o) {
   so.unlimited = [proxies = config.trusted_proxies](const std::string& peer) { return address_in(peer, proxies); };
   so.tls_cert = o.tls_cert;
   so.tls_key = o.tls_key;
+  // Uploads of a class's data stream to disk as they arrive: far larger than
+  // max_body_bytes, and never whole in memory.
+  so.streams = &Gateway::is_upload;
+  so.open_upload = [&](const aisb::net::Request& r) { return gateway.open_upload(r); };
   aisb::net::Server server(so, [&](const aisb::net::Request& r) { return gateway.handle(r); });
   try {
     server.start();

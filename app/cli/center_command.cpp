@@ -3,6 +3,7 @@
 // refuses (the message says what and, for a job, which field).
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <iostream>
 
 #include <unistd.h>
@@ -23,6 +24,14 @@ namespace {
 std::atomic<bool> g_stop{false};
 void on_signal(int) {
   g_stop = true;
+}
+
+// "3.5", "512": megabytes as the upload message shows them.
+std::string megabytes(uint64_t bytes) {
+  const double mb = static_cast<double>(bytes) / (1 << 20);
+  char out[32];
+  std::snprintf(out, sizeof out, mb >= 10 ? "%.0f" : "%.1f", mb);
+  return out;
 }
 
 // URL and token from the flags, else from the saved login.
@@ -83,6 +92,12 @@ int center_failure(const std::exception_ptr& p) {
   } catch (const std::invalid_argument& e) {
     std::cerr << "aisandbox-cli: " << e.what() << "\n";
     return usage;
+  } catch (const remote::UploadError& e) {
+    std::cerr << "aisandbox-cli: " << e.in(language()) << "\n";  // the data here, not the center
+    return bad_input;
+  } catch (const std::exception& e) {
+    std::cerr << "aisandbox-cli: " << e.what() << "\n";
+    return bad_input;
   }
 }
 
@@ -197,6 +212,10 @@ int submit(const CenterArgs& a) {
   if (!resolve(a, url, token)) return usage;
   try {
     remote::CenterClient client(url, token);
+    // The lesson's own data goes first, by its hash, when the center lacks it.
+    client.upload_data(job, [&](uint64_t bytes) {
+      if (!a.json) std::cerr << message_text("cli.center.uploading", language(), {megabytes(bytes)}) << "\n";
+    });
     const std::string id = client.submit(job);
     if (a.detach) {
       std::cout << nlohmann::json{{"job", id}}.dump() << "\n";

@@ -23,6 +23,7 @@
 #include <fstream>
 #include <iostream>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -137,6 +138,44 @@ aisb::Event disk_done(int error) {
       std::string("센터가 이 작업의 파일을 쓸 수 없었어요 (") + std::strerror(error) + "). 선생님께 알려 주세요.");
 }
 
+// 64 lower-case hex digits: the only file names in the data folder.
+bool is_sha256(const std::string& s) {
+  return s.size() == 64 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// Points a file-source job at the center's copy of its data
+// (DATA_DIR/SHA256); nothing, or the `done` that ends the job when there is
+// no such copy.
+std::optional<aisb::Event> locate_data(aisb::JobSpec& job, const std::string& data_dir) {
+  const std::string& sha256 = job.dataset.data_sha256;
+  if (data_dir.empty()) {
+    return done_event(
+        "This job reads its own data, but this worker was not told where the center keeps data "
+        "(--data-dir). Tell your teacher.",
+        "이 작업은 직접 올린 데이터를 읽는데, 워커가 센터의 데이터 폴더(--data-dir)를 모릅니다. 선생님께 "
+        "알려 주세요.");
+  }
+  if (!is_sha256(sha256)) {
+    return done_event(
+        "This job does not name its data by its content hash (dataset.data_sha256): send it again from "
+        "the app or aisandbox-cli submit, which upload the data first.",
+        "이 작업은 데이터를 내용 해시(dataset.data_sha256)로 가리키지 않습니다. 데이터를 먼저 올리는 앱이나 "
+        "aisandbox-cli submit으로 다시 보내세요.");
+  }
+  const fs::path file = fs::path(data_dir) / sha256;
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    return done_event(
+        "The data this job uses is no longer at the center (it is removed when no job has used it for "
+        "a while): send the job again; the app and aisandbox-cli submit upload the data first.",
+        "이 작업이 쓰는 데이터가 센터에 더 이상 없습니다(한동안 쓰이지 않은 데이터는 지워집니다). 작업을 "
+        "다시 보내세요. 앱과 aisandbox-cli submit이 데이터를 먼저 올립니다.");
+  }
+  job.dataset.location = file.string();
+  return std::nullopt;
+}
+
 // What ends a run from outside the trainer's own flow (the memory watchdog,
 // an allocation that throws where no one catches it): set once the writer
 // and the limit are known.
@@ -226,6 +265,10 @@ int main(int argc, char** argv) {
   cli.add_option("--max-model-mb", max_model_mb,
                  "Size model.json may take, in MiB (0: no limit); a larger trained model ends the job failed")
       ->check(CLI::Range(0.0, 1e9));
+  std::string data_dir;
+  cli.add_option("--data-dir", data_dir,
+                 "Where the center keeps uploaded data by content hash (DATA/data): a job whose dataset is a file "
+                 "reads DIR/<its data_sha256>, never its own path");
   bool as_center = false;
   cli.add_flag("--center", as_center,
                "Run for the compute center: name the device center:HOST in `started`; SIGTERM then stops without "
@@ -335,6 +378,17 @@ int main(int argc, char** argv) {
       return exit_status;
     }
   }
+  // A class's own data: the file the center holds under the job's hash,
+  // never a path the job names (SPEC.md section 5). The engine reads and
+  // checks it with the limits of runtime/data, as on a laptop.
+  if (is_file_source(job.dataset)) {
+    if (const auto refusal = locate_data(job, data_dir)) {
+      std::cerr << "aisandbox-worker: " << refusal->message << "\n";
+      end_run(*refusal);
+      give_back_room();
+      return exit_status;
+    }
+  }
   int64_t estimate = 0;
   {
     Diagnostics diags;
@@ -418,6 +472,7 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, as_center ? on_interrupt : on_signal);
   std::signal(SIGUSR1, on_signal);
   WeightSet trained;
+  Standardization standardization;  // from `started`: it goes into model.json
   std::string reason;
   bool snapshots_stopped = false, snapshots_too_big = false;
   // Snapshots share a byte budget (a token bucket): big models send fewer.
@@ -427,6 +482,7 @@ int main(int argc, char** argv) {
     if (ended) return;
     switch (e.type) {
       case EventType::started:
+        standardization = e.standardization;
         if (log.started) return;
         if (as_center) {
           // SPEC.md 4: a center's run names the node; the log says the chip.
@@ -491,7 +547,7 @@ int main(int argc, char** argv) {
         // The model before the `done`: a log that says "completed" always
         // has its model.json beside it.
         if (reason == "completed" && !trained.empty()) {
-          const std::string text = model_json(job, trained).dump() + "\n";
+          const std::string text = model_json(job, trained, standardization).dump() + "\n";
           if (max_model_mb > 0 && static_cast<double>(text.size()) > max_model_mb * kMiB) {
             end_run(done_event("The trained model would take " + megabytes(static_cast<double>(text.size())) +
                                    ", more than the " + megabytes(max_model_mb * kMiB) +

@@ -3,6 +3,8 @@
 #include "core/files.hpp"
 
 #include "core/json_text.hpp"
+#include "core/messages.hpp"
+#include "data/data_pack.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -141,6 +143,97 @@ std::string CenterClient::login(const std::string& class_code, const std::string
 
 void CenterClient::logout() {
   call("POST", "/api/v1/logout");
+}
+
+namespace {
+
+// Where a packed image folder waits for its upload:
+// $XDG_CACHE_HOME/aisandbox (~/.cache/aisandbox), else the system's temporary folder.
+fs::path cache_folder() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x != nullptr && *x == '/') return fs::path(x) / "aisandbox";
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+    return fs::path(home) / ".cache" / "aisandbox";
+  }
+  return fs::temp_directory_path() / "aisandbox";
+}
+
+// A file that is removed when this goes, however the upload ended.
+struct TempFile {
+  fs::path path;
+  TempFile() = default;
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    std::error_code ec;
+    if (!path.empty()) fs::remove(path, ec);
+  }
+};
+
+UploadError upload_error(const std::string& key, const std::string& arg) {
+  return UploadError(message_text(key, "en", {arg}), message_text(key, "ko", {arg}));
+}
+
+}  // namespace
+
+uint64_t CenterClient::upload_data(const JobSpec& job, const std::function<void(uint64_t)>& on_upload,
+                                   const std::function<void(uint64_t, uint64_t)>& on_progress,
+                                   const std::atomic<bool>* cancel) {
+  const DatasetSpec& d = job.dataset;
+  if (!is_file_source(d)) return 0;
+  if (d.data_sha256.empty() || d.location.empty()) {
+    throw upload_error("cli.center.data_unreadable", source_path(d) + ": the lesson's data was not read here");
+  }
+  net::Headers auth;
+  if (!token_.empty()) auth.push_back({"Authorization", "Bearer " + token_});
+  const std::string address = url_ + "/api/v1/data/" + net::url_encode(d.data_sha256);
+  const net::ClientResponse head = net::request("HEAD", address, "", auth, options_);
+  if (head.status == 200) return 0;
+  if (head.status != 404) {
+    // A HEAD's answer has no body to say why: the status does.
+    if (head.status == 401) {
+      throw Refused(401, message_text("api.token_unknown", "en"), "", message_text("api.token_unknown", "ko"));
+    }
+    if (head.status == 429) {
+      throw Refused(429, message_text("api.too_many_requests", "en"), "", message_text("api.too_many_requests", "ko"));
+    }
+    refuse(head);
+  }
+  // What goes: a CSV as it is, an image folder as its canonical tar. Its
+  // hash is checked here first: a file changed since the lesson was read
+  // would only be refused after the whole upload.
+  fs::path file = d.location;
+  TempFile tar;
+  if (is_images_source(d)) {
+    std::error_code ec;
+    const fs::path cache = cache_folder();
+    fs::create_directories(cache, ec);
+    std::string name(16, '0');
+    std::random_device rd;
+    for (char& c : name) c = "0123456789abcdef"[rd() & 15];
+    tar.path = cache / ("upload-" + name + ".tar");
+    std::ofstream out(tar.path, std::ios::binary | std::ios::trunc);
+    Diagnostics diags;
+    const bool packed =
+        out && pack_image_folder(
+                   d.location,
+                   [&](std::string_view bytes) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); },
+                   diags);
+    out.close();
+    if (!packed || !out) {
+      throw upload_error("cli.center.data_unreadable",
+                         diags.has_errors() ? diags.first_error() : "cannot write " + tar.path.string());
+    }
+    file = tar.path;
+  }
+  const auto sha256 = sha256_of_file(file);
+  if (!sha256) throw upload_error("cli.center.data_unreadable", "cannot read " + d.location);
+  if (*sha256 != d.data_sha256) throw upload_error("cli.center.data_changed", source_path(d));
+  std::error_code ec;
+  const uint64_t bytes = fs::file_size(file, ec);
+  if (on_upload) on_upload(bytes);
+  const net::ClientResponse r = net::upload_file("PUT", address, file, auth, options_, on_progress, cancel);
+  if (r.status == 200 || r.status == 201) return bytes;
+  refuse(r);
 }
 
 std::string CenterClient::submit(const JobSpec& job) {

@@ -63,6 +63,19 @@ class Refused : public std::runtime_error {
 };
 // net::Unreachable for a center that cannot be reached.
 
+// A job's own data that cannot be sent as it is: it cannot be read on this
+// computer, or it changed since the lesson was read (its hash is no longer
+// the job's). In both languages, as Refused.
+class UploadError : public std::runtime_error {
+ public:
+  UploadError(const std::string& message, std::string message_ko)
+      : std::runtime_error(message), message_ko(std::move(message_ko)) {}
+  std::string message_ko;
+  [[nodiscard]] std::string in(const std::string& lang) const {
+    return lang == "ko" && !message_ko.empty() ? message_ko : what();
+  }
+};
+
 class CenterClient {
  public:
   CenterClient(std::string url, std::string token, net::ClientOptions options = {});
@@ -76,7 +89,23 @@ class CenterClient {
                     nlohmann::json* answer = nullptr);
   // Ends this token at the center (a student's).
   void logout();
-  // Returns the job's id.
+  // Makes sure the center holds the data a job reads, when it is a file
+  // (SPEC.md section 5: by content hash, never by path): asks with HEAD,
+  // and when the center's answer is 404, PUTs the file streamed from disk
+  // (a CSV's bytes; an image folder packed as its canonical tar into a
+  // temporary file under $XDG_CACHE_HOME/aisandbox, removed after). The job
+  // must have been resolved on this computer (data_sha256 and location, as
+  // loading a lesson does). `on_upload(bytes)` is told before an upload
+  // starts ("uploading data (N MB)"), `on_progress(sent, total)` as it goes.
+  // Returns the bytes sent: 0 when the center had the data (or the job has
+  // none of its own). Throws Refused (413 over a limit or the class's quota,
+  // 422 bytes that do not match their hash: the data changed since the
+  // lesson was read), net::Unreachable, or std::runtime_error for data that
+  // cannot be read here.
+  uint64_t upload_data(const JobSpec& job, const std::function<void(uint64_t bytes)>& on_upload = {},
+                       const std::function<void(uint64_t sent, uint64_t total)>& on_progress = {},
+                       const std::atomic<bool>* cancel = nullptr);
+  // Returns the job's id. A job with data of its own needs upload_data first.
   std::string submit(const JobSpec& job);
   nlohmann::json job(const std::string& id);
   nlohmann::json jobs(int limit = 50);

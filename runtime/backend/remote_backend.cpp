@@ -1,6 +1,9 @@
 #include "backend/remote_backend.hpp"
 
 #include <chrono>
+#include <cstdio>
+
+#include "core/messages.hpp"
 
 namespace aisb {
 
@@ -84,6 +87,27 @@ void RemoteBackend::run(std::optional<JobSpec> job, std::string id) {
     }
     remote::CenterClient client(url, token, options);
     if (job) {
+      // The job's own data first, by its hash, when the center lacks it;
+      // said in the run's log, since a large folder takes a while.
+      client.upload_data(
+          *job,
+          [&](uint64_t bytes) {
+            set([&](RemoteStatus& s) { s.upload_bytes = bytes; });
+            char mb[32];
+            const double m = static_cast<double>(bytes) / (1 << 20);
+            std::snprintf(mb, sizeof mb, m >= 10 ? "%.0f" : "%.1f", m);
+            Event note;
+            note.type = EventType::log;
+            note.level = "info";
+            note.message = message_text("cli.center.uploading", "en", {mb});
+            note.message_ko = message_text("cli.center.uploading", "ko", {mb});
+            push(std::move(note));
+          },
+          [&](uint64_t sent, uint64_t) { set([&](RemoteStatus& s) { s.uploaded_bytes = sent; }); }, &cancel_);
+      if (cancel_) {
+        events_.end();
+        return;
+      }
       id = client.submit(*job);
       set([&](RemoteStatus& s) {
         s.job_id = id;
@@ -141,6 +165,11 @@ void RemoteBackend::run(std::optional<JobSpec> job, std::string id) {
       set([](RemoteStatus& s) { s.state = "cancelled"; });
     }
   } catch (const net::Unreachable& e) {
+    if (cancel_ && status().job_id.empty()) {  // cancelled while the data went up: nothing to say
+      set([](RemoteStatus& s) { s.state = "cancelled"; });
+      events_.end();
+      return;
+    }
     set([&](RemoteStatus& s) {
       s.error = e.what();
       s.unreachable = true;
@@ -153,6 +182,9 @@ void RemoteBackend::run(std::optional<JobSpec> job, std::string id) {
     set([&](RemoteStatus& s) { s.error = e.what(); });
     const std::string where = e.field.empty() ? "" : e.field + ": ";
     fail("The compute center refused: " + where + e.what(), "컴퓨팅 센터가 거절했어요: " + where + e.in("ko"));
+  } catch (const remote::UploadError& e) {
+    set([&](RemoteStatus& s) { s.error = e.what(); });
+    fail(e.what(), e.in("ko"));
   } catch (const std::exception& e) {
     set([&](RemoteStatus& s) { s.error = e.what(); });
     fail(e.what(), e.what());

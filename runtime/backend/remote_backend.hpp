@@ -22,6 +22,9 @@ struct RemoteStatus {
   std::string state;       // "", "submitting", "queued", "running", "done", "failed", "cancelled"
   int queue_position = 0;  // while queued
   std::string node;
+  // While "submitting": the job's own data going up first (0 when the
+  // center had it), and how much of it has gone.
+  uint64_t upload_bytes = 0, uploaded_bytes = 0;
   std::string error;  // the last problem, in words ("" when none)
   bool unreachable = false;
 };

@@ -99,6 +99,10 @@ const std::map<std::string, std::map<std::string, Key>>& keys() {
         {"max_tokens_per_student",
          {1, 1e6, [](Config& c, double v) { c.limits.max_tokens_per_student = static_cast<int>(v); }}},
         {"max_body_bytes", {1024, 1e9, [](Config& c, double v) { c.limits.max_body_bytes = static_cast<int64_t>(v); }}},
+        {"max_upload_mb", {0.001, 1e6, [](Config& c, double v) { c.limits.max_upload_mb = v; }}},
+        {"data_quota_mb_per_class", {0, 1e8, [](Config& c, double v) { c.limits.data_quota_mb_per_class = v; }}},
+        {"max_uploads_per_student",
+         {1, 1000, [](Config& c, double v) { c.limits.max_uploads_per_student = static_cast<int>(v); }}},
         {"max_streams_per_student",
          {1, 1e5, [](Config& c, double v) { c.limits.max_streams_per_student = static_cast<int>(v); }}},
         {"max_streams_per_class",
@@ -251,8 +255,10 @@ Config parse_config(std::string_view text, const std::filesystem::path& file) {
 }
 
 std::optional<Refusal> check_limits(const JobSpec& job, const Limits& limits, double* estimate_seconds) {
-  if (!job.files.empty() || job.dataset.source.find(':') != std::string::npos) {
-    return Refusal{"dataset.source", "this center runs the built-in datasets only; files cannot be uploaded yet"};
+  // A class's own table or photos come by content hash (the gateway checks
+  // that the class uploaded them); pictures a lesson shows do not travel.
+  if (!job.files.empty() || (job.dataset.source.find(':') != std::string::npos && !is_file_source(job.dataset))) {
+    return Refusal{"dataset.source", "this center runs the built-in datasets and a class's uploaded data only"};
   }
   if (job.dataset.samples > limits.max_samples) {
     return Refusal{"dataset.samples", "this center takes at most " + std::to_string(limits.max_samples) +

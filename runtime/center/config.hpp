@@ -41,6 +41,10 @@ struct Limits {
   double token_days = 30;                          // a student's token lasts this long (then log in again)
   int max_tokens_per_student = 10;                 // a login past this logs out the student's oldest token
   int64_t max_body_bytes = int64_t{1} << 20;       // 413 past this
+  // A class's own data (PUT /api/v1/data/SHA256): 413 past the first two.
+  double max_upload_mb = 512;             // one file (a CSV, or an image folder's tar)
+  double data_quota_mb_per_class = 2048;  // the files a class uploaded, together (its uploads in flight too)
+  int max_uploads_per_student = 2;        // uploads one student (or a class's teacher) sends at once (429 past it)
   // What one worker may use (its --max-memory-mb, --max-log-mb and
   // --max-model-mb): past one, the job ends failed with a message that says
   // which. The memory is resident memory, libtorch's included; a job whose

@@ -71,6 +71,12 @@ std::string arg_number(double v) {
   return s.str();
 }
 
+// Where workers read a class's uploaded data: DATA/data beside DATA/jobs,
+// so on Slurm the same shared folder the job's own is in.
+fs::path data_folder_of(const fs::path& job_dir) {
+  return job_dir.parent_path().parent_path() / "data";
+}
+
 }  // namespace
 
 WorkerLimits worker_limits(const Limits& limits) {
@@ -159,8 +165,14 @@ LocalExecutor::~LocalExecutor() {
 }
 
 Launch LocalExecutor::launch(const JobRecord& job, const fs::path& dir, double time_limit_seconds) {
-  std::vector<std::string> args = {
-      worker_.string(), "--job", dir.string(), "--center", "--checkpoint-seconds", std::to_string(checkpoint_seconds_)};
+  std::vector<std::string> args = {worker_.string(),
+                                   "--job",
+                                   dir.string(),
+                                   "--data-dir",
+                                   data_folder_of(dir).string(),
+                                   "--center",
+                                   "--checkpoint-seconds",
+                                   std::to_string(checkpoint_seconds_)};
   for (auto& a : worker_limit_args(limits_)) args.push_back(std::move(a));
   auto cargs = c_argv(args);
   const std::string log = (dir / "worker.log").string();
@@ -242,7 +254,8 @@ Launch SlurmExecutor::launch(const JobRecord& job, const fs::path& dir, double t
   {
     std::ofstream out(script);
     out << "#!/bin/sh\n# aisandbox-center: job " << job.id << "\nexec " << sh_quote(options_.worker.string())
-        << " --job " << sh_quote(dir.string()) << " --center --checkpoint-seconds " << options_.checkpoint_seconds;
+        << " --job " << sh_quote(dir.string()) << " --data-dir " << sh_quote(data_folder_of(dir).string())
+        << " --center --checkpoint-seconds " << options_.checkpoint_seconds;
     for (const auto& a : worker_limit_args(options_.limits)) out << " " << sh_quote(a);
     out << "\n";
     if (!out) throw std::runtime_error("cannot write " + script.string());

@@ -2,7 +2,9 @@
 // worker processes on this machine) or `slurm` (sbatch on a cluster). The
 // gateway's scheduler decides what runs when; an executor only starts,
 // watches and stops workers. Nothing a client sent reaches a command line:
-// the only arguments are the center's own paths and the job's id.
+// the only arguments are the center's own paths and the job's id. Workers
+// read a class's uploaded data from DATA/data (--data-dir), beside
+// DATA/jobs: with Slurm, the shared folder the job's own is in.
 #pragma once
 
 #include <atomic>

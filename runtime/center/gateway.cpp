@@ -1,6 +1,7 @@
 #include "center/gateway.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <tuple>
 
@@ -42,8 +43,23 @@ std::string iso_time(int64_t unix_ms) {
   return out;
 }
 
+namespace {
+
+DataLimits data_limits(const Config& c) {
+  constexpr double kMiB = 1024.0 * 1024.0;
+  return DataLimits{static_cast<int64_t>(c.limits.max_upload_mb * kMiB),
+                    static_cast<int64_t>(c.limits.data_quota_mb_per_class * kMiB), c.limits.max_uploads_per_student,
+                    static_cast<int64_t>(c.min_free_disk_mb * kMiB)};
+}
+
+}  // namespace
+
 Gateway::Gateway(Store& store, Config config, std::unique_ptr<Executor> executor, fs::path data_dir)
-    : store_(store), config_(std::move(config)), executor_(std::move(executor)), data_(std::move(data_dir)) {}
+    : store_(store),
+      config_(std::move(config)),
+      uploads_(std::make_unique<DataStore>(store, data_dir / "data", data_limits(config_))),
+      executor_(std::move(executor)),
+      data_(std::move(data_dir)) {}
 
 Gateway::~Gateway() {
   stop();
@@ -64,6 +80,12 @@ DiskReport Gateway::disk() {
 
 void Gateway::start() {
   fs::create_directories(data_ / "jobs");
+  // Uploads that a center killed mid-way left behind go before any job looks.
+  try {
+    uploads_->start();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "aisandbox-center: %s; uploads of data will fail\n", e.what());
+  }
   // Logs are read before the lock is taken: a long one takes seconds, and
   // the server already answers submissions, which wait for that lock.
   std::vector<std::pair<JobRecord, LogState>> was_running;
@@ -159,6 +181,10 @@ net::Response Gateway::route(const net::Request& req) {
     return login(req);
   }
 
+  // An upload that came whole (the server streams them; a parser without
+  // streaming routes does not) admits its caller itself.
+  if (is_upload(req)) return upload_in_memory(req);
+
   // Everything else needs a token: looked up first, then rate-limited per
   // person (unknown tokens per address).
   std::optional<Caller> admitted;
@@ -187,6 +213,7 @@ net::Response Gateway::route(const net::Request& req) {
     if (req.method == "POST") return submit(req, who);
     return wrong_method("GET, POST");
   }
+  if (parts.size() == 2 && parts[0] == "data") return data_route(req, parts[1], who);
   if (auto answer = classroom(parts, req, who)) return std::move(*answer);
   if (parts.size() == 3 && parts[0] == "classes" && parts[2] == "jobs") {
     if (!method_is("GET")) return wrong_method("GET");

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "center/config.hpp"
+#include "center/data_store.hpp"
 #include "center/disk.hpp"
 #include "center/executor.hpp"
 #include "center/store.hpp"
@@ -43,6 +44,13 @@ class Gateway {
   void stop();
 
   net::Response handle(const net::Request& req);
+
+  // Uploads of a class's data (gateway_data.cpp), streamed by the server:
+  // whether a request is one (by its head alone: cheap, no I/O), and, on
+  // the handler pool, the sink its body goes to or the answer that refuses
+  // it unread (net::ServerOptions::streams and open_upload).
+  static bool is_upload(const net::Request& head);
+  net::Upload open_upload(const net::Request& head);
 
  private:
   struct Caller;
@@ -77,6 +85,10 @@ class Gateway {
   net::Response put_progress(const std::string& lesson_id, const net::Request& req, const Caller& who);
   net::Response class_progress(const Caller& who);
   net::Response class_report(const Caller& who, const net::Request& req);
+  // HEAD /api/v1/data/SHA256 (and 405 for what else comes there but PUT).
+  net::Response data_route(const net::Request& req, const std::string& sha256, const Caller& who);
+  // PUT /api/v1/data/SHA256 with its body already in memory.
+  net::Response upload_in_memory(const net::Request& req);
   // POST /api/v1/logout: ends the caller's token.
   net::Response logout(const net::Request& req, const Caller& who);
   // The client's address: the peer, or from a trusted proxy the right-most
@@ -99,6 +111,7 @@ class Gateway {
 
   Store& store_;
   Config config_;
+  std::unique_ptr<DataStore> uploads_;  // DATA/data: the data sets classes uploaded
   std::unique_ptr<Executor> executor_;
   std::filesystem::path data_;
   std::mutex jobs_mutex_;  // state changes of jobs (scheduler and cancel)

@@ -321,6 +321,13 @@ net::Response Gateway::publish(const std::string& id, const net::Request& req, c
   if (r.lesson.id != id) {
     return error(422, "the file's id is '" + r.lesson.id + "', not '" + id + "': publish it as " + r.lesson.id, "id");
   }
+  if (is_file_source(r.lesson.job.dataset)) {
+    // The file beside the lesson does not travel with its text.
+    return error(422,
+                 "this lesson trains on a file from its folder ('" + source_path(r.lesson.job.dataset) +
+                     "'), which a published lesson cannot carry yet; share the lesson's folder with the class instead",
+                 "dataset.source");
+  }
   if (!r.lesson.images.empty()) {
     return error(422,
                  "this lesson shows images from its folder ('" + r.lesson.images.front().first +

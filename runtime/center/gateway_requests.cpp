@@ -307,6 +307,15 @@ net::Response Gateway::submit(const net::Request& req, const Caller& who) {
   if (const auto refusal = check_limits(job, config_.limits, &estimate)) {
     return error(422, refusal->message, refusal->field);
   }
+  // A class's own data is found by its hash alone, among what the class
+  // uploaded; the path in dataset.source means nothing here.
+  if (is_file_source(job.dataset)) {
+    const std::string& sha256 = job.dataset.data_sha256;
+    if (sha256.empty()) return error(422, msg("api.data_missing_hash"), "dataset.data_sha256");
+    if (!uploads_->held(who.who.class_id, sha256)) {
+      return error(422, msg("api.data_not_held", {sha256}), "dataset.data_sha256");
+    }
+  }
   JobRecord r;
   r.id = new_job_id();
   r.class_id = who.who.class_id;
@@ -317,6 +326,7 @@ net::Response Gateway::submit(const net::Request& req, const Caller& who) {
   r.parameters = describe_model(job, ignored).params;
   r.estimate_seconds = estimate;
   r.idempotency_key = key;
+  if (is_file_source(job.dataset)) r.data_sha256 = job.dataset.data_sha256;  // kept while the job may run
   // The quotas, checked under jobs_mutex_ together with the insert, so that
   // a burst of submissions cannot slip past them together.
   const auto over_quota = [&]() -> std::optional<net::Response> {

@@ -59,6 +59,12 @@ void Gateway::schedule_loop() {
                        static_cast<unsigned long long>(r.bytes_freed >> 20));
         }
         for (const auto& e : r.errors) std::fprintf(stderr, "aisandbox-center: retention: %s\n", e.c_str());
+        // Uploaded data no job has used for as long (never a queued or running job's).
+        const auto [files, bytes] = uploads_->sweep(config_.retention_days, now_ms() / 1000);
+        if (files > 0) {
+          std::fprintf(stderr, "aisandbox-center: removed %d uploaded data files unused for %g days (%lld MB)\n", files,
+                       config_.retention_days, static_cast<long long>(bytes >> 20));
+        }
       }
     } catch (const std::exception& e) {
       // Said once a minute, not every 100 ms: a full disk must not fill the log too.

@@ -3,6 +3,7 @@
 // bound parameter; names are checked before they are stored.
 #include "center/store.hpp"
 #include "center/store_sql.hpp"
+#include "data/data_pack.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -14,7 +15,6 @@
 #include <cstring>
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -45,14 +45,6 @@ std::string new_job_id() {
 bool is_job_id(const std::string& id) {
   return id.size() == 17 && id[0] == 'j' &&
          std::all_of(id.begin() + 1, id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-std::string sha256_hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1)
-    throw StoreError("SHA-256 failed");
-  return hex(std::string(reinterpret_cast<char*>(digest), len));
 }
 
 Store::Store(const std::filesystem::path& data_dir) {
@@ -114,6 +106,17 @@ Store::Store(const std::filesystem::path& data_dir) {
   exec(
       "CREATE TABLE IF NOT EXISTS progress (student_id TEXT NOT NULL REFERENCES students(id) ON DELETE CASCADE, "
       "lesson TEXT NOT NULL, data TEXT NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY (student_id, lesson))");
+  // Uploaded data sets: the files, which classes hold each, and which job reads one.
+  exec(
+      "CREATE TABLE IF NOT EXISTS data (sha256 TEXT PRIMARY KEY, bytes INTEGER NOT NULL, created INTEGER NOT NULL, "
+      "last_used INTEGER NOT NULL)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS data_classes (sha256 TEXT NOT NULL REFERENCES data(sha256) ON DELETE CASCADE, "
+      "class_id TEXT NOT NULL REFERENCES classes(id) ON DELETE CASCADE, uploaded_by TEXT NOT NULL, "
+      "created INTEGER NOT NULL, PRIMARY KEY (class_id, sha256))");
+  exec("CREATE INDEX IF NOT EXISTS data_classes_by_sha256 ON data_classes (sha256)");
+  add_column("jobs", "data_sha256", "TEXT NOT NULL DEFAULT ''");
+  exec("CREATE INDEX IF NOT EXISTS jobs_by_data ON jobs (data_sha256) WHERE data_sha256 != ''");
 }
 
 void Store::add_column(const char* table, const char* column, const char* declaration) {
@@ -550,7 +553,7 @@ JobRecord Store::add_job(JobRecord job) {
   }
   Stmt(db_,
        "INSERT INTO jobs (id, class_id, owner, owner_name, lesson, state, reason, created, parameters, estimate, "
-       "idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+       "idempotency_key, data_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, job.id)
       .bind(2, job.class_id)
       .bind(3, job.owner)
@@ -562,6 +565,7 @@ JobRecord Store::add_job(JobRecord job) {
       .bind(9, job.parameters)
       .bind(10, job.estimate_seconds)
       .bind(11, job.idempotency_key)
+      .bind(12, job.data_sha256)
       .step();
   return job;
 }

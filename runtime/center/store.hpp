@@ -105,6 +105,14 @@ struct JobRecord {
   std::string node;
   int attempts = 0;             // times a worker was started on it
   std::string idempotency_key;  // the client's Idempotency-Key, or ""
+  std::string data_sha256;      // the uploaded data it reads (DATA/data/SHA256), or "" (written by add_job only)
+};
+
+// A data set the center holds (DATA/data/SHA256), uploaded by content hash.
+struct DataRecord {
+  std::string sha256;
+  int64_t bytes = 0;
+  int64_t created = 0, last_used = 0;  // unix seconds
 };
 
 inline bool is_final_state(const std::string& s) {
@@ -264,6 +272,26 @@ class Store {
   // left at `now_ms`. What a submission must leave room for.
   int64_t class_pending_ms(const std::string& class_id, int64_t now_ms);
 
+  // Data sets uploaded by content hash (center/data_store.hpp): one row per
+  // file, and the classes that uploaded it. A class's storage quota counts
+  // the bytes of the files it uploaded; a class may use only those.
+  std::optional<DataRecord> data_record(const std::string& sha256);
+  bool class_has_data(const std::string& class_id, const std::string& sha256);
+  int64_t class_data_bytes(const std::string& class_id);
+  // Records that the center holds the file for `class_id` (uploaded by
+  // `who`, a student's or "teacher:CLASS"); true when the class did not
+  // have it yet.
+  bool add_data(const std::string& sha256, int64_t bytes, const std::string& class_id, const std::string& who);
+  // Marks the file as used now (an upload, a HEAD that found it, a job).
+  void touch_data(const std::string& sha256);
+  // Files that no queued or running job names and that were last used
+  // before `unused_before`, or that no class holds any more (its class was
+  // deleted) and were last used before `orphan_before` (unix seconds).
+  std::vector<DataRecord> stale_data(int64_t unused_before, int64_t orphan_before);
+  // Every file's hash, for the sweep of files no row names.
+  std::vector<std::string> all_data();
+  void remove_data(const std::string& sha256);
+
   [[nodiscard]] std::string journal_mode();
 
  private:
@@ -278,7 +306,6 @@ class Store {
 
 // 256 random bits from the kernel, as 64 hex digits.
 std::string random_token();
-std::string sha256_hex(const std::string& data);
 // A job id: "j" and 16 random hex digits.
 std::string new_job_id();
 // "j" and 16 lower-case hex digits: the only ids the center makes, and the

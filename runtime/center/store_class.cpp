@@ -10,6 +10,7 @@
 #include "center/store.hpp"
 #include "center/store_sql.hpp"
 #include "core/json_text.hpp"
+#include "data/data_pack.hpp"
 
 namespace aisb::center {
 

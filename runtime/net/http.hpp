@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -72,6 +73,30 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
+// A request body taken as it arrives instead of whole into memory (an
+// upload of a data set, far over max_body): the server hands it over in
+// pieces on a handler thread, and reads the next piece only after the sink
+// took the last, so an upload holds one piece of memory and a slow disk
+// slows the client, not the server.
+class BodySink {
+ public:
+  // A sink let go before finish() did not get its whole body (the client
+  // went away, was too slow, or the server stops): it keeps nothing of it.
+  virtual ~BodySink() = default;
+  // The next piece of the body, in order. False stops the upload: the
+  // answer is then finish()'s, and the connection closes after it.
+  virtual bool write(std::string_view piece) = 0;
+  // The answer, once the whole body is in (or write() said stop).
+  virtual Response finish() = 0;
+};
+
+// What a streamed request's head decided: where its body goes, or the
+// answer that ends it before a byte of the body is read.
+struct Upload {
+  std::shared_ptr<BodySink> sink;  // null: `answer` is the reply, and the connection closes after it
+  Response answer;
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8470;  // 0: any free port (see Server::port())
@@ -90,6 +115,16 @@ struct ServerOptions {
   int handler_threads = 16;               // threads that run handlers and fill bodies (they wait on SQLite and disks)
   size_t piece_bytes = size_t{64} << 10;  // the most a body source hands over at once
   std::string tls_cert, tls_key;          // PEM files; both or neither
+  // Requests whose body goes to a sink as it arrives (uploads). `streams`
+  // picks them by their head alone, on an IO thread (so: no I/O, no locks);
+  // `open_upload` then runs on the handler pool and opens the sink or
+  // refuses (before a byte of the body is read; `Expect: 100-continue` is
+  // answered only after it). Their bodies are not held to max_body, which
+  // open_upload replaces with limits of its own, but to the same deadline
+  // (body_timeout_ms and a second per 64 KiB, a floor of 64 KiB/s), and a
+  // connection that moves no byte of one for write_timeout_ms is closed.
+  std::function<bool(const Request&)> streams;
+  std::function<Upload(const Request&)> open_upload;
 };
 
 class ServerError : public std::runtime_error {
@@ -172,6 +207,17 @@ class Unreachable : public std::runtime_error {
 
 ClientResponse request(const std::string& method, const std::string& url, const std::string& body = "",
                        const Headers& headers = {}, const ClientOptions& options = {});
+
+// Sends the file at `path` as the body of `method` (PUT), read in pieces as
+// it goes, never whole in memory, with `Expect: 100-continue`, so that a
+// refusal (401, 413) comes before the body is sent. `on_progress(sent,
+// total)` is told as bytes go out; `cancel` stops the transfer
+// (Unreachable("cancelled")). A file that cannot be read is Unreachable too,
+// with the reason. The answer is read as request() reads it.
+ClientResponse upload_file(const std::string& method, const std::string& url, const std::filesystem::path& path,
+                           const Headers& headers = {}, const ClientOptions& options = {},
+                           const std::function<void(uint64_t sent, uint64_t total)>& on_progress = {},
+                           const std::atomic<bool>* cancel = nullptr);
 
 // GET `url` and hand each line of the body to `on_line` as it arrives (for
 // text/event-stream), until the server closes or on_line returns false.

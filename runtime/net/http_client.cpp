@@ -6,6 +6,10 @@
 // client must not trust a server any more than the other way round.
 #include <curl/curl.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
 #include <mutex>
 
 #include "net/http.hpp"
@@ -58,7 +62,27 @@ struct Transfer {
   bool stopped = false;  // on_line said stop
   const std::atomic<bool>* cancel = nullptr;
   bool cancelled = false;
+  // Uploads: told how far the body has gone; a 100-continue round trip
+  // first, so that a refusal costs no body.
+  const std::function<void(uint64_t, uint64_t)>* on_upload = nullptr;
+  bool expect_continue = false;
 };
+
+// An upload's body, read from its file as libcurl asks for it.
+struct FileReader {
+  std::FILE* file = nullptr;
+  int error = 0;  // errno of a read that failed
+};
+
+size_t on_read(char* buffer, size_t size, size_t n, void* user) {
+  auto* r = static_cast<FileReader*>(user);
+  const size_t got = std::fread(buffer, 1, size * n, r->file);
+  if (got == 0 && std::ferror(r->file) != 0) {
+    r->error = errno != 0 ? errno : EIO;
+    return CURL_READFUNC_ABORT;
+  }
+  return got;
+}
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -107,11 +131,14 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   return bytes;
 }
 
-int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t up_total, curl_off_t up_now) {
   auto* t = static_cast<Transfer*>(user);
   if (t->cancel != nullptr && t->cancel->load()) {
     t->cancelled = true;
     return 1;
+  }
+  if (t->on_upload != nullptr && *t->on_upload && up_total > 0) {
+    (*t->on_upload)(static_cast<uint64_t>(up_now), static_cast<uint64_t>(up_total));
   }
   return 0;
 }
@@ -145,7 +172,8 @@ void perform(Easy& e, const Url& u, Transfer& t, const ClientOptions& o) {
   // The center on this machine is never reached through a proxy.
   curl_easy_setopt(e.h, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
   if (!o.ca_file.empty()) curl_easy_setopt(e.h, CURLOPT_CAINFO, o.ca_file.c_str());
-  e.headers = curl_slist_append(e.headers, "Expect:");  // no 100-continue round trip
+  // No 100-continue round trip for small bodies; an upload waits for it.
+  e.headers = curl_slist_append(e.headers, t.expect_continue ? "Expect: 100-continue" : "Expect:");
   curl_easy_setopt(e.h, CURLOPT_HTTPHEADER, e.headers);
   char error[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(e.h, CURLOPT_ERRORBUFFER, error);
@@ -205,6 +233,44 @@ ClientResponse request(const std::string& method, const std::string& url, const 
   curl_easy_setopt(e.h, CURLOPT_URL, url.c_str());
   set_method_and_body(e, method, body, headers);
   perform(e, u, t, options);
+  return r;
+}
+
+ClientResponse upload_file(const std::string& method, const std::string& url, const std::filesystem::path& path,
+                           const Headers& headers, const ClientOptions& options,
+                           const std::function<void(uint64_t, uint64_t)>& on_progress,
+                           const std::atomic<bool>* cancel) {
+  const Url u = parse_url(url);
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  FileReader reader;
+  if (!ec) reader.file = std::fopen(path.c_str(), "rb");
+  if (reader.file == nullptr) {
+    throw Unreachable("cannot read " + path.string() + ": " + (ec ? ec.message() : std::strerror(errno)));
+  }
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(reader.file, &std::fclose);
+  Easy e;
+  ClientResponse r;
+  Transfer t;
+  t.response = &r;
+  t.max_body = options.max_body;
+  t.cancel = cancel;
+  t.on_upload = &on_progress;
+  t.expect_continue = true;
+  curl_easy_setopt(e.h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(e.h, CURLOPT_UPLOAD, 1L);
+  if (method != "PUT") curl_easy_setopt(e.h, CURLOPT_CUSTOMREQUEST, method.c_str());
+  curl_easy_setopt(e.h, CURLOPT_READFUNCTION, on_read);
+  curl_easy_setopt(e.h, CURLOPT_READDATA, &reader);
+  curl_easy_setopt(e.h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
+  e.headers = curl_slist_append(e.headers, "Content-Type: application/octet-stream");
+  for (const auto& [k, v] : headers) e.headers = curl_slist_append(e.headers, (k + ": " + v).c_str());
+  try {
+    perform(e, u, t, options);
+  } catch (const Unreachable&) {
+    if (reader.error != 0) throw Unreachable("cannot read " + path.string() + ": " + std::strerror(reader.error));
+    throw;
+  }
   return r;
 }
 

@@ -12,13 +12,16 @@
 //              Transfer-Encoding, the method a token, the path split and then
 //              decoded, UTF-8 without control characters
 //   body       a size limit known before a byte of it is read (413), and a
-//              deadline that grows with its length
+//              deadline that grows with its length; an upload (a route that
+//              streams) goes to its sink a piece at a time, after the route
+//              said yes to its head, and never waits on a silent client
 //   answer     written with a deadline; a body from a source is asked for one
 //              piece at a time, after the client took the last one
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -46,6 +49,8 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 using Parser = bhttp::request_parser<bhttp::string_body>;
+// An upload's body, a piece at a time into a buffer of ours.
+using UploadParser = bhttp::request_parser<bhttp::buffer_body>;
 
 namespace {
 
@@ -322,6 +327,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (closed_) return;
     closed_ = true;
     gone_ = true;
+    body_sink_.reset();  // an upload cut off: its sink keeps nothing
     timer_.cancel();
     beast::error_code ignored;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -338,7 +344,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     mark_idle(true);
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(std::min<size_t>(srv_.o.max_header, UINT32_MAX)));
-    parser_->body_limit(srv_.o.max_body);
+    // With uploads, the route decides a body's limit after the head: on_head
+    // holds the rest to max_body before a byte of theirs is read. (Not
+    // boost::none: Boost 1.74's parser compares a length with it as larger.)
+    if (srv_.o.streams) {
+      parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    } else {
+      parser_->body_limit(srv_.o.max_body);
+    }
     if (first_) {
       lowest().expires_at(first_deadline_);
     } else {
@@ -368,6 +381,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (const int status = check_head(*parser_, req_, why); status != 0) return send_error(status, why);
     keep_alive_ = parser_->get().keep_alive();
     const auto length = parser_->content_length();
+    if (srv_.o.streams && srv_.o.open_upload && srv_.o.streams(req_)) return open_upload();
+    if (srv_.o.streams) {
+      if (length && *length > srv_.o.max_body) {
+        const auto [status, why] = parse_failure(bhttp::error::body_limit, srv_.o.max_header, srv_.o.max_body);
+        return send_error(status, why);
+      }
+      parser_->body_limit(srv_.o.max_body);
+    }
     if (parser_->is_done() || !length || *length == 0) return dispatch_handler();
     const auto body_deadline =
         std::chrono::milliseconds(srv_.o.body_timeout_ms) + std::chrono::seconds(*length / 65536);
@@ -395,6 +416,119 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                                });
     }
     read_body();
+  }
+
+  // An upload: the route looks at the head on the handler pool (it may ask
+  // the database) and opens a sink, or answers without reading the body.
+  void open_upload() {
+    lowest().expires_never();
+    asio::post(*srv_.pool, [self = this->shared_from_this()] {
+      Upload up;
+      try {
+        up = self->srv_.o.open_upload(self->req_);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "aisandbox: %s %s: %s\n", self->req_.method.c_str(), self->req_.path.c_str(), e.what());
+        up.answer = Response{
+            500, "application/json", json_error("internal error; the center's log says more"), {}, nullptr, -1};
+      }
+      asio::post(self->lowest().get_executor(),
+                 [self, up = std::move(up)]() mutable { self->on_upload_opened(std::move(up)); });
+    });
+  }
+
+  void on_upload_opened(Upload up) {
+    if (closed_) return;
+    if (!up.sink) return send_and_close(up.answer);
+    body_sink_ = std::move(up.sink);
+    const uint64_t length = parser_->content_length().value_or(0);
+    if (length == 0 || parser_->is_done()) return finish_upload(false);
+    upload_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    upload_parser_->body_limit(length);
+    // The whole body by one deadline that grows with its length (a floor
+    // of 64 KiB/s); read_upload_piece adds a limit on silence.
+    upload_deadline_ =
+        Clock::now() + std::chrono::milliseconds(srv_.o.body_timeout_ms) + std::chrono::seconds(length / 65536);
+    piece_.resize(std::max<size_t>(srv_.o.piece_bytes, 4096));
+    if (beast::iequals(req_.header("expect"), "100-continue")) {
+      out_ = "HTTP/1.1 100 Continue\r\n\r\n";
+      lowest().expires_after(std::chrono::milliseconds(srv_.o.write_timeout_ms));
+      return asio::async_write(stream_, asio::buffer(out_),
+                               [self = this->shared_from_this()](const beast::error_code& e, size_t) {
+                                 if (e) return self->fail(e);
+                                 self->out_.clear();
+                                 self->read_upload_piece();
+                               });
+    }
+    read_upload_piece();
+  }
+
+  void read_upload_piece() {
+    if (srv_.stopping) return close();
+    auto& body = upload_parser_->get().body();
+    body.data = piece_.data();
+    body.size = piece_.size();
+    body.more = true;
+    lowest().expires_at(std::min(upload_deadline_, Clock::now() + std::chrono::milliseconds(srv_.o.write_timeout_ms)));
+    bhttp::async_read(stream_, buffer_, *upload_parser_,
+                      [self = this->shared_from_this()](beast::error_code e, size_t) { self->on_upload_piece(e); });
+  }
+
+  void on_upload_piece(beast::error_code e) {
+    if (e == bhttp::error::need_buffer) e = {};
+    if (e) {
+      // Cut off, too slow, or not HTTP: the sink goes without finish(), so
+      // nothing of the body is kept.
+      if (e == beast::error::timeout || e == bhttp::error::end_of_stream || e == asio::error::eof ||
+          e == bhttp::error::partial_message || e == asio::error::operation_aborted ||
+          e == asio::error::connection_reset) {
+        return fail(e);
+      }
+      const auto [status, message] = parse_failure(e, srv_.o.max_header, srv_.o.max_body);
+      return send_error(status, message);
+    }
+    const size_t got = piece_.size() - upload_parser_->get().body().size;
+    const bool done = upload_parser_->is_done();
+    mark_idle(true);  // bytes moved: the last connection to close to make room
+    if (got == 0) return done ? finish_upload(false) : read_upload_piece();
+    // The sink may write to a disk: on the pool, with the sink held there,
+    // so that a close meanwhile lets it go only when the write is over.
+    asio::post(*srv_.pool, [self = this->shared_from_this(), sink = body_sink_, got, done] {
+      bool more = false;
+      try {
+        more = sink->write(std::string_view(self->piece_.data(), got));
+      } catch (const std::exception& ex) {
+        std::fprintf(stderr, "aisandbox: body of %s: %s\n", self->req_.path.c_str(), ex.what());
+      }
+      asio::post(self->lowest().get_executor(), [self, more, done] {
+        if (self->closed_) return;
+        if (!more || done) return self->finish_upload(!more);
+        self->read_upload_piece();
+      });
+    });
+  }
+
+  // The sink's answer. `stopped`: it refused the rest of the body, which
+  // may still be coming, so the connection closes after the answer.
+  void finish_upload(bool stopped) {
+    mark_idle(false);
+    lowest().expires_never();
+    upload_parser_.reset();
+    parser_.reset();
+    asio::post(*srv_.pool, [self = this->shared_from_this(), sink = std::move(body_sink_), stopped] {
+      Response res;
+      try {
+        res = sink->finish();
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "aisandbox: %s %s: %s\n", self->req_.method.c_str(), self->req_.path.c_str(), e.what());
+        res = Response{500, "application/json", json_error("internal error; the center's log says more"), {}, nullptr,
+                       -1};
+      }
+      asio::post(self->lowest().get_executor(), [self, res = std::move(res), stopped]() mutable {
+        if (stopped) return self->send_and_close(res);
+        self->write_response(std::move(res));
+      });
+    });
   }
 
   void dispatch_handler() {
@@ -511,9 +645,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // closing with unread data would reset the connection and could destroy the
   // answer before the client reads it, so the rest is read and dropped for a
   // moment first ("lingering close").
-  void send_error(int status, const std::string& message) {
+  void send_error(int status, const std::string& message) { send_bytes_and_close(error_response(status, message)); }
+
+  // A route's answer to a body it did not read (whole): said, then closed
+  // as send_error does.
+  void send_and_close(const Response& r) { send_bytes_and_close(head_of(r, false) + (r.source ? "" : r.body)); }
+
+  void send_bytes_and_close(std::string bytes) {
     keep_alive_ = false;
-    out_ = error_response(status, message);
+    out_ = std::move(bytes);
     lowest().expires_after(std::chrono::milliseconds(std::min(srv_.o.write_timeout_ms, 5000)));
     asio::async_write(stream_, asio::buffer(out_),
                       [self = this->shared_from_this()](const beast::error_code& ec, size_t) {
@@ -545,6 +685,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   asio::steady_timer timer_;
   beast::flat_buffer buffer_;  // holds a whole head: its limit is max_header's
   std::optional<Parser> parser_;
+  std::optional<UploadParser> upload_parser_;  // an upload's body, once its route said yes
+  std::shared_ptr<BodySink> body_sink_;        // where it goes
+  std::vector<char> piece_;                    // one piece of it, handed to the sink
+  Clock::time_point upload_deadline_;
   Request req_;
   Response res_;
   std::string out_;

@@ -234,6 +234,14 @@ TEST_F(Classroom, ATeacherPublishesLessonsTheValidatorChecks) {
   EXPECT_NE(body(r)["problems"][0].get<std::string>().find("xor-hidden-layer.toml:"), std::string::npos) << r.body;
   EXPECT_EQ(call("PUT", class_path() + "/lessons/another-id", text, teacher()).status, 422);  // not its id
   EXPECT_EQ(call("PUT", class_path() + "/lessons/x", "format = [[[[", teacher()).status, 422);
+  // A lesson on its own CSV: the file would not travel with the text.
+  const std::string own = lesson_text("industry/05-pohang-air-csv.toml");
+  const std::string own_id =
+      own.substr(own.find("id = \"") + 6, own.find('"', own.find("id = \"") + 6) - own.find("id = \"") - 6);
+  r = call("PUT", class_path() + "/lessons/" + own_id, own, teacher());
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(body(r)["field"], "dataset.source") << r.body;
+  EXPECT_NE(body(r)["error"].get<std::string>().find("cannot carry"), std::string::npos) << r.body;
   // Another class sees nothing of it.
   const json other = test::CenterProcess::create_class(data, "other");
   EXPECT_EQ(call("GET", class_path() + "/lessons", "", other["teacher_token"]).status, 403);

@@ -210,6 +210,8 @@ TEST_F(DiskTest, TheLocalExecutorHandsEveryWorkerItsLimitsAndTakesACannotWriteAs
     std::string args;
     std::getline(in, args);
     EXPECT_NE(args.find("--max-memory-mb 1024 --max-log-mb 8 --max-model-mb 16"), std::string::npos) << args;
+    // Uploaded data is read from DATA/data, beside DATA/jobs.
+    EXPECT_NE(args.find("--data-dir " + (dir.parent_path() / "data").string() + " "), std::string::npos) << args;
   }
   {
     // Any other failure is worth another try.

@@ -1,7 +1,8 @@
 // The center behind Debian's nginx as a reverse proxy that ends TLS, as
 // docs/center.md tells an operator to run it: logins, submissions and live
-// event streams go through, the proxy's own address is trusted for
-// X-Forwarded-For, and a student's forged X-Forwarded-For is not.
+// event streams go through, a class's data is uploaded through its own
+// location, the proxy's own address is trusted for X-Forwarded-For, and a
+// student's forged X-Forwarded-For is not.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include "../support/sockets.hpp"
 #include "backend/center_client.hpp"
 #include "center_process.hpp"
+#include "data/data_pack.hpp"
 #include "net/http.hpp"
 
 namespace fs = std::filesystem;
@@ -61,6 +63,15 @@ std::string nginx_conf(const fs::path& dir, int listen, int center, const std::s
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
+    }
+    location /api/v1/data/ {
+      proxy_pass http://aisandbox_center;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      client_max_body_size 512m;
+      proxy_request_buffering off;
+      client_body_timeout 60s;
     }
     location ~ ^/api/v1/jobs/[^/]+/events$ {
       proxy_pass http://aisandbox_center;
@@ -145,6 +156,19 @@ TEST_F(Nginx, TheCenterWorksBehindAReverseProxyThatEndsTls) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(60));
   // The model comes through whole.
   EXPECT_TRUE(c.model(id).is_object());
+  // A class's own data, larger than the proxy's 1m for other bodies, goes
+  // through its own location, streamed on to the center.
+  const fs::path table = dir / "big.csv";
+  std::string bytes = "a,y\n";
+  while (bytes.size() < (size_t{3} << 20)) bytes += std::to_string(bytes.size() % 977) + ",yes\n";
+  std::ofstream(table, std::ios::binary) << bytes;
+  JobSpec job;
+  job.dataset.source = "csv:big.csv";
+  job.dataset.location = table.string();
+  job.dataset.data_sha256 = sha256_hex(bytes);
+  EXPECT_EQ(c.upload_data(job), bytes.size());
+  EXPECT_EQ(c.upload_data(job), 0u);
+  EXPECT_EQ(sha256_of_file(dir / "data" / "data" / job.dataset.data_sha256), job.dataset.data_sha256);
 }
 
 }  // namespace

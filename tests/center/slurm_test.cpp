@@ -17,6 +17,7 @@
 #include "center/executor.hpp"
 #include "center_process.hpp"
 #include "core/event_log.hpp"
+#include "data/user_data.hpp"
 #include "slurm_cluster.hpp"
 
 namespace fs = std::filesystem;
@@ -196,6 +197,36 @@ TEST_F(Slurm, JobsOutliveAKilledCenter) {
   expect_complete(ev);
   EXPECT_EQ(ev.back()["reason"], "completed");
   wait_state(again, id, "done");
+}
+
+TEST_F(Slurm, ACsvJobReadsItsDataFromTheSharedDataFolder) {
+  // A class's table, uploaded by hash: the batch job's worker reads the
+  // center's copy in DATA/data (the shared folder), not the lesson's file.
+  const fs::path here = data.string() + "-lesson";
+  fs::create_directories(here);
+  {
+    std::ofstream csv(here / "data.csv");
+    csv << "a,b,y\n";
+    for (int i = 0; i < 60; ++i)
+      csv << i % 10 << "," << (i * 7) % 10 << "," << ((i % 10) + (i * 7) % 10 > 9 ? "yes" : "no") << "\n";
+  }
+  JobSpec job = test::xor_job(3);
+  job.dataset = DatasetSpec{};
+  job.dataset.source = "csv:data.csv";
+  job.dataset.target = "y";
+  job.model.inputs.clear();
+  Diagnostics diags;
+  ASSERT_TRUE(resolve_data(job, here, diags)) << diags.first_error();
+  auto c = client();
+  EXPECT_GT(c.upload_data(job), 0u);
+  fs::remove_all(here);
+  const std::string id = c.submit(job);
+  const auto ev = follow(c, id);
+  expect_complete(ev);
+  EXPECT_EQ(ev.back()["reason"], "completed") << ev.back().dump();
+  std::ifstream script(data / "jobs" / id / "slurm.sh");
+  const std::string text((std::istreambuf_iterator<char>(script)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("--data-dir '" + (fs::absolute(data) / "data").string() + "'"), std::string::npos) << text;
 }
 
 }  // namespace

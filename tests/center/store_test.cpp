@@ -1,6 +1,8 @@
 #include "center/store.hpp"
 
 #include "center/config.hpp"
+#include "center/data_store.hpp"
+#include "data/data_pack.hpp"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -10,6 +12,7 @@
 #include <array>
 #include <climits>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -557,6 +560,76 @@ TEST_F(StoreTest, AnOperatorGivesBackTheNamesAPupilInvented) {
   Store store(dir);
   EXPECT_EQ(store.student_names(created["class"]), (std::vector<std::string>{"fake 0", "fake 2"}));
   EXPECT_FALSE(store.authenticate(token)) << "a removed student's token still works";
+}
+
+// Uploaded data on the center's disk (data_store.hpp): kept only whole and
+// matching, counted per class, and swept once stale, but never while a
+// queued or running job names it.
+TEST_F(StoreTest, UploadedDataIsKeptWholeCountedPerClassAndSweptWhenStale) {
+  Store s(dir);
+  const std::string a = s.create_class("a").info.id, b = s.create_class("b").info.id;
+  DataLimits limits;
+  limits.class_quota_bytes = 100;
+  limits.min_free_bytes = 0;
+  DataStore d(s, dir / "data", limits);
+  d.start();
+  const auto upload = [&](const std::string& klass, const std::string& bytes, const std::string& sha) {
+    auto o = d.open(klass, "s-" + klass, "s-" + klass, sha, static_cast<int64_t>(bytes.size()));
+    if (!o.upload) return std::string(o.refused == DataStore::Opened::Refusal::held ? "held" : "refused");
+    EXPECT_TRUE(o.upload->write(bytes));
+    switch (o.upload->commit()) {
+      case DataUpload::Result::created:
+        return std::string("created");
+      case DataUpload::Result::held:
+        return std::string("held");
+      case DataUpload::Result::mismatch:
+        return std::string("mismatch");
+      default:
+        return std::string("other");
+    }
+  };
+  const std::string table = std::string(60, 't');
+  EXPECT_EQ(upload(a, table, sha256_hex("something else")), "mismatch");
+  EXPECT_EQ(upload(a, table, sha256_hex(table)), "created");
+  EXPECT_EQ(upload(a, table, sha256_hex(table)), "held");
+  EXPECT_TRUE(d.held(a, sha256_hex(table)));
+  EXPECT_FALSE(d.held(b, sha256_hex(table)));  // another class's until it uploads it too
+  EXPECT_EQ(s.class_data_bytes(a), 60);
+  // 60 + 60 is past a quota of 100 for class a, not for b.
+  const std::string other = std::string(60, 'o');
+  auto refused = d.open(a, "s-a", "s-a", sha256_hex(other), 60);
+  EXPECT_EQ(refused.refused, DataStore::Opened::Refusal::over_quota);
+  EXPECT_EQ(refused.limit, 100);
+  EXPECT_EQ(upload(b, table, sha256_hex(table)), "created");  // the same file, counted for b too
+  EXPECT_EQ(s.class_data_bytes(b), 60);
+  // An upload let go before its commit leaves nothing.
+  {
+    auto o = d.open(b, "s-b", "s-b", sha256_hex("xyz"), 3);
+    ASSERT_TRUE(o.upload);
+    EXPECT_TRUE(o.upload->write("xy"));
+  }
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir / "data")) names.insert(e.path().filename().string());
+  EXPECT_EQ(names, std::set<std::string>{sha256_hex(table)});
+  // Stale after `days` without use, but not while a queued job names it.
+  JobRecord job;
+  job.class_id = a;
+  job.owner = "s-a";
+  job.owner_name = "a";
+  job.lesson = "t";
+  job.data_sha256 = sha256_hex(table);
+  JobRecord queued = s.add_job(job);
+  const int64_t later = std::time(nullptr) + 40 * 86400;
+  EXPECT_EQ(d.sweep(30, later).first, 0);
+  EXPECT_TRUE(fs::exists(dir / "data" / sha256_hex(table)));
+  queued.state = "done";
+  s.update_job(queued);
+  EXPECT_EQ(d.sweep(0, later).first, 0) << "days = 0 keeps everything";
+  EXPECT_EQ(d.sweep(30, later), std::make_pair(1, int64_t{60}));
+  EXPECT_FALSE(fs::exists(dir / "data" / sha256_hex(table)));
+  EXPECT_FALSE(d.held(a, sha256_hex(table)));
+  EXPECT_EQ(s.class_data_bytes(a), 0);
+  EXPECT_EQ(s.class_data_bytes(b), 0);
 }
 
 }  // namespace

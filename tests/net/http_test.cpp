@@ -336,6 +336,83 @@ TEST_F(Http, AHeadUpToItsLimitIsReadAndOneOverItIs431) {
   EXPECT_TRUE(big.starts_with("HTTP/1.1 431")) << big.substr(0, 200);
 }
 
+// What an upload's sink saw.
+struct SinkLog {
+  std::atomic<uint64_t> bytes{0};
+  std::atomic<int> pieces{0}, finished{0}, dropped{0};
+  std::atomic<size_t> largest{0};
+};
+
+class CountingSink final : public BodySink {
+ public:
+  explicit CountingSink(SinkLog& log) : log_(log) {}
+  ~CountingSink() override {
+    if (!finished_) ++log_.dropped;
+  }
+  bool write(std::string_view piece) override {
+    log_.bytes += piece.size();
+    ++log_.pieces;
+    if (piece.size() > log_.largest) log_.largest = piece.size();
+    return true;
+  }
+  Response finish() override {
+    finished_ = true;
+    ++log_.finished;
+    Response r;
+    r.body = "got " + std::to_string(log_.bytes.load());
+    return r;
+  }
+
+ private:
+  SinkLog& log_;
+  bool finished_ = false;
+};
+
+TEST_F(Http, AnUploadGoesToItsSinkAPieceAtATime) {
+  server->stop();
+  SinkLog log;
+  std::atomic<int> opened{0};
+  ServerOptions o = options();  // max_body 1000: an upload is far over it
+  o.streams = [](const Request& head) { return head.path.starts_with("/up"); };
+  o.open_upload = [&](const Request& head) {
+    ++opened;
+    Upload u;
+    if (head.path == "/up/no") {
+      u.answer.status = 403;
+      u.answer.body = "{\"error\": \"no\"}";
+    } else {
+      u.sink = std::make_shared<CountingSink>(log);
+    }
+    return u;
+  };
+  start(o);
+  const std::string body(200000, 'u');
+  const auto r = request("PUT", url("/up/a"), body);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "got 200000");
+  EXPECT_GT(log.pieces.load(), 1) << "the body came whole, not in pieces";
+  EXPECT_LE(log.largest.load(), o.piece_bytes);
+  // Refused from the head: the answer comes before any body, and no 100 Continue.
+  const std::string refused = raw_exchange(
+      server->port(), "PUT /up/no HTTP/1.1\r\nContent-Length: 1000000000\r\nExpect: 100-continue\r\n\r\n", 3);
+  EXPECT_TRUE(refused.starts_with("HTTP/1.1 403")) << refused;
+  // Cut off mid-way: the sink goes without finish().
+  const int fd = connect_from("127.0.0.1", server->port());
+  ASSERT_GE(fd, 0);
+  const std::string head = "PUT /up/b HTTP/1.1\r\nContent-Length: 100000\r\n\r\n" + std::string(30000, 'c');
+  ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ::close(fd);
+  for (int i = 0; i < 250 && log.dropped == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(log.dropped.load(), 1);
+  EXPECT_EQ(log.finished.load(), 1);
+  // Other requests are held to max_body as before, and keep working.
+  const std::string big = raw_exchange(server->port(), "POST /x HTTP/1.1\r\nContent-Length: 5000\r\n\r\n");
+  EXPECT_TRUE(big.starts_with("HTTP/1.1 413")) << big;
+  EXPECT_EQ(request("POST", url("/x"), "small").status, 200);
+  EXPECT_EQ(opened.load(), 3);
+}
+
 TEST(Request, TheFuzzersParserIsTheServers) {
   Request req;
   std::string why;
