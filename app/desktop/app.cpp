@@ -68,6 +68,7 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   session_.set_wake([] { Platform::wake(); });
   links_painter_.set_wake([] { Platform::wake(); });
   maps_painter_.set_wake([] { Platform::wake(); });
+  own_reader_.set_wake([] { Platform::wake(); });
   // The compute center: a second backend, used when the device is "center".
   auto remote = std::make_unique<RemoteBackend>();
   remote_ = remote.get();
@@ -88,8 +89,15 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   } else if (options.playground) {
     open_playground();
   }
+  if ((!options.data.empty() || options.open == "data") && screen_ == Screen::browser) open_playground();
   // Training starts a few frames later, for the reasons draw() gives.
   autoplay_pending_ = options.autoplay && screen_ != Screen::browser;
+  // Own data, as if dropped on the window: its preview, or with --autoplay
+  // the network on it at once.
+  if (!options.data.empty()) {
+    own_autouse_ = options.autoplay;
+    open_own_data(options.data, !options.autoplay);
+  }
   if (options.open == "center") open_center_ = true;
   if (options.open == "class") open_classroom();
   if (options.open == "roster" || options.open == "class-lessons") {
@@ -97,6 +105,7 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
     class_pane_ = options.open == "roster" ? 1 : 2;
   }
   if (options.open == "glossary") show_glossary_ = true;
+  if (options.open == "data" && options.data.empty()) open_own_data("", true);
 }
 
 App::~App() = default;
@@ -148,7 +157,10 @@ void App::show_lesson(const Lesson& lesson) {
   titles_.add(lesson);
   platform_.ensure_glyphs(lesson_text(lesson));
   lesson_progress_ = progress_->get(lesson.id);
-  if (job_changed) session_.load(lesson.job);
+  if (job_changed) {
+    session_.set_data_folder(lesson_file_.parent_path());  // where its csv: or images: data lies
+    session_.load(lesson.job);
+  }
   step_ = std::clamp(step_, 0, std::max(0, static_cast<int>(lesson.steps.size()) - 1));
 }
 
@@ -294,10 +306,13 @@ void App::draw() {
   // --autoplay of a lesson on libtorch waits until it has loaded: its first
   // epoch needs it anyway, and views that appear meanwhile would compile
   // new shader variants and so wait on the loader.
-  if (autoplay_pending_ && torch_started_ && (!session_.needs_torch() || !cuda_future_.valid())) {
+  if (autoplay_pending_ && torch_started_ && (!session_.needs_torch() || !cuda_future_.valid()) && !own_autouse_ &&
+      !session_.resolving()) {
     autoplay_pending_ = false;
     session_.play();
   }
+  take_drops();
+  own_data_tick();
   session_.update();
   center_tick();
   class_tick();
@@ -349,6 +364,7 @@ void App::draw() {
   }
   ImGui::EndGroup();
   draw_save_dialog();
+  draw_own_data();
   draw_center_dialog();
   ImGui::End();
   draw_glossary();
@@ -500,6 +516,7 @@ void App::draw_top_bar() {
     const std::string title = fit_text(lesson_->title.in(lang()), bold, rx - em(1.0f) - x - em(2.0f) - others);
     if (tab(title.c_str(), screen_ == Screen::player) && screen_ != Screen::player) {
       screen_ = Screen::player;
+      session_.set_data_folder(lesson_file_.parent_path());
       session_.load(lesson_->job);
     }
   }

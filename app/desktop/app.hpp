@@ -27,6 +27,7 @@
 #include "session/file_watch.hpp"
 #include "session/latest_worker.hpp"
 #include "session/library.hpp"
+#include "session/own_data.hpp"
 #include "session/permissions.hpp"
 #include "session/progress.hpp"
 #include "session/progress_sync.hpp"
@@ -41,10 +42,11 @@ struct AppOptions {
   std::string lessons;          // a folder of lessons and courses to offer instead of the shipped ones
   std::string lang;             // ko | en | "" (from the locale)
   std::string device = "auto";  // auto | cpu | cuda | center
-  std::string open;             // "center", "class" or "glossary": a panel to open at start
+  std::string open;             // "center", "class", "glossary" or "data": a panel to open at start
   bool autoplay = false;
   int speed = 1;            // 0 slow, 1 normal, 2 fast, 3 as fast as the computer can
   bool playground = false;  // open the free playground
+  std::string data;         // own data (a CSV file or a photo folder) to open as if dropped on the window
   bool dark = false;
   float zoom = 1.0f;
   std::filesystem::path progress_file;  // default: ProgressStore::default_file()
@@ -132,6 +134,22 @@ class App {
   void open_classroom();
   std::string center_status() const;                         // the run's place at the center, in words
   std::string lesson_title_of(const std::string& id) const;  // the id when no lesson here has it
+  // view_own_data.cpp: "Use my own data" (issue 13). A CSV file or a photo
+  // folder dropped on the window (or typed, or picked from a folder list) is
+  // read on a worker; the window shows its preview and the choices (the
+  // answer column, the columns looked at; the photos' size and colour); "Use
+  // this data" gives the session a job on it, read from the file's folder.
+  [[nodiscard]] bool own_data_allowed() const;             // the playground, or a step that unlocks own_data
+  void take_drops();                                       // once a frame: what was dropped on the window
+  void open_own_data(const std::string& path, bool show);  // reads `path` (when given); `show`: the window
+  void own_data_tick();                                    // a preview the worker finished
+  [[nodiscard]] bool own_data_ready() const;               // the preview can be used as chosen
+  void use_own_data();
+  void own_data_button(const app::Permissions& allow, float width);  // "Use my own data…" / "Change data…"
+  void draw_own_data();
+  void draw_own_picker();
+  void draw_own_table();
+  void draw_own_photos();
   // view_training.cpp: lessons the 2-D views cannot draw (images, series)
   void draw_model_panel(const app::Permissions& allow, float width, float height);
   void draw_curves_panel(const app::Permissions& allow, float width, float height);
@@ -224,7 +242,8 @@ class App {
   std::map<std::string, Texture> feature_tex_, dataset_tex_;
   Texture samples_tex_;
   std::string samples_key_;
-  std::string sequence_source_;  // the data source sequence_measure_ belongs to
+  uint64_t data_glyphs_version_ = ~0ull;  // the data whose names' glyphs were added
+  std::string sequence_source_;           // the data source sequence_measure_ belongs to
   int sequence_measure_ = 0;
   std::string save_message_;
   bool save_ok_ = false;
@@ -256,6 +275,21 @@ class App {
   std::map<std::string, std::pair<std::string, std::string>> center_run_messages_;
   std::chrono::steady_clock::time_point center_listed_{};
   std::unique_ptr<app::ClassWatch> class_watch_;
+  // Own data.
+  bool own_open_ = false, own_close_ = false;  // open / close the window next frame
+  bool own_autouse_ = false;                   // --data with --autoplay: use it once read
+  char own_path_[1024] = "";
+  std::string own_refusal_;                   // why the path cannot be used, in words
+  std::optional<app::DataPath> own_pending_;  // being read
+  std::optional<app::DataPreview> own_preview_;
+  app::DataChoice own_choice_;
+  std::vector<Texture> own_thumbs_;                        // a strip of photos per class
+  std::string own_listed_;                                 // the folder own_entries_ lists
+  std::vector<std::pair<std::string, bool>> own_entries_;  // its CSV files and folders (true)
+  bool own_listed_photos_ = false;                         // it holds two or more folders: maybe photos by class
+  app::LatestWorker<app::DataPath, app::DataPreview> own_reader_{
+      [](app::DataPath& path) { return std::optional<app::DataPreview>(app::preview_data(path)); },
+      /*lower_priority=*/false};  // the student waits for it
   // view_class.cpp: the classroom at the center (issue 12). The Class
   // course (the lessons the teacher published, cached), the student's
   // progress sent to the center, a first sign-in's personal code, and the

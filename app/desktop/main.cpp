@@ -53,9 +53,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda", "center"}));
   cli.add_option("--open", o.open,
                  "Open a panel at start: center (log in, your runs), class (a teacher's class view; roster or "
-                 "class-lessons: on that pane) or glossary")
-      ->check(CLI::IsMember({"center", "class", "roster", "class-lessons", "glossary"}));
+                 "class-lessons: on that pane), glossary, or data (the playground's \"Use my own data\")")
+      ->check(CLI::IsMember({"center", "class", "roster", "class-lessons", "glossary", "data"}));
   cli.add_flag("--playground", o.playground, "Open the free playground");
+  cli.add_option("--data", o.data,
+                 "Use my own data: a CSV file or a folder of photos (one folder per class), as if dropped on the "
+                 "window; its preview opens (with --autoplay: the network trains on it)")
+      ->check(CLI::ExistingPath);
   std::string speed = "normal";
   cli.add_option("--speed", speed, "How fast training runs: slow, normal, fast or max (as fast as it can)")
       ->check(CLI::IsMember({"slow", "normal", "fast", "max"}));

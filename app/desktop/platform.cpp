@@ -1,20 +1,20 @@
 #include "desktop/platform.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <cmath>
 #include <map>
 #include <stdexcept>
 #include <thread>
 
 #define GLFW_INCLUDE_NONE
-#include <GLFW/glfw3.h>
 #include <GL/gl.h>
-#include <imgui.h>
+#include <GLFW/glfw3.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
 #include <stb_image.h>
 #include <stb_image_write.h>
 
@@ -33,7 +33,9 @@ namespace {
 Platform* g_platform = nullptr;
 std::string g_glfw_error;
 
-void on_glfw_error(int code, const char* message) { g_glfw_error = message != nullptr ? message : std::to_string(code); }
+void on_glfw_error(int code, const char* message) {
+  g_glfw_error = message != nullptr ? message : std::to_string(code);
+}
 
 // Our callbacks run before ImGui's (ImGui chains to callbacks installed
 // earlier): any input keeps the app drawing for a few frames.
@@ -41,14 +43,39 @@ int* g_settle = nullptr;
 void touch() {
   if (g_settle != nullptr) *g_settle = 4;
 }
-void on_cursor(GLFWwindow*, double, double) { touch(); }
-void on_button(GLFWwindow*, int, int, int) { touch(); }
-void on_scroll(GLFWwindow*, double, double) { touch(); }
-void on_key(GLFWwindow*, int, int, int, int) { touch(); }
-void on_char(GLFWwindow*, unsigned) { touch(); }
-void on_focus(GLFWwindow*, int) { touch(); }
-void on_enter(GLFWwindow*, int) { touch(); }
-void on_size(GLFWwindow*, int, int) { touch(); }
+void on_cursor(GLFWwindow*, double, double) {
+  touch();
+}
+void on_button(GLFWwindow*, int, int, int) {
+  touch();
+}
+void on_scroll(GLFWwindow*, double, double) {
+  touch();
+}
+void on_key(GLFWwindow*, int, int, int, int) {
+  touch();
+}
+void on_char(GLFWwindow*, unsigned) {
+  touch();
+}
+void on_focus(GLFWwindow*, int) {
+  touch();
+}
+void on_enter(GLFWwindow*, int) {
+  touch();
+}
+void on_size(GLFWwindow*, int, int) {
+  touch();
+}
+// Dropped paths wait here for the app (callbacks run inside glfwPollEvents,
+// on the UI thread).
+std::vector<std::string> g_drops;
+void on_drop(GLFWwindow*, int count, const char** paths) {
+  for (int i = 0; i < count; ++i) {
+    if (paths[i] != nullptr) g_drops.emplace_back(paths[i]);
+  }
+  touch();
+}
 // The window manager or the X server lost what was shown (uncovered, moved
 // back on screen): draw the next frame whole.
 void on_refresh(GLFWwindow*);
@@ -59,10 +86,14 @@ std::u32string decode_utf8(const std::string& s) {
     const auto c = static_cast<unsigned char>(s[i]);
     char32_t cp = 0;
     int extra = 0;
-    if (c < 0x80) cp = c;
-    else if ((c & 0xE0) == 0xC0) cp = c & 0x1F, extra = 1;
-    else if ((c & 0xF0) == 0xE0) cp = c & 0x0F, extra = 2;
-    else if ((c & 0xF8) == 0xF0) cp = c & 0x07, extra = 3;
+    if (c < 0x80)
+      cp = c;
+    else if ((c & 0xE0) == 0xC0)
+      cp = c & 0x1F, extra = 1;
+    else if ((c & 0xF0) == 0xE0)
+      cp = c & 0x0F, extra = 2;
+    else if ((c & 0xF8) == 0xF0)
+      cp = c & 0x07, extra = 3;
     else {
       ++i;
       continue;
@@ -81,7 +112,8 @@ ImVector<ImWchar> g_ranges;  // must outlive the atlas
 Platform::Platform(const WindowOptions& o) {
   glfwSetErrorCallback(on_glfw_error);
   if (glfwInit() == GLFW_FALSE) {
-    throw std::runtime_error("cannot open a window: " + (g_glfw_error.empty() ? std::string("no display") : g_glfw_error));
+    throw std::runtime_error("cannot open a window: " +
+                             (g_glfw_error.empty() ? std::string("no display") : g_glfw_error));
   }
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
@@ -114,6 +146,7 @@ Platform::Platform(const WindowOptions& o) {
   glfwSetCursorEnterCallback(window_, on_enter);
   glfwSetWindowSizeCallback(window_, on_size);
   glfwSetWindowRefreshCallback(window_, on_refresh);
+  glfwSetDropCallback(window_, on_drop);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -124,6 +157,12 @@ Platform::Platform(const WindowOptions& o) {
   ImGui_ImplOpenGL3_Init("#version 330 core");
   init_partial_redraw();
   last_frame_ = std::chrono::steady_clock::now();
+}
+
+std::vector<std::string> Platform::take_drops() {
+  std::vector<std::string> out;
+  out.swap(g_drops);
+  return out;
 }
 
 Platform::~Platform() {
@@ -143,7 +182,9 @@ void on_refresh(GLFWwindow*) {
 }
 }  // namespace
 
-void Platform::wake() { glfwPostEmptyEvent(); }
+void Platform::wake() {
+  glfwPostEmptyEvent();
+}
 
 void Platform::set_fonts(const fs::path& font_dir, const std::string& text, float em_px) {
   font_dir_ = font_dir;
@@ -197,7 +238,8 @@ void Platform::rebuild_fonts() {
     cfg.PixelSnapH = true;
     ImFont* font = nullptr;
     std::error_code ec;
-    if (fs::exists(p, ec)) font = io.Fonts->AddFontFromFileTTF(p.c_str(), px, &cfg, ranges != nullptr ? ranges : g_ranges.Data);
+    if (fs::exists(p, ec))
+      font = io.Fonts->AddFontFromFileTTF(p.c_str(), px, &cfg, ranges != nullptr ? ranges : g_ranges.Data);
     if (font == nullptr) {
       ImFontConfig d;
       d.SizePixels = px;
@@ -343,7 +385,8 @@ void Platform::render(int width, int height, const std::vector<damage::Rect>& ar
       for (const damage::Rect& r : area) {
         // Whole pixels, so that the backend's scissor is exactly the part
         // of the command's own scissor inside this rectangle.
-        const damage::Rect q{std::max(clip.x0, r.x0), std::max(clip.y0, r.y0), std::min(clip.x1, r.x1), std::min(clip.y1, r.y1)};
+        const damage::Rect q{std::max(clip.x0, r.x0), std::max(clip.y0, r.y0), std::min(clip.x1, r.x1),
+                             std::min(clip.y1, r.y1)};
         if (q.x1 <= q.x0 || q.y1 <= q.y0) continue;
         ImDrawCmd c = cmd;
         const ImVec2 lo = to_display(static_cast<float>(q.x0), static_cast<float>(q.y0));
@@ -447,7 +490,8 @@ uint64_t texture_content(void* id, const ImVec2& uv0, const ImVec2& uv1, uint64_
     return damage::mix(h, &t.generation, sizeof t.generation);
   }
   const auto cell = [&](float uv, int size, int count) {
-    return std::clamp(static_cast<int>(std::floor(uv * static_cast<float>(size) / static_cast<float>(t.block))), 0, count - 1);
+    return std::clamp(static_cast<int>(std::floor(uv * static_cast<float>(size) / static_cast<float>(t.block))), 0,
+                      count - 1);
   };
   const int c0 = cell(uv0.x, t.width, cols), r0 = cell(uv0.y, t.height, rows);
   // The far edge of a block's quad lies on the next block's first texel.
@@ -496,7 +540,9 @@ Texture::~Texture() {
   }
 }
 
-Texture::Texture(Texture&& o) noexcept : tex_(o.tex_), w_(o.w_), h_(o.h_) { o.tex_ = 0; }
+Texture::Texture(Texture&& o) noexcept : tex_(o.tex_), w_(o.w_), h_(o.h_) {
+  o.tex_ = 0;
+}
 
 Texture& Texture::operator=(Texture&& o) noexcept {
   if (this != &o) {

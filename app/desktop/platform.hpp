@@ -52,6 +52,10 @@ class Platform {
   // Wakes a begin_frame() that waits for input (any thread).
   static void wake();
 
+  // Files and folders dropped on the window since the last call (GLFW's drop
+  // callback), as the system names them.
+  std::vector<std::string> take_drops();
+
   // Screenshots: the pointer (wherever the X server left it) hovers nothing.
   void set_ignore_mouse(bool ignore) { ignore_mouse_ = ignore; }
   [[nodiscard]] float content_scale() const { return content_scale_; }

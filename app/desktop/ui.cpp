@@ -364,19 +364,21 @@ std::string dataset_label(const std::string& source) {
   return tr(("dataset." + source).c_str());
 }
 
-std::string measure_label(const std::string& source, int index) {
-  const SourceInfo* info = find_source(source);
-  if (info != nullptr && index >= 0 && static_cast<size_t>(index) < info->measures.size()) {
-    return tr(("measure." + info->measures[static_cast<size_t>(index)]).c_str());
+std::string measure_label(const JobSpec& job, int index) {
+  const SourceInfo info = describe_source(job);
+  if (index >= 0 && static_cast<size_t>(index) < info.measures.size()) {
+    const std::string& m = info.measures[static_cast<size_t>(index)];
+    return is_from_file(info) ? m : std::string(tr(("measure." + m).c_str()));
   }
   std::string name = "x";  // (not "x" + ...: GCC 12 warns wrongly about that)
   name += std::to_string(index + 1);
   return name;
 }
 
-std::string target_label(const std::string& source) {
-  const SourceInfo* info = find_source(source);
-  return info != nullptr && !info->target.empty() ? tr(("target." + info->target).c_str()) : std::string();
+std::string target_label(const JobSpec& job) {
+  const SourceInfo info = describe_source(job);
+  if (info.target.empty()) return {};
+  return is_from_file(info) ? info.target : std::string(tr(("target." + info.target).c_str()));
 }
 
 Box begin_box(ImU32 color, float pad, bool fill) {

@@ -8,6 +8,7 @@
 
 #include <imgui.h>
 
+#include "core/spec.hpp"
 #include "i18n/strings.hpp"
 #include "widgets/colors.hpp"
 
@@ -117,11 +118,12 @@ float combo_width_for(const char* text);
 // A dataset's name for people: the built-in ones from the string table,
 // a file source ("csv:data/x.csv") as its path.
 std::string dataset_label(const std::string& source);
-// A sequence's or table's measurement (column) `index` for people, from the
-// catalog's names ("x3" where the source names none), and what its
-// regression predicts ("" where unnamed).
-std::string measure_label(const std::string& source, int index);
-std::string target_label(const std::string& source);
+// A sequence's or table's measurement (column) `index` for people: the
+// catalog's names in the student's language, a file's column names as the
+// file has them ("x3" where the source names none); and what its regression
+// predicts ("" where unnamed).
+std::string measure_label(const JobSpec& job, int index);
+std::string target_label(const JobSpec& job);
 // `s` in `font`, cut at a character and ended with "…" when it is wider
 // than `max_width`.
 std::string fit_text(const std::string& s, ImFont* font, float max_width);

@@ -4,6 +4,7 @@
 // the queue in the top bar, and a teacher's class view: every student's run
 // with its curves, side by side, live. Every request runs off the UI thread.
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <set>
@@ -231,6 +232,14 @@ void App::center_tick() {
 std::string App::center_status() const {
   if (!session_.remote_run() || remote_ == nullptr) return "";
   const RemoteStatus s = remote_->status();
+  if (s.state == "submitting" && s.upload_bytes > 0) {  // the job's own data goes up first
+    const auto mb = [](uint64_t b) {
+      char out[32];
+      std::snprintf(out, sizeof out, "%.1f", static_cast<double>(b) / (1 << 20));
+      return std::string(out);
+    };
+    return trf("center.uploading", {mb(s.uploaded_bytes), mb(s.upload_bytes)});
+  }
   if (s.state == "submitting") return tr("center.submitting");
   if (s.state == "queued") {
     return s.queue_position > 0 ? trf("center.queued_at", {std::to_string(s.queue_position)})

@@ -204,8 +204,29 @@ void App::draw_workspace(const app::Permissions& allow, float width, float heigh
   const float h = height - (ImGui::GetCursorPosY() - start_y);
   const float gap = em(0.8f);
   if (!session_.valid()) {
-    begin_panel("problem", tr("workspace.problem"), ImVec2(width, em(6.0f)));
-    text_wrapped(ctx().fonts.body, ctx().palette.bad, session_.problem().c_str());
+    // In the student's words; a file's problems each with its place.
+    std::vector<std::string> lines;
+    for (const auto& d : session_.data_problems().all()) {
+      if (d.severity == Severity::error && lines.size() < 6) lines.push_back(app::data_problem_text(d, lang()));
+    }
+    if (lines.empty()) lines.push_back(session_.problem_in(lang()));
+    std::string all;
+    for (const auto& l : lines) all += l;
+    platform_.ensure_glyphs(all);
+    const bool own = allow.allows("own_data");
+    begin_panel("problem", tr("workspace.problem"),
+                ImVec2(width, em(4.5f) + em(1.6f) * static_cast<float>(lines.size()) + (own ? em(2.4f) : 0.0f)));
+    ImGui::PushTextWrapPos(0.0f);
+    for (const auto& l : lines) text_wrapped(ctx().fonts.body, ctx().palette.bad, l.c_str());
+    ImGui::PopTextWrapPos();
+    if (own) {
+      ImGui::Dummy(ImVec2(0, em(0.3f)));
+      own_data_button(allow, em(14.0f));
+      if (screen_ == Screen::playground) {
+        ImGui::SameLine();
+        if (ImGui::Button(tr("own.builtin"), ImVec2(em(14.0f), 0))) open_playground();
+      }
+    }
     end_panel();
     return;
   }
@@ -247,7 +268,7 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
   const bool running = session_.state() == app::RunState::running;
   // A run at the center does not pause: its button stops it.
   const bool remote = session_.remote_run();
-  ImGui::BeginDisabled(!session_.valid());
+  ImGui::BeginDisabled(!session_.valid() || session_.resolving());
   if (icon_button("play", running ? Icon::pause : Icon::play, big, true)) {
     running ? (remote ? session_.reset() : session_.pause()) : session_.play();
   }
@@ -474,9 +495,11 @@ void App::draw_data_panel(const app::Permissions& allow, float width, float heig
     else
       thumbs(kRegressionSets, std::size(kRegressionSets));
     ImGui::Dummy(ImVec2(0, em(0.3f)));
+    own_data_button(allow, ImGui::GetContentRegionAvail().x);
   } else {
     caption(tr("data.which"));
     text(ctx().fonts.bold, p.text, dataset_label(job.dataset.source).c_str());
+    own_data_button(allow, ImGui::GetContentRegionAvail().x);  // where the step lets students bring their own
   }
   // What is locked is still worth knowing: the numbers, read-only. Noise
   // and the training share are fractions in the lesson file and percents

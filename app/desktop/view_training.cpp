@@ -19,20 +19,41 @@ namespace aisb::ui {
 
 namespace {
 
-// A class's name from the one table of them (assets/i18n, "class.steel.N"),
-// the names the lesson texts use too (tests/app/i18n_test.cpp).
-std::string class_name(const std::string& source, int c) {
-  if (source == "steel-defects") return tr(("class.steel." + std::to_string(c)).c_str());
-  if (source == "smart-farm") return tr(("class.farm." + std::to_string(c)).c_str());
+// A class's name: a file's own (a value of its answer column, a photo
+// folder's name), or from the one table of them (assets/i18n,
+// "class.steel.N"), the names the lesson texts use too (tests/app/i18n_test.cpp).
+std::string class_name(const JobSpec& job, int c) {
+  const DatasetSpec& d = job.dataset;
+  if (is_file_source(d)) {
+    return c >= 0 && static_cast<size_t>(c) < d.class_names.size() ? d.class_names[static_cast<size_t>(c)]
+                                                                   : std::to_string(c);
+  }
+  if (d.source == "steel-defects") return tr(("class.steel." + std::to_string(c)).c_str());
+  if (d.source == "smart-farm") return tr(("class.farm." + std::to_string(c)).c_str());
   return std::to_string(c);
 }
 
-// The catalog's name of a measurement (or "" past its list).
-std::string measure_name(const std::string& source, int index) {
-  const SourceInfo* info = find_source(source);
-  return info != nullptr && index >= 0 && static_cast<size_t>(index) < info->measures.size()
-             ? info->measures[static_cast<size_t>(index)]
-             : std::string();
+// The catalog's name of a measurement, or a file's column (or "" past the list).
+std::string measure_name(const JobSpec& job, int index) {
+  const SourceInfo info = describe_source(job);
+  return index >= 0 && static_cast<size_t>(index) < info.measures.size() ? info.measures[static_cast<size_t>(index)]
+                                                                         : std::string();
+}
+
+// How a measurement is shown: a built-in set's in its unit; a file's column
+// as the file had it, before the standardisation the network reads (a
+// one-hot column's 0 or 1 as it is).
+MeasureUnit unit_of(const JobSpec& job, const Dataset& d, int k) {
+  if (!is_file_source(job.dataset)) return measure_unit(job.dataset.source, measure_name(job, k));
+  MeasureUnit u;
+  const auto i = static_cast<size_t>(k);
+  if (k >= 0 && i < d.standardization.mean.size() && i < d.standardization.scale.size()) {
+    u.scale = d.standardization.scale[i];
+    u.offset = d.standardization.mean[i];
+  }
+  const bool one_hot = measure_name(job, k).find('=') != std::string::npos;
+  u.digits = one_hot || u.scale >= 100.0 ? 0 : u.scale >= 10.0 ? 1 : 2;
+  return u;
 }
 
 // "Capacity (%)": a measurement's name with the unit it is shown in.
@@ -42,17 +63,48 @@ std::string with_unit(const std::string& label, const MeasureUnit& u) {
 
 }  // namespace
 
-void App::draw_samples_panel(const app::Permissions&, float width, float height) {
+void App::draw_samples_panel(const app::Permissions& allow, float width, float height) {
   const Palette& p = ctx().palette;
   const Fonts& f = ctx().fonts;
   begin_panel("samples", tr("samples.title"), ImVec2(width, height));
   const Dataset* d = session_.data();
   const JobSpec& job = session_.job();
+  const bool file = is_file_source(job.dataset);
+  // A file's names (Korean columns, photo folders) need their glyphs.
+  if (file && data_glyphs_version_ != session_.data_version()) {
+    data_glyphs_version_ = session_.data_version();
+    std::string names = job.dataset.source + job.dataset.target;
+    for (const auto& n : job.dataset.input_names) names += n;
+    for (const auto& n : job.dataset.class_names) names += n;
+    for (const auto& w : session_.data_problems().all()) names += app::data_problem_text(w, lang());
+    platform_.ensure_glyphs(names);
+  }
   text(f.bold, p.text, dataset_label(job.dataset.source).c_str());
   if (d == nullptr && session_.preparing_data()) {
-    caption(tr("samples.preparing"));
+    caption(session_.resolving() ? trf("own.reading", {dataset_label(job.dataset.source)}).c_str()
+                                 : tr("samples.preparing"));
   } else {
     caption(trf("samples.counts", {thousands(d ? d->train.size() : 0), thousands(d ? d->test.size() : 0)}).c_str());
+  }
+  // Bring one's own data (or other data), or go back to the built-in sets.
+  if (allow.allows("own_data")) {
+    const bool back = file && screen_ == Screen::playground;
+    const float gap = ImGui::GetStyle().ItemSpacing.x, avail = ImGui::GetContentRegionAvail().x;
+    own_data_button(allow, back ? (avail - gap) * 0.5f : avail);
+    if (back) {
+      ImGui::SameLine();
+      if (ImGui::Button(tr("own.builtin"), ImVec2((avail - gap) * 0.5f, 0))) open_playground();
+    }
+  }
+  // What reading the file left out, and why.
+  if (file && d != nullptr) {
+    int shown = 0;
+    ImGui::PushTextWrapPos(0.0f);
+    for (const auto& n : session_.data_problems().all()) {
+      if (n.severity == Severity::error || shown++ >= 2) continue;
+      text_wrapped(f.small, p.warn, app::data_problem_text(n, lang()).c_str());
+    }
+    ImGui::PopTextWrapPos();
   }
   ImGui::Dummy(ImVec2(0, em(0.3f)));
   const float w = ImGui::GetContentRegionAvail().x;
@@ -66,7 +118,7 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
     float word = em(3.0f);
     ImGui::PushFont(f.small);
     for (int s = 0; s < 12 && s < d->train.size(); ++s) {
-      const std::string label = class_name(job.dataset.source, static_cast<int>(d->train.y[static_cast<size_t>(s)]));
+      const std::string label = class_name(job, static_cast<int>(d->train.y[static_cast<size_t>(s)]));
       for (size_t a = 0; a < label.size();) {
         const size_t b = std::min(label.find(' ', a), label.size());
         word = std::max(word, ImGui::CalcTextSize(label.c_str() + a, label.c_str() + b).x);
@@ -77,19 +129,22 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
     const int cols = std::clamp(static_cast<int>((w + gap) / (word + gap)), 3, 6), rows = 2;
     const int n = std::min<int>(cols * rows, static_cast<int>(d->train.size()));
     const std::string key =
-        job.dataset.source + std::to_string(job.dataset.seed) + "/" + std::to_string(n) + "/" + std::to_string(cols);
+        std::to_string(session_.data_version()) + "/" + std::to_string(n) + "/" + std::to_string(cols);
     if (samples_key_ != key) {
       samples_key_ = key;
       const int tw = cols * iw, th = rows * ih;
       std::vector<uint8_t> px(static_cast<size_t>(tw * th * 4), 255);
       for (int s = 0; s < n; ++s) {
         const float* img = d->train.x.data() + static_cast<size_t>(s) * static_cast<size_t>(c * ih * iw);
+        // Channel-major: a grey image has one plane, a colour one three (red, green, blue).
+        const int plane = ih * iw;
         for (int y = 0; y < ih; ++y)
           for (int x = 0; x < iw; ++x) {
-            const float v = std::clamp(img[y * iw + x], 0.0f, 1.0f);
-            const auto g = static_cast<uint8_t>(std::lround(v * 255.0f));
             uint8_t* o = &px[static_cast<size_t>(4 * (((s / cols) * ih + y) * tw + (s % cols) * iw + x))];
-            o[0] = o[1] = o[2] = g;
+            for (int ch = 0; ch < 3; ++ch) {
+              const float v = std::clamp(img[(c >= 3 ? ch : 0) * plane + y * iw + x], 0.0f, 1.0f);
+              o[ch] = static_cast<uint8_t>(std::lround(v * 255.0f));
+            }
             o[3] = 255;
           }
       }
@@ -101,7 +156,7 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
       ImGui::BeginGroup();
       const float u0 = static_cast<float>(s % cols) / cols, v0 = static_cast<float>(s / cols) / rows;
       ImGui::Image(samples_tex_.id(), ImVec2(cell, cell), ImVec2(u0, v0), ImVec2(u0 + 1.0f / cols, v0 + 1.0f / rows));
-      const std::string label = class_name(job.dataset.source, static_cast<int>(d->train.y[static_cast<size_t>(s)]));
+      const std::string label = class_name(job, static_cast<int>(d->train.y[static_cast<size_t>(s)]));
       ImGui::PushFont(f.small);
       ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + cell);
       ImGui::TextColored(vec(p.muted), "%s", label.c_str());
@@ -116,8 +171,7 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
       caption(tr("samples.confusion"), "glossary.confusion_matrix");
       const int k = cs.classes;
       float label_w = 0;
-      for (int r = 0; r < k; ++r)
-        label_w = std::max(label_w, ImGui::CalcTextSize(class_name(job.dataset.source, r).c_str()).x);
+      for (int r = 0; r < k; ++r) label_w = std::max(label_w, ImGui::CalcTextSize(class_name(job, r).c_str()).x);
       label_w = std::min(label_w + em(0.5f), w * 0.4f);
       const float room = std::min(w - label_w, ImGui::GetContentRegionAvail().y - em(3.5f));
       const float cell = std::max(em(0.6f), room / static_cast<float>(k));
@@ -125,7 +179,7 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
       ImDrawList* dl = ImGui::GetWindowDrawList();
       ImFont* small = f.small;
       for (int r = 0; r < k; ++r) {
-        const std::string name = class_name(job.dataset.source, r);
+        const std::string name = class_name(job, r);
         dl->PushClipRect(ImVec2(at.x, at.y), ImVec2(at.x + label_w - em(0.3f), at.y + cell * static_cast<float>(k + 1)),
                          true);
         dl->AddText(small, small->FontSize,
@@ -157,8 +211,8 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
         const auto& m = cs.mistakes.front();
         ImGui::PushTextWrapPos(0.0f);
         text_wrapped(f.body, p.text,
-                     trf("samples.top_mistake", {class_name(job.dataset.source, m.truth),
-                                                 class_name(job.dataset.source, m.predicted), std::to_string(m.count)})
+                     trf("samples.top_mistake",
+                         {class_name(job, m.truth), class_name(job, m.predicted), std::to_string(m.count)})
                          .c_str());
         ImGui::PopTextWrapPos();
       }
@@ -170,18 +224,17 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
     const int steps = static_cast<int>(d->input_shape[0]), feats = static_cast<int>(d->input_shape[1]);
     if (sequence_source_ != job.dataset.source) {
       sequence_source_ = job.dataset.source;
-      const SourceInfo* info = find_source(job.dataset.source);
-      sequence_measure_ = info != nullptr ? info->headline : 0;
+      sequence_measure_ = describe_source(job).headline;
     }
     sequence_measure_ = std::clamp(sequence_measure_, 0, feats - 1);
     for (int c = 0; c < feats; ++c) {
-      if (pill(measure_label(job.dataset.source, c).c_str(), c == sequence_measure_, c == 0)) sequence_measure_ = c;
+      if (pill(measure_label(job, c).c_str(), c == sequence_measure_, c == 0)) sequence_measure_ = c;
     }
     ImGui::Dummy(ImVec2(0, em(0.2f)));
     // In the units of the thing measured (a capacity in %, not the scaled
     // value the network reads), the axis named with its unit.
-    const MeasureUnit unit = measure_unit(job.dataset.source, measure_name(job.dataset.source, sequence_measure_));
-    const std::string y_label = with_unit(measure_label(job.dataset.source, sequence_measure_), unit);
+    const MeasureUnit unit = unit_of(job, *d, sequence_measure_);
+    const std::string y_label = with_unit(measure_label(job, sequence_measure_), unit);
     platform_.ensure_glyphs(y_label);
     static std::vector<std::vector<float>> lines;
     lines.assign(4, {});
@@ -202,7 +255,7 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
                .whole_x = true,
                .y_label = y_label.c_str()});
     caption(trf("samples.shape", {std::to_string(steps), std::to_string(feats)}).c_str());
-    if (const std::string target = target_label(job.dataset.source); !target.empty() && !d->classification) {
+    if (const std::string target = target_label(job); !target.empty() && !d->classification) {
       text_wrapped(f.small, p.muted, trf("samples.predicts", {target}).c_str());
     }
   } else if (d != nullptr) {
@@ -221,11 +274,12 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
     std::vector<MeasureUnit> units;
     std::vector<std::string> heads;
     for (int k = 0; k < std::min(feats, 6); ++k) {
-      units.push_back(measure_unit(job.dataset.source, measure_name(job.dataset.source, k)));
-      heads.push_back(with_unit(measure_label(job.dataset.source, k), units.back()));
+      units.push_back(unit_of(job, *d, k));
+      heads.push_back(with_unit(measure_label(job, k), units.back()));
       platform_.ensure_glyphs(heads.back());
     }
-    const std::string target = d->classification ? std::string() : target_label(job.dataset.source);
+    // A file's answer column by its name; a built-in regression's by what it predicts.
+    const std::string target = file ? job.dataset.target : d->classification ? std::string() : target_label(job);
     const std::string answer = target.empty() ? tr("samples.target") : target;
     // As many feature columns as fit with no word broken inside
     // ("temper/ature"), then the answer.
@@ -239,6 +293,21 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
     }
     heads.resize(static_cast<size_t>(shown));
     heads.push_back(answer);
+    const int rows = static_cast<int>(std::min<int64_t>(12, d->train.size()));
+    if (file) {
+      // A file's numbers with as many decimals as the file wrote (25, not 25.0).
+      for (int k = 0; k < shown; ++k) {
+        MeasureUnit& u = units[static_cast<size_t>(k)];
+        const auto fits = [&](double scale) {
+          for (int r = 0; r < rows; ++r) {
+            const double v = u.shown(d->train.x[static_cast<size_t>(r * feats + k)]) * scale;
+            if (std::fabs(v - std::round(v)) > 1e-3 + 1e-5 * std::fabs(v)) return false;
+          }
+          return true;
+        };
+        u.digits = fits(1.0) ? 0 : fits(10.0) ? 1 : 2;
+      }
+    }
     if (ImGui::BeginTable("rows", shown + 1,
                           ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchSame)) {
       // Each column as wide as its longest word asks, so "temperature" is
@@ -254,7 +323,7 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
         ImGui::TextColored(vec(p.muted), "%s", heads[k].c_str());
         ImGui::PopTextWrapPos();
       }
-      for (int r = 0; r < 12 && r < d->train.size(); ++r) {
+      for (int r = 0; r < rows; ++r) {
         ImGui::TableNextRow();
         for (int k = 0; k < shown; ++k) {
           ImGui::TableNextColumn();
@@ -263,9 +332,8 @@ void App::draw_samples_panel(const app::Permissions&, float width, float height)
         }
         ImGui::TableNextColumn();
         const float answer = d->train.y[static_cast<size_t>(r)];
-        ImGui::TextColored(
-            vec(p.accent), "%s",
-            (d->classification ? class_name(job.dataset.source, static_cast<int>(answer)) : fixed(answer, 2)).c_str());
+        ImGui::TextColored(vec(p.accent), "%s",
+                           (d->classification ? class_name(job, static_cast<int>(answer)) : fixed(answer, 2)).c_str());
       }
       ImGui::PopFont();
       ImGui::EndTable();
@@ -281,7 +349,19 @@ void App::draw_model_panel(const app::Permissions& allow, float width, float hei
   JobSpec job = session_.job();
   bool changed = false;
   const ModelInfo& info = session_.info();
-  caption(trf("model.input", {shape_to_string(info.input)}).c_str());
+  // Keep what you built, with its data: a lesson file a classmate opens.
+  if (allow.free) {
+    const char* label = tr("save.button");
+    const float bw = ImGui::CalcTextSize(label).x + em(2.0f);
+    ImGui::SetCursorPos(ImVec2(ImGui::GetWindowContentRegionMax().x - bw, ImGui::GetCursorPosY() - em(1.6f)));
+    ImGui::BeginDisabled(session_.resolving() || !session_.valid());
+    if (ImGui::Button(label, ImVec2(bw, 0))) open_save_ = true;
+    ImGui::EndDisabled();
+  }
+  if (session_.resolving())
+    caption(tr("model.waits_for_data"));
+  else
+    caption(trf("model.input", {shape_to_string(info.input)}).c_str());
   for (size_t i = 0; i < info.layers.size(); ++i) {
     const LayerInfo& l = info.layers[i];
     const bool output = i + 1 == info.layers.size();

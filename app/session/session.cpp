@@ -5,18 +5,24 @@
 
 #include "core/catalog.hpp"
 #include "core/job_reader.hpp"
+#include "data/user_data.hpp"
 #include "engine/net.hpp"
 #include "session/grid_worker.hpp"
 #include "session/latest_worker.hpp"
+#include "session/own_data.hpp"
 
 namespace aisb::app {
 
 const char* to_string(RunState s) {
   switch (s) {
-    case RunState::idle: return "idle";
-    case RunState::running: return "running";
-    case RunState::paused: return "paused";
-    case RunState::finished: return "finished";
+    case RunState::idle:
+      return "idle";
+    case RunState::running:
+      return "running";
+    case RunState::paused:
+      return "paused";
+    case RunState::finished:
+      return "finished";
   }
   return "?";
 }
@@ -40,13 +46,48 @@ void History::add(const Metrics& m) {
 struct DataRequest {
   JobSpec job;
   uint64_t ticket = 0;
+  std::optional<std::filesystem::path> resolve_from;  // a file source to read first, from this folder
 };
 
 struct DataResult {
   uint64_t ticket = 0;
   std::optional<Dataset> data;
   std::string error;
+  bool resolved = false;             // a file source was read (facts and problems below)
+  std::optional<DatasetSpec> facts;  // the dataset with its facts, when the file could be read
+  Diagnostics problems;
 };
+
+namespace {
+
+// What a file source's facts depend on: where it is read from, which file,
+// and what is taken from it.
+std::string data_key(const JobSpec& job, const std::filesystem::path& folder) {
+  const DatasetSpec& d = job.dataset;
+  std::string k = folder.string() + '\x1f' + d.source + '\x1f' + d.target + '\x1f' + d.missing + '\x1f' +
+                  std::to_string(d.window) + '\x1f' + std::to_string(d.horizon) + '\x1f' + d.group + '\x1f' + d.order +
+                  '\x1f' + job.model.task;
+  for (const auto& f : d.features) k += '\x1e' + f;
+  return k;
+}
+
+// The folder a resolved source was read from, from its location.
+std::filesystem::path folder_of(const DatasetSpec& d) {
+  std::filesystem::path p = d.location;
+  for (const auto& part : std::filesystem::path(source_path(d))) {
+    if (!part.empty()) p = p.parent_path();
+  }
+  return p;
+}
+
+void forget_facts(DatasetSpec& d) {
+  d.data_sha256.clear();
+  d.input_names.clear();
+  d.class_names.clear();
+  d.location.clear();
+}
+
+}  // namespace
 
 Session::Session() : Session(std::make_unique<LocalBackend>()) {}
 
@@ -54,16 +95,30 @@ Session::Session(std::unique_ptr<Backend> backend)
     : backend_(std::move(backend)),
       active_(backend_.get()),
       grid_worker_(std::make_unique<GridWorker>()),
-      data_worker_(std::make_unique<LatestWorker<DataRequest, DataResult>>([](DataRequest& in) {
-        DataResult out;
-        out.ticket = in.ticket;
-        try {
-          out.data = make_dataset(in.job);
-        } catch (const std::exception& e) {
-          out.error = e.what();
-        }
-        return std::optional<DataResult>(std::move(out));
-      }, /*lower_priority=*/false)) {}  // the student waits for it
+      data_worker_(std::make_unique<LatestWorker<DataRequest, DataResult>>(
+          [](DataRequest& in) {
+            DataResult out;
+            out.ticket = in.ticket;
+            if (in.resolve_from) {
+              // The file first: its columns or classes size the model.
+              out.resolved = true;
+              if (!resolve_data(in.job, *in.resolve_from, out.problems)) {
+                out.error = out.problems.first_error();
+                if (out.error.empty()) out.error = "the data of '" + in.job.dataset.source + "' cannot be read";
+                return std::optional<DataResult>(std::move(out));
+              }
+              out.facts = in.job.dataset;
+              if (validate(in.job).has_errors())
+                return std::optional<DataResult>(std::move(out));  // said by the session
+            }
+            try {
+              out.data = make_dataset(in.job);
+            } catch (const std::exception& e) {
+              out.error = e.what();
+            }
+            return std::optional<DataResult>(std::move(out));
+          },
+          /*lower_priority=*/false)) {}  // the student waits for it
 
 Session::~Session() {
   backend_->cancel();
@@ -101,6 +156,11 @@ void Session::set_wake(std::function<void()> wake) {
 
 void Session::load(const JobSpec& job) {
   job_ = job;
+  // A lesson read from its folder comes with its data's facts: taken as they are.
+  if (is_file_source(job_.dataset) && data_resolved(job_.dataset) && !job_.dataset.location.empty()) {
+    if (data_folder_.empty()) data_folder_ = folder_of(job_.dataset);
+    resolved_key_ = data_key(job_, data_folder_);
+  }
   rebuild(true);
 }
 
@@ -110,18 +170,66 @@ void Session::apply(const JobSpec& job) {
   rebuild(data_changed);
 }
 
+std::string Session::problem_in(std::string_view lang) const {
+  if (problem_.empty()) return {};
+  if (!problem_diag_) return problem_;
+  return data_problem_text(*problem_diag_, lang);
+}
+
+void Session::check_job() {
+  Diagnostics diags = validate(job_);
+  info_ = describe_model(job_, diags);
+  problem_ = diags.has_errors() ? diags.first_error() : std::string();
+  problem_diag_.reset();
+  for (const Diagnostic& d : diags.all()) {
+    if (d.severity == Severity::error) {
+      problem_diag_ = d;
+      break;
+    }
+  }
+}
+
 void Session::rebuild(bool regenerate_data) {
   // Leave the old run, but show no weights yet: the old model's would be
   // posted against the new job (and computed for nothing).
   start_from_.reset();
   leave_run();
-  Diagnostics diags = validate(job_);
-  info_ = describe_model(job_, diags);
-  problem_ = diags.has_errors() ? diags.first_error() : std::string();
+  // A file source whose facts were read for something else (another file,
+  // target or task) is read again, on the data worker.
+  bool resolve = false;
+  if (is_file_source(job_.dataset)) {
+    if (!data_resolved(job_.dataset) || data_key(job_, data_folder_) != resolved_key_) {
+      forget_facts(job_.dataset);
+      resolved_key_.clear();
+      resolve = true;
+      regenerate_data = true;
+    }
+  } else {
+    resolved_key_.clear();
+    data_problems_ = Diagnostics{};
+  }
+  resolving_ = false;
+  check_job();
   if (regenerate_data) {
     data_.reset();
     ++data_ticket_;
     data_pending_ = false;
+  }
+  if (resolve) {
+    // Until the file is read the model has no shape: no problem, no weights.
+    data_problems_ = Diagnostics{};
+    grid_supported_ = false;
+    grid_ = GridMaps{};
+    ++grid_version_;
+    weights_.clear();
+    if (problem_.empty()) {
+      info_ = ModelInfo{};
+      resolving_ = true;
+      data_pending_ = true;
+      data_worker_->post({job_, data_ticket_, data_folder_});
+    }
+    set_speed(speed_);
+    return;
   }
   if (problem_.empty() && !data_ && !data_pending_) {
     const SourceInfo* source = find_source(job_.dataset.source);
@@ -168,7 +276,9 @@ double Session::seconds_per_epoch() const {
   return train + eval;
 }
 
-bool Session::needs_torch() const { return device_ == "cuda" || !fast_path_fits(job_, info_); }
+bool Session::needs_torch() const {
+  return device_ == "cuda" || !fast_path_fits(job_, info_);
+}
 
 void Session::set_speed(double epochs_per_second) {
   speed_ = std::max(0.0, epochs_per_second);
@@ -203,7 +313,7 @@ void Session::start(bool paused) {
 }
 
 void Session::play() {
-  if (!problem_.empty()) return;
+  if (!problem_.empty() || resolving_) return;
   if (state_ == RunState::paused) {
     active_->resume();
     state_ = RunState::running;
@@ -219,7 +329,7 @@ void Session::pause() {
 }
 
 void Session::step() {
-  if (!problem_.empty() || (device_ == "center" && remote_)) return;  // nor step
+  if (!problem_.empty() || resolving_ || (device_ == "center" && remote_)) return;  // nor step
   if (state_ == RunState::idle || state_ == RunState::finished) start(true);
   if (state_ == RunState::running) pause();
   active_->step();
@@ -264,14 +374,20 @@ bool Session::update() {
   for (Event& e : inbox_) {
     changed = true;
     switch (e.type) {
-      case EventType::started: started_ = e; break;
+      case EventType::started:
+        started_ = e;
+        break;
       case EventType::metrics:
         history_.add(e.metrics);
         latest_ = e.metrics;
         steps_ = std::max(steps_, e.metrics.step);
         break;
-      case EventType::snapshot: last_snapshot = &e; break;
-      case EventType::log: logs_.push_back(e); break;
+      case EventType::snapshot:
+        last_snapshot = &e;
+        break;
+      case EventType::log:
+        logs_.push_back(e);
+        break;
       case EventType::done:
         steps_ = e.steps;
         done_ = std::move(e);
@@ -287,12 +403,34 @@ bool Session::update() {
   }
   if (auto d = data_worker_->take(); d && d->ticket == data_ticket_ && data_pending_) {
     data_pending_ = false;
-    if (d->data) {
+    if (d->resolved) {
+      // The file told what the model's inputs and outputs are: the job is
+      // checked again with them, and the network gets its starting weights.
+      resolving_ = false;
+      data_problems_ = std::move(d->problems);
+      if (d->facts) {
+        job_.dataset = std::move(*d->facts);
+        resolved_key_ = data_key(job_, data_folder_);
+        check_job();
+        if (problem_.empty()) show_weights(initial_weights(info_, job_.training.seed));
+      } else {
+        problem_ = d->error;
+        problem_diag_.reset();
+        for (const Diagnostic& p : data_problems_.all()) {
+          if (p.severity == Severity::error) {
+            problem_diag_ = p;
+            break;
+          }
+        }
+      }
+    }
+    if (problem_.empty() && d->data) {
       data_ = std::move(d->data);
       ++data_version_;
       set_speed(speed_);  // the pace follows the steps an epoch has
-    } else {
+    } else if (problem_.empty()) {
       problem_ = d->error;
+      problem_diag_.reset();
     }
     changed = true;
   }

@@ -6,13 +6,16 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "core/diagnostics.hpp"
 #include "core/shape.hpp"
 #include "core/spec.hpp"
 #include "data/dataset.hpp"
@@ -53,8 +56,26 @@ class Session {
   void apply(const JobSpec& job);
   [[nodiscard]] const JobSpec& job() const { return job_; }
 
+  // Where a job's csv: and images: paths start: the lesson's folder, or the
+  // folder of a file the student dropped. Set it before load() or apply().
+  // A file source is read (data/user_data.hpp, resolve_data) on the data
+  // worker whenever what its facts depend on changed (the file, the folder,
+  // the columns, the target, the task); a job whose facts are filled in
+  // already (load_lesson's) is taken as it is.
+  void set_data_folder(std::filesystem::path folder) { data_folder_ = std::move(folder); }
+  [[nodiscard]] const std::filesystem::path& data_folder() const { return data_folder_; }
+  // True while the job's file is being read: the model's shape waits for its
+  // columns or classes, and play() waits too.
+  [[nodiscard]] bool resolving() const { return resolving_; }
+  // What reading the job's file found: errors (the first is problem()) and
+  // warnings (rows left out, photos that could not be read), with data
+  // places in `where`. Empty for generated data.
+  [[nodiscard]] const Diagnostics& data_problems() const { return data_problems_; }
+
   // The first problem the validator found (with its key path), or empty.
   [[nodiscard]] const std::string& problem() const { return problem_; }
+  // The same in the student's language ("ko" or "en"), as the app shows it.
+  [[nodiscard]] std::string problem_in(std::string_view lang) const;
   [[nodiscard]] bool valid() const { return problem_.empty(); }
   [[nodiscard]] const ModelInfo& info() const { return info_; }
   // The job's data, for the views. 2-D point sets are made at once; images
@@ -86,7 +107,7 @@ class Session {
   void set_speed(double epochs_per_second);
   [[nodiscard]] double speed() const { return speed_; }
 
-  void play();   // from the start when idle or finished; else resumes
+  void play();  // from the start when idle or finished; else resumes
   void pause();
   void step();   // one optimizer step (starting paused when idle)
   void reset();  // back to the starting weights, curves cleared
@@ -126,6 +147,7 @@ class Session {
 
  private:
   void rebuild(bool regenerate_data);
+  void check_job();  // validates job_: problem_, info_, the starting weights
   void show_weights(WeightSet weights);
   void start(bool paused);
   void leave_run();  // cancels a run still going; clears what it showed
@@ -139,6 +161,11 @@ class Session {
   uint64_t data_ticket_ = 0;  // the newest data request; older results are dropped
   bool data_pending_ = false;
   JobSpec job_;
+  std::filesystem::path data_folder_;
+  std::string resolved_key_;  // what the job's file facts were read for (data_key)
+  bool resolving_ = false;
+  Diagnostics data_problems_;
+  std::optional<Diagnostic> problem_diag_;  // problem_, to be said in the student's language
   std::string problem_;
   ModelInfo info_;
   std::optional<Dataset> data_;

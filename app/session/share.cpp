@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "lesson/lesson_writer.hpp"
+#include "session/own_data.hpp"
 
 namespace fs = std::filesystem;
 
@@ -28,17 +29,31 @@ Lesson shared_lesson(const JobSpec& job, const std::string& name, const std::str
 
 SaveResult save_lesson(const Lesson& lesson, const fs::path& dir) {
   SaveResult r;
-  const std::string text = write_lesson(lesson);
   r.file = dir / (lesson.id + ".toml");
-  // The checker's word before anything is written: what we save must open.
-  const LessonResult check = parse_lesson(text, r.file.string());
-  if (!check.ok()) {
+  const auto refuse = [&](const LessonResult& check) {
     r.problem = format_diagnostics(check, r.file.string(), "en");
     r.problem_text = {format_diagnostics(check, r.file.string(), "ko"), r.problem};
+  };
+  // The checker's word before anything is written: what we save must open.
+  if (const LessonResult check = parse_lesson(write_lesson(lesson), r.file.string()); !check.ok()) {
+    refuse(check);
     return r;
   }
   std::error_code ec;
   fs::create_directories(dir, ec);
+  // The data goes along, into data/ beside the lesson.
+  Lesson saved = lesson;
+  if (is_file_source(lesson.job.dataset)) {
+    std::string why;
+    const std::optional<std::string> source = copy_data_beside(lesson.job.dataset, dir, &why);
+    if (!source) {
+      r.problem = why;
+      r.problem_text = {why, why};
+      return r;
+    }
+    saved.job.dataset.source = *source;
+  }
+  const std::string text = write_lesson(saved);
   const fs::path tmp = r.file.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary);
@@ -46,6 +61,14 @@ SaveResult save_lesson(const Lesson& lesson, const fs::path& dir) {
     out.flush();
     if (!out) {
       r.problem = "cannot write " + tmp.string();
+      return r;
+    }
+  }
+  // With its data beside it, it must open as a classmate opens it.
+  if (is_file_source(saved.job.dataset)) {
+    if (const LessonResult check = load_lesson(tmp); !check.ok()) {
+      fs::remove(tmp, ec);
+      refuse(check);
       return r;
     }
   }

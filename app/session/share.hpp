@@ -21,7 +21,10 @@ struct SaveResult {
 Lesson shared_lesson(const JobSpec& job, const std::string& name, const std::string& step_ko,
                      const std::string& step_en);
 
-// Writes `lesson` as DIR/<id>.toml (replacing one of the same id).
+// Writes `lesson` as DIR/<id>.toml (replacing one of the same id). A lesson
+// on a file of its own (csv:, images:, read from dataset.location) gets a
+// copy of it in DIR/data/ (own_data.hpp, copy_data_beside), so that the
+// folder is all a classmate needs; the lesson names the copy.
 SaveResult save_lesson(const Lesson& lesson, const std::filesystem::path& dir);
 
 }  // namespace aisb::app

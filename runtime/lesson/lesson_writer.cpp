@@ -135,12 +135,26 @@ std::string write_lesson(const Lesson& l) {
 
   o << "\n[dataset]\n";
   o << "source = " << quote(j.dataset.source) << "\n";
-  o << "samples = " << j.dataset.samples << "\n";
-  o << "noise = " << number(j.dataset.noise) << "\n";
+  // A file's data is used as it is: how many samples it holds is the file's
+  // to say (and its facts, read again from it when the lesson opens).
+  const bool file = is_file_source(j.dataset);
+  if (!file) {
+    o << "samples = " << j.dataset.samples << "\n";
+    o << "noise = " << number(j.dataset.noise) << "\n";
+  }
   o << "test_fraction = " << number(j.dataset.test_fraction) << "\n";
   o << "seed = " << j.dataset.seed << "\n";
   if (!j.dataset.features.empty()) o << "features = " << strings(j.dataset.features) << "\n";
   if (!j.dataset.target.empty()) o << "target = " << quote(j.dataset.target) << "\n";
+  if (is_csv_source(j.dataset)) {
+    if (j.dataset.missing != "drop") o << "missing = " << quote(j.dataset.missing) << "\n";
+    if (j.dataset.window > 0) {
+      o << "window = " << j.dataset.window << "\n";
+      if (j.dataset.horizon != 1) o << "horizon = " << j.dataset.horizon << "\n";
+      if (!j.dataset.group.empty()) o << "group = " << quote(j.dataset.group) << "\n";
+      if (!j.dataset.order.empty()) o << "order = " << quote(j.dataset.order) << "\n";
+    }
+  }
   if (!j.dataset.size.empty()) {
     o << "size = [";
     for (size_t i = 0; i < j.dataset.size.size(); ++i) o << (i ? ", " : "") << j.dataset.size[i];
@@ -149,7 +163,7 @@ std::string write_lesson(const Lesson& l) {
 
   o << "\n[model]\n";
   o << "task = " << quote(j.model.task) << "\n";
-  if (!j.model.inputs.empty()) o << "inputs = " << strings(j.model.inputs) << "\n";
+  if (!j.model.inputs.empty() && !file) o << "inputs = " << strings(j.model.inputs) << "\n";
   o << "layers = [\n";
   for (const auto& ly : j.model.layers) o << "  " << layer(ly) << ",\n";
   o << "]\n";

@@ -2,7 +2,10 @@
 // network they built ("save as lesson") so that a classmate opens exactly
 // that. The text reads like a hand-written lesson (SPEC.md section 2) and
 // parse_lesson() gives back the same lesson (its [solution] is not written:
-// a saved network is a starting point, not an answer key).
+// a saved network is a starting point, not an answer key). A csv: or images:
+// source is written by its path and what is taken from it (columns, target,
+// size); what the file holds (its hash, inputs, classes and samples) is the
+// file's to say, read again when the lesson opens (load_lesson).
 #pragma once
 
 #include <string>

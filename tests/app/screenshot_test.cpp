@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 #include <stb_image.h>
+#include <stb_image_write.h>
 #include <nlohmann/json.hpp>
 
 #ifdef AISB_CENTER
@@ -287,6 +288,87 @@ TEST_P(Screens, ImageLessonShowsSamplesAndCurves) {
   EXPECT_GT(share(im, 0.0, 0.0, 1.0, 1.0, 22, 25, 30, 8) + share(im, 0.0, 0.0, 1.0, 1.0, 33, 37, 44, 6), 0.5);
   // Grey steel samples in the data panel (neither background nor text).
   EXPECT_GT(share(im, 0.32, 0.2, 0.5, 0.6, 128, 128, 128, 60), 0.05);
+}
+
+// A student's own data (issue 13), given with --data as if dropped on the
+// window: first the preview, then (--autoplay) the network trained on it.
+// Korean names in the files, as a Korean class's files have them.
+TEST_P(Screens, OwnTableIsPreviewedThenTrains) {
+  const fs::path csv = dir / "공기.csv";
+  {
+    std::ofstream out(csv, std::ios::binary);
+    out << "기온,습도,바람,지역,등급\n";
+    for (int i = 0; i < 80; ++i) {
+      const int t = (i * 7) % 35 - 5, h = 20 + (i * 13) % 75, w = (i * 3) % 9;
+      const double score = t * 0.2 + h * 0.05 - w * 0.8;
+      out << t << "," << (i == 5 ? std::string() : std::to_string(h)) << "," << w << ","
+          << (i % 3 == 0   ? "서울"
+              : i % 3 == 1 ? "부산"
+                           : "대구")
+          << ","
+          << (score < 2   ? "좋음"
+              : score < 5 ? "보통"
+                          : "나쁨")
+          << "\n";
+    }
+  }
+  Image im;
+  ASSERT_EQ(shoot("--data " + csv.string() + " --frames 40", im, "own_table"), 0);
+  EXPECT_GT(colours(im), 40u);
+  // The preview: the answer column (the last one) tinted with the accent
+  // from its name down through the first rows...
+  const Box answer = patch(im, {0.12, 0.2, 0.88, 0.8}, 215, 230, 241, 9, 80);
+  EXPECT_GT(answer.x1 - answer.x0, 0.03) << "no answer column found";
+  EXPECT_GT(answer.y1 - answer.y0, 0.2);
+  // ... and "Use this data" ready, in the accent blue, at the window's foot.
+  EXPECT_GT(share(im, 0.12, 0.85, 0.35, 0.97, 11, 105, 170, 20), 0.05);
+  // Trained: the run finished or goes on, its curves drawn.
+  const fs::path stats = dir / "stats.json";
+  ASSERT_EQ(
+      shoot("--data " + csv.string() + " --autoplay --frames 240 --stats " + stats.string(), im, "own_table_trained"),
+      0);
+  const auto j = nlohmann::json::parse(std::ifstream(stats));
+  EXPECT_TRUE(j["state"] == "running" || j["state"] == "finished") << j.dump();
+  EXPECT_GT(j["steps_per_second"].get<double>(), 0.0) << "no epoch ended: " << j.dump();
+  EXPECT_GT(share(im, {0.62, 0.2, 0.99, 0.9}, Colour{11, 105, 170}, 30), 0.002) << "the accuracy curve";
+}
+
+TEST_P(Screens, OwnPhotosArePreviewedInColourThenTrain) {
+  const fs::path folder = dir / "과일";
+  const std::pair<const char*, Colour> classes[] = {{"사과", {220, 30, 30}}, {"블루베리", {30, 50, 220}}};
+  for (const auto& [name, c] : classes) {
+    fs::create_directories(folder / name);
+    for (int k = 0; k < 6; ++k) {
+      constexpr int W = 32;
+      std::vector<unsigned char> px(W * W * 3);
+      for (int y = 0; y < W; ++y)
+        for (int x = 0; x < W; ++x) {
+          const bool in = (x - 16) * (x - 16) + (y - 16) * (y - 16) < (8 + k) * (8 + k);
+          unsigned char* o = &px[static_cast<size_t>((y * W + x) * 3)];
+          o[0] = static_cast<unsigned char>(in ? c.r : 240);
+          o[1] = static_cast<unsigned char>(in ? c.g : 240);
+          o[2] = static_cast<unsigned char>(in ? c.b : 230);
+        }
+      std::string leaf = std::to_string(k);
+      leaf += ".png";
+      ASSERT_NE(stbi_write_png((folder / name / leaf).c_str(), W, W, 3, px.data(), W * 3), 0);
+    }
+  }
+  Image im;
+  ASSERT_EQ(shoot("--data " + folder.string() + " --frames 40", im, "own_photos"), 0);
+  // The preview: each class's photos in their colours.
+  EXPECT_GT(share(im, {0.12, 0.2, 0.88, 0.85}, Colour{220, 30, 30}), 0.01);
+  EXPECT_GT(share(im, {0.12, 0.2, 0.88, 0.85}, Colour{30, 50, 220}), 0.01);
+  const fs::path stats = dir / "stats.json";
+  ASSERT_EQ(shoot("--data " + folder.string() + " --autoplay --frames 400 --stats " + stats.string(), im,
+                  "own_photos_trained"),
+            0);
+  const auto j = nlohmann::json::parse(std::ifstream(stats));
+  EXPECT_TRUE(j["state"] == "running" || j["state"] == "finished") << j.dump();
+  EXPECT_GT(j["steps_per_second"].get<double>(), 0.0) << "no epoch ended: " << j.dump();
+  // The samples panel (left) shows the photos in colour, not grey.
+  EXPECT_GT(share(im, {0.01, 0.2, 0.28, 0.5}, Colour{220, 30, 30}), 0.005);
+  EXPECT_GT(share(im, {0.01, 0.2, 0.28, 0.5}, Colour{30, 50, 220}), 0.005);
 }
 
 TEST_P(Screens, SequenceLesson) {
