@@ -556,5 +556,44 @@ TEST_F(Data, TheClientUploadsAnImageFolderAsItsTar) {
   fs::remove_all(photos);
 }
 
+// The two shipped lessons on files, as a student submits them: the CLI reads
+// the lesson beside its data, uploads the CSV or the photos' tar, and the
+// center's worker trains on its own copy.
+TEST_F(Data, TheShippedLessonsOnFilesRunAtTheCenter) {
+  start("");
+  const std::string token = login("seoyeon");
+  for (const char* lesson : {"05-pohang-air-csv.toml", "06-pipe-photos.toml"}) {
+    SCOPED_TRACE(lesson);
+    const fs::path home = data.string() + "-home";
+    fs::create_directories(home);
+    const std::string cmd = "LANG=C LC_ALL=C XDG_CONFIG_HOME=" + home.string() + " XDG_CACHE_HOME=" + home.string() +
+                            " " + AISB_CLI + " submit " + AISB_SOURCE_DIR + "/lessons/industry/" + lesson +
+                            " --epochs 1 --center " + center->url() + " --token " + token + " --detach 2>" +
+                            (home / "stderr.txt").string();
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+    const int status = ::pclose(p);
+    const std::string err = read_file(home / "stderr.txt");
+    EXPECT_EQ(WEXITSTATUS(status), 0) << err << out;
+    EXPECT_NE(err.find("uploading data ("), std::string::npos) << err;
+    const std::string id = json::parse(out, nullptr, false).value("job", "");
+    ASSERT_FALSE(id.empty()) << out << err;
+    remote::CenterClient client(center->url(), token);
+    json done;
+    client.follow(id, 0, [&](const json& e) {
+      if (e["type"] == "done") done = e;
+      return true;
+    });
+    EXPECT_EQ(done.value("reason", ""), "completed") << done.dump();
+    EXPECT_TRUE(done.contains("epoch")) << done.dump();  // it trained and was evaluated
+    fs::remove_all(home);
+  }
+  // Only the hashes came: two files in the center's data folder.
+  std::set<std::string> kept = stored();
+  EXPECT_EQ(kept.size(), 2u);
+}
+
 }  // namespace
 }  // namespace aisb

@@ -18,6 +18,7 @@
 #include "center_process.hpp"
 #include "core/event_log.hpp"
 #include "data/user_data.hpp"
+#include "lesson/lesson.hpp"
 #include "slurm_cluster.hpp"
 
 namespace fs = std::filesystem;
@@ -227,6 +228,21 @@ TEST_F(Slurm, ACsvJobReadsItsDataFromTheSharedDataFolder) {
   std::ifstream script(data / "jobs" / id / "slurm.sh");
   const std::string text((std::istreambuf_iterator<char>(script)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("--data-dir '" + (fs::absolute(data) / "data").string() + "'"), std::string::npos) << text;
+}
+
+TEST_F(Slurm, TheShippedPhotoLessonTrainsThroughSbatchFromItsUploadedTar) {
+  // The pipe-photos lesson as a student's app sends it: its folder packed
+  // into the canonical tar, uploaded by hash, decoded by the batch job.
+  LessonResult lesson = load_lesson(fs::path(AISB_SOURCE_DIR) / "lessons" / "industry" / "06-pipe-photos.toml");
+  ASSERT_TRUE(lesson.ok()) << format_diagnostics(lesson, "06-pipe-photos.toml");
+  JobSpec job = lesson.lesson.job;
+  job.training.epochs = 1;
+  auto c = client();
+  EXPECT_GT(c.upload_data(job), 0u);
+  const std::string id = c.submit(job);
+  const auto ev = follow(c, id);
+  expect_complete(ev);
+  EXPECT_EQ(ev.back()["reason"], "completed") << ev.back().dump();
 }
 
 }  // namespace
