@@ -12,55 +12,13 @@
 #include "data/csv_table.hpp"
 #include "data/data_pack.hpp"
 #include "data/image_folder.hpp"
+#include "data/user_data.hpp"
 
 namespace fs = std::filesystem;
 
 namespace aisb::app {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return s;
-}
-
-bool is_photo(const fs::path& p) {
-  const std::string e = lower(p.extension().string());
-  return e == ".png" || e == ".jpg" || e == ".jpeg" || e == ".bmp" || e == ".gif";
-}
-
-bool read_bounded(const fs::path& file, int64_t max, std::string& out, std::string& why) {
-  std::error_code ec;
-  const auto size = fs::file_size(file, ec);
-  if (ec) {
-    why = ec.message();
-    return false;
-  }
-  if (static_cast<int64_t>(size) > max) {
-    why = std::to_string((static_cast<int64_t>(size) + (1 << 20) - 1) >> 20) + " MB > " + std::to_string(max >> 20) +
-          " MB";
-    return false;
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    why = "cannot open";
-    return false;
-  }
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return true;
-}
-
-// The readers name data places by path ("air.csv:57"); the preview keeps
-// them apart from key paths, as resolve_data does.
-void take(const Diagnostics& from, Diagnostics& into) {
-  for (Diagnostic d : from.all()) {
-    if (!d.path.starts_with("dataset")) {
-      d.where = d.path;
-      d.path.clear();
-    }
-    into.add(std::move(d));
-  }
-}
 
 // A number as a person writes it: 3, 2.5, 0.001, 12345.6.
 std::string cell_number(double v) {
@@ -72,7 +30,7 @@ std::string cell_number(double v) {
 void preview_table(DataPreview& p) {
   const std::string name = source_path({.source = p.path.source});
   std::string bytes, why;
-  if (!read_bounded(p.path.full(), csv_limits::max_bytes, bytes, why)) {
+  if (!read_data_file(p.path.full(), csv_limits::max_bytes, bytes, why)) {
     Diagnostic d;
     d.severity = Severity::error;
     const Message m = msg("dataset.cannot_read", {name, why});
@@ -85,7 +43,7 @@ void preview_table(DataPreview& p) {
   }
   Diagnostics local;
   const std::optional<CsvTable> table = read_csv(bytes, name, local);
-  take(local, p.problems);
+  take_data_diagnostics(local, p.problems);
   if (!table) return;
   p.encoding = table->encoding;
   p.rows = table->rows();
@@ -122,7 +80,7 @@ void preview_photos(DataPreview& p) {
   const fs::path folder = p.path.full();
   Diagnostics local;
   const std::optional<ImageListing> listing = list_images(folder, name, local);
-  take(local, p.problems);
+  take_data_diagnostics(local, p.problems);
   if (!listing) return;
   p.images = static_cast<int64_t>(listing->files.size());
   for (size_t k = 0; k < listing->classes.size(); ++k) {
@@ -138,7 +96,7 @@ void preview_photos(DataPreview& p) {
     ClassFacts& c = p.classes[static_cast<size_t>(e.label)];
     if (c.thumbs.size() >= kThumbsPerClass) continue;
     std::string bytes, why;
-    if (!read_bounded(folder / e.path, image_limits::max_file_bytes, bytes, why)) continue;
+    if (!read_data_file(folder / e.path, image_limits::max_file_bytes, bytes, why)) continue;
     const std::optional<std::vector<float>> px = decode_image(bytes, kThumb, kThumb, 3, &why);
     if (!px) continue;
     std::vector<uint8_t> rgba(static_cast<size_t>(kThumb * kThumb * 4), 255);
@@ -183,7 +141,7 @@ std::optional<DataPath> data_path_of(const fs::path& dropped, Refusal* why) {
   if (!fs::exists(p, ec)) return refuse("own.not_found", {p.string()});
   const std::string name = p.filename().string();
   const bool folder = fs::is_directory(p, ec);
-  if (!folder && is_photo(p)) return refuse("own.one_photo", {name});
+  if (!folder && is_image_file_name(p.filename().string())) return refuse("own.one_photo", {name});
   if (name.empty() || !is_safe_relative_path(name)) return refuse("own.bad_name", {name});
   return DataPath{p.parent_path(), (folder ? "images:" : "csv:") + name};
 }
@@ -383,7 +341,7 @@ std::string short_place(const std::string& where) {
   }
   const fs::path p = path;
   const std::string parent = p.parent_path().filename().string();
-  const bool photo = is_photo(p);
+  const bool photo = is_image_file_name(p.filename().string());
   return (photo && !parent.empty() ? parent + "/" : std::string()) + p.filename().string() + line;
 }
 

@@ -109,14 +109,6 @@ bool system_litter(std::string_view name) {
   return lower == "thumbs.db" || lower == "desktop.ini";
 }
 
-bool image_extension(std::string_view name) {
-  const size_t dot = name.rfind('.');
-  if (dot == std::string_view::npos) return false;
-  std::string ext(name.substr(dot + 1));
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "bmp" || ext == "gif";
-}
-
 std::string mb(int64_t bytes) {
   return std::to_string((bytes + (1 << 20) - 1) >> 20);
 }
@@ -147,7 +139,7 @@ class Lister {
   }
 
   void root_file(const std::string& file) {
-    if (!image_extension(file)) return;
+    if (!is_image_file_name(file)) return;
     if (root_images_++ == 0) root_example_ = shown(file);
   }
   void subfolder(const std::string& cls, const std::string& sub) {
@@ -158,7 +150,7 @@ class Lister {
   // False once there are too many files to go on.
   bool add_file(const std::string& cls, const std::string& file, int64_t bytes, bool from_tar) {
     if (hidden(file)) return true;
-    if (!image_extension(file)) {
+    if (!is_image_file_name(file)) {
       if (!system_litter(file) && not_images_++ == 0) not_image_example_ = shown(cls + "/" + file);
       return true;
     }
@@ -848,6 +840,14 @@ class Queue {
 };
 
 }  // namespace
+
+bool is_image_file_name(std::string_view name) {
+  const size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  std::string ext(name.substr(dot + 1));
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "bmp" || ext == "gif";
+}
 
 std::optional<ImageListing> list_images(const fs::path& folder_or_tar, const std::string& name, Diagnostics& diags) {
   std::error_code ec;

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/diagnostics.hpp"
@@ -31,6 +32,10 @@ inline constexpr int64_t max_total_bytes = int64_t{2} << 30;  // the whole folde
 inline constexpr int64_t max_file_name_bytes = 100;
 inline constexpr int64_t max_class_name_bytes = 155;
 }  // namespace image_limits
+
+// True for the names the readers take as images: .png .jpg .jpeg .bmp .gif,
+// in any case.
+bool is_image_file_name(std::string_view name);
 
 // One image file found in the folder (not yet decoded).
 struct ImageEntry {

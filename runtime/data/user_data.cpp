@@ -21,18 +21,6 @@ std::string mib(int64_t bytes) {
   return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB";
 }
 
-// The readers name data problems by where they are ("data/air.csv:57");
-// problems with the lesson's keys keep their key paths.
-void take(Diagnostics& from, Diagnostics& into) {
-  for (Diagnostic d : from.all()) {
-    if (!d.path.starts_with("dataset")) {
-      d.where = d.path;
-      d.path.clear();
-    }
-    into.add(std::move(d));
-  }
-}
-
 // True when `file` (after symlinks) still lies inside `base`: a link in the
 // lesson's folder must not lead a classmate's lesson to read /etc.
 bool stays_inside(const fs::path& base, const fs::path& file) {
@@ -50,8 +38,30 @@ bool stays_inside(const fs::path& base, const fs::path& file) {
   return true;
 }
 
-// A whole file, bounded.
-bool read_bounded(const fs::path& file, int64_t max, std::string& out, std::string& why) {
+std::optional<TableData> read_table(const DatasetSpec& d, const std::string& task, const std::string& bytes,
+                                    const std::string& name, Diagnostics& diags, DataSummary* summary) {
+  Diagnostics local;
+  std::optional<TableData> data;
+  if (const std::optional<CsvTable> table = read_csv(bytes, name, local); table) {
+    data = build_table(*table, d, task, name, local);
+    if (summary != nullptr) {
+      summary->encoding = table->encoding;
+      summary->rows = table->rows();
+      summary->columns = static_cast<int64_t>(table->columns.size());
+    }
+  }
+  take_data_diagnostics(local, diags);
+  if (data && summary != nullptr) {
+    summary->dropped_rows = data->dropped_rows;
+    summary->filled_cells = data->filled_cells;
+    summary->samples = data->samples();
+  }
+  return data;
+}
+
+}  // namespace
+
+bool read_data_file(const fs::path& file, int64_t max, std::string& out, std::string& why) {
   std::error_code ec;
   const auto size = fs::file_size(file, ec);
   if (ec) {
@@ -71,28 +81,15 @@ bool read_bounded(const fs::path& file, int64_t max, std::string& out, std::stri
   return true;
 }
 
-std::optional<TableData> read_table(const DatasetSpec& d, const std::string& task, const std::string& bytes,
-                                    const std::string& name, Diagnostics& diags, DataSummary* summary) {
-  Diagnostics local;
-  std::optional<TableData> data;
-  if (const std::optional<CsvTable> table = read_csv(bytes, name, local); table) {
-    data = build_table(*table, d, task, name, local);
-    if (summary != nullptr) {
-      summary->encoding = table->encoding;
-      summary->rows = table->rows();
-      summary->columns = static_cast<int64_t>(table->columns.size());
+void take_data_diagnostics(const Diagnostics& from, Diagnostics& into) {
+  for (Diagnostic d : from.all()) {
+    if (!d.path.starts_with("dataset")) {
+      d.where = d.path;
+      d.path.clear();
     }
+    into.add(std::move(d));
   }
-  take(local, diags);
-  if (data && summary != nullptr) {
-    summary->dropped_rows = data->dropped_rows;
-    summary->filled_cells = data->filled_cells;
-    summary->samples = data->samples();
-  }
-  return data;
 }
-
-}  // namespace
 
 bool resolve_data(JobSpec& job, const fs::path& base, Diagnostics& diags, DataSummary* summary, bool decode_images) {
   DatasetSpec& d = job.dataset;
@@ -118,7 +115,7 @@ bool resolve_data(JobSpec& job, const fs::path& base, Diagnostics& diags, DataSu
       return false;
     }
     std::string bytes, why;
-    if (!read_bounded(full, csv_limits::max_bytes, bytes, why)) {
+    if (!read_data_file(full, csv_limits::max_bytes, bytes, why)) {
       diags.error("dataset.source", msg("dataset.cannot_read", {rel, why}));
       return false;
     }
@@ -149,7 +146,7 @@ bool resolve_data(JobSpec& job, const fs::path& base, Diagnostics& diags, DataSu
     }
     std::optional<std::string> hash;
     if (ok) hash = image_folder_sha256(full, local);
-    take(local, diags);
+    take_data_diagnostics(local, diags);
     if (!ok || !hash) return false;
     d.data_sha256 = *hash;
     d.class_names = listing->classes;
@@ -182,7 +179,7 @@ FileSamples load_file_source(const JobSpec& job) {
   };
   if (is_csv_source(d)) {
     std::string bytes, why;
-    if (!read_bounded(where, csv_limits::max_bytes, bytes, why)) throw DataError("cannot read " + name + ": " + why);
+    if (!read_data_file(where, csv_limits::max_bytes, bytes, why)) throw DataError("cannot read " + name + ": " + why);
     if (!d.data_sha256.empty() && sha256_hex(bytes) != d.data_sha256) throw fail();
     std::optional<TableData> data = read_table(d, job.model.task, bytes, name, diags, nullptr);
     if (!data) throw fail();

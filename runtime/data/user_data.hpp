@@ -18,6 +18,13 @@
 
 namespace aisb {
 
+// A data file's bytes, refused past `max` bytes (`why` says so in words).
+bool read_data_file(const std::filesystem::path& file, int64_t max, std::string& out, std::string& why);
+
+// Moves the readers' diagnostics into `into`: a data place ("air.csv:57", a
+// photo's path) becomes `where`; key paths ("dataset.target") stay.
+void take_data_diagnostics(const Diagnostics& from, Diagnostics& into);
+
 // What reading the data found, for the checker's summary and the app.
 struct DataSummary {
   std::string name;      // as the lesson names it: "data/air.csv", "photos"
