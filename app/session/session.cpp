@@ -426,6 +426,8 @@ bool Session::update() {
     }
     if (problem_.empty() && d->data) {
       data_ = std::move(d->data);
+      // A lesson's file read without a preview: what it left out is told here.
+      if (data_problems_.all().empty()) data_problems_ = data_->report;
       ++data_version_;
       set_speed(speed_);  // the pace follows the steps an epoch has
     } else if (problem_.empty()) {

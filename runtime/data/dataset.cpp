@@ -119,7 +119,7 @@ Dataset make_dataset(const JobSpec& job) {
       throw DataError(render_message(msg("dataset.data_changed"), "en"));
     }
     deal(samples.x, samples.y, n_test_of(samples.y.size()));
-    ds.warnings = std::move(samples.warnings);
+    ds.report = std::move(samples.report);
     if (!samples.scaled.empty()) ds.standardization = standardize(ds, samples.scaled);
     if (!ds.classification) standardize_target(ds, ds.standardization);
   } else if (source->kind == DataKind::image) {

@@ -67,8 +67,8 @@ struct Dataset {
   bool classification = true;
   Split train;
   Split test;
-  Standardization standardization;    // already applied to train and test
-  std::vector<std::string> warnings;  // a file source's: what was left out and why
+  Standardization standardization;  // already applied to train and test
+  Diagnostics report;  // a file source's: what was left out and why (warnings, notes), each with its `where`
 };
 
 class DataError : public std::runtime_error {

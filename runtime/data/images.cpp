@@ -36,16 +36,37 @@ Stroke arc(double cx, double cy, double rx, double ry, double from, double to, i
 // Each digit as strokes in a unit box (y grows downwards).
 std::vector<Stroke> digit_strokes(int d) {
   switch (d) {
-    case 0: return {arc(0.5, 0.5, 0.27, 0.38, 0, 2 * kPi, 18)};
-    case 1: return {{{0.36, 0.25}, {0.52, 0.1}, {0.52, 0.9}}};
-    case 2: return {{{0.25, 0.3}, {0.35, 0.14}, {0.55, 0.1}, {0.72, 0.2}, {0.72, 0.38}, {0.5, 0.6}, {0.25, 0.9}, {0.78, 0.9}}};
-    case 3: return {{{0.25, 0.15}, {0.7, 0.15}, {0.45, 0.45}, {0.7, 0.58}, {0.72, 0.78}, {0.52, 0.9}, {0.25, 0.84}}};
-    case 4: return {{{0.64, 0.9}, {0.64, 0.1}, {0.2, 0.64}, {0.8, 0.64}}};
-    case 5: return {{{0.75, 0.1}, {0.32, 0.1}, {0.29, 0.45}, {0.55, 0.41}, {0.72, 0.57}, {0.7, 0.8}, {0.5, 0.9}, {0.25, 0.85}}};
-    case 6: return {{{0.7, 0.12}, {0.45, 0.2}, {0.3, 0.45}, {0.28, 0.7}, {0.4, 0.88}, {0.6, 0.88}, {0.72, 0.7}, {0.6, 0.52}, {0.4, 0.52}, {0.3, 0.66}}};
-    case 7: return {{{0.22, 0.12}, {0.78, 0.12}, {0.45, 0.9}}, {{0.36, 0.5}, {0.66, 0.5}}};
-    case 8: return {arc(0.5, 0.29, 0.2, 0.18, 0, 2 * kPi), arc(0.5, 0.69, 0.25, 0.21, 0, 2 * kPi)};
-    default: return {arc(0.5, 0.33, 0.21, 0.21, 0, 2 * kPi), {{0.71, 0.35}, {0.62, 0.9}}};
+    case 0:
+      return {arc(0.5, 0.5, 0.27, 0.38, 0, 2 * kPi, 18)};
+    case 1:
+      return {{{0.36, 0.25}, {0.52, 0.1}, {0.52, 0.9}}};
+    case 2:
+      return {
+          {{0.25, 0.3}, {0.35, 0.14}, {0.55, 0.1}, {0.72, 0.2}, {0.72, 0.38}, {0.5, 0.6}, {0.25, 0.9}, {0.78, 0.9}}};
+    case 3:
+      return {{{0.25, 0.15}, {0.7, 0.15}, {0.45, 0.45}, {0.7, 0.58}, {0.72, 0.78}, {0.52, 0.9}, {0.25, 0.84}}};
+    case 4:
+      return {{{0.64, 0.9}, {0.64, 0.1}, {0.2, 0.64}, {0.8, 0.64}}};
+    case 5:
+      return {
+          {{0.75, 0.1}, {0.32, 0.1}, {0.29, 0.45}, {0.55, 0.41}, {0.72, 0.57}, {0.7, 0.8}, {0.5, 0.9}, {0.25, 0.85}}};
+    case 6:
+      return {{{0.7, 0.12},
+               {0.45, 0.2},
+               {0.3, 0.45},
+               {0.28, 0.7},
+               {0.4, 0.88},
+               {0.6, 0.88},
+               {0.72, 0.7},
+               {0.6, 0.52},
+               {0.4, 0.52},
+               {0.3, 0.66}}};
+    case 7:
+      return {{{0.22, 0.12}, {0.78, 0.12}, {0.45, 0.9}}, {{0.36, 0.5}, {0.66, 0.5}}};
+    case 8:
+      return {arc(0.5, 0.29, 0.2, 0.18, 0, 2 * kPi), arc(0.5, 0.69, 0.25, 0.21, 0, 2 * kPi)};
+    default:
+      return {arc(0.5, 0.33, 0.21, 0.21, 0, 2 * kPi), {{0.71, 0.35}, {0.62, 0.9}}};
   }
 }
 
@@ -77,7 +98,8 @@ void draw_digit(int d, double noise, Rng& rng, float* img) {
     for (int c = 0; c < size; ++c) {
       double dist = 1e9;
       for (const auto& s : strokes) {
-        for (size_t k = 0; k + 1 < s.size(); ++k) dist = std::min(dist, segment_distance(c + 0.5, r + 0.5, s[k], s[k + 1]));
+        for (size_t k = 0; k + 1 < s.size(); ++k)
+          dist = std::min(dist, segment_distance(c + 0.5, r + 0.5, s[k], s[k + 1]));
       }
       const double ink = std::clamp(pen - dist + 0.5, 0.0, 1.0);
       const double v = ink + noise * 0.5 * rng.normal();
@@ -141,7 +163,8 @@ void draw_steel(int cls, double noise, Rng& rng, float* img) {
   switch (cls) {
     case 0:  // crazing: a net of short, fine dark cracks
       for (int k = 0; k < 28; ++k) {
-        const double x = rng.uniform(0, size), y = rng.uniform(0, size), a = rng.uniform(0, kPi), l = rng.uniform(5, 12);
+        const double x = rng.uniform(0, size), y = rng.uniform(0, size), a = rng.uniform(0, kPi),
+                     l = rng.uniform(5, 12);
         line(img, size, x, y, x + l * det::cos(a), y + l * det::sin(a), 0.9, -0.25);
       }
       break;
@@ -207,8 +230,10 @@ Images generate_images(const std::string& source, int samples, double noise, uin
     const int cls = i % classes;  // balanced; the split shuffles
     out.label[static_cast<size_t>(i)] = static_cast<float>(cls);
     float* img = out.pixels.data() + pixels * static_cast<size_t>(i);
-    if (digits) draw_digit(cls, noise, rng, img);
-    else draw_steel(cls, noise, rng, img);
+    if (digits)
+      draw_digit(cls, noise, rng, img);
+    else
+      draw_steel(cls, noise, rng, img);
   }
   return out;
 }

@@ -116,7 +116,8 @@ void multi_gaussian(int n, double noise, Rng& rng, Points& out) {
   struct Bump {
     double x, y, sign;
   };
-  static constexpr Bump bumps[] = {{-4, 2.5, 1}, {0, 2.5, -1}, {4, 2.5, 1}, {-4, -2.5, -1}, {0, -2.5, 1}, {4, -2.5, -1}};
+  static constexpr Bump bumps[] = {{-4, 2.5, 1},   {0, 2.5, -1}, {4, 2.5, 1},
+                                   {-4, -2.5, -1}, {0, -2.5, 1}, {4, -2.5, -1}};
   for (int i = 0; i < n; ++i) {
     const double x = rng.uniform(-6.0, 6.0), y = rng.uniform(-6.0, 6.0);
     const double nx = x + noise * 1.5 * rng.normal(), ny = y + noise * 1.5 * rng.normal();
@@ -131,8 +132,8 @@ void multi_gaussian(int n, double noise, Rng& rng, Points& out) {
 
 const std::map<std::string, Generator>& generators() {
   static const std::map<std::string, Generator> g = {
-      {"circle", circle},   {"xor", xor_set}, {"gaussian", gaussian}, {"spiral", spiral},
-      {"moons", moons},     {"linear", linear}, {"plane", plane},     {"multi-gaussian", multi_gaussian},
+      {"circle", circle}, {"xor", xor_set},   {"gaussian", gaussian}, {"spiral", spiral},
+      {"moons", moons},   {"linear", linear}, {"plane", plane},       {"multi-gaussian", multi_gaussian},
   };
   return g;
 }
@@ -155,14 +156,22 @@ void point_features(const std::vector<std::string>& inputs, double x1, double x2
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string& f = inputs[i];
     double v = 0.0;
-    if (f == "x1") v = x1;
-    else if (f == "x2") v = x2;
-    else if (f == "x1_sq") v = x1 * x1;
-    else if (f == "x2_sq") v = x2 * x2;
-    else if (f == "x1_x2") v = x1 * x2;
-    else if (f == "sin_x1") v = det::sin(x1);
-    else if (f == "sin_x2") v = det::sin(x2);
-    else throw std::invalid_argument("unknown input feature '" + f + "'");
+    if (f == "x1")
+      v = x1;
+    else if (f == "x2")
+      v = x2;
+    else if (f == "x1_sq")
+      v = x1 * x1;
+    else if (f == "x2_sq")
+      v = x2 * x2;
+    else if (f == "x1_x2")
+      v = x1 * x2;
+    else if (f == "sin_x1")
+      v = det::sin(x1);
+    else if (f == "sin_x2")
+      v = det::sin(x2);
+    else
+      throw std::invalid_argument("unknown input feature '" + f + "'");
     out[i] = static_cast<float>(v);
   }
 }

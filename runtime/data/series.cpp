@@ -26,8 +26,8 @@ void battery(int n, double noise, Rng& rng, Table& out) {
   out.steps = steps;
   out.features = 3;
   for (int i = 0; i < n; ++i) {
-    const double temp = rng.uniform(15.0, 45.0);       // deg C, where the cell lives
-    const double rate = rng.uniform(0.5, 2.0);         // charge rate (C)
+    const double temp = rng.uniform(15.0, 45.0);  // deg C, where the cell lives
+    const double rate = rng.uniform(0.5, 2.0);    // charge rate (C)
     const double stress = (1.0 + 0.04 * (temp - 25.0)) * (0.7 + 0.3 * rate);
     const double a = rng.uniform(0.004, 0.008) * stress;  // calendar-like sqrt fade
     const double knee = rng.uniform(500.0, 1200.0) / stress;
@@ -64,7 +64,8 @@ void air(int n, double noise, Rng& rng, Table& out) {
     for (int h = 0; h < hours + ahead; ++h) {
       const double hour = start_hour + h;
       const double wind = std::max(0.2, wind0 + wind_trend * h + 0.5 * rng.normal());
-      const double clock = det::cos(2.0 * kPi * (hour - 8.0) / 24.0), evening = det::cos(2.0 * kPi * (hour - 18.0) / 24.0);
+      const double clock = det::cos(2.0 * kPi * (hour - 8.0) / 24.0),
+                   evening = det::cos(2.0 * kPi * (hour - 18.0) / 24.0);
       const double traffic = 12.0 * std::max(0.0, clock) + 10.0 * std::max(0.0, evening);
       const double temp = temp0 + 6.0 * det::sin(2.0 * kPi * (hour - 9.0) / 24.0);
       const double humid = std::clamp(humid0 - 1.5 * (temp - temp0) + 3.0 * rng.normal(), 10.0, 100.0);
@@ -115,10 +116,14 @@ void farm(int n, double noise, Rng& rng, Table& out, bool classify) {
 Table generate_table(const std::string& source, const std::string& task, int samples, double noise, uint64_t seed) {
   Table t;
   Rng rng(seed, streams::data);
-  if (source == "battery-fade") battery(samples, noise, rng, t);
-  else if (source == "air-quality") air(samples, noise, rng, t);
-  else if (source == "smart-farm") farm(samples, noise, rng, t, task == "classification");
-  else throw std::invalid_argument("no sequence or table generator named '" + source + "'");
+  if (source == "battery-fade")
+    battery(samples, noise, rng, t);
+  else if (source == "air-quality")
+    air(samples, noise, rng, t);
+  else if (source == "smart-farm")
+    farm(samples, noise, rng, t, task == "classification");
+  else
+    throw std::invalid_argument("no sequence or table generator named '" + source + "'");
   return t;
 }
 

@@ -183,11 +183,7 @@ FileSamples load_file_source(const JobSpec& job) {
     if (!d.data_sha256.empty() && sha256_hex(bytes) != d.data_sha256) throw fail();
     std::optional<TableData> data = read_table(d, job.model.task, bytes, name, diags, nullptr);
     if (!data) throw fail();
-    // (Notes of rows left out were told when the data was resolved.)
-    for (const Diagnostic& w : diags.all()) {
-      if (w.severity == Severity::warning)
-        out.warnings.push_back(w.where.empty() ? w.message : w.where + ": " + w.message);
-    }
+    out.report = diags;  // (read_table placed them)
     if (data->inputs != d.input_names || data->classes != d.class_names || data->samples() != d.samples) throw fail();
     out.scaled.reserve(data->one_hot.size());
     for (const bool one_hot : data->one_hot) out.scaled.push_back(!one_hot);
@@ -205,8 +201,7 @@ FileSamples load_file_source(const JobSpec& job) {
   if (!listing || diags.has_errors() || d.size.size() != 2) throw fail();
   std::optional<Images> images = read_images(where, *listing, d.size[0], d.size[1], d.channels, name, diags);
   if (!images || diags.has_errors()) throw fail();
-  for (const Diagnostic& w : diags.all())
-    out.warnings.push_back(w.path.empty() ? w.message : w.path + ": " + w.message);
+  take_data_diagnostics(diags, out.report);
   // Files that cannot be decoded are left out, so a worker may find fewer
   // samples than the listing the job was sized by, never more.
   if (listing->classes != d.class_names || static_cast<int64_t>(images->size()) > d.samples) throw fail();

@@ -56,8 +56,8 @@ bool resolve_data(JobSpec& job, const std::filesystem::path& base, Diagnostics& 
 struct FileSamples {
   std::vector<float> x;
   std::vector<float> y;
-  std::vector<bool> scaled;           // per input name; empty: none (images)
-  std::vector<std::string> warnings;  // what was left out and why, for the run's log
+  std::vector<bool> scaled;  // per input name; empty: none (images)
+  Diagnostics report;        // what was left out and why (warnings, notes), each with its `where`
 };
 FileSamples load_file_source(const JobSpec& job);
 

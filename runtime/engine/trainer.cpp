@@ -86,11 +86,13 @@ class Run {
       e.standardization = data.standardization;
       emit(std::move(e));
     }
-    for (const std::string& w : data.warnings) {  // files a folder held that could not be read
+    for (const Diagnostic& w : data.report.all()) {   // files a folder held that could not be read
+      if (w.severity != Severity::warning) continue;  // notes were told when the data was read
       Event e;
       e.type = EventType::log;
       e.level = "warning";
-      e.message = w;
+      e.message = w.where + ": " + describe_diagnostic(w, "en");
+      e.message_ko = w.where + ": " + describe_diagnostic(w, "ko");
       emit(std::move(e));
     }
     start_ = Clock::now();

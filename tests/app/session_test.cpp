@@ -15,6 +15,7 @@
 #include "../support/job_fixtures.hpp"
 #include "core/catalog.hpp"
 #include "data/dataset.hpp"
+#include "data/user_data.hpp"
 #include "lesson/lesson_writer.hpp"
 #include "session/class_watch.hpp"
 #include "session/file_watch.hpp"
@@ -784,6 +785,22 @@ TEST_F(OwnData, ThePhotoPreviewCountsEachClassAndShowsAFewInColour) {
   EXPECT_EQ(job.dataset.size, (std::vector<int>{32, 32}));
   EXPECT_EQ(job.dataset.channels, 3);
   EXPECT_EQ(job.model.layers.front().type, "conv2d");
+}
+
+TEST_F(OwnData, ALessonsFileReadBeforeTheSessionStillTellsWhatItLeftOut) {
+  // As load_lesson gives it: the facts already read beside the lesson.
+  const DataPreview p = preview_data(*data_path_of(air_csv(), nullptr));
+  JobSpec job = job_with_data(test::xor_job(), p, default_choice(p, test::xor_job()));
+  Diagnostics diags;
+  ASSERT_TRUE(resolve_data(job, p.path.base, diags)) << diags.first_error();
+  Session s;
+  s.set_data_folder(p.path.base);
+  s.load(job);
+  EXPECT_FALSE(s.resolving());  // taken as they are
+  ASSERT_TRUE(pump(s, [&] { return s.data() != nullptr; }));
+  bool told = false;
+  for (const auto& d : s.data_problems().all()) told |= d.severity == Severity::note && !d.where.empty();
+  EXPECT_TRUE(told) << "the row with an empty cell is named in the data panel";
 }
 
 TEST_F(OwnData, TheSessionReadsTheFileOffTheUiThreadAndTrainsOnIt) {
