@@ -113,6 +113,35 @@ class Data : public test::CenterFixture {
     }
     return false;
   }
+  // What `aisandbox-cli submit LESSON --detach ARGS` gives, run as a student
+  // whose config and cache are in `home`: its exit status, the job's id, and
+  // what it said on stderr; the job is then followed to its `done`.
+  struct Submitted {
+    int status = -1;
+    std::string id, err, out;
+    json done;
+  };
+  Submitted submit_with_cli(const fs::path& lesson, const fs::path& home, const std::string& token,
+                            const std::string& args = "") {
+    Submitted r;
+    const std::string cmd = "LANG=C LC_ALL=C XDG_CONFIG_HOME=" + home.string() + " XDG_CACHE_HOME=" + home.string() +
+                            " " + AISB_CLI + " submit " + lesson.string() + " " + args + " --center " + center->url() +
+                            " --token " + token + " --detach 2>" + (home / "stderr.txt").string();
+    FILE* p = ::popen(cmd.c_str(), "r");
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, p) != nullptr) r.out += buf;
+    r.status = WEXITSTATUS(::pclose(p));
+    r.err = read_file(home / "stderr.txt");
+    r.id = json::parse(r.out, nullptr, false).value("job", "");
+    if (!r.id.empty()) {
+      remote::CenterClient client(center->url(), token);
+      client.follow(r.id, 0, [&](const json& e) {
+        if (e["type"] == "done") r.done = e;
+        return true;
+      });
+    }
+    return r;
+  }
   static std::string read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -505,26 +534,11 @@ TEST_F(Data, TheCliUploadsALessonsTableBeforeItSubmits) {
          "layers = [ { type = \"dense\", units = 4, activation = \"tanh\" } ]\n\n[training]\noptimizer = "
          "\"adam\"\nlearning_rate = 0.01\nbatch_size = 8\nepochs = 3\n\n[[steps]]\ntext.en = \"Go\"\n"
          "text.ko = \"가요\"\n";
-  const std::string cmd = "LANG=C LC_ALL=C XDG_CONFIG_HOME=" + here.string() + " XDG_CACHE_HOME=" + here.string() +
-                          " " + AISB_CLI + " submit " + (here / "lesson.toml").string() + " --center " + center->url() +
-                          " --token " + token + " --detach 2>" + (here / "stderr.txt").string();
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  const int status = ::pclose(p);
-  const std::string err = read_file(here / "stderr.txt");
-  EXPECT_EQ(WEXITSTATUS(status), 0) << err << out;
-  EXPECT_NE(err.find("uploading data ("), std::string::npos) << err;
-  remote::CenterClient client(center->url(), token);
-  const std::string id = json::parse(out, nullptr, false).value("job", "");
-  ASSERT_FALSE(id.empty()) << out;
-  std::string reason;
-  client.follow(id, 0, [&](const json& e) {
-    if (e["type"] == "done") reason = e.value("reason", "");
-    return true;
-  });
-  EXPECT_EQ(reason, "completed");
+  const Submitted r = submit_with_cli(here / "lesson.toml", here, token);
+  EXPECT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_NE(r.err.find("uploading data ("), std::string::npos) << r.err;
+  ASSERT_FALSE(r.id.empty()) << r.out;
+  EXPECT_EQ(r.done.value("reason", ""), "completed") << r.done.dump();
   EXPECT_EQ(head(sha256_hex(read_file(here / "data" / "table.csv")), token), 200);
   fs::remove_all(here);
 }
@@ -566,28 +580,13 @@ TEST_F(Data, TheShippedLessonsOnFilesRunAtTheCenter) {
     SCOPED_TRACE(lesson);
     const fs::path home = data.string() + "-home";
     fs::create_directories(home);
-    const std::string cmd = "LANG=C LC_ALL=C XDG_CONFIG_HOME=" + home.string() + " XDG_CACHE_HOME=" + home.string() +
-                            " " + AISB_CLI + " submit " + AISB_SOURCE_DIR + "/lessons/industry/" + lesson +
-                            " --epochs 1 --center " + center->url() + " --token " + token + " --detach 2>" +
-                            (home / "stderr.txt").string();
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-    const int status = ::pclose(p);
-    const std::string err = read_file(home / "stderr.txt");
-    EXPECT_EQ(WEXITSTATUS(status), 0) << err << out;
-    EXPECT_NE(err.find("uploading data ("), std::string::npos) << err;
-    const std::string id = json::parse(out, nullptr, false).value("job", "");
-    ASSERT_FALSE(id.empty()) << out << err;
-    remote::CenterClient client(center->url(), token);
-    json done;
-    client.follow(id, 0, [&](const json& e) {
-      if (e["type"] == "done") done = e;
-      return true;
-    });
-    EXPECT_EQ(done.value("reason", ""), "completed") << done.dump();
-    EXPECT_TRUE(done.contains("epoch")) << done.dump();  // it trained and was evaluated
+    const Submitted r =
+        submit_with_cli(fs::path(AISB_SOURCE_DIR) / "lessons" / "industry" / lesson, home, token, "--epochs 1");
+    EXPECT_EQ(r.status, 0) << r.err << r.out;
+    EXPECT_NE(r.err.find("uploading data ("), std::string::npos) << r.err;
+    ASSERT_FALSE(r.id.empty()) << r.out << r.err;
+    EXPECT_EQ(r.done.value("reason", ""), "completed") << r.done.dump();
+    EXPECT_TRUE(r.done.contains("epoch")) << r.done.dump();  // it trained and was evaluated
     fs::remove_all(home);
   }
   // Only the hashes came: two files in the center's data folder.
