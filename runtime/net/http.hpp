@@ -174,6 +174,13 @@ int parse_request(std::string_view bytes, Request& req, std::string& why, size_t
 // not UTF-8 or hold a control character.
 bool split_target(std::string_view target, Request& req, std::string& why);
 
+// The server's bytes for a response's status line and headers (a response
+// with a source and no length is close-delimited; header lines with CR, LF
+// or NUL are left out), and for a JSON error that closes the connection.
+std::string json_error(const std::string& message);
+std::string head_of(const Response& r, bool keep_alive);
+std::string error_response(int status, const std::string& message, const Headers& extra = {});
+
 // ---- the client ----
 
 struct Url {

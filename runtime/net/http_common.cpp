@@ -1,8 +1,10 @@
-// What the server and the client share: addresses, percent-encoding, UTF-8.
+// What the server and the client share: addresses, percent-encoding, UTF-8;
+// and the bytes of a response's head as the server writes them.
 #include <arpa/inet.h>
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "net/http.hpp"
 
@@ -190,6 +192,75 @@ Url parse_url(const std::string& text) {
     }
   }
   return u;
+}
+
+// ---- the server's words on the wire ----
+
+namespace {
+
+const char* reason_phrase(int status) {
+  static constexpr std::pair<int, const char*> phrases[] = {
+      {100, "Continue"},
+      {200, "OK"},
+      {201, "Created"},
+      {202, "Accepted"},
+      {204, "No Content"},
+      {400, "Bad Request"},
+      {401, "Unauthorized"},
+      {403, "Forbidden"},
+      {404, "Not Found"},
+      {405, "Method Not Allowed"},
+      {408, "Request Timeout"},
+      {409, "Conflict"},
+      {411, "Length Required"},
+      {413, "Content Too Large"},
+      {422, "Unprocessable Content"},
+      {429, "Too Many Requests"},
+      {431, "Request Header Fields Too Large"},
+      {500, "Internal Server Error"},
+      {503, "Service Unavailable"},
+      {507, "Insufficient Storage"},
+  };
+  for (const auto& [code, text] : phrases) {
+    if (code == status) return text;
+  }
+  return "Status";
+}
+
+bool header_safe(std::string_view v) {
+  return std::none_of(v.begin(), v.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
+
+}  // namespace
+
+std::string json_error(const std::string& message) {
+  std::string out = "{\"error\": \"";
+  for (const char c : message) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  return out + "\"}";
+}
+
+// The status line and headers. A response with a source and no length is
+// close-delimited.
+std::string head_of(const Response& r, bool keep_alive) {
+  const bool delimited_by_close = r.source && r.length < 0;
+  std::string h = "HTTP/1.1 " + std::to_string(r.status) + " " + reason_phrase(r.status) + "\r\n";
+  if (header_safe(r.content_type)) h += "Content-Type: " + r.content_type + "\r\n";
+  if (!delimited_by_close) {
+    h += "Content-Length: " + std::to_string(r.source ? r.length : static_cast<int64_t>(r.body.size())) + "\r\n";
+  }
+  h += keep_alive && !delimited_by_close ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+  for (const auto& [k, v] : r.headers) {
+    if (header_safe(k) && header_safe(v) && k.find(':') == std::string::npos) h += k + ": " + v + "\r\n";
+  }
+  return h + "\r\n";
+}
+
+std::string error_response(int status, const std::string& message, const Headers& extra) {
+  Response r{status, "application/json", json_error(message), extra, nullptr, -1};
+  return head_of(r, false) + r.body;
 }
 
 }  // namespace aisb::net

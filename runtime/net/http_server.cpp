@@ -56,91 +56,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const char* reason_phrase(int status) {
-  switch (status) {
-    case 100:
-      return "Continue";
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 408:
-      return "Request Timeout";
-    case 409:
-      return "Conflict";
-    case 411:
-      return "Length Required";
-    case 413:
-      return "Content Too Large";
-    case 422:
-      return "Unprocessable Content";
-    case 429:
-      return "Too Many Requests";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 503:
-      return "Service Unavailable";
-    case 507:
-      return "Insufficient Storage";
-    default:
-      return "Status";
-  }
-}
-
-std::string json_error(const std::string& message) {
-  std::string out = "{\"error\": \"";
-  for (const char c : message) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) out += c;
-  }
-  return out + "\"}";
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-bool header_safe(std::string_view v) {
-  return std::none_of(v.begin(), v.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
-}
-
-// The status line and headers. A response with a source and no length is
-// close-delimited.
-std::string head_of(const Response& r, bool keep_alive) {
-  const bool delimited_by_close = r.source && r.length < 0;
-  std::string h = "HTTP/1.1 " + std::to_string(r.status) + " " + reason_phrase(r.status) + "\r\n";
-  if (header_safe(r.content_type)) h += "Content-Type: " + r.content_type + "\r\n";
-  if (!delimited_by_close) {
-    h += "Content-Length: " + std::to_string(r.source ? r.length : static_cast<int64_t>(r.body.size())) + "\r\n";
-  }
-  h += keep_alive && !delimited_by_close ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
-  for (const auto& [k, v] : r.headers) {
-    if (header_safe(k) && header_safe(v) && k.find(':') == std::string::npos) h += k + ": " + v + "\r\n";
-  }
-  return h + "\r\n";
-}
-
-std::string error_response(int status, const std::string& message, const Headers& extra = {}) {
-  Response r{status, "application/json", json_error(message), extra, nullptr, -1};
-  return head_of(r, false) + r.body;
 }
 
 // A parse error, in the words a client's author can act on.
