@@ -68,7 +68,4 @@ class EventWriter {
   std::recursive_mutex mutex_;
 };
 
-std::string base64_encode(const std::string& bytes);
-std::optional<std::string> base64_decode(const std::string& text);
-
 }  // namespace aisb::worker

@@ -36,6 +36,7 @@
 
 #include "core/job_reader.hpp"
 #include "core/json_text.hpp"
+#include "core/trained_model.hpp"
 #include "engine/engine.hpp"
 #include "worker/job_dir.hpp"
 
@@ -457,7 +458,11 @@ int main(int argc, char** argv) {
     }
     put(std::move(note));
   }
+  // What model.json holds (the trained-model file): gathered from the run's
+  // own events, and the optimizer's state from its last checkpoint.
+  ModelRecorder recorder(job);
   options.on_checkpoint = [&](const Checkpoint& c) {
+    recorder.on_checkpoint(c.epoch, c.step, c.weights, c.buffers, c.optimizer);
     // The log first, so a checkpoint is never ahead of it.
     const std::lock_guard lock(writer.mutex());
     if (ended) return;
@@ -471,8 +476,6 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, as_center ? on_interrupt : on_signal);
   std::signal(SIGINT, as_center ? on_interrupt : on_signal);
   std::signal(SIGUSR1, on_signal);
-  WeightSet trained;
-  Standardization standardization;  // from `started`: it goes into model.json
   std::string reason;
   bool snapshots_stopped = false, snapshots_too_big = false;
   // Snapshots share a byte budget (a token bucket): big models send fewer.
@@ -480,9 +483,9 @@ int main(int argc, char** argv) {
   double snapshot_bytes = 0;
   train(job, options, control, [&](Event&& e) {
     if (ended) return;
+    recorder.on_event(e);
     switch (e.type) {
       case EventType::started:
-        standardization = e.standardization;
         if (log.started) return;
         if (as_center) {
           // SPEC.md 4: a center's run names the node; the log says the chip.
@@ -500,7 +503,6 @@ int main(int argc, char** argv) {
         if (e.metrics.epoch <= log.last_epoch) return;
         break;
       case EventType::snapshot: {
-        trained = e.weights;
         if (e.step <= log.last_snapshot_step || snapshots_stopped) return;
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const std::string text = to_json(e).dump();
@@ -546,8 +548,8 @@ int main(int argc, char** argv) {
         }
         // The model before the `done`: a log that says "completed" always
         // has its model.json beside it.
-        if (reason == "completed" && !trained.empty()) {
-          const std::string text = model_json(job, trained, standardization).dump() + "\n";
+        if (recorder.complete()) {
+          const std::string text = model_file_text(recorder.model());
           if (max_model_mb > 0 && static_cast<double>(text.size()) > max_model_mb * kMiB) {
             end_run(done_event("The trained model would take " + megabytes(static_cast<double>(text.size())) +
                                    ", more than the " + megabytes(max_model_mb * kMiB) +

@@ -91,6 +91,20 @@ Metrics get_metrics(JsonReader& r) {
 
 }  // namespace
 
+nlohmann::json metrics_to_json(const Metrics& m) {
+  nlohmann::json j = nlohmann::json::object();
+  put_metrics(j, m);
+  return j;
+}
+
+Metrics metrics_from_json(const nlohmann::json& j, const std::string& path, Diagnostics& diags) {
+  JsonReader r(&j, path, diags);
+  Metrics m = get_metrics(r);
+  m.steps_per_second = r.number("steps_per_second", 0, 0, 1e15);
+  r.finish();
+  return m;
+}
+
 nlohmann::json weights_to_json(const WeightSet& w) {
   auto ws = nlohmann::json::array();
   for (const auto& t : w) ws.push_back({{"name", t.name}, {"shape", t.shape}, {"data", t.data}});
@@ -154,12 +168,6 @@ Standardization standardization_from_json(const nlohmann::json& j, const std::st
   s.target_mean = static_cast<float>(tm);
   s.target_scale = static_cast<float>(ts);
   return s;
-}
-
-nlohmann::json model_json(const JobSpec& job, const WeightSet& weights, const Standardization& standardization) {
-  nlohmann::json j = {{"format", kFormat}, {"job", to_json(job)}, {"weights", weights_to_json(weights)}};
-  if (!standardization.empty()) j["standardization"] = to_json(standardization);
-  return j;
 }
 
 nlohmann::json to_json(const Event& e) {

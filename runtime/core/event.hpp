@@ -73,13 +73,13 @@ struct Event {
 };
 
 nlohmann::json to_json(const Event& e);
+// One epoch's metrics as in a `metrics` event (without "type"), and back.
+nlohmann::json metrics_to_json(const Metrics& m);
+Metrics metrics_from_json(const nlohmann::json& j, const std::string& path, Diagnostics& diags);
 // Weights as in a snapshot event: [{"name", "shape", "data"}, ...].
 nlohmann::json weights_to_json(const WeightSet& w);
 // Reads them back; problems go to diags under `path`.
 WeightSet weights_from_json(const nlohmann::json& j, const std::string& path, Diagnostics& diags);
-// A trained model as saved beside a run (`model.json`): {"format", "job",
-// "weights"}, and "standardization" {"mean", "scale"} when the inputs were.
-nlohmann::json model_json(const JobSpec& job, const WeightSet& weights, const Standardization& standardization = {});
 nlohmann::json to_json(const Standardization& s);
 // Reads {"mean", "scale"}: lists of the same length, finite, scales > 0.
 Standardization standardization_from_json(const nlohmann::json& j, const std::string& path, Diagnostics& diags);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,5 +27,10 @@ size_t json_too_deep_at(std::string_view text, int max_depth = max_json_depth);
 // `why` is given, says what is wrong ("nested deeper than 64 levels (at byte
 // 123)" or "not valid JSON").
 nlohmann::json parse_json(std::string_view text, std::string* why = nullptr, int max_depth = max_json_depth);
+
+// Base64 (RFC 4648, with padding): bytes inside JSON text (a checkpoint's
+// optimizer state, a model file's weights). Decoding refuses anything else.
+std::string base64_encode(std::string_view bytes);
+std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace aisb

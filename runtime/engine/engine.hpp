@@ -27,9 +27,10 @@ enum class EnginePath { automatic, fast, torch };
 // exactly as the uninterrupted one would have (weights, optimizer state and
 // the shuffling order are restored); dropout masks under libtorch are not.
 struct Checkpoint {
-  int epoch = 0;      // the last epoch done
-  int64_t step = 0;   // optimizer steps done
+  int epoch = 0;     // the last epoch done
+  int64_t step = 0;  // optimizer steps done
   WeightSet weights;
+  WeightSet buffers;      // Net::buffers(): batch norm's running statistics
   std::string optimizer;  // Net::save_state()
 };
 
@@ -41,6 +42,8 @@ struct TrainOptions {
   // Start from these weights instead of the seed's (a student edited one in
   // the network view); they must match the model, else the run fails.
   std::shared_ptr<const WeightSet> initial_weights;
+  // With them, batch norm's running statistics (a saved model's).
+  std::shared_ptr<const WeightSet> initial_buffers;
   // Carry on from a checkpoint: training starts after its epoch (the first
   // metrics event is that epoch's evaluation again).
   std::shared_ptr<const Checkpoint> resume;

@@ -90,6 +90,17 @@ class FastMlp final : public Net {
     return loss / static_cast<double>(n);
   }
 
+  [[nodiscard]] std::vector<float> outputs(const float* x, int64_t n) override {
+    std::vector<float> out;
+    out.reserve(static_cast<size_t>(n * outputs_));
+    for (int64_t s = 0; s < n; ++s) {
+      forward(x + s * inputs_);
+      const float* o = a_.data() + layers_.back().unit;
+      out.insert(out.end(), o, o + outputs_);
+    }
+    return out;
+  }
+
   EvalResult evaluate(const Split& split) override {
     EvalResult r;
     const int64_t n = split.size();
@@ -148,7 +159,8 @@ class FastMlp final : public Net {
       std::memcpy(p, bytes.data() + at, n);
       at += n;
     };
-    if (bytes.compare(0, 5, "fast1") != 0) throw std::runtime_error("the checkpoint's optimizer state is not the fast engine's");
+    if (bytes.compare(0, 5, "fast1") != 0)
+      throw std::runtime_error("the checkpoint's optimizer state is not the fast engine's");
     int64_t step = 0;
     uint64_t nm = 0, nv = 0;
     get(&step, sizeof step);

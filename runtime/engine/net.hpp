@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "core/event.hpp"
@@ -32,6 +33,10 @@ class Net {
   // the batch's mean data loss before the step.
   virtual double train_step(const int64_t* rows, int64_t n) = 0;
   virtual EvalResult evaluate(const Split& split) = 0;
+  // The network's raw outputs (logits, or a regression's value as trained)
+  // for `n` samples at `x` (each as the data set shapes one), in evaluation
+  // mode, without touching the optimizer: n x outputs values.
+  [[nodiscard]] virtual std::vector<float> outputs(const float* x, int64_t n) = 0;
   [[nodiscard]] virtual WeightSet weights() const = 0;
   // The L2 norm of each parameter's gradient in the last step, in the order
   // of weights(): how much each layer is learning right now.
@@ -39,6 +44,15 @@ class Net {
   // The optimizer's state (momentum, Adam's moments and step count) as opaque
   // bytes, for checkpoints; load_state() takes what save_state() of the same
   // kind of net gave, and throws std::runtime_error for anything else.
+  // What the network keeps besides its parameters: batch norm's running
+  // means and variances ("layers.2.running_mean"), which evaluation uses.
+  // Empty for networks without batch norm.
+  [[nodiscard]] virtual WeightSet buffers() const { return {}; }
+  // Takes what buffers() gave; throws std::runtime_error for a buffer this
+  // network does not have or of another shape.
+  virtual void load_buffers(const WeightSet& buffers) {
+    if (!buffers.empty()) throw std::runtime_error("this network keeps no running statistics");
+  }
   [[nodiscard]] virtual std::string save_state() const = 0;
   virtual void load_state(const std::string& bytes) = 0;
 };

@@ -48,8 +48,10 @@ struct ModelImpl : torch::nn::Module {
       } else if (l.type == "dropout") {
         list->push_back(torch::nn::Dropout(l.rate));
       } else if (l.type == "batchnorm") {
-        if (li.in.size() == 3) list->push_back(torch::nn::BatchNorm2d(li.in[0]));
-        else list->push_back(torch::nn::BatchNorm1d(li.in[0]));
+        if (li.in.size() == 3)
+          list->push_back(torch::nn::BatchNorm2d(li.in[0]));
+        else
+          list->push_back(torch::nn::BatchNorm1d(li.in[0]));
       } else if (l.type == "lstm") {
         list->push_back(torch::nn::LSTM(torch::nn::LSTMOptions(li.in[1], l.units).batch_first(true)));
       } else if (l.type == "gru") {
@@ -111,7 +113,8 @@ class TorchNet final : public Net {
     train_ = upload(data.train);
     const auto& t = job.training;
     if (t.optimizer == "adam") {
-      optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(), torch::optim::AdamOptions(t.learning_rate));
+      optimizer_ =
+          std::make_unique<torch::optim::Adam>(model_->parameters(), torch::optim::AdamOptions(t.learning_rate));
     } else {
       optimizer_ = std::make_unique<torch::optim::SGD>(
           model_->parameters(),
@@ -134,6 +137,30 @@ class TorchNet final : public Net {
   [[nodiscard]] std::string device() const override { return device_name_; }
   [[nodiscard]] const char* engine() const override { return "torch"; }
 
+  [[nodiscard]] WeightSet buffers() const override {
+    WeightSet out;
+    for (const auto& b : model_->named_buffers()) {
+      if (b.value().scalar_type() != torch::kFloat32) continue;  // num_batches_tracked: unused with a fixed momentum
+      const auto t = b.value().detach().to(torch::kCPU).contiguous();
+      out.push_back(
+          {b.key(), t.sizes().vec(), std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())});
+    }
+    return out;
+  }
+
+  void load_buffers(const WeightSet& buffers) override {
+    torch::NoGradGuard no_grad;
+    auto named = model_->named_buffers();
+    for (const auto& t : buffers) {
+      auto* b = named.find(t.name);
+      if (b == nullptr || b->scalar_type() != torch::kFloat32 || b->sizes().vec() != t.shape ||
+          static_cast<int64_t>(t.data.size()) != b->numel()) {
+        throw std::runtime_error("the running statistic '" + t.name + "' does not fit this network");
+      }
+      b->copy_(to_tensor(t.data, t.shape).to(device_));
+    }
+  }
+
   [[nodiscard]] std::string save_state() const override {
     torch::serialize::OutputArchive archive;
     optimizer_->save(archive);
@@ -143,14 +170,16 @@ class TorchNet final : public Net {
   }
 
   void load_state(const std::string& bytes) override {
-    if (bytes.compare(0, 6, "torch1") != 0) throw std::runtime_error("the checkpoint's optimizer state is not libtorch's");
+    if (bytes.compare(0, 6, "torch1") != 0)
+      throw std::runtime_error("the checkpoint's optimizer state is not libtorch's");
     try {
       std::istringstream in(bytes.substr(6));
       torch::serialize::InputArchive archive;
       archive.load_from(in, device_);
       optimizer_->load(archive);
     } catch (const c10::Error& e) {
-      throw std::runtime_error(std::string("the checkpoint's optimizer state cannot be read: ") + e.what_without_backtrace());
+      throw std::runtime_error(std::string("the checkpoint's optimizer state cannot be read: ") +
+                               e.what_without_backtrace());
     }
   }
 
@@ -213,6 +242,24 @@ class TorchNet final : public Net {
     return r;
   }
 
+  [[nodiscard]] std::vector<float> outputs(const float* x, int64_t n) override {
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    std::vector<int64_t> shape = {n};
+    shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
+    std::vector<float> out;
+    const int64_t per = shape_elements(input_shape_);
+    for (int64_t at = 0; at < n; at += kEvaluationChunk) {
+      const int64_t m = std::min(kEvaluationChunk, n - at);
+      shape[0] = m;
+      const auto in = torch::from_blob(const_cast<float*>(x + at * per), shape, torch::kFloat32).to(device_);
+      const auto o = model_->forward(in).to(torch::kCPU).contiguous();
+      out.insert(out.end(), o.data_ptr<float>(), o.data_ptr<float>() + o.numel());
+    }
+    model_->train();
+    return out;
+  }
+
   [[nodiscard]] std::vector<float> gradient_norms() const override {
     std::vector<float> out;
     for (const auto& p : model_->parameters()) {
@@ -225,7 +272,8 @@ class TorchNet final : public Net {
     WeightSet out;
     for (const auto& p : model_->named_parameters()) {
       const auto t = p.value().detach().to(torch::kCPU).contiguous();
-      out.push_back({p.key(), t.sizes().vec(), std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())});
+      out.push_back(
+          {p.key(), t.sizes().vec(), std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())});
     }
     return out;
   }
@@ -264,10 +312,12 @@ class TorchNet final : public Net {
   torch::Tensor inputs(const Split& s) const {
     std::vector<int64_t> shape = {s.size()};
     shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
+    if (s.size() == 0) return torch::empty(shape, torch::kFloat32).to(device_);  // a net only for outputs()
     return to_tensor(s.x, shape).to(device_);
   }
 
   torch::Tensor targets(const Split& s) const {
+    if (s.size() == 0) return torch::empty({0}, classification_ ? torch::kInt64 : torch::kFloat32).to(device_);
     auto y = to_tensor(s.y, {s.size()});
     if (classification_) y = y.to(torch::kInt64);
     return y.to(device_);
@@ -291,7 +341,6 @@ class TorchNet final : public Net {
   double reg_rate_ = 0.0;
 };
 
-
 std::unique_ptr<Net> make_net(const JobSpec& job, const ModelInfo& info, const Dataset& data, const WeightSet& init,
                               const std::string& device) {
   // Small models lose more to thread hand-offs than they gain; big ones use the cores.
@@ -300,7 +349,9 @@ std::unique_ptr<Net> make_net(const JobSpec& job, const ModelInfo& info, const D
   return std::make_unique<TorchNet>(job, info, data, init, device);
 }
 
-bool has_cuda() { return torch::cuda::is_available(); }
+bool has_cuda() {
+  return torch::cuda::is_available();
+}
 
 std::string version() {
   return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +

@@ -60,6 +60,9 @@ class Run {
           return finish("failed", "the checkpoint does not belong to this job", "");
         }
         net->load_state(options_.resume->optimizer);
+        net->load_buffers(options_.resume->buffers);
+      } else if (options_.initial_buffers) {
+        net->load_buffers(*options_.initial_buffers);
       }
       return loop(*net, data, info);
     } catch (const std::exception& e) {
@@ -135,7 +138,7 @@ class Run {
         if (epoch == job_.training.epochs ||
             std::chrono::duration<double>(now - last_checkpoint_).count() >= options_.checkpoint_seconds) {
           last_checkpoint_ = now;
-          options_.on_checkpoint(Checkpoint{epoch, steps_, net.weights(), net.save_state()});
+          options_.on_checkpoint(Checkpoint{epoch, steps_, net.weights(), net.buffers(), net.save_state()});
         }
       }
     }

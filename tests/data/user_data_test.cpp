@@ -12,6 +12,7 @@
 
 #include "core/event.hpp"
 #include "core/job_reader.hpp"
+#include "core/trained_model.hpp"
 #include "data/dataset.hpp"
 #include "data/user_data.hpp"
 #include "lesson/lesson.hpp"
@@ -114,7 +115,7 @@ TEST_F(UserData, ACsvLessonKnowsItsInputsAndTrainsOnStandardisedNumbers) {
   // The same files and seed give the same samples.
   EXPECT_EQ(make_dataset(r.lesson.job).train.x, ds.train.x);
   // And the numbers travel with the model.
-  const auto model = model_json(r.lesson.job, {}, ds.standardization);
+  const auto model = to_json(make_trained_model(r.lesson.job, {}, ds.standardization));
   Diagnostics back;
   EXPECT_EQ(standardization_from_json(model["standardization"], "standardization", back), ds.standardization);
 }

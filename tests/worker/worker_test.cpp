@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.hpp"
 #include "../support/job_fixtures.hpp"
 #include "core/job_reader.hpp"
 #include "core/spec.hpp"
@@ -219,12 +220,12 @@ TEST_F(Worker, ASnapshotTooLargeToStreamIsNotWritten) {
 TEST(JobDir, Base64RoundTrips) {
   for (const std::string& s :
        {std::string(), std::string("a"), std::string("ab"), std::string("abc"), std::string("\0\xff\x10 binary", 10)}) {
-    EXPECT_EQ(worker::base64_decode(worker::base64_encode(s)), s);
+    EXPECT_EQ(base64_decode(base64_encode(s)), s);
   }
-  EXPECT_EQ(worker::base64_encode("Man"), "TWFu");
-  EXPECT_FALSE(worker::base64_decode("abc"));
-  EXPECT_FALSE(worker::base64_decode("a=bc"));
-  EXPECT_FALSE(worker::base64_decode("ab!c"));
+  EXPECT_EQ(base64_encode("Man"), "TWFu");
+  EXPECT_FALSE(base64_decode("abc"));
+  EXPECT_FALSE(base64_decode("a=bc"));
+  EXPECT_FALSE(base64_decode("ab!c"));
 }
 
 }  // namespace
