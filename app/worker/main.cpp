@@ -461,6 +461,11 @@ int main(int argc, char** argv) {
   // What model.json holds (the trained-model file): gathered from the run's
   // own events, and the optimizer's state from its last checkpoint.
   ModelRecorder recorder(job);
+  for (const auto& m : log.metrics) {  // the curves before an interruption
+    Diagnostics ignored;
+    const Event e = event_from_json(m, ignored);
+    if (!ignored.has_errors()) recorder.on_event(e);
+  }
   options.on_checkpoint = [&](const Checkpoint& c) {
     recorder.on_checkpoint(c.epoch, c.step, c.weights, c.buffers, c.optimizer);
     // The log first, so a checkpoint is never ahead of it.

@@ -36,7 +36,10 @@ LogState scan_log(const fs::path& events_jsonl) {
     s.last_seq = j["seq"].get<uint64_t>();
     const std::string type = j.value("type", "");
     if (type == "started") s.started = true;
-    if (type == "metrics") s.last_epoch = j.value("epoch", s.last_epoch);
+    if (type == "metrics") {
+      s.last_epoch = j.value("epoch", s.last_epoch);
+      s.metrics.push_back(j);
+    }
     if (type == "snapshot") s.last_snapshot_step = j.value("step", s.last_snapshot_step);
     if (type == "done") {
       s.done_reason = j.value("reason", "failed");

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,9 @@ struct LogState {
   std::string done_message;                // the done event's message, if any
   uintmax_t good_bytes = 0;                // the log up to its last whole, valid line
   bool torn = false;                       // something after good_bytes must be cut off
+  // Every metrics event of the log (a run's curves so far), so that a
+  // resumed run's model file has the whole of them.
+  std::vector<nlohmann::json> metrics;
 };
 
 LogState scan_log(const std::filesystem::path& events_jsonl);

@@ -19,9 +19,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/json_text.hpp"
 #include "../support/job_fixtures.hpp"
 #include "core/job_reader.hpp"
+#include "core/json_text.hpp"
 #include "core/spec.hpp"
 #include "worker/job_dir.hpp"
 
@@ -147,8 +147,15 @@ TEST_F(Worker, KilledMidRunItResumesWithNoGapNoDuplicateAndTheSameResult) {
   EXPECT_EQ(a["steps"], b["steps"]);
   EXPECT_DOUBLE_EQ(a["train_loss"].get<double>(), b["train_loss"].get<double>());
   EXPECT_DOUBLE_EQ(a["test_loss"].get<double>(), b["test_loss"].get<double>());
-  EXPECT_EQ(json::parse(std::ifstream(whole / "model.json"))["weights"],
-            json::parse(std::ifstream(cut / "model.json"))["weights"]);
+  const json mw = json::parse(std::ifstream(whole / "model.json")), mc = json::parse(std::ifstream(cut / "model.json"));
+  EXPECT_EQ(mw["weights"], mc["weights"]);
+  // The model file's curves are whole: the epochs before the kill come from the log.
+  ASSERT_EQ(mc["curves"].size(), 10001u);
+  ASSERT_EQ(mw["curves"].size(), mc["curves"].size());
+  for (size_t i = 0; i < mc["curves"].size(); i += 997) {
+    EXPECT_EQ(mc["curves"][i]["epoch"], i);
+    EXPECT_EQ(mw["curves"][i]["test_loss"], mc["curves"][i]["test_loss"]);
+  }
 }
 
 TEST_F(Worker, ARefusedJobEndsAsFailedWithTheKeyPath) {
