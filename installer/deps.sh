@@ -3,7 +3,7 @@
 # missing. Safe to run again and again; says what it installs.
 #
 #   installer/deps.sh           build and test dependencies
-#   installer/deps.sh --bench   also the benchmark peers (PyTorch from Python, Node.js)
+#   installer/deps.sh --bench   the same (the benchmarks' peers, PyTorch from Python and Node.js, are test dependencies now)
 #   installer/deps.sh --check   only list what is missing (exit 1 if anything is)
 set -euo pipefail
 
@@ -11,6 +11,8 @@ build=(build-essential cmake make pkg-config ccache)
 # A class's own data: CSV (libcsv), images (stb_image), image folders as tars
 # (libarchive), their content hashes (OpenSSL's SHA-256).
 runtime=(libtorch-dev libopenblas0 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libcsv-dev libarchive-dev libstb-dev libssl-dev)
+# Exporting a trained model to ONNX: ONNX's own protobuf messages.
+runtime+=(libonnx-dev libprotobuf-dev)
 # HTTP: the client the CLI and the app use (libcurl: proxies, the system's
 # certificates); the compute center's server (Boost.Beast over Asio, headers
 # only), its store (SQLite), TLS, token and code hashing (OpenSSL), and the
@@ -24,7 +26,17 @@ gui=(libimgui-dev libglfw3-dev libgl-dev libstb-dev libmd4c-dev fonts-nanum xvfb
 # make a TLS certificate with openssl, and put the center behind nginx as an
 # operator would (a reverse proxy that ends TLS).
 tests=(libgtest-dev libgmock-dev libbenchmark-dev coreutils munge slurmctld slurmd slurm-client openssl nginx)
-bench=(python3-torch python3-numpy nodejs python3-pil)
+# The export tests run what they export: model.py under PyTorch with Pillow
+# and NumPy for images; ONNX's checker;
+# the notebook in a Jupyter kernel (nbclient, ipykernel, matplotlib); Node.js
+# and npm for ONNX Runtime (onnxruntime-node, which the tests install from
+# npm into the build folder). NodeSource's nodejs carries its own npm, which
+# Debian's npm package would conflict with.
+tests+=(python3-torch python3-numpy python3-pil python3-onnx python3-nbclient
+        python3-nbformat python3-ipykernel python3-matplotlib nodejs)
+command -v npm >/dev/null 2>&1 || tests+=(npm)
+# The benchmarks' peers (PyTorch from Python, Node.js) are in the tests' list now.
+bench=()
 
 want=("${build[@]}" "${runtime[@]}" "${center[@]}" "${gui[@]}" "${tests[@]}")
 check_only=0

@@ -14,7 +14,9 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/usage.hpp"
+#include "core/files.hpp"
 #include "core/messages.hpp"
+#include "core/trained_model.hpp"
 #include "lesson/lesson.hpp"
 
 namespace aisb::cli {
@@ -200,6 +202,31 @@ int cancel(const CenterArgs& a) {
   } catch (...) {
     return center_failure(std::current_exception());
   }
+}
+
+int fetch_model(const CenterArgs& a) {
+  std::string url, token;
+  if (!resolve(a, url, token)) return usage;
+  std::string text;
+  try {
+    text = remote::CenterClient(url, token).model_file(a.job);
+  } catch (...) {
+    return center_failure(std::current_exception());
+  }
+  // What the center sent is checked like any model file before it is kept.
+  Diagnostics diags;
+  read_trained_model(text, diags);
+  if (diags.has_errors()) {
+    std::cerr << "aisandbox-cli: " << message_text("cli.center.bad_model", language(), {diags.first_error()}) << "\n";
+    return bad_input;
+  }
+  std::string why;
+  if (!write_file_atomically(a.output, text, 0644, &why)) {
+    std::cerr << "aisandbox-cli: " << why << "\n";
+    return bad_input;
+  }
+  std::cerr << message_text("cli.model_saved", language(), {a.output}) << "\n";
+  return ok;
 }
 
 int submit(const CenterArgs& a) {

@@ -22,6 +22,7 @@ struct TrainArgs {
   bool solution = false;   // train the lesson's [solution] instead of its starting network
   double snapshots = 0.0;  // snapshot events per second in --json output
   std::string save_dir;
+  std::string model_file;  // --model: also write the trained-model file
 };
 
 int train(const TrainArgs& args);
@@ -29,6 +30,21 @@ int print_job(const std::string& lesson);
 // Checks lessons and courses; trains each lesson's solution against its goals
 // unless `train_solutions` is false.
 int check_lessons(const std::vector<std::string>& paths, bool train_solutions);
+
+// A trained model (model_command.cpp): predict with it; export_command.cpp:
+// export it to PyTorch, ONNX or a notebook.
+struct PredictArgs {
+  std::string model;
+  std::vector<std::string> inputs;  // CSV files, images, folders
+  bool json = false;
+};
+int predict(const PredictArgs& args);
+struct ExportArgs {
+  std::string model;
+  std::string to;      // pytorch | onnx | notebook
+  std::string output;  // a folder (pytorch) or a file
+};
+int export_model(const ExportArgs& args);
 
 // login, submit and watch (the compute center).
 struct CenterArgs {
@@ -47,6 +63,8 @@ int submit(const CenterArgs& args);
 int watch(const CenterArgs& args);
 int jobs(const CenterArgs& args);
 int cancel(const CenterArgs& args);
+// Fetches a finished job's trained-model file (`model JOB -o FILE`).
+int fetch_model(const CenterArgs& args);
 // The teacher's commands (class_command.cpp): publish lessons, the report,
 // the roster, the class's progress.
 int class_publish(const CenterArgs& args);

@@ -38,6 +38,23 @@ int main(int argc, char** argv) {
   train->add_option("--snapshots", t.snapshots, "With --json: snapshot events per second (default 0: none)")
       ->check(CLI::Range(0.0, 100.0));
   train->add_option("--save", t.save_dir, "Save the job, its events and the trained weights in this folder");
+  train->add_option("--model", t.model_file, "Also write the trained-model file (.aimodel) here");
+
+  cli::PredictArgs p;
+  auto* predict = app.add_subcommand("predict",
+                                     "Ask a trained model (.aimodel) about new inputs: CSV files (one "
+                                     "prediction a row), images, or folders of images");
+  predict->add_option("model", p.model, "Trained-model file (.aimodel)")->required()->check(CLI::ExistingFile);
+  predict->add_option("inputs", p.inputs, "CSV files, image files or folders")->required();
+  predict->add_flag("--json", p.json, "One JSON object per prediction, in input order");
+
+  cli::ExportArgs x;
+  auto* exp = app.add_subcommand("export",
+                                 "Export a trained model to PyTorch (model.py + model.safetensors), "
+                                 "ONNX, or a Jupyter notebook");
+  exp->add_option("model", x.model, "Trained-model file (.aimodel)")->required()->check(CLI::ExistingFile);
+  exp->add_option("--to", x.to, "What to make")->required()->check(CLI::IsMember({"pytorch", "onnx", "notebook"}));
+  exp->add_option("-o,--output", x.output, "A folder for pytorch; a .onnx or .ipynb file")->required();
 
   std::string job_lesson;
   auto* job = app.add_subcommand("job", "Print the job spec (JSON) of a lesson");
@@ -67,6 +84,11 @@ int main(int argc, char** argv) {
   jobs->add_flag("--json", c.json, "Print the center's answer as JSON");
   auto* cancel = app.add_subcommand("cancel", "Cancel one of your jobs at the compute center");
   cancel->add_option("job", c.job, "The job's id")->required();
+  auto* model = app.add_subcommand("model", "Fetch a finished job's trained-model file from the compute center");
+  model->add_option("job", c.job, "The job's id")->required();
+  model->add_option("-o,--output", c.output, "Where to write it (.aimodel)")->required();
+  model->add_option("--center", c.center, "The center's address (default: the one you logged in to)");
+  model->add_option("--token", c.token, "Your token (default: the saved one)");
   auto* klass = app.add_subcommand("class", "A teacher's class at the center: publish lessons, the roster, progress");
   klass->require_subcommand(1);
   auto* publish = klass->add_subcommand("publish",
@@ -114,11 +136,14 @@ int main(int argc, char** argv) {
     if (*train) return cli::train(t);
     if (*job) return cli::print_job(job_lesson);
     if (*check) return cli::check_lessons(check_paths, !no_train);
+    if (*predict) return cli::predict(p);
+    if (*exp) return cli::export_model(x);
 #ifdef AISB_HAVE_NET
     if (*login) return cli::login(c);
     if (*logout) return cli::logout(c);
     if (*jobs) return cli::jobs(c);
     if (*cancel) return cli::cancel(c);
+    if (*model) return cli::fetch_model(c);
     if (*publish) return cli::class_publish(c);
     if (*unpublish) return cli::class_unpublish(c);
     if (*report) return cli::class_report(c);

@@ -11,6 +11,8 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/usage.hpp"
+#include "core/files.hpp"
+#include "core/trained_model.hpp"
 #include "lesson/lesson.hpp"
 
 namespace aisb::cli {
@@ -63,7 +65,17 @@ int train(const TrainArgs& args) {
   options.device = args.device;
   options.path = engine_path(args.engine);
   options.snapshot_hz = args.json ? args.snapshots : 0.0;
-  options.final_snapshot = !args.save_dir.empty() || (args.json && args.snapshots > 0);
+  const bool keep_model = !args.save_dir.empty() || !args.model_file.empty();
+  options.final_snapshot = keep_model || (args.json && args.snapshots > 0);
+  ModelRecorder recorder(job);
+  if (keep_model) {
+    // After the last epoch only: the optimizer's state goes into the model
+    // file so that training can go on from it.
+    options.checkpoint_seconds = 1e9;
+    options.on_checkpoint = [&recorder](const Checkpoint& c) {
+      recorder.on_checkpoint(c.epoch, c.step, c.weights, c.buffers, c.optimizer);
+    };
+  }
 
   std::ofstream events_log;
   if (!args.save_dir.empty()) {
@@ -81,8 +93,6 @@ int train(const TrainArgs& args) {
   backend.start(job, options);
 
   std::vector<Event> events;
-  Event last_snapshot;              // its weights are the trained model for --save
-  Standardization standardization;  // from `started`: a table's inputs as the model saw them
   std::string reason;
   while (reason.empty()) {
     backend.wait(std::chrono::milliseconds(100));
@@ -91,10 +101,9 @@ int train(const TrainArgs& args) {
     backend.poll(events);
     for (auto& e : events) {
       if (e.type == EventType::done) reason = e.reason;
-      if (e.type == EventType::started) standardization = e.standardization;
+      recorder.on_event(e);
       if (e.type == EventType::snapshot) {
         if (args.json && args.snapshots > 0) std::cout << to_json(e).dump() << '\n';
-        last_snapshot = std::move(e);
         continue;
       }
       const std::string line = args.json || events_log.is_open() ? to_json(e).dump() : std::string();
@@ -110,9 +119,17 @@ int train(const TrainArgs& args) {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
 
-  if (!args.save_dir.empty() && !last_snapshot.weights.empty()) {
-    write_file(std::filesystem::path(args.save_dir) / "model.json",
-               model_json(job, last_snapshot.weights, standardization).dump() + "\n");
+  if (recorder.complete()) {
+    const std::string text = model_file_text(recorder.model());
+    if (!args.save_dir.empty()) write_file(std::filesystem::path(args.save_dir) / "model.json", text);
+    if (!args.model_file.empty()) {
+      std::string why;
+      if (!write_file_atomically(args.model_file, text, 0644, &why)) {
+        std::cerr << "aisandbox-cli: " << why << "\n";
+        return bad_input;
+      }
+      if (!args.json) std::cerr << message_text("cli.model_saved", language(), {args.model_file}) << "\n";
+    }
   }
   return reason == "completed" ? ok : bad_input;
 }

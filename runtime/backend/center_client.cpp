@@ -1,5 +1,7 @@
 #include "backend/center_client.hpp"
 
+#include "core/trained_model.hpp"
+
 #include "core/files.hpp"
 
 #include "core/json_text.hpp"
@@ -272,6 +274,17 @@ void CenterClient::cancel(const std::string& id) {
 
 json CenterClient::model(const std::string& id) {
   return call("GET", "/api/v1/jobs/" + net::url_encode(id) + "/model");
+}
+
+std::string CenterClient::model_file(const std::string& id) {
+  net::Headers headers;
+  if (!token_.empty()) headers.push_back({"Authorization", "Bearer " + token_});
+  net::ClientOptions options = options_;
+  options.max_body = kMaxModelFileBytes;
+  const net::ClientResponse r =
+      net::request("GET", url_ + "/api/v1/jobs/" + net::url_encode(id) + "/model", "", headers, options);
+  if (r.status < 200 || r.status >= 300) refuse(r);
+  return r.body;
 }
 
 namespace {

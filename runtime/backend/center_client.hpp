@@ -112,6 +112,9 @@ class CenterClient {
   nlohmann::json class_jobs(const std::string& class_id, int limit = 200);
   void cancel(const std::string& id);
   nlohmann::json model(const std::string& id);
+  // The job's trained-model file as the center keeps it (docs/model-format.md),
+  // at most kMaxModelFileBytes; check it with read_trained_model before use.
+  std::string model_file(const std::string& id);
 
   // The classroom (docs/api.md): the teacher's roster, published lessons,
   // progress and the report.

@@ -328,6 +328,12 @@ net::Response Gateway::publish(const std::string& id, const net::Request& req, c
                      "'), which a published lesson cannot carry yet; share the lesson's folder with the class instead",
                  "dataset.source");
   }
+  if (!r.lesson.trained.empty()) {
+    return error(422,
+                 "this lesson opens with trained weights from its folder ('" + r.lesson.trained +
+                     "'), which a published lesson cannot carry yet; share the lesson's folder with the class instead",
+                 "trained");
+  }
   if (!r.lesson.images.empty()) {
     return error(422,
                  "this lesson shows images from its folder ('" + r.lesson.images.front().first +

@@ -1,5 +1,6 @@
 #include "lesson/lesson.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -279,6 +280,10 @@ LessonResult parse_lesson(std::string_view text, const std::string& source_name)
   l.audience = r.choice("audience", l.audience, names::audiences);
   l.minutes = static_cast<int>(r.integer("minutes", 0, 1, 600));
   l.tags = r.strings("tags");
+  l.trained = r.string("trained", "");
+  if (!l.trained.empty() && !is_safe_relative_path(l.trained)) {
+    diags.error("trained", msg("lesson.trained_outside", {l.trained}));
+  }
   l.job.lesson = l.id;
   read_job_tables(r, l.job);
   const bool tables_ok = !diags.has_errors();
@@ -351,6 +356,23 @@ LessonResult load_lesson(const std::filesystem::path& file, bool decode_images) 
         s.dataset = r.lesson.job.dataset;  // the same data, read once
         check_shapes(s, r.diags, "solution.dataset", "solution.model", "solution.training");
       }
+    }
+  }
+  if (r.ok() && !r.lesson.trained.empty()) {
+    // The trained weights must be of this lesson's network: the same layers
+    // on inputs and outputs of the same shapes.
+    Diagnostics model_diags;
+    TrainedModel m = read_model_file((dir / r.lesson.trained).string(), model_diags);
+    const JobSpec& job = r.lesson.job;
+    if (model_diags.has_errors()) {
+      const Diagnostic& d = *std::find_if(model_diags.all().begin(), model_diags.all().end(),
+                                          [](const Diagnostic& x) { return x.severity == Severity::error; });
+      r.diags.error("trained", msg("lesson.trained_bad", {r.lesson.trained, d.message}));
+    } else if (m.job.model != job.model || input_shape(m.job) != input_shape(job) ||
+               output_units(m.job) != output_units(job)) {
+      r.diags.error("trained", msg("lesson.trained_other_network", {r.lesson.trained}));
+    } else {
+      r.lesson.trained_model = std::make_shared<const TrainedModel>(std::move(m));
     }
   }
   for (const auto& [target, path] : r.lesson.images) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "core/diagnostics.hpp"
 #include "core/event.hpp"
 #include "core/spec.hpp"
+#include "core/trained_model.hpp"
 #include "data/user_data.hpp"
 
 namespace aisb {
@@ -63,6 +65,11 @@ struct Lesson {
   // [solution]: a model and training (overriding the lesson's keys) that
   // reach every goal; for teachers and tests.
   std::optional<JobSpec> solution;
+  // `trained = "FILE.aimodel"`: a trained-model file beside the lesson
+  // (docs/model-format.md) whose network is the lesson's; the lesson opens
+  // with those weights, as at the end of that run. load_lesson reads it.
+  std::string trained;
+  std::shared_ptr<const TrainedModel> trained_model;
   // Markdown images the texts use, relative to the lesson's folder, with the
   // key path of the text that names each.
   std::vector<std::pair<std::string, std::string>> images;

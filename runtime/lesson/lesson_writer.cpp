@@ -131,6 +131,7 @@ std::string write_lesson(const Lesson& l) {
   text(o, "title", l.title, false);
   o << "audience = " << quote(l.audience) << "\n";
   if (l.minutes > 0) o << "minutes = " << l.minutes << "\n";
+  if (!l.trained.empty()) o << "trained = " << quote(l.trained) << "\n";
   if (!l.tags.empty()) o << "tags = " << strings(l.tags) << "\n";
 
   o << "\n[dataset]\n";

@@ -242,6 +242,12 @@ TEST_F(Classroom, ATeacherPublishesLessonsTheValidatorChecks) {
   EXPECT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(body(r)["field"], "dataset.source") << r.body;
   EXPECT_NE(body(r)["error"].get<std::string>().find("cannot carry"), std::string::npos) << r.body;
+  // Nor would a lesson's trained weights.
+  std::string trained = text;
+  trained.replace(trained.find("\n[dataset]"), 0, "\ntrained = \"xor.aimodel\"\n");
+  r = call("PUT", class_path() + "/lessons/xor-hidden-layer", trained, teacher());
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(body(r)["field"], "trained") << r.body;
   // Another class sees nothing of it.
   const json other = test::CenterProcess::create_class(data, "other");
   EXPECT_EQ(call("GET", class_path() + "/lessons", "", other["teacher_token"]).status, 403);

@@ -6,7 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/job_reader.hpp"
 #include "core/messages.hpp"
+#include "core/trained_model.hpp"
 #include "lesson/lesson.hpp"
 #include "lesson/lesson_writer.hpp"
 #include "lesson/toml_syntax.hpp"
@@ -451,6 +453,65 @@ lesons = 1
 TEST(Lesson, MissingFile) {
   const LessonResult r = load_lesson("/nonexistent/lesson.toml");
   EXPECT_FALSE(r.ok());
+}
+
+// A lesson with trained weights: `trained = "FILE.aimodel"` beside it.
+class TrainedLesson : public ::testing::Test {
+ protected:
+  fs::path dir = fs::temp_directory_path() / ("aisb-trained-lesson-" + std::to_string(::getpid()));
+  void SetUp() override { fs::create_directories(dir); }
+  void TearDown() override { fs::remove_all(dir); }
+
+  // A model file for `lesson_text`'s network, every weight `value`.
+  void write_model(const std::string& lesson_text, const std::string& name, float value) {
+    const LessonResult r = parse_lesson(lesson_text, "m.toml");
+    ASSERT_TRUE(r.ok());
+    Diagnostics diags;
+    const ModelInfo info = describe_model(r.lesson.job, diags);
+    WeightSet weights;
+    for (const auto& layer : info.layers)
+      for (const auto& p : layer.param_list)
+        weights.push_back({p.name, p.shape, std::vector<float>(static_cast<size_t>(shape_elements(p.shape)), value)});
+    std::ofstream(dir / name) << model_file_text(make_trained_model(r.lesson.job, weights));
+  }
+  LessonResult load(const std::string& trained_line) {
+    std::ofstream(dir / "lesson.toml") << with("minutes = 5\n", "minutes = 5\n" + trained_line + "\n");
+    return load_lesson(dir / "lesson.toml");
+  }
+  static std::string error_at_trained(const LessonResult& r) {
+    for (const auto& d : r.diags.all())
+      if (d.path == "trained") return d.message;
+    return "";
+  }
+};
+
+TEST_F(TrainedLesson, OpensWithTheFilesWeights) {
+  write_model(kGood, "trained.aimodel", 0.25F);
+  const LessonResult r = load("trained = \"trained.aimodel\"");
+  ASSERT_TRUE(r.ok()) << format_diagnostics(r, "lesson.toml");
+  ASSERT_TRUE(r.lesson.trained_model);
+  EXPECT_EQ(r.lesson.trained, "trained.aimodel");
+  EXPECT_EQ(r.lesson.trained_model->weights.front().data.front(), 0.25F);
+  // The writer keeps the key.
+  const LessonResult back = parse_lesson(write_lesson(r.lesson), "back.toml");
+  EXPECT_EQ(back.lesson.trained, "trained.aimodel");
+}
+
+TEST_F(TrainedLesson, AnotherNetworkMissingOrOutsideIsAnErrorAtTheKey) {
+  write_model(with("units = 3", "units = 4"), "other.aimodel", 0.1F);
+  LessonResult r = load("trained = \"other.aimodel\"");
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(error_at_trained(r).find("another network"), std::string::npos) << error_at_trained(r);
+  r = load("trained = \"nothing.aimodel\"");
+  EXPECT_NE(error_at_trained(r).find("cannot open"), std::string::npos) << error_at_trained(r);
+  std::ofstream(dir / "cut.aimodel") << "{\"aisandbox_model\": 1, \"job\"";
+  r = load("trained = \"cut.aimodel\"");
+  EXPECT_NE(error_at_trained(r).find("not an AI Sandbox model file"), std::string::npos) << error_at_trained(r);
+  r = load("trained = \"../secret.aimodel\"");
+  EXPECT_NE(error_at_trained(r).find("inside the lesson's folder"), std::string::npos) << error_at_trained(r);
+  // Placed at its line, like every problem of the file.
+  EXPECT_NE(format_diagnostics(r, "lesson.toml").find("lesson.toml:6:"), std::string::npos)
+      << format_diagnostics(r, "lesson.toml");
 }
 
 }  // namespace

@@ -1,0 +1,298 @@
+// A trained model from the command line: `predict` asks it about new inputs
+// (SPEC.md section 1, docs/model-format.md "Inputs"), `model JOB -o FILE`
+// fetches one from the center.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/usage.hpp"
+#include "core/catalog.hpp"
+#include "core/files.hpp"
+#include "core/messages.hpp"
+#include "core/trained_model.hpp"
+#include "data/csv_table.hpp"
+#include "data/image_folder.hpp"
+#include "engine/predict.hpp"
+
+namespace aisb::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// At most this many predictions in one call: a folder of a class's photos
+// fits, a mistaken `/` does not run for an hour.
+constexpr size_t kMaxSamples = 200000;
+
+struct Samples {
+  std::vector<std::string> labels;
+  std::vector<float> raw;
+};
+
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string read_bounded(const fs::path& file, int64_t max_bytes) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError(file.string() + ": " + message_text("predict.cannot_read", language()));
+  std::string bytes;
+  char buf[1 << 16];
+  while (in) {
+    in.read(buf, sizeof buf);
+    bytes.append(buf, static_cast<size_t>(in.gcount()));
+    if (static_cast<int64_t>(bytes.size()) > max_bytes) {
+      throw InputError(file.string() + ": " +
+                       message_text("predict.too_big", language(), {std::to_string(max_bytes >> 20)}));
+    }
+  }
+  return bytes;
+}
+
+void add_image(const Predictor& p, const fs::path& file, const std::string& label, Samples& out) {
+  const Shape& shape = p.input_shape();
+  if (shape.size() != 3) throw InputError(label + ": " + message_text("predict.not_for_images", language()));
+  const std::string bytes = read_bounded(file, image_limits::max_file_bytes);
+  std::string why;
+  const auto pixels =
+      decode_image(bytes, static_cast<int>(shape[1]), static_cast<int>(shape[2]), static_cast<int>(shape[0]), &why);
+  if (!pixels) throw InputError(label + ": " + message_text("predict.bad_image", language(), {why}));
+  out.labels.push_back(label);
+  out.raw.insert(out.raw.end(), pixels->begin(), pixels->end());
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// A column's value in data row `r` as a number, or an error naming the row.
+float cell(const CsvTable& t, const CsvColumn& c, int64_t r, const std::string& name, const std::string& input) {
+  const auto at = static_cast<size_t>(r);
+  const auto bad = [&](const char* key) {
+    return InputError(name + ":" + std::to_string(r + 1) + ": " + message_text(key, language(), {c.name}));
+  };
+  if (input.size() > c.name.size()) {  // one-hot: "column=value"
+    const std::string value = input.substr(c.name.size() + 1);
+    if (c.numeric) {
+      if (std::isnan(c.numbers[at])) throw bad("predict.empty_cell");
+      try {
+        return std::stod(value) == c.numbers[at] ? 1.0F : 0.0F;
+      } catch (const std::exception&) {
+        return 0.0F;
+      }
+    }
+    const int32_t code = c.codes[at];
+    if (code < 0) throw bad("predict.empty_cell");
+    return static_cast<size_t>(code) < c.levels.size() && c.levels[static_cast<size_t>(code)] == value ? 1.0F : 0.0F;
+  }
+  if (!c.numeric) throw bad("predict.not_number");
+  if (std::isnan(c.numbers[at])) throw bad("predict.empty_cell");
+  (void)t;
+  return static_cast<float>(c.numbers[at]);
+}
+
+void add_csv(const Predictor& p, const fs::path& file, const std::string& name, Samples& out) {
+  const std::string bytes = read_bounded(file, csv_limits::max_bytes);
+  Diagnostics diags;
+  const auto table = read_csv(bytes, name, diags);
+  if (!table || diags.has_errors()) {
+    const std::string first = diags.has_errors() ? diags.first_error() : std::string();
+    throw InputError(name + ": " + message_text("predict.bad_csv", language(), {first}));
+  }
+  const TrainedModel& m = p.model();
+  const Shape& shape = p.input_shape();
+  if (shape.size() == 3) throw InputError(name + ": " + message_text("predict.needs_images", language()));
+  const bool points = describe_source(m.job).kind == DataKind::points;
+  const std::vector<std::string> names = points ? std::vector<std::string>{"x1", "x2"} : m.inputs;
+  std::vector<const CsvColumn*> cols;
+  for (const auto& input : names) {
+    // A one-hot input "column=value" belongs to the longest column its name
+    // starts with (a column's own name may hold '=').
+    std::string column = input;
+    if (table->column(input) == nullptr) {
+      size_t best = 0;
+      for (const auto& name_of : table->names()) {
+        if (name_of.size() > best && input.size() > name_of.size() && input.compare(0, name_of.size(), name_of) == 0 &&
+            input[name_of.size()] == '=') {
+          best = name_of.size();
+          column = name_of;
+        }
+      }
+      if (best == 0) column = input.substr(0, input.find('='));
+    }
+    const CsvColumn* c = table->column(column);
+    if (c == nullptr) {
+      throw InputError(name + ": " + message_text("predict.no_column", language(), {column, joined(names)}));
+    }
+    cols.push_back(c);
+  }
+  const int64_t rows = table->rows();
+  const auto row_values = [&](int64_t r) {
+    std::vector<float> v(names.size());
+    for (size_t k = 0; k < names.size(); ++k) v[k] = cell(*table, *cols[k], r, name, names[k]);
+    return v;
+  };
+  if (shape.size() == 2) {  // a sequence: the window of T rows that ends at each row
+    const int64_t steps = shape[0];
+    if (shape[1] != static_cast<int64_t>(names.size())) {
+      throw InputError(name + ": " + message_text("predict.model_inputs", language()));
+    }
+    std::vector<std::vector<float>> window;
+    for (int64_t r = 0; r < rows; ++r) {
+      window.push_back(row_values(r));
+      if (static_cast<int64_t>(window.size()) > steps) window.erase(window.begin());
+      if (static_cast<int64_t>(window.size()) < steps) continue;
+      out.labels.push_back(name + ":" + std::to_string(r + 1));
+      for (const auto& v : window) out.raw.insert(out.raw.end(), v.begin(), v.end());
+      if (out.labels.size() > kMaxSamples) break;
+    }
+    if (rows < steps) {  // no window ends in this file: nothing to say about it but why
+      std::cerr << "warning: " << name << ": "
+                << message_text("predict.short_series", language(), {std::to_string(steps)}) << "\n";
+    }
+    return;
+  }
+  for (int64_t r = 0; r < rows && out.labels.size() <= kMaxSamples; ++r) {
+    const std::vector<float> v = row_values(r);
+    out.labels.push_back(name + ":" + std::to_string(r + 1));
+    if (points) {
+      const std::vector<float> x = p.point_inputs(v[0], v[1]);
+      out.raw.insert(out.raw.end(), x.begin(), x.end());
+    } else {
+      if (static_cast<int64_t>(v.size()) != p.sample_size()) {
+        throw InputError(name + ": " + message_text("predict.model_inputs", language()));
+      }
+      out.raw.insert(out.raw.end(), v.begin(), v.end());
+    }
+  }
+}
+
+bool is_csv_name(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".csv" || ext == ".tsv" || ext == ".txt";
+}
+
+// A folder's images, recursively, sorted by path; files that cannot be read
+// are said on stderr and left out.
+void add_folder(const Predictor& p, const fs::path& folder, Samples& out) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::none, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec) && !it->is_symlink(ec) && is_image_file_name(it->path().filename().string()) &&
+        it->path().filename().string()[0] != '.') {
+      files.push_back(it->path());
+      if (files.size() > static_cast<size_t>(image_limits::max_files)) {
+        throw InputError(folder.string() + ": " +
+                         message_text("predict.too_many_files", language(), {std::to_string(image_limits::max_files)}));
+      }
+    }
+  }
+  // By the whole path as bytes, as model.py sorts ("C.BMP" before "b.png", "a/x" after "a-b").
+  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) { return a.string() < b.string(); });
+  for (const auto& f : files) {
+    try {
+      add_image(p, f, f.string(), out);
+    } catch (const InputError& e) {
+      std::cerr << "warning: " << e.what() << "\n";
+    }
+  }
+}
+
+// Six decimals, as the nearest double to that decimal (Python's round(v, 6)),
+// so that JSON prints it as short as model.py does ("0.026669").
+double rounded(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6f", v);
+  return std::strtod(buf, nullptr);
+}
+
+}  // namespace
+
+int predict(const PredictArgs& args) {
+  const std::string& lang = language();
+  Diagnostics diags;
+  const TrainedModel model = read_model_file(args.model, diags);
+  if (diags.has_errors()) {
+    for (const auto& d : diags.all()) {
+      if (d.severity == Severity::error) std::cerr << d.where << ": error: " << describe_diagnostic(d, lang) << "\n";
+    }
+    return bad_input;
+  }
+  std::unique_ptr<Predictor> predictor;
+  try {
+    predictor = std::make_unique<Predictor>(model);
+  } catch (const std::exception& e) {
+    std::cerr << "aisandbox-cli: " << e.what() << "\n";
+    return bad_input;
+  }
+  Samples samples;
+  try {
+    for (const auto& input : args.inputs) {
+      const fs::path path(input);
+      std::error_code ec;
+      if (fs::is_directory(path, ec)) {
+        add_folder(*predictor, path, samples);
+      } else if (!fs::is_regular_file(path, ec)) {
+        throw InputError(input + ": " + message_text("predict.no_such_file", lang));
+      } else if (is_image_file_name(path.filename().string())) {
+        add_image(*predictor, path, input, samples);
+      } else if (is_csv_name(path)) {
+        add_csv(*predictor, path, input, samples);
+      } else {
+        throw InputError(input + ": " + message_text("predict.unknown_kind", lang));
+      }
+      if (samples.labels.size() > kMaxSamples) {
+        throw InputError(message_text("predict.too_many", lang, {std::to_string(kMaxSamples)}));
+      }
+    }
+  } catch (const InputError& e) {
+    std::cerr << "aisandbox-cli: " << e.what() << "\n";
+    return bad_input;
+  }
+  std::vector<Prediction> out;
+  try {
+    out = predictor->predict(samples.raw);
+  } catch (const std::exception& e) {
+    std::cerr << "aisandbox-cli: " << e.what() << "\n";
+    return bad_input;
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    const Prediction& p = out[i];
+    if (args.json) {
+      nlohmann::ordered_json j;
+      j["input"] = samples.labels[i];
+      if (predictor->classification()) {
+        j["class"] = model.classes[static_cast<size_t>(p.klass)];
+        nlohmann::ordered_json probs = nlohmann::ordered_json::object();
+        for (size_t c = 0; c < p.probabilities.size(); ++c) probs[model.classes[c]] = rounded(p.probabilities[c]);
+        j["probabilities"] = std::move(probs);
+      } else {
+        j["value"] = rounded(p.value);
+      }
+      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    } else if (predictor->classification()) {
+      char pct[32];
+      std::snprintf(pct, sizeof pct, "%.1f%%", 100.0 * p.probabilities[static_cast<size_t>(p.klass)]);
+      std::cout << samples.labels[i] << "  →  " << model.classes[static_cast<size_t>(p.klass)] << " (" << pct << ")\n";
+    } else {
+      std::ostringstream v;
+      v.precision(6);
+      v << p.value;
+      std::cout << samples.labels[i] << "  →  " << v.str() << "\n";
+    }
+  }
+  return ok;
+}
+
+}  // namespace aisb::cli

@@ -1,0 +1,91 @@
+// `aisandbox-cli export MODEL --to pytorch|onnx|notebook -o PATH`: what it
+// writes and its exit codes (SPEC.md section 1: 0 done, 1 bad input, 2 bad
+// usage).
+#include <gtest/gtest.h>
+
+#include "core/trained_model.hpp"
+#include "export/export_support.hpp"
+
+namespace aisb {
+namespace {
+
+namespace fs = std::filesystem;
+using test::TempDir;
+
+class CliExport : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    c_ = test::make_case("dense_points", dir_.path());
+    model_ = (dir_ / "xor.aimodel").string();
+    test::write_text(model_, model_file_text(c_.model));
+  }
+
+  static test::Ran cli(std::vector<std::string> args) {
+    args.insert(args.begin(), AISB_CLI);
+    return test::run(args);
+  }
+
+  TempDir dir_{"cli"};
+  test::ModelCase c_;
+  std::string model_;
+};
+
+TEST_F(CliExport, WritesEachKindAndExitsZero) {
+  const test::Ran pt = cli({"export", model_, "--to", "pytorch", "-o", (dir_ / "pt").string(), "--lang", "ko"});
+  ASSERT_EQ(pt.status, 0) << pt.err;
+  EXPECT_TRUE(fs::is_regular_file(dir_ / "pt" / "model.safetensors"));
+  EXPECT_NE(test::read_bytes(dir_ / "pt" / "model.py").find("# 신경망이 무엇으로 학습했는지"), std::string::npos);
+  const test::Ran onnx = cli({"export", model_, "--to", "onnx", "-o", (dir_ / "m.onnx").string()});
+  ASSERT_EQ(onnx.status, 0) << onnx.err;
+  EXPECT_GT(fs::file_size(dir_ / "m.onnx"), 100u);
+  const test::Ran nb = cli({"export", model_, "--to", "notebook", "-o", (dir_ / "m.ipynb").string()});
+  ASSERT_EQ(nb.status, 0) << nb.err;
+  EXPECT_GT(fs::file_size(dir_ / "m.ipynb"), 1000u);
+
+  // The exported model.py answers as `predict --json` does, line for line.
+  const std::string rows = (dir_ / "rows.csv").string();
+  test::write_text(rows, "x1,x2\n1,2\n-3,0.5\n");
+  const test::Ran ours = cli({"predict", model_, rows, "--json"});
+  ASSERT_EQ(ours.status, 0) << ours.err;
+  const test::Ran theirs = test::run({test::python(), (dir_ / "pt" / "model.py").string(), rows}, test::python_env());
+  ASSERT_EQ(theirs.status, 0) << theirs.err;
+  const auto a = test::json_lines(ours.out), b = test::json_lines(theirs.out);
+  ASSERT_EQ(a.size(), 2u) << ours.out;
+  ASSERT_EQ(b.size(), 2u) << theirs.out;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i]["input"], b[i]["input"]);
+    EXPECT_EQ(a[i]["class"], b[i]["class"]);
+    for (const auto& [name, p] : a[i]["probabilities"].items()) {
+      EXPECT_NEAR(p.get<double>(), b[i]["probabilities"][name].get<double>(), 1e-5) << name;
+    }
+  }
+}
+
+TEST_F(CliExport, ABrokenModelFileIsBadInput) {
+  const std::string text = test::read_bytes(model_);
+  const std::string cut = (dir_ / "cut.aimodel").string();
+  test::write_text(cut, text.substr(0, text.size() / 2));
+  const test::Ran r = cli({"export", cut, "--to", "onnx", "-o", (dir_ / "cut.onnx").string()});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("cut.aimodel"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "cut.onnx"));
+}
+
+TEST_F(CliExport, APlaceItCannotWriteIsBadInput) {
+  test::write_text(dir_ / "a-file", "x");
+  const test::Ran r = cli({"export", model_, "--to", "notebook", "-o", (dir_ / "a-file" / "m.ipynb").string()});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot write"), std::string::npos) << r.err;
+  const test::Ran folder = cli({"export", model_, "--to", "pytorch", "-o", (dir_ / "a-file").string()});
+  EXPECT_EQ(folder.status, 1) << folder.err;
+}
+
+TEST_F(CliExport, AnUnknownKindIsBadUsage) {
+  const test::Ran r = cli({"export", model_, "--to", "keras", "-o", (dir_ / "m.keras").string()});
+  EXPECT_EQ(r.status, 2) << r.err;
+  const test::Ran no_output = cli({"export", model_, "--to", "onnx"});
+  EXPECT_EQ(no_output.status, 2) << no_output.err;
+}
+
+}  // namespace
+}  // namespace aisb
