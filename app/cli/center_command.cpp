@@ -182,6 +182,9 @@ int jobs(const CenterArgs& a) {
       std::cout << list.dump() << "\n";
       return ok;
     }
+    if (list.value("jobs", nlohmann::json::array()).empty()) {
+      std::cout << message_text("cli.center.no_jobs", language()) << "\n";
+    }
     for (const auto& j : list.value("jobs", nlohmann::json::array())) {
       std::cout << j.value("id", "") << "  " << j.value("state", "") << "  " << j.value("lesson", "") << "  "
                 << j.value("created", "") << "\n";

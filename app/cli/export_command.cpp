@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/usage.hpp"
+#include "core/messages.hpp"
 #include "export/export.hpp"
 
 namespace aisb::cli {
@@ -25,6 +26,7 @@ int export_model(const ExportArgs& args) {
     std::cerr << "aisandbox-cli: " << e.what() << "\n";
     return bad_input;
   }
+  std::cerr << message_text("cli.exported", language(), {args.output}) << "\n";
   return ok;
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -74,32 +75,44 @@ std::string joined(const std::vector<std::string>& names) {
   return out;
 }
 
-// A column's value in data row `r` as a number, or an error naming the row.
-float cell(const CsvTable& t, const CsvColumn& c, int64_t r, const std::string& name, const std::string& input) {
+// What a data row's cell gives an input: a number, or nothing (an empty
+// cell, a number a float cannot hold). Names the data row when it cannot.
+std::optional<float> cell(const CsvTable& t, const CsvColumn& c, int64_t r, const std::string& name,
+                          const std::string& input) {
   const auto at = static_cast<size_t>(r);
-  const auto bad = [&](const char* key) {
-    return InputError(name + ":" + std::to_string(r + 1) + ": " + message_text(key, language(), {c.name}));
-  };
-  if (input.size() > c.name.size()) {  // one-hot: "column=value"
+  if (input.size() > c.name.size()) {  // one-hot: "column=value"; an empty cell is no category
     const std::string value = input.substr(c.name.size() + 1);
     if (c.numeric) {
-      if (std::isnan(c.numbers[at])) throw bad("predict.empty_cell");
-      try {
-        return std::stod(value) == c.numbers[at] ? 1.0F : 0.0F;
-      } catch (const std::exception&) {
-        return 0.0F;
-      }
+      if (std::isnan(c.numbers[at])) return 0.0F;
+      char* end = nullptr;
+      const double v = std::strtod(value.c_str(), &end);
+      return end != value.c_str() && *end == '\0' && v == c.numbers[at] ? 1.0F : 0.0F;
     }
     const int32_t code = c.codes[at];
-    if (code < 0) throw bad("predict.empty_cell");
-    return static_cast<size_t>(code) < c.levels.size() && c.levels[static_cast<size_t>(code)] == value ? 1.0F : 0.0F;
+    return code >= 0 && static_cast<size_t>(code) < c.levels.size() && c.levels[static_cast<size_t>(code)] == value
+               ? 1.0F
+               : 0.0F;
   }
-  if (!c.numeric) throw bad("predict.not_number");
-  if (std::isnan(c.numbers[at])) throw bad("predict.empty_cell");
-  (void)t;
+  if (!c.numeric) {  // the first cell that is not a number, at its own row
+    int64_t row = 1;
+    for (size_t i = 0; i < t.line.size(); ++i) {
+      if (t.line[i] >= c.first_text_line) {
+        row = static_cast<int64_t>(i) + 1;
+        break;
+      }
+    }
+    throw InputError(name + ":" + std::to_string(row) + ": " +
+                     message_text("predict.not_number", language(), {c.name, c.first_text}));
+  }
+  if (std::isnan(c.numbers[at])) return std::nullopt;
   return static_cast<float>(c.numbers[at]);
 }
 
+// A CSV's rows as the model's inputs (docs/model-format.md, "Inputs"). A row
+// with an empty cell is left out (`missing = "drop"`), given the training
+// mean (`"mean"`), or an error; a sequence model's rows are split by the
+// lesson's `group` column and sorted by its `order` column, as in training,
+// and each window of T rows of one group is a sample named by its last row.
 void add_csv(const Predictor& p, const fs::path& file, const std::string& name, Samples& out) {
   const std::string bytes = read_bounded(file, csv_limits::max_bytes);
   Diagnostics diags;
@@ -109,10 +122,16 @@ void add_csv(const Predictor& p, const fs::path& file, const std::string& name, 
     throw InputError(name + ": " + message_text("predict.bad_csv", language(), {first}));
   }
   const TrainedModel& m = p.model();
+  const DatasetSpec& d = m.job.dataset;
   const Shape& shape = p.input_shape();
   if (shape.size() == 3) throw InputError(name + ": " + message_text("predict.needs_images", language()));
   const bool points = describe_source(m.job).kind == DataKind::points;
   const std::vector<std::string> names = points ? std::vector<std::string>{"x1", "x2"} : m.inputs;
+  const bool sequence = shape.size() == 2;
+  const int64_t per_row = sequence ? shape[1] : points ? 2 : p.sample_size();
+  if (per_row != static_cast<int64_t>(names.size())) {
+    throw InputError(name + ": " + message_text("predict.model_inputs", language()));
+  }
   std::vector<const CsvColumn*> cols;
   for (const auto& input : names) {
     // A one-hot input "column=value" belongs to the longest column its name
@@ -135,43 +154,100 @@ void add_csv(const Predictor& p, const fs::path& file, const std::string& name, 
     }
     cols.push_back(c);
   }
-  const int64_t rows = table->rows();
-  const auto row_values = [&](int64_t r) {
-    std::vector<float> v(names.size());
-    for (size_t k = 0; k < names.size(); ++k) v[k] = cell(*table, *cols[k], r, name, names[k]);
-    return v;
+  // Empty cells: as the lesson said for its own file; else an error.
+  const std::string missing = is_file_source(d) ? d.missing : "";
+  const std::vector<float>& means = m.standardization.mean;
+  struct Row {
+    int64_t index;
+    std::vector<float> values;
   };
-  if (shape.size() == 2) {  // a sequence: the window of T rows that ends at each row
+  std::vector<Row> rows;
+  int64_t dropped = 0;
+  for (int64_t r = 0; r < table->rows(); ++r) {
+    Row row{r, std::vector<float>(names.size())};
+    bool keep = true;
+    for (size_t k = 0; k < names.size(); ++k) {
+      const std::optional<float> v = cell(*table, *cols[k], r, name, names[k]);
+      if (v) {
+        row.values[k] = *v;
+      } else if (missing == "mean" && k < means.size()) {
+        row.values[k] = means[k];
+      } else if (missing == "drop") {
+        keep = false;
+      } else {
+        throw InputError(name + ":" + std::to_string(r + 1) + ": " +
+                         message_text("predict.empty_cell", language(), {cols[k]->name}));
+      }
+    }
+    if (keep) {
+      rows.push_back(std::move(row));
+    } else {
+      ++dropped;
+    }
+  }
+  if (dropped > 0) {
+    std::cerr << "note: " << name << ": " << message_text("predict.dropped_rows", language(), {std::to_string(dropped)})
+              << "\n";
+  }
+  if (sequence) {
     const int64_t steps = shape[0];
-    if (shape[1] != static_cast<int64_t>(names.size())) {
-      throw InputError(name + ": " + message_text("predict.model_inputs", language()));
+    // Groups in the order they first appear; rows sorted within a group.
+    const CsvColumn* group = d.group.empty() ? nullptr : table->column(d.group);
+    const CsvColumn* order = d.order.empty() ? nullptr : table->column(d.order);
+    const auto group_of = [&](const Row& row) -> double {
+      if (group == nullptr) return 0;
+      const auto at = static_cast<size_t>(row.index);
+      return group->numeric ? group->numbers[at] : static_cast<double>(group->codes[at]);
+    };
+    std::vector<double> firsts;
+    std::vector<std::vector<Row>> series;
+    for (auto& row : rows) {
+      const double g = group_of(row);
+      auto it = std::find_if(firsts.begin(), firsts.end(), [&](double v) { return v == g || (v != v && g != g); });
+      if (it == firsts.end()) {
+        firsts.push_back(g);
+        series.emplace_back();
+        it = firsts.end() - 1;
+      }
+      series[static_cast<size_t>(it - firsts.begin())].push_back(std::move(row));
     }
-    std::vector<std::vector<float>> window;
-    for (int64_t r = 0; r < rows; ++r) {
-      window.push_back(row_values(r));
-      if (static_cast<int64_t>(window.size()) > steps) window.erase(window.begin());
-      if (static_cast<int64_t>(window.size()) < steps) continue;
-      out.labels.push_back(name + ":" + std::to_string(r + 1));
-      for (const auto& v : window) out.raw.insert(out.raw.end(), v.begin(), v.end());
-      if (out.labels.size() > kMaxSamples) break;
+    if (order != nullptr) {
+      const auto key = [&](const Row& row) -> double {
+        const auto at = static_cast<size_t>(row.index);
+        if (order->numeric) return order->numbers[at];
+        const int32_t code = order->codes[at];
+        return code >= 0 && static_cast<size_t>(code) < order->rank.size() ? order->rank[static_cast<size_t>(code)]
+                                                                           : -1;
+      };
+      for (auto& one : series) {
+        std::stable_sort(one.begin(), one.end(), [&](const Row& a, const Row& b) { return key(a) < key(b); });
+      }
     }
-    if (rows < steps) {  // no window ends in this file: nothing to say about it but why
+    bool any = false;
+    for (const auto& one : series) {
+      for (size_t end = static_cast<size_t>(steps); end <= one.size(); ++end) {
+        any = true;
+        out.labels.push_back(name + ":" + std::to_string(one[end - 1].index + 1));
+        for (size_t k = end - static_cast<size_t>(steps); k < end; ++k) {
+          out.raw.insert(out.raw.end(), one[k].values.begin(), one[k].values.end());
+        }
+        if (out.labels.size() > kMaxSamples) return;
+      }
+    }
+    if (!any) {  // no window ends in this file: nothing to say about it but why
       std::cerr << "warning: " << name << ": "
                 << message_text("predict.short_series", language(), {std::to_string(steps)}) << "\n";
     }
     return;
   }
-  for (int64_t r = 0; r < rows && out.labels.size() <= kMaxSamples; ++r) {
-    const std::vector<float> v = row_values(r);
-    out.labels.push_back(name + ":" + std::to_string(r + 1));
+  for (const auto& row : rows) {
+    if (out.labels.size() > kMaxSamples) return;
+    out.labels.push_back(name + ":" + std::to_string(row.index + 1));
     if (points) {
-      const std::vector<float> x = p.point_inputs(v[0], v[1]);
+      const std::vector<float> x = p.point_inputs(row.values[0], row.values[1]);
       out.raw.insert(out.raw.end(), x.begin(), x.end());
     } else {
-      if (static_cast<int64_t>(v.size()) != p.sample_size()) {
-        throw InputError(name + ": " + message_text("predict.model_inputs", language()));
-      }
-      out.raw.insert(out.raw.end(), v.begin(), v.end());
+      out.raw.insert(out.raw.end(), row.values.begin(), row.values.end());
     }
   }
 }
@@ -185,6 +261,9 @@ bool is_csv_name(const fs::path& p) {
 // A folder's images, recursively, sorted by path; files that cannot be read
 // are said on stderr and left out.
 void add_folder(const Predictor& p, const fs::path& folder, Samples& out) {
+  if (p.input_shape().size() != 3) {
+    throw InputError(folder.string() + ": " + message_text("predict.not_for_images", language()));
+  }
   std::vector<fs::path> files;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::none, ec);
@@ -200,6 +279,7 @@ void add_folder(const Predictor& p, const fs::path& folder, Samples& out) {
   }
   // By the whole path as bytes, as model.py sorts ("C.BMP" before "b.png", "a/x" after "a-b").
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) { return a.string() < b.string(); });
+  if (files.empty()) throw InputError(folder.string() + ": " + message_text("predict.no_images", language()));
   for (const auto& f : files) {
     try {
       add_image(p, f, f.string(), out);
@@ -253,7 +333,7 @@ int predict(const PredictArgs& args) {
         throw InputError(input + ": " + message_text("predict.unknown_kind", lang));
       }
       if (samples.labels.size() > kMaxSamples) {
-        throw InputError(message_text("predict.too_many", lang, {std::to_string(kMaxSamples)}));
+        throw InputError(message_text("predict.too_many", lang, {std::to_string(kMaxSamples), input}));
       }
     }
   } catch (const InputError& e) {
@@ -266,6 +346,16 @@ int predict(const PredictArgs& args) {
   } catch (const std::exception& e) {
     std::cerr << "aisandbox-cli: " << e.what() << "\n";
     return bad_input;
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    const bool finite = predictor->classification()
+                            ? std::all_of(out[i].probabilities.begin(), out[i].probabilities.end(),
+                                          [](float q) { return std::isfinite(q); })
+                            : std::isfinite(out[i].value);
+    if (!finite) {
+      std::cerr << "aisandbox-cli: " << message_text("predict.not_finite", lang, {samples.labels[i]}) << "\n";
+      return bad_input;
+    }
   }
   for (size_t i = 0; i < out.size(); ++i) {
     const Prediction& p = out[i];

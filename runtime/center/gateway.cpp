@@ -297,8 +297,8 @@ net::Response Gateway::model(const JobRecord& job) {
   struct stat st {};
   if (fd < 0 || ::fstat(fd, &st) != 0) {
     if (fd >= 0) ::close(fd);
-    return error(409, job.state == "done" ? "this run ended without trained weights"
-                                          : "the job has no trained weights yet (it is " + job.state + ")");
+    return error(409, is_final_state(job.state) ? "this run ended without trained weights (it is " + job.state + ")"
+                                                : "the job has no trained weights yet (it is " + job.state + ")");
   }
   net::Response r;
   r.source = std::make_shared<FileSource>(fd);

@@ -310,7 +310,11 @@ TrainedModel read_trained_model(std::string_view text, Diagnostics& diags) {
     return m;
   }
   const json& version = j["aisandbox_model"];
-  if (!version.is_number_integer() || version.get<int64_t>() != kModelFormat) {
+  if (!version.is_number_integer()) {
+    diags.error("aisandbox_model", "the version must be a whole number, not " + version.dump());
+    return m;
+  }
+  if (version.get<int64_t>() != kModelFormat) {
     diags.error("aisandbox_model", "model file version " + version.dump() + " is not supported: this version of " +
                                        "AI Sandbox reads version " + std::to_string(kModelFormat) +
                                        " (a newer AI Sandbox made it?)");
@@ -371,6 +375,24 @@ TrainedModel read_trained_model(std::string_view text, Diagnostics& diags) {
   if (m.job.model.task == "classification" && static_cast<int64_t>(m.classes.size()) != outputs) {
     diags.error("classes", std::to_string(m.classes.size()) + " class names for a network with " +
                                std::to_string(outputs) + " outputs");
+  }
+  for (size_t i = 0; i < m.classes.size(); ++i) {
+    if (m.classes[i].empty() || std::find(m.classes.begin(), m.classes.begin() + static_cast<ptrdiff_t>(i),
+                                          m.classes[i]) != m.classes.begin() + static_cast<ptrdiff_t>(i)) {
+      diags.error("classes[" + std::to_string(i) + "]", "class names must be different and not empty");
+      break;
+    }
+  }
+  // The input names are what a CSV row gives: x1 and x2 for a point set, one
+  // per input (per time step's value) for tables and series, none for images.
+  const Shape in = input_shape(m.job);
+  const SourceInfo source = describe_source(m.job);
+  const size_t want = source.kind == DataKind::points  ? 2
+                      : source.kind == DataKind::image ? 0
+                                                       : static_cast<size_t>(in.empty() ? 0 : in.back());
+  if (m.inputs.size() != want) {
+    diags.error("inputs", std::to_string(m.inputs.size()) + " input names for a network that takes " +
+                              std::to_string(want) + " values a row");
   }
   if (!m.standardization.mean.empty()) {
     const Shape in = input_shape(m.job);

@@ -3,6 +3,7 @@
 // the engine's ("layers.0.weight"), and the same forward pass as
 // engine/torch_net.cpp's ModelImpl, with the standardisation applied first.
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -144,6 +145,30 @@ std::string python_network_source(const Plan& plan, const std::string& lang, std
          say(lang, "the CSV columns a row needs (\"column=value\": 1 where the cell is value, else 0)",
              "CSV 한 행에 있어야 할 열(\"열=값\"은 칸이 그 값이면 1, 아니면 0)") +
          "\n";
+  }
+  if (plan.kind != "image") {
+    const DatasetSpec& d = m.job.dataset;
+    const bool file = is_file_source(d);
+    s += "MISSING = " + py_str(file ? d.missing : "") + "  # " +
+         say(lang,
+             "a row with an empty cell: \"drop\" leaves it out, \"mean\" fills the training mean, \"\" is an error",
+             "빈 칸이 있는 행: \"drop\"은 빼고, \"mean\"은 학습 때의 평균을 넣고, \"\"는 오류예요") +
+         "\n";
+    std::string fill;  // the training means, float32 as text that reads back the same
+    if (file && d.missing == "mean") {
+      for (const float v : m.standardization.mean) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v));
+        fill += (fill.empty() ? "" : ", ") + std::string(buf);
+      }
+    }
+    s += "FILL = [" + fill + "]\n";
+    s += "GROUP = " + py_str(plan.kind == "sequence" ? d.group : "") + "  # " +
+         say(lang, "a sequence never crosses from one value of this column to the next",
+             "시퀀스는 이 열의 한 값에서 다른 값으로 넘어가지 않아요") +
+         "\n";
+    s += "ORDER = " + py_str(plan.kind == "sequence" ? d.order : "") + "  # " +
+         say(lang, "rows are sorted by this column within a group", "행은 그룹 안에서 이 열로 정렬돼요") + "\n";
   }
   if (plan.kind == "points") {
     s += "FEATURES = " + py_list(m.job.model.inputs) + "  # " +

@@ -33,6 +33,7 @@ def load_model(path=None):
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 SPACE = " \t\r\n"
+MISSING_CELLS = ("", "na", "n/a", "#n/a", "nan", "-", "null")  # @@missing_cells_comment@@
 
 
 class InputError(Exception):
@@ -144,7 +145,7 @@ def read_csv(path):
             text = text[1:]
     else:
         delimiter = find_delimiter(text)
-    header, places, window, samples, row = None, None, [], [], 0
+    header, places, rows, row, dropped = None, None, [], 0, 0
     for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         if header is None:
             header = [cell.strip(SPACE) for cell in cells]
@@ -154,18 +155,50 @@ def read_csv(path):
             continue  # @@blank_comment@@
         row += 1
         values = [value(cells, where, path, row, delimiter == ";") for where in places]
+        if None in values:  # @@missing_comment@@
+            if MISSING == "drop":
+                dropped += 1
+                continue
+            if MISSING != "mean" or len(FILL) != len(values):
+                name = places[values.index(None)][2]
+                raise InputError(@@msg_empty_cell@@)
+            values = [FILL[k] if v is None else v for k, v in enumerate(values)]
         if KIND == "points":
             values = point_features(values[0], values[1])
-        if KIND == "sequence":
-            # @@window_comment@@
-            window = (window + [values])[-INPUT_SHAPE[0]:]
-            if len(window) == INPUT_SHAPE[0]:
-                samples.append((f"{path}:{row}", torch.tensor(window, dtype=torch.float32)))
-        else:
-            samples.append((f"{path}:{row}", torch.tensor(values, dtype=torch.float32)))
+        rows.append((row, values, key_cell(cells, header, GROUP), key_cell(cells, header, ORDER)))
     if header is None:
         raise InputError(@@msg_empty_csv@@)
+    if dropped:
+        print(@@msg_dropped@@, file=sys.stderr)
+    if KIND != "sequence":
+        return [(f"{path}:{r}", torch.tensor(v, dtype=torch.float32)) for r, v, _, _ in rows]
+    # @@window_comment@@
+    series = {}
+    for entry in rows:
+        series.setdefault(entry[2], []).append(entry)
+    samples, steps = [], INPUT_SHAPE[0]
+    for one in series.values():
+        if ORDER in header:
+            numbers = all(NUMBER.fullmatch(entry[3]) for entry in one)
+            one.sort(key=lambda entry: float(entry[3]) if numbers else natural(entry[3]))
+        for end in range(steps, len(one) + 1):
+            window = [entry[1] for entry in one[end - steps:end]]
+            samples.append((f"{path}:{one[end - 1][0]}", torch.tensor(window, dtype=torch.float32)))
     return samples
+
+
+def key_cell(cells, header, name):
+    """@@key_cell_doc@@"""
+    if not name or name not in header:
+        return ""
+    at = header.index(name)
+    return cells[at].strip(SPACE) if at < len(cells) else ""
+
+
+def natural(text):
+    """@@natural_doc@@"""
+    parts = re.split(r"(\d+)", text)
+    return [int(part) if k % 2 else part for k, part in enumerate(parts)]
 
 
 def decode(raw, path):
@@ -223,9 +256,10 @@ def value(cells, where, path, row, decimal_comma):
     if decimal_comma and text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")
     if NUMBER.fullmatch(text):
-        return float(text)
-    if not text:
-        raise InputError(@@msg_empty_cell@@)
+        number = float(text)
+        return number if math.isfinite(number) and abs(number) <= 3.4028234663852886e38 else None
+    if text.lower() in MISSING_CELLS:
+        return None
     raise InputError(@@msg_not_number@@)
 
 
@@ -359,6 +393,21 @@ const Words& words() {
       {"msg_not_number",
        {"f\"{path}:{row}: column {name!r} holds {cell!r}, not a number\"",
         "f\"{path}:{row}: {name!r} 열의 {cell!r}은(는) 숫자가 아니에요\""}},
+      {"missing_comment",
+       {"an empty cell: left out or given the training mean, as the lesson said (MISSING), else an error",
+        "빈 칸: 수업에서 정한 대로(MISSING) 그 행을 빼거나 학습 때의 평균을 넣고, 아니면 오류예요"}},
+      {"missing_cells_comment",
+       {"what counts as an empty cell, as AI Sandbox reads CSV files",
+        "AI 샌드박스가 CSV를 읽을 때 빈 칸으로 보는 값"}},
+      {"key_cell_doc",
+       {"The row's cell of the column `name` (the lesson's group or order), or \"\".",
+        "`name` 열(수업의 group 또는 order)에 있는 그 행의 칸, 없으면 \"\"."}},
+      {"natural_doc",
+       {"A sort key that orders runs of digits by their value (\"9:00\" before \"10:00\").",
+        "숫자 부분을 값으로 비교하는 정렬 키(\"9:00\"이 \"10:00\"보다 먼저)."}},
+      {"msg_dropped",
+       {"f\"note: {path}: {dropped} rows with empty cells left out, as in training (missing = \\\"drop\\\")\"",
+        "f\"note: {path}: 빈 칸이 있는 행 {dropped}개를 학습 때처럼 뺐어요(missing = \\\"drop\\\")\""}},
       {"msg_empty_cell",
        {"f\"{path}:{row}: the cell of column {name!r} is empty\"",
         "f\"{path}:{row}: {name!r} 열의 칸이 비어 있어요\""}},

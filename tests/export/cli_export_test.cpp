@@ -3,6 +3,9 @@
 // usage).
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <set>
+
 #include "core/trained_model.hpp"
 #include "export/export_support.hpp"
 
@@ -85,6 +88,65 @@ TEST_F(CliExport, AnUnknownKindIsBadUsage) {
   EXPECT_EQ(r.status, 2) << r.err;
   const test::Ran no_output = cli({"export", model_, "--to", "onnx"});
   EXPECT_EQ(no_output.status, 2) << no_output.err;
+}
+
+}  // namespace
+}  // namespace aisb
+
+namespace aisb {
+namespace {
+
+// A lesson's own sequence CSV as it ships: four stations' rows interleaved,
+// empty cells, CP949. predict and model.py cut windows as training did (one
+// station at a time, in time order, rows with empty cells left out) and give
+// the same answers for the same rows.
+TEST(CliPredict, ASequenceLessonsOwnCsvPredictsByGroupAsItTrained) {
+  TempDir dir("pohang");
+  const std::string model = (dir / "air.aimodel").string();
+  const std::string lesson = std::string(AISB_SOURCE_DIR) + "/lessons/industry/05-pohang-air-csv.toml";
+  const std::string csv = std::string(AISB_SOURCE_DIR) + "/lessons/industry/data/pohang-air.csv";
+  test::Ran r = test::run({AISB_CLI, "train", lesson, "--epochs", "1", "--model", model});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const test::Ran ours = test::run({AISB_CLI, "predict", model, csv, "--json"});
+  ASSERT_EQ(ours.status, 0) << ours.err;
+  EXPECT_NE(ours.err.find("rows with empty cells left out"), std::string::npos) << ours.err;
+  const auto lines = test::json_lines(ours.out);
+  Diagnostics diags;
+  const TrainedModel m = read_model_file(model, diags);
+  ASSERT_FALSE(diags.has_errors());
+  // One window per row past the first T-1 of each of the four stations.
+  const int64_t window = m.job.dataset.window;
+  ASSERT_GT(lines.size(), 100u);
+  EXPECT_LE(static_cast<int64_t>(lines.size()), m.job.dataset.samples + 4 * (m.job.dataset.horizon)) << lines.size();
+  std::set<std::string> labels;
+  for (const auto& l : lines) EXPECT_TRUE(labels.insert(l["input"].get<std::string>()).second);
+  EXPECT_GT(window, 1);
+
+  r = test::run({AISB_CLI, "export", model, "--to", "pytorch", "-o", (dir / "pt").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const test::Ran theirs = test::run({test::python(), (dir / "pt" / "model.py").string(), csv}, test::python_env());
+  ASSERT_EQ(theirs.status, 0) << theirs.err;
+  const auto py = test::json_lines(theirs.out);
+  ASSERT_EQ(py.size(), lines.size());
+  for (size_t i = 0; i < py.size(); ++i) {
+    EXPECT_EQ(py[i]["input"], lines[i]["input"]);
+    const double a = py[i]["value"], b = lines[i]["value"];
+    EXPECT_NEAR(a, b, 1e-5 * std::max(1.0, std::abs(b))) << i;
+  }
+}
+
+TEST(CliPredict, ANonNumberIsNamedAtItsOwnRow) {
+  TempDir dir("rows");
+  test::ModelCase c = test::make_case("dense_points", dir.path());
+  const std::string model = (dir / "xor.aimodel").string();
+  test::write_text(model, model_file_text(c.model));
+  test::write_text(dir / "r.csv", "x1,x2\n1,2\n3,4\n5,oops\n");
+  const test::Ran r = test::run({AISB_CLI, "predict", model, (dir / "r.csv").string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("r.csv:3: column 'x2' holds 'oops', not a number"), std::string::npos) << r.err;
+  // A folder to a table model, and an empty folder, are errors too.
+  fs::create_directories(dir / "empty");
+  EXPECT_EQ(test::run({AISB_CLI, "predict", model, (dir / "empty").string()}).status, 1);
 }
 
 }  // namespace
