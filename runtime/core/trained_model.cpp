@@ -11,6 +11,7 @@
 #include "core/catalog.hpp"
 #include "core/job_reader.hpp"
 #include "core/json_text.hpp"
+#include "core/messages.hpp"
 #include "core/reader.hpp"
 #include "core/shape.hpp"
 
@@ -122,17 +123,16 @@ void check_weights(const TrainedModel& m, Diagnostics& diags) {
   for (const auto& layer : info.layers)
     for (const auto& p : layer.param_list) expected.push_back(&p);
   if (expected.size() != m.weights.size()) {
-    diags.error("weights", "the file has " + std::to_string(m.weights.size()) +
-                               " weight tensors, but its network has " + std::to_string(expected.size()) +
-                               ": the weights do not fit the network");
+    diags.error("weights",
+                msg("model.weight_count", {std::to_string(m.weights.size()), std::to_string(expected.size())}));
     return;
   }
   for (size_t i = 0; i < expected.size(); ++i) {
     const NamedTensor& t = m.weights[i];
     const std::string path = "weights[" + std::to_string(i) + "]";
     if (t.name != expected[i]->name || t.shape != expected[i]->shape) {
-      diags.error(path, "'" + t.name + "' " + shape_to_string(t.shape) + " does not fit the network, which has '" +
-                            expected[i]->name + "' " + shape_to_string(expected[i]->shape) + " here");
+      diags.error(path, msg("model.weight_misfit", {t.name, shape_to_string(t.shape), expected[i]->name,
+                                                    shape_to_string(expected[i]->shape)}));
       return;
     }
     if (static_cast<int64_t>(t.data.size()) != shape_elements(t.shape)) {
@@ -294,19 +294,18 @@ std::string model_file_text(const TrainedModel& m) {
 TrainedModel read_trained_model(std::string_view text, Diagnostics& diags) {
   TrainedModel m;
   if (text.size() > kMaxModelFileBytes) {
-    diags.error("", "a model file of " + std::to_string(text.size() >> 20) + " MB is larger than the " +
-                        std::to_string(kMaxModelFileBytes >> 20) + " MB any model of AI Sandbox takes");
+    diags.error("",
+                msg("model.too_big", {std::to_string(text.size() >> 20), std::to_string(kMaxModelFileBytes >> 20)}));
     return m;
   }
   std::string why;
   const json j = parse_json(text, &why);
   if (j.is_discarded() || !j.is_object()) {
-    diags.error("", "this is not an AI Sandbox model file: " + (why.empty() ? std::string("not a JSON object") : why) +
-                        " (cut short, or another kind of file?)");
+    diags.error("", msg("model.not_a_model", {why.empty() ? std::string("not a JSON object") : why}));
     return m;
   }
   if (!j.contains("aisandbox_model")) {
-    diags.error("", "this is not an AI Sandbox model file (it has no \"aisandbox_model\" version)");
+    diags.error("", msg("model.no_version"));
     return m;
   }
   const json& version = j["aisandbox_model"];
@@ -315,9 +314,7 @@ TrainedModel read_trained_model(std::string_view text, Diagnostics& diags) {
     return m;
   }
   if (version.get<int64_t>() != kModelFormat) {
-    diags.error("aisandbox_model", "model file version " + version.dump() + " is not supported: this version of " +
-                                       "AI Sandbox reads version " + std::to_string(kModelFormat) +
-                                       " (a newer AI Sandbox made it?)");
+    diags.error("aisandbox_model", msg("model.version", {version.dump(), std::to_string(kModelFormat)}));
     return m;
   }
   JsonReader r(&j, "", diags);
@@ -416,7 +413,7 @@ TrainedModel read_model_file(const std::string& path, Diagnostics& diags) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     Diagnostics d;
-    d.error("", "cannot open the model file");
+    d.error("", msg("model.cannot_open"));
     place(std::move(d));
     return {};
   }
@@ -425,8 +422,7 @@ TrainedModel read_model_file(const std::string& path, Diagnostics& diags) {
   in.seekg(0);
   Diagnostics inner;
   if (size < 0 || static_cast<uint64_t>(size) > kMaxModelFileBytes) {
-    inner.error("", "a model file of " + std::to_string(size >> 20) + " MB is larger than the " +
-                        std::to_string(kMaxModelFileBytes >> 20) + " MB any model of AI Sandbox takes");
+    inner.error("", msg("model.too_big", {std::to_string(size >> 20), std::to_string(kMaxModelFileBytes >> 20)}));
     place(std::move(inner));
     return {};
   }
