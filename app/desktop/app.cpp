@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #define GLFW_INCLUDE_NONE
@@ -69,6 +70,7 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   links_painter_.set_wake([] { Platform::wake(); });
   maps_painter_.set_wake([] { Platform::wake(); });
   own_reader_.set_wake([] { Platform::wake(); });
+  try_.set_wake([] { Platform::wake(); });
   // The compute center: a second backend, used when the device is "center".
   auto remote = std::make_unique<RemoteBackend>();
   remote_ = remote.get();
@@ -106,6 +108,28 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   }
   if (options.open == "glossary") show_glossary_ = true;
   if (options.open == "data" && options.data.empty()) open_own_data("", true);
+  // A trained model: shown once read (view_model.cpp).
+  if (!options.model.empty()) open_model_file(options.model);
+  if (options.open == "try") show_try_ = true;
+  if (options.open == "models") open_models_ = true;
+  if (options.open == "keep") open_keep_ = true;
+  if (options.open == "save") open_save_ = true;
+  // --try-draw: "x,y x,y; x,y ..." strokes for the canvas.
+  for (size_t a = 0; a <= options.try_draw.size() && !options.try_draw.empty();) {
+    const size_t b = std::min(options.try_draw.find(';', a), options.try_draw.size());
+    std::vector<canvas::Point> stroke;
+    const std::string part = options.try_draw.substr(a, b - a);
+    for (size_t i = 0; i < part.size();) {
+      while (i < part.size() && part[i] == ' ') ++i;
+      const size_t j = std::min(part.find(' ', i), part.size());
+      double x = 0, y = 0;
+      if (j > i && std::sscanf(part.substr(i, j - i).c_str(), "%lf,%lf", &x, &y) == 2) stroke.push_back({x, y});
+      i = j;
+    }
+    if (!stroke.empty()) script_.push_back(std::move(stroke));
+    a = b + 1;
+  }
+  script_done_ = script_.empty();
 }
 
 App::~App() = default;
@@ -159,7 +183,10 @@ void App::show_lesson(const Lesson& lesson) {
   lesson_progress_ = progress_->get(lesson.id);
   if (job_changed) {
     session_.set_data_folder(lesson_file_.parent_path());  // where its csv: or images: data lies
-    session_.load(lesson.job);
+    // A lesson with trained weights opens as at the end of that run.
+    if (!lesson.trained_model || !session_.open_model(lesson.trained_model, lesson_file_.parent_path())) {
+      session_.load(lesson.job);
+    }
   }
   step_ = std::clamp(step_, 0, std::max(0, static_cast<int>(lesson.steps.size()) - 1));
 }
@@ -188,7 +215,7 @@ void App::go_to_step(int step) {
   quiz_choice_ = -1;
   if (auto it = lesson_progress_.answers.find(step_); it != lesson_progress_.answers.end()) quiz_choice_ = it->second;
   show_hint_ = false;
-  goal_met_now_ = s.goal && session_.latest() && goal_reached(*s.goal, *session_.latest());
+  goal_met_now_ = s.goal && session_.latest() && !session_.opened_model() && goal_reached(*s.goal, *session_.latest());
   lesson_progress_.step = step_;
   save_progress();
 }
@@ -215,7 +242,10 @@ bool App::save_as_lesson(const std::string& name) {
   ko.load(assets_dir_ / "i18n", "ko");
   en.load(assets_dir_ / "i18n", "en");
   const Lesson l = app::shared_lesson(session_.job(), name, ko.get("save.step_text"), en.get("save.step_text"));
-  const app::SaveResult r = app::save_lesson(l, app::user_lessons_dir());
+  // The trained weights along, when they are of this network.
+  const auto& model = session_.trained_model();
+  const bool weights = save_with_weights_ && model && model->job.model == session_.job().model;
+  const app::SaveResult r = app::save_lesson(l, app::user_lessons_dir(), weights ? model.get() : nullptr);
   save_ok_ = r.ok;
   save_message_ = r.ok ? trf("save.done", {r.file.string()})
                        : trf("save.failed", {r.file.string()}) + "\n" + r.problem_text.in(lang());
@@ -244,6 +274,18 @@ void App::draw_save_dialog() {
   const bool enter = ImGui::InputTextWithHint("##name", tr("save.name_hint"), save_name_, sizeof save_name_,
                                               ImGuiInputTextFlags_EnterReturnsTrue);
   platform_.ensure_glyphs(save_name_);
+  // A trained network can go along: the lesson then opens with its weights.
+  {
+    const auto& model = session_.trained_model();
+    const bool can = model && model->job.model == session_.job().model;
+    ImGui::BeginDisabled(!can);
+    bool with = can && save_with_weights_;
+    if (ImGui::Checkbox(tr("save.with_weights"), &with) && can) save_with_weights_ = with;
+    ImGui::EndDisabled();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+      ImGui::SetTooltip("%s", can ? tr("save.with_weights_tip") : tr("save.no_weights_tip"));
+    }
+  }
   if (!save_message_.empty()) {
     ImGui::PushTextWrapPos(0.0f);
     text_wrapped(ctx().fonts.body, save_ok_ ? p.good : p.bad, save_message_.c_str());
@@ -266,7 +308,8 @@ void App::draw_save_dialog() {
 bool App::busy() const {
   const auto since = std::chrono::steady_clock::now() - achieved_at_;
   return session_.state() == app::RunState::running || since < std::chrono::milliseconds(1600) || !torch_started_ ||
-         (cuda_future_.valid() && !cuda_) || center_future_.valid();
+         (cuda_future_.valid() && !cuda_) || center_future_.valid() || model_future_.valid() || keep_future_.valid() ||
+         try_.waiting() || (!script_done_ && show_try_);
 }
 
 void App::draw() {
@@ -314,6 +357,7 @@ void App::draw() {
   take_drops();
   own_data_tick();
   session_.update();
+  model_tick();
   center_tick();
   class_tick();
   check_outside_edits();
@@ -366,8 +410,12 @@ void App::draw() {
   draw_save_dialog();
   draw_own_data();
   draw_center_dialog();
+  draw_open_model();
+  draw_keep();
   ImGui::End();
   draw_glossary();
+  draw_try();
+  script_tick();
 }
 
 void App::draw_glossary() {
@@ -517,7 +565,9 @@ void App::draw_top_bar() {
     if (tab(title.c_str(), screen_ == Screen::player) && screen_ != Screen::player) {
       screen_ = Screen::player;
       session_.set_data_folder(lesson_file_.parent_path());
-      session_.load(lesson_->job);
+      if (!lesson_->trained_model || !session_.open_model(lesson_->trained_model, lesson_file_.parent_path())) {
+        session_.load(lesson_->job);
+      }
     }
   }
   if (authoring && tab(tr("nav.author"), screen_ == Screen::author) && screen_ != Screen::author) {

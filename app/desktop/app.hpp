@@ -25,6 +25,7 @@
 #include "session/class_course.hpp"
 #include "session/class_watch.hpp"
 #include "session/file_watch.hpp"
+#include "session/keep_model.hpp"
 #include "session/latest_worker.hpp"
 #include "session/library.hpp"
 #include "session/own_data.hpp"
@@ -32,6 +33,8 @@
 #include "session/progress.hpp"
 #include "session/progress_sync.hpp"
 #include "session/session.hpp"
+#include "session/try_it.hpp"
+#include "widgets/ink_canvas.hpp"
 #include "widgets/raster.hpp"
 
 namespace aisb::ui {
@@ -42,11 +45,15 @@ struct AppOptions {
   std::string lessons;          // a folder of lessons and courses to offer instead of the shipped ones
   std::string lang;             // ko | en | "" (from the locale)
   std::string device = "auto";  // auto | cpu | cuda | center
-  std::string open;             // "center", "class", "glossary" or "data": a panel to open at start
+  std::string open;  // "center", "class", "glossary", "data", "try", "models" or "keep": a panel to open at start
   bool autoplay = false;
   int speed = 1;            // 0 slow, 1 normal, 2 fast, 3 as fast as the computer can
   bool playground = false;  // open the free playground
   std::string data;         // own data (a CSV file or a photo folder) to open as if dropped on the window
+  std::string model;        // a trained-model file (.aimodel) to open
+  // Strokes to draw on the "Try it" canvas once it shows (tests, demos):
+  // "x,y x,y ...; x,y ..." in the picture's pixels, strokes apart by ';'.
+  std::string try_draw;
   bool dark = false;
   float zoom = 1.0f;
   std::filesystem::path progress_file;  // default: ProgressStore::default_file()
@@ -56,7 +63,7 @@ enum class Screen { browser, player, playground, author, classroom };
 
 // What a request to the compute center came back with (run off the UI thread).
 struct CenterReply {
-  enum class Kind { login, list, watch, cancel } kind = Kind::list;
+  enum class Kind { login, list, watch, cancel, model } kind = Kind::list;
   bool ok = false;
   std::string message;       // in words, for the panel (set on the UI thread)
   std::exception_ptr error;  // what went wrong, if anything
@@ -66,6 +73,31 @@ struct CenterReply {
   // With the runs: the student-facing words of the ones that diverged, by
   // id (English, Korean), read from their `done` events.
   std::map<std::string, std::pair<std::string, std::string>> messages;
+  // A finished run's trained model (Kind::model), read and checked off the
+  // UI thread; its problems when it could not be read.
+  std::shared_ptr<const TrainedModel> model;
+  Diagnostics model_problems;
+};
+
+// A trained-model file read off the UI thread.
+struct ModelLoad {
+  std::filesystem::path file;
+  std::shared_ptr<const TrainedModel> model;
+  Diagnostics problems;
+};
+
+// What the "Try it" window shows now, for --stats (tests compare it with a
+// Predictor of their own on the same input).
+struct TryReport {
+  bool open = false;          // the window is on screen
+  bool answered = false;      // it shows an answer to the input below
+  std::vector<float> input;   // the raw values the answer is for
+  std::vector<float> canvas;  // the drawing canvas's pixels
+  int klass = -1;             // classification: the class shown first
+  std::string class_name;     // ... by its name as shown
+  std::vector<float> probabilities;
+  double value = 0;          // regression
+  bool script_done = false;  // --try-draw has drawn all its strokes
 };
 
 class App {
@@ -80,6 +112,8 @@ class App {
   [[nodiscard]] app::Session& session() { return session_; }
   // A problem to tell the user at start (a lesson that would not open).
   [[nodiscard]] const std::string& startup_error() const { return startup_error_; }
+  // The "Try it" window's state (view_model.cpp).
+  [[nodiscard]] TryReport try_report() const;
 
  private:
   // app.cpp
@@ -150,6 +184,33 @@ class App {
   void draw_own_picker();
   void draw_own_table();
   void draw_own_photos();
+  // view_model.cpp: take the model home (issue 14). A trained model opened
+  // from a file (the browser's button, --model, a file dropped on the
+  // window, the center's runs, a lesson's `trained`) shows as at the end of
+  // its run; "Try it" asks it about a drawing, a photo, typed values or a
+  // point (session/try_it.hpp); it trains on, is saved and exported.
+  void open_model_file(const std::filesystem::path& file);  // read off the UI thread, then shown
+  // Shows `model` (read from `file`, or fetched: `file` empty) in the
+  // playground; its data is looked for beside `file` or its lesson.
+  void show_model(std::shared_ptr<const TrainedModel> model, const std::filesystem::path& file,
+                  const std::string& name);
+  [[nodiscard]] std::filesystem::path data_folder_for(const TrainedModel& model,
+                                                      const std::filesystem::path& file) const;
+  void model_tick();  // once a frame: a model file read, an export done, the session's new model
+  bool take_model_drop(const std::string& path);  // a dropped model file or a photo for Try it
+  void set_try_photo(const std::string& path);
+  void draw_open_model();
+  void draw_try();
+  void draw_try_input(app::TryKind kind, float width);
+  void draw_try_answer();
+  void draw_keep();
+  void ask_try();                                           // the current input to the model, when it changed
+  void take_try_sample();                                   // the next test sample as the input
+  [[nodiscard]] std::vector<float> canvas_picture() const;  // what the canvas shows the network
+  [[nodiscard]] bool try_input_ready() const;               // an input not yet asked about
+  void try_button(float height);                            // the controls bar's "Try it"
+  [[nodiscard]] std::string try_class_name(int klass) const;
+  void script_tick();  // --try-draw: the next pointer move
   // view_training.cpp: lessons the 2-D views cannot draw (images, series)
   void draw_model_panel(const app::Permissions& allow, float width, float height);
   void draw_curves_panel(const app::Permissions& allow, float width, float height);
@@ -263,6 +324,7 @@ class App {
   std::optional<remote::CenterLogin> center_login_;
   bool open_center_ = false;
   bool center_shown_ = false;    // the panel was open in the last frame
+  bool center_close_ = false;    // close the panel next frame (a run to watch, a model shown)
   bool center_teacher_ = false;  // the panel's "I am the teacher" form
   char center_url_[256] = "", center_code_[32] = "", center_name_[96] = "", center_token_[96] = "";
   std::future<CenterReply> center_future_;
@@ -322,6 +384,49 @@ class App {
   bool autoplay_pending_ = false;  // --autoplay, once libtorch may load
   long steady_frames_ = 0;         // frames in a row with the data in place
   std::optional<bool> cuda_;
+
+  // Trained models (view_model.cpp).
+  std::future<ModelLoad> model_future_;
+  bool open_models_ = false;  // open the "Open a trained model" window next frame
+  char model_path_[1024] = "";
+  std::string model_error_;  // why the last file could not be opened, in words
+  std::string model_listed_;
+  std::vector<std::filesystem::path> model_list_;
+  std::string model_name_;  // what the model on screen came from (a file's name, a center run)
+  bool show_try_ = false;
+  app::TryIt try_;
+  canvas::InkCanvas canvas_;
+  Texture canvas_tex_;
+  uint64_t canvas_shown_ = ~0ull;  // the picture version in canvas_tex_
+  uint64_t canvas_input_ = ~0ull;  // the canvas version try_input_version_ counted
+  // Which way round the model's pictures are: light strokes on a dark
+  // ground (the digits; a photo of ink on paper is turned over), dark on a
+  // light ground (the canvas then paints dark ink), or neither.
+  enum class Ground { dark, light, mid };
+  Ground try_ground_ = Ground::dark;
+  std::vector<float> try_picture_;  // a colour picture (photo kind)
+  std::vector<float> try_values_;   // a table's raw values, a series sample
+  uint64_t try_input_version_ = 0, try_asked_version_ = ~0ull;
+  std::optional<float> try_truth_;  // the right answer, when the input is a sample of the data
+  uint64_t truth_version_ = 0;      // ... for this input version
+  int64_t try_sample_ = -1;
+  std::optional<std::pair<double, double>> try_point_;
+  std::string try_note_;  // about the input ("turned over: light on dark, like the training digits")
+  std::vector<float> try_series_line_;
+  ImVec2 canvas_at_{0, 0};
+  float canvas_size_ = 0;  // on screen; 0 while the canvas is not drawn
+  int canvas_frames_ = 0;  // frames in a row with the canvas on screen
+  int more_epochs_ = 10;
+  bool open_keep_ = false;
+  char keep_name_[128] = "", keep_folder_[1024] = "";
+  std::future<app::KeepResult> keep_future_;
+  std::string keep_kind_, keep_message_;
+  bool keep_ok_ = false;
+  bool save_with_weights_ = true;  // "Save as lesson" takes the trained weights along
+  // --try-draw: the strokes, and where the script stands.
+  std::vector<std::vector<canvas::Point>> script_;
+  size_t script_stroke_ = 0, script_point_ = 0;
+  bool script_down_ = false, script_done_ = false;
 };
 
 }  // namespace aisb::ui

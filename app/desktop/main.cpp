@@ -53,13 +53,23 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda", "center"}));
   cli.add_option("--open", o.open,
                  "Open a panel at start: center (log in, your runs), class (a teacher's class view; roster or "
-                 "class-lessons: on that pane), glossary, or data (the playground's \"Use my own data\")")
-      ->check(CLI::IsMember({"center", "class", "roster", "class-lessons", "glossary", "data"}));
+                 "class-lessons: on that pane), glossary, data (the playground's \"Use my own data\"), try (\"Try "
+                 "it\" on the trained network), models (\"Open a trained model\"), keep (save or export the "
+                 "trained model) or save (\"Save as lesson\")")
+      ->check(CLI::IsMember(
+          {"center", "class", "roster", "class-lessons", "glossary", "data", "try", "models", "keep", "save"}));
   cli.add_flag("--playground", o.playground, "Open the free playground");
   cli.add_option("--data", o.data,
                  "Use my own data: a CSV file or a folder of photos (one folder per class), as if dropped on the "
                  "window; its preview opens (with --autoplay: the network trains on it)")
       ->check(CLI::ExistingPath);
+  cli.add_option("--model", o.model,
+                 "Open this trained-model file (.aimodel, from aisandbox-cli train --model or the app's Save): "
+                 "the network, its curves and its views as at the end of its run, ready to try and to train on")
+      ->check(CLI::ExistingFile);
+  cli.add_option("--try-draw", o.try_draw,
+                 "For tests and demos: draw these strokes on the \"Try it\" canvas once it shows: points \"x,y\" "
+                 "in the picture's pixels apart by spaces, strokes apart by ';' (with --open try)");
   std::string speed = "normal";
   cli.add_option("--speed", speed, "How fast training runs: slow, normal, fast or max (as fast as it can)")
       ->check(CLI::IsMember({"slow", "normal", "fast", "max"}));
@@ -128,7 +138,16 @@ int main(int argc, char** argv) {
                        : 0.0)
           << ", \"partial_redraw\": " << (platform.partial_redraw() ? "true" : "false")
           << ", \"redraw_mismatch_px\": " << platform.redraw_mismatch() << ", \"state\": \""
-          << aisb::app::to_string(app.session().state()) << "\"}\n";
+          << aisb::app::to_string(app.session().state()) << "\"";
+      // What "Try it" shows, to be held to a Predictor of the test's own.
+      if (const aisb::ui::TryReport t = app.try_report(); t.open) {
+        nlohmann::json j = {{"answered", t.answered},     {"input", t.input},
+                            {"canvas", t.canvas},         {"class", t.klass},
+                            {"class_name", t.class_name}, {"probabilities", t.probabilities},
+                            {"value", t.value},           {"script_done", t.script_done}};
+        out << ", \"try\": " << j.dump();
+      }
+      out << "}\n";
     }
   } catch (const std::exception& e) {
     std::cerr << "aisandbox: " << e.what() << "\n";

@@ -281,7 +281,12 @@ bool Platform::begin_frame(bool busy, std::chrono::milliseconds idle_wait) {
   if (fonts_dirty_) rebuild_fonts();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
-  if (ignore_mouse_) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+  if (scripted_) {
+    ImGui::GetIO().MousePos = ImVec2(script_x_, script_y_);
+    ImGui::GetIO().MouseDown[0] = script_down_;
+  } else if (ignore_mouse_) {
+    ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+  }
   ImGui::NewFrame();
   return !glfwWindowShouldClose(window_);
 }

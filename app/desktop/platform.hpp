@@ -58,6 +58,17 @@ class Platform {
 
   // Screenshots: the pointer (wherever the X server left it) hovers nothing.
   void set_ignore_mouse(bool ignore) { ignore_mouse_ = ignore; }
+  // A pointer of the app's own from the next frame on, at (x, y) in window
+  // coordinates with the left button down or up, instead of the system's:
+  // tests and demos draw on the "Try it" canvas with it (--try-draw).
+  // stop_scripted_mouse() gives the pointer back.
+  void script_mouse(float x, float y, bool down) {
+    scripted_ = true;
+    script_x_ = x;
+    script_y_ = y;
+    script_down_ = down;
+  }
+  void stop_scripted_mouse() { scripted_ = false; }
   [[nodiscard]] float content_scale() const { return content_scale_; }
   [[nodiscard]] GLFWwindow* window() const { return window_; }
   // True while input arrived in the last few frames (ImGui needs a couple
@@ -88,6 +99,8 @@ class Platform {
   float em_px_ = 17.0f;
   bool fonts_dirty_ = false;
   bool ignore_mouse_ = false;
+  bool scripted_ = false, script_down_ = false;
+  float script_x_ = 0, script_y_ = 0;
   std::chrono::steady_clock::time_point last_frame_{};
   damage::Tracker damage_{damage::kTile};
   bool partial_ = false;

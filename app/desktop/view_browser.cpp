@@ -108,6 +108,14 @@ void App::draw_browser() {
   ImGui::SameLine();
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + em(0.55f));
   text(f.body, p.muted, tr("browser.playground_hint"));
+  // A network trained before (a file of this app or of aisandbox-cli).
+  ImGui::SameLine(0, em(2.0f));
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() - em(0.55f));
+  if (ImGui::Button(tr("models.open_button"), ImVec2(0, em(2.4f)))) {
+    model_error_.clear();
+    open_models_ = true;
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("models.open_tip"));
   ImGui::Dummy(ImVec2(0, em(0.6f)));
 
   const float card_w = em(17.0f), card_h = em(9.2f), gap = em(1.0f);

@@ -194,7 +194,21 @@ void App::center_tick() {
           session_.set_device("center");
           lesson_.reset();
           screen_ = Screen::playground;
-          ImGui::CloseCurrentPopup();
+          center_close_ = true;
+          open_center_ = false;
+        }
+        break;
+      case CenterReply::Kind::model:
+        // A finished run's trained model: shown as one opened from a file.
+        if (!r.ok) {
+          center_ok_ = false;
+          center_message_ = r.message;
+        } else if (!r.model) {
+          center_ok_ = false;
+          center_message_ = trf("center.model_bad", {r.model_problems.first_error()});
+        } else {
+          show_model(r.model, {}, lesson_title_of(r.model->job.lesson));
+          center_close_ = true;
           open_center_ = false;
         }
         break;
@@ -303,6 +317,10 @@ void App::draw_center_dialog() {
   ImGui::SetNextWindowSize(ImVec2(em(40.0f), 0));
   center_shown_ = ImGui::BeginPopupModal("##center", nullptr, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize);
   if (!center_shown_) return;
+  if (center_close_) {  // a run to watch, or a model to show, came back
+    center_close_ = false;
+    ImGui::CloseCurrentPopup();
+  }
   const Palette& p = ctx().palette;
   const Fonts& f = ctx().fonts;
   text(f.heading, p.text, tr("center.title"));
@@ -326,9 +344,9 @@ void App::draw_center_dialog() {
       text(f.bold, p.text, tr("center.my_runs"));
       if (center_runs_.empty()) text_wrapped(f.body, p.muted, tr("center.no_runs"));
       // Tall enough for every run and the words of the diverged ones (in
-      // the lesson's column, 3 of the 6.2 shares of the width).
+      // the lesson's column, 3 of the 7 shares of the width).
       float table_h = em(0.4f);
-      const float words_w = ImGui::GetContentRegionAvail().x * 3.0f / 6.2f - em(0.8f);
+      const float words_w = ImGui::GetContentRegionAvail().x * 3.0f / 7.0f - em(0.8f);
       for (const auto& run : center_runs_) {
         table_h += em(1.7f);
         if (const auto m = center_run_messages_.find(run.value("id", ""));
@@ -344,10 +362,11 @@ void App::draw_center_dialog() {
           ImGui::BeginTable("runs", 4,
                             ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY,
                             ImVec2(0, std::min(em(18.0f), table_h)))) {
+        // (the actions' column room for "Watch" and "Open model", or "Cancel")
         ImGui::TableSetupColumn("lesson", ImGuiTableColumnFlags_WidthStretch, 3.0f);
         ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_WidthStretch, 1.0f);
         ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-        ImGui::TableSetupColumn("actions", ImGuiTableColumnFlags_WidthStretch, 1.2f);
+        ImGui::TableSetupColumn("actions", ImGuiTableColumnFlags_WidthStretch, 2.0f);
         for (const auto& run : center_runs_) {
           const std::string id = run.value("id", ""), state = run.value("state", "");
           ImGui::TableNextRow();
@@ -384,6 +403,26 @@ void App::draw_center_dialog() {
               }
               return r;
             });
+          }
+          // A finished run's trained network: opened here, to try and keep.
+          if (app::run_outcome(state, run.value("reason", "")) == app::RunOutcome::completed) {
+            ImGui::SameLine();
+            if (ImGui::SmallButton((std::string(tr("center.open_model")) + "##m" + id).c_str())) {
+              center_request(CenterReply::Kind::model, [l, id] {
+                CenterReply r{CenterReply::Kind::model};
+                r.url = l.url;
+                try {
+                  const std::string text = remote::CenterClient(l.url, l.token).model_file(id);
+                  TrainedModel m = read_trained_model(text, r.model_problems);
+                  if (!r.model_problems.has_errors()) r.model = std::make_shared<const TrainedModel>(std::move(m));
+                  r.ok = true;
+                } catch (...) {
+                  r.error = std::current_exception();
+                }
+                return r;
+              });
+            }
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("center.open_model_tip"));
           }
           if (state == "queued" || state == "running") {
             ImGui::SameLine();

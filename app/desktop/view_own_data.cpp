@@ -94,6 +94,9 @@ bool App::own_data_allowed() const {
 void App::take_drops() {
   const std::vector<std::string> drops = platform_.take_drops();
   if (drops.empty()) return;
+  // A trained-model file opens anywhere; a photo goes to "Try it" when it
+  // is open on a picture model (view_model.cpp).
+  if (take_model_drop(drops.back())) return;
   // From the lesson list (or the class), a drop opens the playground on it;
   // a lesson takes it only where its step lets the student bring data.
   if (screen_ == Screen::browser || screen_ == Screen::classroom) open_playground();

@@ -35,7 +35,8 @@ std::string goal_text(const Goal& g) {
 void App::check_goal() {
   if (!lesson_ || lesson_->steps.empty()) return;
   const Step& s = lesson_->steps[static_cast<size_t>(step_)];
-  goal_met_now_ = s.goal && session_.latest() && goal_reached(*s.goal, *session_.latest());
+  // Reached by training here, not by opening a trained model.
+  goal_met_now_ = s.goal && session_.latest() && !session_.opened_model() && goal_reached(*s.goal, *session_.latest());
   const bool recorded =
       std::find(lesson_progress_.goals.begin(), lesson_progress_.goals.end(), step_) != lesson_progress_.goals.end();
   if (goal_met_now_ && !recorded) {

@@ -268,7 +268,7 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
   const bool running = session_.state() == app::RunState::running;
   // A run at the center does not pause: its button stops it.
   const bool remote = session_.remote_run();
-  ImGui::BeginDisabled(!session_.valid() || session_.resolving());
+  ImGui::BeginDisabled(!session_.valid() || session_.resolving() || session_.data_missing());
   if (icon_button("play", running ? Icon::pause : Icon::play, big, true)) {
     running ? (remote ? session_.reset() : session_.pause()) : session_.play();
   }
@@ -304,7 +304,11 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
   // the widest giving way first when the bar is short.
   const bool show_task = allow.allows("task") && session_.grid_supported();
   const bool show_device = allow.allows("device") || allow.free;
-  const bool show_act = allow.allows("activation") && !job.model.layers.empty();
+  // The activation of the layers that have one (a network that starts with
+  // flatten, or is only an LSTM, has none to show).
+  const auto with_act = std::find_if(job.model.layers.begin(), job.model.layers.end(),
+                                     [](const LayerSpec& l) { return !l.activation.empty(); });
+  const bool show_act = allow.allows("activation") && with_act != job.model.layers.end();
   const auto wanted = [&](const char* label, const std::vector<std::string>& choices) {
     float w = f.small->CalcTextSizeA(f.small->FontSize, FLT_MAX, 0, label).x;
     for (const auto& c : choices) w = std::max(w, combo_width_for(c.c_str()));
@@ -338,7 +342,10 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
                                                   tr(cuda_.has_value() ? "device.cuda" : "device.checking")}));
   }
   const float fixed_part = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + em(1.0f);  // after the counter
-  const float room = ImGui::GetWindowContentRegionMax().x - fixed_part - em(1.0f) * static_cast<float>(want.size());
+  // "Try it" at the right end, for the trained network (view_model.cpp).
+  const float try_w = f.bold->CalcTextSizeA(f.bold->FontSize, FLT_MAX, 0, tr("try.button")).x + em(2.4f);
+  const float room =
+      ImGui::GetWindowContentRegionMax().x - fixed_part - em(1.0f) * static_cast<float>(want.size()) - try_w - em(1.0f);
   const std::vector<float> widths = controls::fit_widths(want, room, em(4.8f));
   size_t slot = 0;
   const auto next = [&] {
@@ -355,7 +362,7 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
   }
   if (show_act) {
     const float w = next();
-    std::string act = job.model.layers.front().activation;
+    std::string act = with_act->activation;
     if (name_combo(tr("controls.activation"), "glossary.activation", "##act", act, names::activations, "activation.",
                    w)) {
       for (auto& l : job.model.layers)
@@ -427,6 +434,9 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
     }
     ImGui::EndGroup();
   }
+  ImGui::SameLine(0, em(1.0f));
+  ImGui::SetCursorPos(ImVec2(ImGui::GetWindowContentRegionMax().x - try_w, y0 + (big - small) * 0.5f));
+  try_button(small);
   if (changed) change(job);
   end_panel();
   // Keep the pace in step with the speed setting after any job change.

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include "core/catalog.hpp"
 #include "core/job_reader.hpp"
 #include "data/user_data.hpp"
 #include "engine/net.hpp"
+#include "engine/predict.hpp"
 #include "session/grid_worker.hpp"
 #include "session/latest_worker.hpp"
 #include "session/own_data.hpp"
@@ -36,12 +38,24 @@ void History::clear() {
 }
 
 void History::add(const Metrics& m) {
+  while (!epoch.empty() && epoch.back() >= static_cast<float>(m.epoch)) {
+    epoch.pop_back();
+    train_loss.pop_back();
+    test_loss.pop_back();
+    train_score.pop_back();
+    test_score.pop_back();
+  }
   epoch.push_back(static_cast<float>(m.epoch));
   train_loss.push_back(static_cast<float>(m.train_loss));
   test_loss.push_back(static_cast<float>(m.test_loss));
   train_score.push_back(static_cast<float>(m.train_accuracy.value_or(m.train_mae.value_or(0.0))));
   test_score.push_back(static_cast<float>(m.test_accuracy.value_or(m.test_mae.value_or(0.0))));
 }
+
+struct Session::CheckpointSlot {
+  std::mutex mutex;
+  std::optional<Checkpoint> last;
+};
 
 struct DataRequest {
   JobSpec job;
@@ -138,6 +152,7 @@ bool Session::attach(const JobSpec& job, const std::string& job_id) {
   load(job);
   if (!problem_.empty()) return false;
   clear_run();
+  recorder_.emplace(job_);  // a run watched to its end is a trained model too
   active_ = remote_.get();
   if (!active_->attach(job_id)) {
     active_ = backend_.get();
@@ -155,6 +170,7 @@ void Session::set_wake(std::function<void()> wake) {
 }
 
 void Session::load(const JobSpec& job) {
+  data_missing_ = false;
   job_ = job;
   // A lesson read from its folder comes with its data's facts: taken as they are.
   if (is_file_source(job_.dataset) && data_resolved(job_.dataset) && !job_.dataset.location.empty()) {
@@ -165,6 +181,7 @@ void Session::load(const JobSpec& job) {
 }
 
 void Session::apply(const JobSpec& job) {
+  data_missing_ = false;
   const bool data_changed = !(job.dataset == job_.dataset) || !data_;
   job_ = job;
   rebuild(data_changed);
@@ -197,7 +214,11 @@ void Session::rebuild(bool regenerate_data) {
   // A file source whose facts were read for something else (another file,
   // target or task) is read again, on the data worker.
   bool resolve = false;
-  if (is_file_source(job_.dataset)) {
+  if (data_missing_) {
+    // A trained model whose data is not here: its facts are taken as they
+    // are, and there is no data to make.
+    data_problems_ = Diagnostics{};
+  } else if (is_file_source(job_.dataset)) {
     if (!data_resolved(job_.dataset) || data_key(job_, data_folder_) != resolved_key_) {
       forget_facts(job_.dataset);
       resolved_key_.clear();
@@ -231,7 +252,7 @@ void Session::rebuild(bool regenerate_data) {
     set_speed(speed_);
     return;
   }
-  if (problem_.empty() && !data_ && !data_pending_) {
+  if (problem_.empty() && !data_ && !data_pending_ && !data_missing_) {
     const SourceInfo* source = find_source(job_.dataset.source);
     if (source != nullptr && source->kind == DataKind::points) {
       try {  // a few milliseconds: at once, so a slider never shows empty data
@@ -302,18 +323,118 @@ void Session::clear_run() {
 }
 
 void Session::start(bool paused) {
-  clear_run();
   TrainOptions options;
   options.device = device_ == "center" ? "auto" : device_;
   options.initial_weights = start_from_;
-  active_ = device_ == "center" && remote_ ? remote_.get() : backend_.get();
+  run(std::move(options), paused, nullptr);
+}
+
+void Session::run(TrainOptions options, bool paused, const TrainedModel* from) {
+  if (from == nullptr) {
+    clear_run();
+  } else {
+    // The curves go on; what the last run said does not.
+    latest_.reset();
+    started_.reset();
+    done_.reset();
+    logs_.clear();
+    gradients_.clear();
+  }
+  model_.reset();
+  opened_ = false;
+  recorder_.emplace(job_);
+  if (from != nullptr) recorder_->continue_from(*from);
+  // The engine's checkpoint after the last epoch carries the optimizer's
+  // state, so that the model can go on later exactly (a slot per run: a
+  // cancelled run's late checkpoint lands in its own).
+  auto slot = std::make_shared<CheckpointSlot>();
+  checkpoint_ = slot;
+  options.checkpoint_seconds = 1e9;
+  options.on_checkpoint = [slot](const Checkpoint& c) {
+    std::lock_guard lock(slot->mutex);
+    slot->last = c;
+  };
+  // Going on from a model happens here: the center starts every run afresh.
+  active_ = from == nullptr && device_ == "center" && remote_ ? remote_.get() : backend_.get();
   active_->start(job_, options, paused && !remote_run());
   discard_ = false;
   state_ = paused ? RunState::paused : RunState::running;
 }
 
+void Session::record(const std::vector<Event>& events, const Event* snapshot, bool done) {
+  if (!recorder_) return;
+  for (const Event& e : events) {
+    if (e.type != EventType::snapshot && e.type != EventType::done) recorder_->on_event(e);
+  }
+  if (snapshot != nullptr) recorder_->on_event(*snapshot);
+  if (!done || !done_) return;
+  if (checkpoint_) {
+    std::lock_guard lock(checkpoint_->mutex);
+    if (const auto& c = checkpoint_->last)
+      recorder_->on_checkpoint(c->epoch, c->step, c->weights, c->buffers, c->optimizer);
+  }
+  recorder_->on_event(*done_);
+  if (recorder_->complete()) model_ = std::make_shared<const TrainedModel>(recorder_->model());
+  recorder_.reset();
+  checkpoint_.reset();
+}
+
+bool Session::open_model(std::shared_ptr<const TrainedModel> model, const std::filesystem::path& data_folder) {
+  if (!model) return false;
+  JobSpec job = model->job;
+  bool missing = false;
+  if (is_file_source(job.dataset)) {
+    // The file is where the job names it, from the folder given.
+    std::error_code ec;
+    const std::filesystem::path file = (data_folder / source_path(job.dataset)).lexically_normal();
+    if (!data_folder.empty() && std::filesystem::exists(file, ec)) {
+      job.dataset.location = file.string();
+      data_folder_ = data_folder;
+    } else {
+      missing = true;
+    }
+  }
+  if (missing) {
+    job_ = std::move(job);
+    data_missing_ = true;
+    rebuild(true);
+  } else {
+    load(job);
+  }
+  if (!problem_.empty()) return false;
+  model_ = std::move(model);
+  show_weights(model_->weights);
+  for (const Metrics& m : model_->curves) history_.add(m);
+  if (model_->has_metrics) {
+    latest_ = model_->metrics;
+  } else if (!model_->curves.empty()) {
+    latest_ = model_->curves.back();
+  }
+  steps_ = model_->steps_done;
+  state_ = RunState::finished;
+  opened_ = true;
+  return true;
+}
+
+bool Session::can_continue() const {
+  return model_ != nullptr && problem_.empty() && !resolving_ && !data_missing_ &&
+         (state_ == RunState::finished || state_ == RunState::idle);
+}
+
+bool Session::continue_training(int extra_epochs) {
+  if (!can_continue()) return false;
+  const std::shared_ptr<const TrainedModel> from = model_;
+  TrainOptions options;
+  options.device = device_ == "center" ? "auto" : device_;
+  // The weights and the optimizer's state (or, from another engine, the
+  // weights alone); the job's epochs raised.
+  job_.training.epochs = aisb::continue_training(*from, extra_epochs, options).training.epochs;
+  run(std::move(options), false, from.get());
+  return true;
+}
+
 void Session::play() {
-  if (!problem_.empty() || resolving_) return;
+  if (!problem_.empty() || resolving_ || data_missing_) return;
   if (state_ == RunState::paused) {
     active_->resume();
     state_ = RunState::running;
@@ -329,7 +450,7 @@ void Session::pause() {
 }
 
 void Session::step() {
-  if (!problem_.empty() || resolving_ || (device_ == "center" && remote_)) return;  // nor step
+  if (!problem_.empty() || resolving_ || data_missing_ || (device_ == "center" && remote_)) return;  // nor step
   if (state_ == RunState::idle || state_ == RunState::finished) start(true);
   if (state_ == RunState::running) pause();
   active_->step();
@@ -348,6 +469,10 @@ void Session::leave_run() {
   }
   state_ = RunState::idle;
   clear_run();
+  model_.reset();
+  opened_ = false;
+  recorder_.reset();
+  checkpoint_.reset();
 }
 
 bool Session::set_weight(const std::string& param, size_t index, float value) {
@@ -371,6 +496,7 @@ bool Session::update() {
     if (!active_->running()) discard_ = false;
   }
   Event* last_snapshot = nullptr;
+  bool finished = false;
   for (Event& e : inbox_) {
     changed = true;
     switch (e.type) {
@@ -392,9 +518,11 @@ bool Session::update() {
         steps_ = e.steps;
         done_ = std::move(e);
         state_ = RunState::finished;
+        finished = true;
         break;
     }
   }
+  record(inbox_, last_snapshot, finished);
   // Only the newest weights matter: older snapshots of this frame are skipped.
   if (last_snapshot != nullptr) {
     steps_ = std::max(steps_, last_snapshot->step);

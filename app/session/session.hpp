@@ -18,6 +18,7 @@
 #include "core/diagnostics.hpp"
 #include "core/shape.hpp"
 #include "core/spec.hpp"
+#include "core/trained_model.hpp"
 #include "data/dataset.hpp"
 #include "engine/grid.hpp"
 
@@ -31,6 +32,8 @@ struct History {
   // accuracy for classification, mean absolute error for regression
   std::vector<float> train_score, test_score;
   void clear();
+  // A point for m.epoch; points from that epoch on are replaced (a run that
+  // goes on from a trained model evaluates its last epoch again).
   void add(const Metrics& m);
   [[nodiscard]] size_t size() const { return epoch.size(); }
 };
@@ -133,6 +136,31 @@ class Session {
   [[nodiscard]] const std::optional<Event>& done() const { return done_; }
   [[nodiscard]] const std::vector<Event>& logs() const { return logs_; }
 
+  // The trained model (issue 14): the weights, curves and where training
+  // stood, of the last run that finished here (on this computer or at the
+  // center) or of a model opened from a file. Null before a run ends, while
+  // one goes, and after anything changes the network.
+  [[nodiscard]] const std::shared_ptr<const TrainedModel>& trained_model() const { return model_; }
+  // Shows a trained model as at the end of its run: its job, its weights,
+  // its curves and last metrics (the confusion matrix among them); the state
+  // is `finished`. A file source's data is looked for in `data_folder` (the
+  // lesson's folder, or the model file's); where it is not, the model still
+  // shows and answers, without data (data_missing()), and cannot train.
+  // False (with problem()) when the model's job does not validate here.
+  bool open_model(std::shared_ptr<const TrainedModel> model, const std::filesystem::path& data_folder = {});
+  // True while what is on screen is a model opened (from a file, the
+  // center, a lesson's weights) rather than a run trained here: a lesson's
+  // goal is not reached by opening it.
+  [[nodiscard]] bool opened_model() const { return opened_; }
+  // True while the open model's own data file is not on this computer.
+  [[nodiscard]] bool data_missing() const { return data_missing_; }
+  // Trains the trained model `extra_epochs` more, on this computer, from its
+  // weights and optimizer state: the curves go on from where they were, and
+  // the result equals one longer run (engine/predict.hpp). False when there
+  // is nothing to continue (can_continue()).
+  bool continue_training(int extra_epochs);
+  [[nodiscard]] bool can_continue() const;
+
   // Decision maps of the latest weights (2-D dense networks), computed on a
   // worker thread; the version counts each new set of maps.
   [[nodiscard]] bool grid_supported() const { return grid_supported_; }
@@ -150,6 +178,12 @@ class Session {
   void check_job();  // validates job_: problem_, info_, the starting weights
   void show_weights(WeightSet weights);
   void start(bool paused);
+  // Starts a run with `options`; `from` (a trained model to go on from)
+  // keeps the curves and the recorder's history.
+  void run(TrainOptions options, bool paused, const TrainedModel* from);
+  // Feeds this frame's events to the run's recorder; a finished run becomes
+  // the trained model.
+  void record(const std::vector<Event>& events, const Event* snapshot, bool done);
   void leave_run();  // cancels a run still going; clears what it showed
   void clear_run();  // forgets the curves, metrics and events of the last run
 
@@ -188,6 +222,15 @@ class Session {
   GridMaps grid_;
   uint64_t grid_version_ = 0;
   std::function<void()> wake_;
+  // The trained model: recorded from the run's events and, for its
+  // optimizer state, the engine's last checkpoint (handed over from the
+  // training thread through `checkpoint_`).
+  struct CheckpointSlot;
+  std::shared_ptr<CheckpointSlot> checkpoint_;
+  std::optional<ModelRecorder> recorder_;
+  std::shared_ptr<const TrainedModel> model_;
+  bool data_missing_ = false;
+  bool opened_ = false;
 };
 
 const char* to_string(RunState s);

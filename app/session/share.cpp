@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "lesson/lesson_writer.hpp"
+#include "session/keep_model.hpp"
 #include "session/own_data.hpp"
 
 namespace fs = std::filesystem;
@@ -27,7 +28,7 @@ Lesson shared_lesson(const JobSpec& job, const std::string& name, const std::str
   return l;
 }
 
-SaveResult save_lesson(const Lesson& lesson, const fs::path& dir) {
+SaveResult save_lesson(const Lesson& lesson, const fs::path& dir, const TrainedModel* trained) {
   SaveResult r;
   r.file = dir / (lesson.id + ".toml");
   const auto refuse = [&](const LessonResult& check) {
@@ -53,6 +54,25 @@ SaveResult save_lesson(const Lesson& lesson, const fs::path& dir) {
     }
     saved.job.dataset.source = *source;
   }
+  // The trained weights beside it, written first: the lesson names them.
+  // Its job is the lesson's, as a classmate's app reads it.
+  fs::path model_file;
+  if (trained != nullptr) {
+    TrainedModel m = *trained;
+    m.job = saved.job;
+    m.job.dataset.location.clear();
+    model_file = dir / (lesson.id + kModelFileExtension);
+    const KeepResult k = save_model_file(m, model_file);
+    if (!k.ok) {
+      r.problem = k.problem;
+      r.problem_text = {k.problem, k.problem};
+      return r;
+    }
+    saved.trained = model_file.filename().string();
+  }
+  const auto forget_model = [&] {
+    if (!model_file.empty()) fs::remove(model_file, ec);
+  };
   const std::string text = write_lesson(saved);
   const fs::path tmp = r.file.string() + ".tmp";
   {
@@ -60,20 +80,24 @@ SaveResult save_lesson(const Lesson& lesson, const fs::path& dir) {
     out << text;
     out.flush();
     if (!out) {
+      forget_model();
       r.problem = "cannot write " + tmp.string();
       return r;
     }
   }
-  // With its data beside it, it must open as a classmate opens it.
-  if (is_file_source(saved.job.dataset)) {
+  // With its data and its weights beside it, it must open as a classmate
+  // opens it.
+  if (is_file_source(saved.job.dataset) || !saved.trained.empty()) {
     if (const LessonResult check = load_lesson(tmp); !check.ok()) {
       fs::remove(tmp, ec);
+      forget_model();
       refuse(check);
       return r;
     }
   }
   fs::rename(tmp, r.file, ec);
   if (ec) {
+    forget_model();
     r.problem = "cannot write " + r.file.string() + ": " + ec.message();
     return r;
   }

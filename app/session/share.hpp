@@ -24,7 +24,10 @@ Lesson shared_lesson(const JobSpec& job, const std::string& name, const std::str
 // Writes `lesson` as DIR/<id>.toml (replacing one of the same id). A lesson
 // on a file of its own (csv:, images:, read from dataset.location) gets a
 // copy of it in DIR/data/ (own_data.hpp, copy_data_beside), so that the
-// folder is all a classmate needs; the lesson names the copy.
-SaveResult save_lesson(const Lesson& lesson, const std::filesystem::path& dir);
+// folder is all a classmate needs; the lesson names the copy. With
+// `trained` (a model of the lesson's network), the weights go along too:
+// DIR/<id>.aimodel and `trained = "<id>.aimodel"`, so the lesson opens as
+// at the end of that run.
+SaveResult save_lesson(const Lesson& lesson, const std::filesystem::path& dir, const TrainedModel* trained = nullptr);
 
 }  // namespace aisb::app

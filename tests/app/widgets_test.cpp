@@ -7,6 +7,7 @@
 #include "widgets/confusion.hpp"
 #include "widgets/controls.hpp"
 #include "widgets/damage.hpp"
+#include "widgets/ink_canvas.hpp"
 #include "widgets/network_layout.hpp"
 #include "widgets/plot_math.hpp"
 #include "widgets/raster.hpp"
@@ -357,3 +358,50 @@ TEST(Confusion, SharesAccuracyAndTheCommonestMistakes) {
 
 }  // namespace
 }  // namespace aisb::confusion
+
+namespace aisb::canvas {
+namespace {
+
+// The canvas paints as the digits generator does: ink 1 on the stroke,
+// falling to 0 over one pixel at the pen's edge, the darkest ink kept.
+TEST(InkCanvas, StrokesArePaintedWithTheDigitsPen) {
+  InkCanvas c(28, 28, 1.6);
+  EXPECT_TRUE(c.empty());
+  EXPECT_EQ(c.pixels().size(), 784u);
+  const uint64_t v0 = c.version();
+  c.extend_stroke(5, 5);  // the pen is not down: nothing
+  EXPECT_TRUE(c.empty());
+  c.begin_stroke(4.5, 14.5);
+  c.extend_stroke(23.5, 14.5);
+  EXPECT_FALSE(c.empty());
+  EXPECT_GT(c.version(), v0);
+  const auto at = [&](int x, int y) { return c.pixels()[static_cast<size_t>(y * 28 + x)]; };
+  EXPECT_EQ(at(14, 14), 1.0f);          // on the line
+  EXPECT_EQ(at(14, 15), 1.0f);          // 1 px off: inside the pen
+  EXPECT_NEAR(at(14, 16), 0.1f, 1e-5);  // 2 px off: the soft edge (1.6 - 2 + 0.5)
+  EXPECT_EQ(at(14, 17), 0.0f);          // beyond
+  EXPECT_EQ(at(1, 14), 0.0f);           // before the stroke's start
+  for (float v : c.pixels()) EXPECT_TRUE(v >= 0.0f && v <= 1.0f);
+  // Drawing over ink never lightens it.
+  c.begin_stroke(14.5, 15.5);
+  EXPECT_EQ(at(14, 14), 1.0f);
+  c.clear();
+  EXPECT_TRUE(c.empty());
+  EXPECT_EQ(at(14, 14), 0.0f);
+  // A picture set whole (a photo), values kept in [0, 1].
+  std::vector<float> px(784, 0.25f);
+  px[0] = 7.0f;
+  c.set_pixels(px);
+  EXPECT_FALSE(c.empty());
+  EXPECT_EQ(at(0, 0), 1.0f);
+  EXPECT_EQ(at(5, 5), 0.25f);
+  c.set_pixels({1.0f});  // the wrong size: ignored
+  EXPECT_EQ(at(5, 5), 0.25f);
+  // A larger picture gets a proportionally larger pen.
+  c.resize(56, 56);
+  EXPECT_TRUE(c.empty());
+  EXPECT_DOUBLE_EQ(c.pen(), 3.2);
+}
+
+}  // namespace
+}  // namespace aisb::canvas

@@ -1,0 +1,102 @@
+#include "session/keep_model.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+
+#include "export/export.hpp"
+
+namespace fs = std::filesystem;
+
+namespace aisb::app {
+
+fs::path user_models_dir() {
+  if (const char* d = std::getenv("XDG_DATA_HOME"); d != nullptr && *d == '/')
+    return fs::path(d) / "aisandbox" / "models";
+  const char* home = std::getenv("HOME");
+  return fs::path(home != nullptr ? home : ".") / ".local" / "share" / "aisandbox" / "models";
+}
+
+std::string model_name_for(const JobSpec& job) {
+  std::string name;
+  for (const char c : job.lesson) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    name += ok ? c : '-';
+  }
+  return name.empty() ? std::string("playground") : name;
+}
+
+fs::path keep_path(const fs::path& folder, const std::string& name, const std::string& kind) {
+  if (kind == "pytorch") return folder / (name + "-pytorch");
+  if (kind == "onnx") return folder / (name + ".onnx");
+  if (kind == "notebook") return folder / (name + ".ipynb");
+  return folder / (name + kModelFileExtension);
+}
+
+KeepResult save_model_file(const TrainedModel& model, const fs::path& file) {
+  KeepResult r;
+  r.path = file;
+  std::error_code ec;
+  if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
+  const fs::path tmp = file.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << model_file_text(model);
+    out.flush();
+    if (!out) {
+      fs::remove(tmp, ec);
+      r.problem = "cannot write " + file.string();
+      return r;
+    }
+  }
+  fs::rename(tmp, file, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    r.problem = "cannot write " + file.string() + ": " + ec.message();
+    return r;
+  }
+  r.ok = true;
+  return r;
+}
+
+KeepResult keep_model(const TrainedModel& model, const std::string& kind, const fs::path& folder,
+                      const std::string& name, const std::string& lang, const fs::path& data_dir) {
+  const fs::path out = keep_path(folder, name, kind);
+  if (kind == "model") return save_model_file(model, out);
+  KeepResult r;
+  r.path = out;
+  try {
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    export_model(model, export_kind(kind), out, lang, data_dir);
+    r.ok = true;
+  } catch (const std::exception& e) {
+    r.problem = e.what();
+  }
+  return r;
+}
+
+bool is_model_file(const fs::path& path) {
+  std::string e = path.extension().string();
+  for (char& c : e) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return e == kModelFileExtension;
+}
+
+std::vector<fs::path> model_files_in(const fs::path& folder) {
+  std::vector<std::pair<fs::file_time_type, fs::path>> found;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::directory_iterator() && found.size() < 200; it.increment(ec)) {
+    std::error_code e2;
+    if (!it->is_regular_file(e2) || !is_model_file(it->path())) continue;
+    found.emplace_back(it->last_write_time(e2), it->path());
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  std::vector<fs::path> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
+}  // namespace aisb::app
