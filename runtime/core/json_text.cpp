@@ -1,6 +1,7 @@
 #include "core/json_text.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 namespace aisb {
 
@@ -89,6 +90,27 @@ std::optional<std::string> base64_decode(std::string_view text) {
     out += static_cast<char>((n >> 16) & 0xFF);
     if (pad < 2) out += static_cast<char>((n >> 8) & 0xFF);
     if (pad < 1) out += static_cast<char>(n & 0xFF);
+  }
+  return out;
+}
+
+std::string float32_le_bytes(const std::vector<float>& values) {
+  std::string bytes(values.size() * 4, '\0');
+  for (size_t i = 0; i < values.size(); ++i) {
+    uint32_t u = 0;
+    std::memcpy(&u, &values[i], 4);
+    for (size_t b = 0; b < 4; ++b) bytes[i * 4 + b] = static_cast<char>((u >> (8 * b)) & 0xFF);
+  }
+  return bytes;
+}
+
+std::optional<std::vector<float>> float32_from_le_bytes(std::string_view bytes) {
+  if (bytes.size() % 4 != 0) return std::nullopt;
+  std::vector<float> out(bytes.size() / 4);
+  for (size_t i = 0; i < out.size(); ++i) {
+    uint32_t u = 0;
+    for (size_t b = 0; b < 4; ++b) u |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i * 4 + b])) << (8 * b);
+    std::memcpy(&out[i], &u, 4);
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,11 @@ nlohmann::json parse_json(std::string_view text, std::string* why = nullptr, int
 // Base64 (RFC 4648, with padding): bytes inside JSON text (a checkpoint's
 // optimizer state, a model file's weights). Decoding refuses anything else.
 std::string base64_encode(std::string_view bytes);
+// float32 values as little-endian bytes, the byte order of every file made
+// here (model files, safetensors, ONNX tensors), whatever the machine's; and
+// back (nothing when the size is not a whole number of floats).
+std::string float32_le_bytes(const std::vector<float>& values);
+std::optional<std::vector<float>> float32_from_le_bytes(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace aisb

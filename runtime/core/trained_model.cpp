@@ -24,26 +24,13 @@ namespace {
 // Weights travel as little-endian float32 in base64: exact (every bit comes
 // back), a third of the size of decimal text, and quick to read.
 std::string floats_to_base64(const std::vector<float>& v) {
-  std::string bytes(v.size() * 4, '\0');
-  for (size_t i = 0; i < v.size(); ++i) {
-    uint32_t u = 0;
-    std::memcpy(&u, &v[i], 4);
-    for (int b = 0; b < 4; ++b) bytes[i * 4 + static_cast<size_t>(b)] = static_cast<char>((u >> (8 * b)) & 0xFF);
-  }
-  return base64_encode(bytes);
+  return base64_encode(float32_le_bytes(v));
 }
 
 std::optional<std::vector<float>> floats_from_base64(std::string_view text) {
   const auto bytes = base64_decode(text);
-  if (!bytes || bytes->size() % 4 != 0) return std::nullopt;
-  std::vector<float> out(bytes->size() / 4);
-  for (size_t i = 0; i < out.size(); ++i) {
-    uint32_t u = 0;
-    for (int b = 0; b < 4; ++b)
-      u |= static_cast<uint32_t>(static_cast<uint8_t>((*bytes)[i * 4 + static_cast<size_t>(b)])) << (8 * b);
-    std::memcpy(&out[i], &u, 4);
-  }
-  return out;
+  if (!bytes) return std::nullopt;
+  return float32_from_le_bytes(*bytes);
 }
 
 json tensors_to_json(const WeightSet& ws) {

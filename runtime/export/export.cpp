@@ -14,6 +14,7 @@
 
 #include "core/catalog.hpp"
 #include "core/job_reader.hpp"
+#include "core/json_text.hpp"
 #include "export/export_internal.hpp"
 
 namespace aisb {
@@ -178,13 +179,7 @@ std::string safetensors_bytes(const std::vector<NamedTensor>& tensors,
   const uint64_t n = text.size();
   for (int b = 0; b < 8; ++b) out.push_back(static_cast<char>((n >> (8 * b)) & 0xFF));
   out += text;
-  for (const auto& t : tensors) {
-    for (const float v : t.data) {
-      uint32_t u = 0;
-      std::memcpy(&u, &v, 4);
-      for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((u >> (8 * b)) & 0xFF));
-    }
-  }
+  for (const auto& t : tensors) out += float32_le_bytes(t.data);
   return out;
 }
 

@@ -41,13 +41,7 @@ struct TestSet {
 };
 
 std::string floats_base64(const std::vector<float>& v) {
-  std::string bytes(v.size() * 4, '\0');
-  for (size_t i = 0; i < v.size(); ++i) {
-    uint32_t u = 0;
-    std::memcpy(&u, &v[i], 4);
-    for (int b = 0; b < 4; ++b) bytes[i * 4 + static_cast<size_t>(b)] = static_cast<char>((u >> (8 * b)) & 0xFF);
-  }
-  return base64_encode(bytes);
+  return base64_encode(float32_le_bytes(v));
 }
 
 TestSet test_set(const Plan& plan, const fs::path& data_dir, const std::string& lang) {

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.hpp"
 #include "export/export.hpp"
 #include "export/export_internal.hpp"
 
@@ -29,16 +30,6 @@ namespace {
 constexpr int64_t kIrVersion = 8;
 constexpr int64_t kOpset = 17;
 
-std::string le_bytes(const std::vector<float>& v) {
-  std::string out(v.size() * 4, '\0');
-  for (size_t i = 0; i < v.size(); ++i) {
-    uint32_t u = 0;
-    std::memcpy(&u, &v[i], 4);
-    for (int b = 0; b < 4; ++b) out[i * 4 + static_cast<size_t>(b)] = static_cast<char>((u >> (8 * b)) & 0xFF);
-  }
-  return out;
-}
-
 class Graph {
  public:
   explicit Graph(onnx::GraphProto* g) : g_(g) {}
@@ -48,7 +39,7 @@ class Graph {
     t->set_name(name);
     t->set_data_type(onnx::TensorProto::FLOAT);
     for (const int64_t d : shape) t->add_dims(d);
-    t->set_raw_data(le_bytes(values));
+    t->set_raw_data(float32_le_bytes(values));
   }
 
   void constant_i64(const std::string& name, const std::vector<int64_t>& values) {

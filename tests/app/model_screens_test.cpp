@@ -23,6 +23,7 @@
 #include "engine/predict.hpp"
 #include "lesson/lesson.hpp"
 #include "screens.hpp"
+#include "support/train_to_model.hpp"
 
 namespace fs = std::filesystem;
 
@@ -47,19 +48,10 @@ class ModelScreens : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(lesson.ok());
     JobSpec job = lesson.lesson.job;
     job.training.epochs = 4;
-    ModelRecorder recorder(job);
-    TrainOptions options;
-    options.device = "cpu";
-    options.snapshot_hz = 0;
-    options.checkpoint_seconds = 1e9;
-    options.on_checkpoint = [&](const Checkpoint& c) {
-      recorder.on_checkpoint(c.epoch, c.step, c.weights, c.buffers, c.optimizer);
-    };
-    RunControl control;
-    const RunSummary run = train(job, options, control, [&](Event&& e) { recorder.on_event(e); });
+    RunSummary run;
+    TrainedModel trained = test::train_to_model(job, &run);
     ASSERT_EQ(run.reason, "completed") << run.message;
-    ASSERT_TRUE(recorder.complete());
-    model_ = new TrainedModel(recorder.model());
+    model_ = new TrainedModel(std::move(trained));
     std::ofstream(dir_ / "digits.aimodel", std::ios::binary) << model_file_text(*model_);
   }
   static void TearDownTestSuite() {

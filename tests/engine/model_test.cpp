@@ -14,24 +14,18 @@
 #include "engine/engine.hpp"
 #include "engine/predict.hpp"
 #include "support/job_fixtures.hpp"
+#include "support/train_to_model.hpp"
 
 namespace aisb {
 namespace {
 
 using nlohmann::json;
 
-TrainedModel train_model(const JobSpec& job, TrainOptions options = {}) {
-  options.device = "cpu";
-  ModelRecorder recorder(job);
-  options.checkpoint_seconds = 1e9;
-  options.on_checkpoint = [&](const Checkpoint& c) {
-    recorder.on_checkpoint(c.epoch, c.step, c.weights, c.buffers, c.optimizer);
-  };
-  RunControl control;
-  const RunSummary s = train(job, options, control, [&](Event&& e) { recorder.on_event(e); });
+TrainedModel train_model(const JobSpec& job) {
+  RunSummary s;
+  TrainedModel m = test::train_to_model(job, &s);
   EXPECT_EQ(s.reason, "completed") << s.message;
-  EXPECT_TRUE(recorder.complete());
-  return recorder.model();
+  return m;
 }
 
 TrainedModel reopen(const TrainedModel& m) {

@@ -1,4 +1,5 @@
 #include "export/export_support.hpp"
+#include "support/train_to_model.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -126,18 +127,10 @@ std::vector<nlohmann::ordered_json> json_lines(const std::string& out) {
 }
 
 TrainedModel train_model(const JobSpec& job) {
-  ModelRecorder recorder(job);
-  TrainOptions options;
-  options.device = "cpu";
-  options.snapshot_hz = 0;
-  options.on_checkpoint = [&](const Checkpoint& c) {
-    recorder.on_checkpoint(c.epoch, c.step, c.weights, c.buffers, c.optimizer);
-  };
-  RunControl control;
-  const RunSummary summary = train(job, options, control, [&](Event&& e) { recorder.on_event(e); });
+  RunSummary summary;
+  TrainedModel m = train_to_model(job, &summary);
   EXPECT_EQ(summary.reason, "completed") << summary.message;
-  EXPECT_TRUE(recorder.complete());
-  return recorder.model();
+  return m;
 }
 
 namespace {
