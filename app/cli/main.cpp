@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   auto* predict = app.add_subcommand("predict",
                                      "Ask a trained model (.aimodel) about new inputs: CSV files (one "
                                      "prediction a row), images, or folders of images");
-  predict->add_option("model", p.model, "Trained-model file (.aimodel)")->required()->check(CLI::ExistingFile);
+  predict->add_option("model", p.model, "Trained-model file (.aimodel)")->required();
   predict->add_option("inputs", p.inputs, "CSV files, image files or folders")->required();
   predict->add_flag("--json", p.json, "One JSON object per prediction, in input order");
 
@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   auto* exp = app.add_subcommand("export",
                                  "Export a trained model to PyTorch (model.py + model.safetensors), "
                                  "ONNX, or a Jupyter notebook");
-  exp->add_option("model", x.model, "Trained-model file (.aimodel)")->required()->check(CLI::ExistingFile);
+  exp->add_option("model", x.model, "Trained-model file (.aimodel)")->required();
   exp->add_option("--to", x.to, "What to make")->required()->check(CLI::IsMember({"pytorch", "onnx", "notebook"}));
   exp->add_option("-o,--output", x.output, "A folder for pytorch; a .onnx or .ipynb file")->required();
 

@@ -1,5 +1,7 @@
 #include "core/files.hpp"
 
+#include <cstring>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,8 +39,9 @@ bool write_file_atomically(const std::filesystem::path& file, std::string_view t
   }
   ok = ok && std::rename(tmp.c_str(), file.c_str()) == 0;
   if (!ok) {
+    const int error = errno != 0 ? errno : EIO;  // what went wrong first, before unlink
     ::unlink(tmp.c_str());
-    if (why != nullptr) *why = "cannot write " + file.string();
+    if (why != nullptr) *why = "cannot write " + file.string() + ": " + std::strerror(error);
   }
   return ok;
 }

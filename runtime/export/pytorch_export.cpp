@@ -71,7 +71,7 @@ def read_image(path):
     try:
         with Image.open(path) as image:
             pixels = numpy.asarray(image.convert("RGB"), dtype=numpy.int64)
-    except (OSError, ValueError) as e:
+    except Exception as e:  # @@image_error_comment@@
         raise InputError(f"{path}: {e}")
     if channels == 1:
         # @@grey_comment@@
@@ -393,6 +393,9 @@ const Words& words() {
       {"msg_not_number",
        {"f\"{path}:{row}: column {name!r} holds {cell!r}, not a number\"",
         "f\"{path}:{row}: {name!r} 열의 {cell!r}은(는) 숫자가 아니에요\""}},
+      {"image_error_comment",
+       {"a damaged file, or one too large to open safely (Pillow's DecompressionBombError)",
+        "망가진 파일이거나, 안전하게 열기에는 너무 큰 파일(Pillow의 DecompressionBombError)"}},
       {"missing_comment",
        {"an empty cell: left out or given the training mean, as the lesson said (MISSING), else an error",
         "빈 칸: 수업에서 정한 대로(MISSING) 그 행을 빼거나 학습 때의 평균을 넣고, 아니면 오류예요"}},

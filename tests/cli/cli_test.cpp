@@ -526,6 +526,9 @@ TEST(Cli, PredictWithABadModelFileExitsOneAndSaysWhy) {
   r = run("predict " + future.string() + " " + csv.string());
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("version 7 is not supported"), std::string::npos) << r.err;
+  r = run("predict " + (temp_dir() / "no-such.aimodel").string() + " " + csv.string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("no-such.aimodel: error: cannot open the model file"), std::string::npos) << r.err;
 }
 
 TEST(Cli, PredictImagesAndFoldersWithATrainedCnn) {
