@@ -6,6 +6,8 @@ python3 bench/compare.py
 echo
 python3 bench/gpu.py
 echo
+python3 bench/cnn_cpu.py
+echo
 python3 bench/app.py
 echo
 python3 bench/center.py
