@@ -30,6 +30,8 @@ namespace {
 // At most this many predictions in one call: a folder of a class's photos
 // fits, a mistaken `/` does not run for an hour.
 constexpr size_t kMaxSamples = 200000;
+// Entries a folder walk looks at (files of any kind and folders).
+constexpr int64_t kMaxFolderEntries = 200000;
 
 struct Samples {
   std::vector<std::string> labels;
@@ -266,8 +268,13 @@ void add_folder(const Predictor& p, const fs::path& folder, Samples& out) {
   }
   std::vector<fs::path> files;
   std::error_code ec;
+  int64_t visited = 0;
   for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::none, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (++visited > kMaxFolderEntries) {  // a mistaken `/`: say so rather than walk the disk
+      throw InputError(folder.string() + ": " +
+                       message_text("predict.folder_too_big", language(), {std::to_string(kMaxFolderEntries)}));
+    }
     if (it->is_regular_file(ec) && !it->is_symlink(ec) && is_image_file_name(it->path().filename().string()) &&
         it->path().filename().string()[0] != '.') {
       files.push_back(it->path());

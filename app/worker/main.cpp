@@ -288,7 +288,8 @@ int main(int argc, char** argv) {
   const std::string host = hostname;
   const fs::path folder(dir);
   const fs::path events_file = folder / "events.jsonl", checkpoint_file = folder / "checkpoint.json";
-  worker::LogState log = worker::scan_log(events_file);
+  std::vector<Metrics> curves_so_far;  // a resumed run's model file has its whole curves
+  worker::LogState log = worker::scan_log(events_file, &curves_so_far);
   std::error_code ec;
   if (log.torn) fs::resize_file(events_file, log.good_bytes, ec);  // a write cut short by a crash
   if (log.done_reason) {
@@ -461,10 +462,11 @@ int main(int argc, char** argv) {
   // What model.json holds (the trained-model file): gathered from the run's
   // own events, and the optimizer's state from its last checkpoint.
   ModelRecorder recorder(job);
-  for (const auto& m : log.metrics) {  // the curves before an interruption
-    Diagnostics ignored;
-    const Event e = event_from_json(m, ignored);
-    if (!ignored.has_errors()) recorder.on_event(e);
+  for (const Metrics& m : curves_so_far) {  // the curves before an interruption
+    Event e;
+    e.type = EventType::metrics;
+    e.metrics = m;
+    recorder.on_event(e);
   }
   options.on_checkpoint = [&](const Checkpoint& c) {
     recorder.on_checkpoint(c.epoch, c.step, c.weights, c.buffers, c.optimizer);

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 namespace aisb {
 
-LogState scan_log(const fs::path& events_jsonl) {
+LogState scan_log(const fs::path& events_jsonl, std::vector<Metrics>* metrics) {
   LogState s;
   std::ifstream in(events_jsonl, std::ios::binary);
   if (!in) return s;
@@ -38,7 +38,11 @@ LogState scan_log(const fs::path& events_jsonl) {
     if (type == "started") s.started = true;
     if (type == "metrics") {
       s.last_epoch = j.value("epoch", s.last_epoch);
-      s.metrics.push_back(j);
+      if (metrics != nullptr) {
+        Diagnostics ignored;
+        const Event e = event_from_json(j, ignored);
+        if (!ignored.has_errors()) metrics->push_back(e.metrics);
+      }
     }
     if (type == "snapshot") s.last_snapshot_step = j.value("step", s.last_snapshot_step);
     if (type == "done") {

@@ -25,12 +25,13 @@ struct LogState {
   std::string done_message;                // the done event's message, if any
   uintmax_t good_bytes = 0;                // the log up to its last whole, valid line
   bool torn = false;                       // something after good_bytes must be cut off
-  // Every metrics event of the log (a run's curves so far), so that a
-  // resumed run's model file has the whole of them.
-  std::vector<nlohmann::json> metrics;
 };
 
-LogState scan_log(const std::filesystem::path& events_jsonl);
+struct Metrics;
+// `metrics`, when given, also gets every metrics event of the log (a run's
+// curves so far: the worker's model file of a resumed run needs them; the
+// center's calls do not pay for them).
+LogState scan_log(const std::filesystem::path& events_jsonl, std::vector<Metrics>* metrics = nullptr);
 
 // The seq of the log's last whole line, read from the end of the file (a
 // long log with snapshots is not read through); 0 for none.

@@ -611,6 +611,8 @@ const std::vector<MessageEntry>& message_table() {
       {"predict.short_series", "a sequence model needs at least {0} rows (one window)",
        "시퀀스 모델에는 적어도 {0}개의 행(한 구간)이 필요합니다."},
       {"predict.too_many_files", "more than {0} image files", "이미지 파일이 {0}개보다 많습니다."},
+      {"predict.folder_too_big", "more than {0} files and folders inside; give a smaller folder",
+       "안에 파일과 폴더가 {0}개보다 많습니다. 더 작은 폴더를 주세요."},
       {"predict.no_such_file", "no such file or folder", "그런 파일이나 폴더가 없습니다."},
       {"predict.unknown_kind", "not an image (.png .jpg .jpeg .bmp .gif) or a CSV file",
        "이미지(.png .jpg .jpeg .bmp .gif)나 CSV 파일이 아닙니다."},

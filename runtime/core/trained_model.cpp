@@ -397,8 +397,11 @@ TrainedModel read_model_file(const std::string& path, Diagnostics& diags) {
       diags.add(std::move(d));
     }
   };
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // Only a plain file: a FIFO or a device would block or never end.
+  std::error_code ec;
+  std::ifstream in;
+  if (std::filesystem::is_regular_file(path, ec)) in.open(path, std::ios::binary);
+  if (!in.is_open() || !in) {
     Diagnostics d;
     d.error("", msg("model.cannot_open"));
     place(std::move(d));

@@ -21,8 +21,8 @@ std::string mib(int64_t bytes) {
   return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB";
 }
 
-// True when `file` (after symlinks) still lies inside `base`: a link in the
-// lesson's folder must not lead a classmate's lesson to read /etc.
+}  // namespace
+
 bool stays_inside(const fs::path& base, const fs::path& file) {
   std::error_code ec;
   const fs::path b = fs::weakly_canonical(base.empty() ? fs::path(".") : base, ec);
@@ -37,6 +37,8 @@ bool stays_inside(const fs::path& base, const fs::path& file) {
   }
   return true;
 }
+
+namespace {
 
 std::optional<TableData> read_table(const DatasetSpec& d, const std::string& task, const std::string& bytes,
                                     const std::string& name, Diagnostics& diags, DataSummary* summary) {

@@ -37,6 +37,10 @@ struct DataSummary {
   int64_t samples = 0;             // what training gets
 };
 
+// True when `file` (after symlinks) still lies inside `base`: a link in a
+// lesson's folder must not lead a classmate's lesson to read /etc.
+bool stays_inside(const std::filesystem::path& base, const std::filesystem::path& file);
+
 // Reads the data a file source names, relative to `base` (the lesson's
 // folder; paths never leave it), checks it against the job (columns named,
 // the target against the task, and with `decode_images` every image), and

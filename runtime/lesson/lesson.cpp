@@ -360,16 +360,19 @@ LessonResult load_lesson(const std::filesystem::path& file, bool decode_images) 
   }
   if (r.ok() && !r.lesson.trained.empty()) {
     // The trained weights must be of this lesson's network: the same layers
-    // on inputs and outputs of the same shapes.
+    // on inputs and outputs of the same shapes; a link must not lead out of
+    // the lesson's folder.
+    const std::filesystem::path file = dir / r.lesson.trained;
+    std::error_code ec;
     Diagnostics model_diags;
-    TrainedModel m = read_model_file((dir / r.lesson.trained).string(), model_diags);
-    const JobSpec& job = r.lesson.job;
-    if (model_diags.has_errors()) {
+    if (std::filesystem::exists(file, ec) && !stays_inside(dir, file)) {
+      r.diags.error("trained", msg("lesson.trained_outside", {r.lesson.trained}));
+    } else if (TrainedModel m = read_model_file(file.string(), model_diags); model_diags.has_errors()) {
       const Diagnostic& d = *std::find_if(model_diags.all().begin(), model_diags.all().end(),
                                           [](const Diagnostic& x) { return x.severity == Severity::error; });
       r.diags.error("trained", msg("lesson.trained_bad", {r.lesson.trained, d.message}));
-    } else if (m.job.model != job.model || input_shape(m.job) != input_shape(job) ||
-               output_units(m.job) != output_units(job)) {
+    } else if (m.job.model != r.lesson.job.model || input_shape(m.job) != input_shape(r.lesson.job) ||
+               output_units(m.job) != output_units(r.lesson.job)) {
       r.diags.error("trained", msg("lesson.trained_other_network", {r.lesson.trained}));
     } else {
       r.lesson.trained_model = std::make_shared<const TrainedModel>(std::move(m));

@@ -3,6 +3,9 @@
 // longer run; a file from someone else is checked before anything is built.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstring>
 
@@ -257,6 +260,15 @@ TEST_F(BadModelFile, AFileOnDiskSaysWhere) {
   read_model_file("/nonexistent/m.aimodel", diags);
   ASSERT_TRUE(diags.has_errors());
   EXPECT_EQ(diags.all().front().where, "/nonexistent/m.aimodel");
+  // Not a plain file: a folder, or a FIFO that would block a reader forever.
+  const std::string fifo = ::testing::TempDir() + "model-fifo-" + std::to_string(::getpid());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {::testing::TempDir(), fifo}) {
+    Diagnostics d;
+    read_model_file(path, d);
+    EXPECT_NE(d.first_error().find("cannot open the model file"), std::string::npos) << path;
+  }
+  ::unlink(fifo.c_str());
 }
 
 }  // namespace

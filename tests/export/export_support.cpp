@@ -1,4 +1,5 @@
 #include "export/export_support.hpp"
+#include "support/job_fixtures.hpp"
 #include "support/train_to_model.hpp"
 
 #include <fcntl.h>
@@ -169,26 +170,6 @@ JobSpec base_job(const std::string& source, const std::string& task) {
   j.training.epochs = 2;
   j.training.seed = 3;
   return j;
-}
-
-LayerSpec dense(int units, const std::string& act) {
-  return {.type = "dense", .units = units, .activation = act};
-}
-LayerSpec conv(int filters, int kernel, int stride, const std::string& padding, const std::string& act) {
-  return {
-      .type = "conv2d", .activation = act, .filters = filters, .kernel = kernel, .stride = stride, .padding = padding};
-}
-LayerSpec layer(const std::string& type) {
-  return {.type = type};
-}
-LayerSpec pool(int size) {
-  return {.type = "maxpool2d", .size = size};
-}
-LayerSpec dropout(double rate) {
-  return {.type = "dropout", .rate = rate};
-}
-LayerSpec recurrent(const std::string& type, int units) {
-  return {.type = type, .units = units};
 }
 
 // A CSV written by the test, and the raw values its rows give a model.

@@ -509,6 +509,13 @@ TEST_F(TrainedLesson, AnotherNetworkMissingOrOutsideIsAnErrorAtTheKey) {
   EXPECT_NE(error_at_trained(r).find("not an AI Sandbox model file"), std::string::npos) << error_at_trained(r);
   r = load("trained = \"../secret.aimodel\"");
   EXPECT_NE(error_at_trained(r).find("inside the lesson's folder"), std::string::npos) << error_at_trained(r);
+  // A link in the folder that leads out of it is refused as well.
+  const fs::path outside = dir.parent_path() / ("aisb-outside-" + std::to_string(::getpid()) + ".aimodel");
+  fs::copy_file(dir / "other.aimodel", outside, fs::copy_options::overwrite_existing);
+  fs::create_symlink(outside, dir / "link.aimodel");
+  r = load("trained = \"link.aimodel\"");
+  fs::remove(outside);
+  EXPECT_NE(error_at_trained(r).find("inside the lesson's folder"), std::string::npos) << error_at_trained(r);
   // Placed at its line, like every problem of the file.
   EXPECT_NE(format_diagnostics(r, "lesson.toml").find("lesson.toml:6:"), std::string::npos)
       << format_diagnostics(r, "lesson.toml");

@@ -1,9 +1,37 @@
 // Small jobs the tests share.
 #pragma once
 
+#include <string>
+
 #include "core/spec.hpp"
 
 namespace aisb::test {
+
+// Layers, written as a lesson would, for the tests that build networks.
+inline LayerSpec dense(int units, const std::string& activation = "relu") {
+  return {.type = "dense", .units = units, .activation = activation};
+}
+inline LayerSpec conv(int filters, int kernel = 3, int stride = 1, const std::string& padding = "same",
+                      const std::string& activation = "relu") {
+  return {.type = "conv2d",
+          .activation = activation,
+          .filters = filters,
+          .kernel = kernel,
+          .stride = stride,
+          .padding = padding};
+}
+inline LayerSpec layer(const std::string& type) {
+  return {.type = type};
+}
+inline LayerSpec pool(int size) {
+  return {.type = "maxpool2d", .size = size};
+}
+inline LayerSpec dropout(double rate) {
+  return {.type = "dropout", .rate = rate};
+}
+inline LayerSpec recurrent(const std::string& type, int units) {
+  return {.type = type, .units = units};
+}
 
 inline JobSpec xor_job(int epochs = 20) {
   JobSpec j;

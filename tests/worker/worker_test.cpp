@@ -268,24 +268,12 @@ int64_t status_of(pid_t pid, const std::string& key) {
   return 0;
 }
 
-LayerSpec conv(int filters, int kernel = 3) {
-  return {.type = "conv2d", .activation = "relu", .filters = filters, .kernel = kernel, .padding = "same"};
-}
-LayerSpec dense(int units, const std::string& activation = "relu") {
-  return {.type = "dense", .units = units, .activation = activation};
-}
-LayerSpec layer(const std::string& type) {
-  return {.type = type};
-}
-LayerSpec pool(int size) {
-  return {.type = "maxpool2d", .size = size};
-}
-LayerSpec dropout(double rate) {
-  return {.type = "dropout", .rate = rate};
-}
-LayerSpec recurrent(const std::string& type, int units) {
-  return {.type = type, .units = units};
-}
+using test::conv;
+using test::dense;
+using test::dropout;
+using test::layer;
+using test::pool;
+using test::recurrent;
 
 JobSpec job_on(const std::string& source, int samples, std::vector<LayerSpec> layers, int batch,
                const std::string& optimizer = "sgd") {
