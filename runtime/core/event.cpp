@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.hpp"
 #include "core/reader.hpp"
 
 namespace aisb {
@@ -170,6 +171,140 @@ Standardization standardization_from_json(const nlohmann::json& j, const std::st
   return s;
 }
 
+nlohmann::json to_json(const Inside& in) {
+  nlohmann::json j = nlohmann::json::object();
+  if (in.has_probe()) {
+    j["sample"] = in.sample;
+    j["outputs"] = in.outputs;
+    if (in.klass >= 0) j["class"] = in.klass;
+    auto& maps = j["maps"] = nlohmann::json::array();
+    for (const LayerMap& m : in.maps) {
+      maps.push_back({{"layer", m.layer},
+                      {"shape", m.shape},
+                      {"channels_shown", m.channels_shown},
+                      {"lo", m.lo},
+                      {"hi", m.hi},
+                      {"data", base64_encode(m.bytes)}});
+    }
+    if (!in.saliency.empty()) j["saliency"] = {{"shape", in.saliency_shape}, {"data", base64_encode(in.saliency)}};
+  }
+  if (in.has_predictions()) j["predictions"] = {{"epoch", in.epoch}, {"values", in.predictions}};
+  return j;
+}
+
+namespace {
+
+// A list of at most `most` finite numbers at `key`, or an error at its path.
+std::vector<float> finite_list(JsonReader& r, const std::string& key, size_t most, bool required = false) {
+  std::vector<float> out;
+  const nlohmann::json* a = r.array(key, required);
+  if (a == nullptr) return out;
+  if (a->size() > most) {
+    r.diags().error(r.path_of(key), "at most " + std::to_string(most) + " numbers");
+    return out;
+  }
+  for (const auto& v : *a) {
+    if (!v.is_number() || !std::isfinite(v.get<double>())) {
+      r.diags().error(r.path_of(key), "expected a list of finite numbers");
+      return {};
+    }
+    out.push_back(v.get<float>());
+  }
+  return out;
+}
+
+// A shape of 1 to `dims` sizes, each 1..65536, or empty with an error.
+std::vector<int64_t> small_shape(JsonReader& r, const std::string& key, size_t dims) {
+  const std::vector<float> s = finite_list(r, key, dims, true);
+  std::vector<int64_t> out;
+  for (float v : s) {
+    if (v < 1 || v > 65536 || v != std::floor(v)) {
+      r.diags().error(r.path_of(key), "sizes must be whole numbers from 1 to 65536");
+      return {};
+    }
+    out.push_back(static_cast<int64_t>(v));
+  }
+  if (out.empty() && !s.empty()) return {};
+  return out;
+}
+
+// Bytes from base64 at `key`, exactly `size` of them.
+std::string bytes_of(JsonReader& r, const std::string& key, int64_t size) {
+  const std::string text = r.string(key, "", true);
+  if (text.size() > static_cast<size_t>(size) / 3 * 4 + 8) {
+    r.diags().error(r.path_of(key), "holds more bytes than its shape");
+    return {};
+  }
+  auto bytes = base64_decode(text);
+  if (!bytes || static_cast<int64_t>(bytes->size()) != size) {
+    r.diags().error(r.path_of(key), "expected base64 of " + std::to_string(size) + " bytes");
+    return {};
+  }
+  return std::move(*bytes);
+}
+
+}  // namespace
+
+Inside inside_from_json(const nlohmann::json& j, const std::string& path, Diagnostics& diags) {
+  Inside in;
+  JsonReader r(&j, path, diags);
+  in.sample = r.integer("sample", -1, -1, INT32_MAX);
+  if (in.has_probe()) {
+    in.outputs = finite_list(r, "outputs", 4096, true);
+    in.klass = static_cast<int>(r.integer("class", -1, -1, 4095));
+    int64_t total = 0;
+    if (const nlohmann::json* maps = r.array("maps", true); maps != nullptr) {
+      if (maps->size() > 64) diags.error(r.path_of("maps"), "at most 64 layers");
+      for (size_t i = 0; i < maps->size() && i < 64; ++i) {
+        JsonReader mr(&(*maps)[i], r.path_of("maps") + "[" + std::to_string(i) + "]", diags);
+        LayerMap m;
+        m.layer = static_cast<int>(mr.integer("layer", 0, 0, 63, true));
+        m.shape = small_shape(mr, "shape", 3);
+        m.channels_shown = mr.integer("channels_shown", 0, 0, 65536, true);
+        m.lo = finite_list(mr, "lo", 65536, true);
+        m.hi = finite_list(mr, "hi", 65536, true);
+        if (!m.shape.empty()) {
+          int64_t per = 1;
+          for (size_t d = 1; d < m.shape.size(); ++d) per *= m.shape[d];
+          if (m.shape.size() == 1) per = m.shape[0];
+          const int64_t channels = m.shape.size() == 1 ? 1 : m.shape[0];
+          const int64_t size = per * m.channels_shown;
+          if (m.channels_shown > channels || static_cast<int64_t>(m.lo.size()) != m.channels_shown ||
+              m.hi.size() != m.lo.size()) {
+            diags.error(mr.path(), "channels_shown, lo and hi must agree with the shape");
+          } else if (total + size > kInsideMapBytes) {
+            diags.error(mr.path(), "the maps hold more than " + std::to_string(kInsideMapBytes) + " bytes");
+          } else {
+            total += size;
+            m.bytes = bytes_of(mr, "data", size);
+          }
+        }
+        mr.finish();
+        in.maps.push_back(std::move(m));
+      }
+    }
+    if (const nlohmann::json* sal = r.object("saliency"); sal != nullptr) {
+      JsonReader sr(sal, r.path_of("saliency"), diags);
+      in.saliency_shape = small_shape(sr, "shape", 2);
+      if (in.saliency_shape.size() == 2 && in.saliency_shape[0] * in.saliency_shape[1] <= kInsideMapBytes) {
+        in.saliency = bytes_of(sr, "data", in.saliency_shape[0] * in.saliency_shape[1]);
+      } else if (!in.saliency_shape.empty()) {
+        diags.error(sr.path_of("shape"),
+                    "expected [height, width] of at most " + std::to_string(kInsideMapBytes) + " pixels");
+      }
+      sr.finish();
+    }
+  }
+  if (const nlohmann::json* p = r.object("predictions"); p != nullptr) {
+    JsonReader pr(p, r.path_of("predictions"), diags);
+    in.epoch = static_cast<int>(pr.integer("epoch", 0, 0, INT32_MAX, true));
+    in.predictions = finite_list(pr, "values", static_cast<size_t>(kInsidePredictions), true);
+    pr.finish();
+  }
+  r.finish();
+  return in;
+}
+
 nlohmann::json to_json(const Event& e) {
   nlohmann::json j = {{"type", to_string(e.type)}};
   if (e.seq > 0) j["seq"] = e.seq;
@@ -188,6 +323,7 @@ nlohmann::json to_json(const Event& e) {
       j["step"] = e.step;
       j["weights"] = weights_to_json(e.weights);
       if (!e.gradients.empty()) j["gradients"] = e.gradients;
+      if (e.inside) j["inside"] = to_json(*e.inside);
       break;
     }
     case EventType::log:
@@ -237,6 +373,7 @@ Event event_from_json(const nlohmann::json& j, Diagnostics& diags) {
         diags.error("gradients", "expected a list of numbers");
       }
     }
+    if (const json* in = r.object("inside"); in != nullptr) e.inside = inside_from_json(*in, "inside", diags);
   } else if (type == "log") {
     e.type = EventType::log;
     e.level = r.choice("level", "info", {"info", "warning", "error"});

@@ -43,6 +43,47 @@ struct NamedTensor {
 };
 using WeightSet = std::vector<NamedTensor>;
 
+// One layer's output for the probed sample, as the views draw it: each
+// channel quantised to bytes over its own range (0 is lo[c], 255 is hi[c]).
+struct LayerMap {
+  int layer = 0;               // index in model.layers
+  std::vector<int64_t> shape;  // [channels, height, width], or [units] for a flat layer
+  int64_t channels_shown = 0;  // the first channels carried (a wide layer is cut to the byte budget)
+  std::vector<float> lo, hi;   // per channel carried
+  std::string bytes;           // channels_shown x the rest of shape, one byte each
+
+  bool operator==(const LayerMap&) const = default;
+};
+
+// What the "inside" views need at a step (issue 15), carried by a snapshot:
+// one test sample seen through the network, and the test split's answers
+// after the last evaluation. Either part may be absent.
+struct Inside {
+  // The probe: test sample `sample` (-1: none) through every layer.
+  int64_t sample = -1;
+  std::vector<LayerMap> maps;
+  std::vector<float> outputs;  // the raw outputs (logits, or the standardised value)
+  int klass = -1;              // the class the saliency explains (the predicted one)
+  // How much each pixel moves that class's score: |gradient|, the largest
+  // over channels, as bytes over 0..max (an image's height x width); empty
+  // for inputs that are not images.
+  std::vector<int64_t> saliency_shape;
+  std::string saliency;
+  // The test split's answers after epoch `epoch` (-1: none): the predicted
+  // class, or the value in the data's own units, for its first
+  // predictions.size() samples.
+  int epoch = -1;
+  std::vector<float> predictions;
+
+  [[nodiscard]] bool has_probe() const { return sample >= 0; }
+  [[nodiscard]] bool has_predictions() const { return epoch >= 0; }
+  bool operator==(const Inside&) const = default;
+};
+
+// Bounds that keep a snapshot's inside within the live views' byte budget.
+inline constexpr int64_t kInsideMapBytes = 256 * 1024;  // all maps of one probe
+inline constexpr int64_t kInsidePredictions = 2000;     // test samples answered
+
 struct Event {
   EventType type = EventType::log;
   uint64_t seq = 0;
@@ -58,6 +99,7 @@ struct Event {
   int64_t step = 0;
   WeightSet weights;
   std::vector<float> gradients;  // L2 norm of each weight's last gradient, in the order of `weights`
+  std::optional<Inside> inside;  // what the inside views need (a snapshot may carry only this)
   // log ("info", "warning", "error") and the student-facing message of done
   std::string level;
   std::string message;
@@ -83,6 +125,8 @@ WeightSet weights_from_json(const nlohmann::json& j, const std::string& path, Di
 nlohmann::json to_json(const Standardization& s);
 // Reads {"mean", "scale"}: lists of the same length, finite, scales > 0.
 Standardization standardization_from_json(const nlohmann::json& j, const std::string& path, Diagnostics& diags);
+nlohmann::json to_json(const Inside& in);
+Inside inside_from_json(const nlohmann::json& j, const std::string& path, Diagnostics& diags);
 // Reads an event; problems (with key paths) go to diags.
 Event event_from_json(const nlohmann::json& j, Diagnostics& diags);
 

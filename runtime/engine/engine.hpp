@@ -39,6 +39,16 @@ struct TrainOptions {
   EnginePath path = EnginePath::automatic;
   double snapshot_hz = 10.0;   // while training, at most this many snapshots a second; 0 for none
   bool final_snapshot = true;  // a snapshot of the trained weights just before done
+  // The inside views (issue 15), with snapshots on: the first snapshot
+  // after an evaluation carries the test split's answers and a probe of the
+  // chosen test sample (feature maps, outputs, saliency); otherwise a probe
+  // rides along a snapshot when a sample is chosen anew, or at most
+  // `inside_hz` times a second while probing takes under 5% of the time.
+  // 0: none. Training is the same with or without them.
+  double inside_hz = 2.0;
+  // The test sample to probe, asked before each probe (a view's choice may
+  // change while training runs); unset or negative: the first.
+  std::function<int64_t()> probe_sample;
   // Start from these weights instead of the seed's (a student edited one in
   // the network view); they must match the model, else the run fails.
   std::shared_ptr<const WeightSet> initial_weights;
@@ -63,6 +73,9 @@ class RunControl {
   void resume();
   void step(int count = 1);  // while paused: let `count` more steps run, then pause again
   void cancel();
+  // While paused, runs wait_turn's on_block once more (the views want a
+  // fresh snapshot: a new sample to probe); nothing while running.
+  void refresh();
   // At most this many optimizer steps a second (0: as fast as it can), so a
   // student can watch a small network learn; may change while running. Time
   // spent waiting for the pace counts as blocked, not as training.
@@ -85,6 +98,7 @@ class RunControl {
   std::mutex mutex_;
   std::condition_variable cv_;
   int pending_steps_ = 0;
+  bool refresh_ = false;
   double blocked_seconds_ = 0.0;
 };
 

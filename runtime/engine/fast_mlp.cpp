@@ -108,6 +108,7 @@ class FastMlp final : public Net {
     double loss = 0.0, abs_err = 0.0, sq_err = 0.0, sum_t = 0.0, sum_t2 = 0.0;
     int64_t correct = 0;
     if (classification_) r.confusion.assign(static_cast<size_t>(outputs_) * static_cast<size_t>(outputs_), 0);
+    r.predicted.resize(static_cast<size_t>(n));
     for (int64_t s = 0; s < n; ++s) {
       const float* x = split.x.data() + s * inputs_;
       forward(x);
@@ -117,8 +118,10 @@ class FastMlp final : public Net {
         loss += cross_entropy(out, static_cast<int>(target), nullptr);
         const int predicted = argmax(out), truth = static_cast<int>(target);
         correct += predicted == truth ? 1 : 0;
+        r.predicted[static_cast<size_t>(s)] = static_cast<float>(predicted);
         if (truth >= 0 && truth < outputs_) ++r.confusion[static_cast<size_t>(truth * outputs_ + predicted)];
       } else {
+        r.predicted[static_cast<size_t>(s)] = out[0];
         const double e = static_cast<double>(out[0]) - target;
         loss += e * e;
         abs_err += std::fabs(e);

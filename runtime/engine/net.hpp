@@ -22,6 +22,23 @@ struct EvalResult {
   double r2 = 0.0;        // regression
   // classification: counts, row = true class, column = predicted, row-major
   std::vector<int64_t> confusion;
+  // Each sample's answer, in the split's order: the predicted class, or the
+  // value as trained (standardised), for the inside views.
+  std::vector<float> predicted;
+};
+
+// One sample seen through the network, for the inside views.
+struct Probe {
+  struct Layer {
+    Shape shape;  // the layer's output for one sample
+    std::vector<float> values;
+  };
+  std::vector<Layer> layers;   // one per layer of model.layers, in order, after its activation
+  std::vector<float> outputs;  // the raw outputs
+  int klass = -1;              // the class the saliency explains: the predicted one
+  // |d outputs[klass] / d input| per input value (the input's shape); empty
+  // for regression or a network that cannot say.
+  std::vector<float> saliency;
 };
 
 class Net {
@@ -37,6 +54,15 @@ class Net {
   // for `n` samples at `x` (each as the data set shapes one), in evaluation
   // mode, without touching the optimizer: n x outputs values.
   [[nodiscard]] virtual std::vector<float> outputs(const float* x, int64_t n) = 0;
+  // One sample (as the data set shapes it) through every layer, in
+  // evaluation mode, leaving the weights, gradients and optimizer as they
+  // were (training goes on exactly as without it). This default gives the
+  // outputs only.
+  [[nodiscard]] virtual Probe probe(const float* x) {
+    Probe p;
+    p.outputs = outputs(x, 1);
+    return p;
+  }
   [[nodiscard]] virtual WeightSet weights() const = 0;
   // The L2 norm of each parameter's gradient in the last step, in the order
   // of weights(): how much each layer is learning right now.

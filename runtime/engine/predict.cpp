@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/job_reader.hpp"
+#include "engine/inside.hpp"
 #include "engine/net.hpp"
 
 namespace aisb {
@@ -63,6 +64,12 @@ std::vector<float> Predictor::raw_outputs(const std::vector<float>& raw) {
     }
   }
   return n == 0 ? std::vector<float>{} : net_->outputs(x.data(), n);
+}
+
+Inside Predictor::probe(const float* x, int64_t sample) {
+  Inside in;
+  fill_probe(in, net_->probe(x), model_.job.model, data_.input_shape, sample);
+  return in;
 }
 
 std::vector<Prediction> Predictor::predict(const std::vector<float>& raw) {

@@ -49,6 +49,11 @@ class Predictor {
   // logits for classes, the standardised value for regression.
   std::vector<float> raw_outputs(const std::vector<float>& raw);
 
+  // One sample through every layer for the inside views, as the trainer
+  // probes it: `x` is a sample of the data set as training saw it (already
+  // standardised), test sample number `sample`.
+  Inside probe(const float* x, int64_t sample);
+
   // A 2-D set's sample from a point: model.inputs computed from (x1, x2).
   [[nodiscard]] std::vector<float> point_inputs(double x1, double x2) const;
 

@@ -36,6 +36,14 @@ void RunControl::cancel() {
   cv_.notify_all();
 }
 
+void RunControl::refresh() {
+  {
+    std::lock_guard lock(mutex_);
+    refresh_ = true;
+  }
+  cv_.notify_all();
+}
+
 void RunControl::set_pace(double steps_per_second) {
   pace_ = steps_per_second > 0 ? steps_per_second : 0.0;
   cv_.notify_all();
@@ -68,13 +76,20 @@ bool RunControl::wait_turn(const std::function<void()>& on_block) {
     --pending_steps_;
     return true;
   }
-  if (on_block) {
-    lock.unlock();
-    on_block();
-    lock.lock();
-  }
   const auto start = std::chrono::steady_clock::now();
-  cv_.wait(lock, [&] { return cancelled_ || !paused_ || pending_steps_ > 0; });
+  // on_block again for every refresh() while paused (a new sample to probe).
+  refresh_ = true;
+  while (true) {
+    if (refresh_ && on_block) {
+      refresh_ = false;
+      lock.unlock();
+      on_block();
+      lock.lock();
+    }
+    refresh_ = false;
+    cv_.wait(lock, [&] { return cancelled_ || !paused_ || pending_steps_ > 0 || refresh_; });
+    if (!refresh_ || cancelled_ || !paused_ || pending_steps_ > 0) break;
+  }
   blocked_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (cancelled_) return false;
   if (paused_) --pending_steps_;

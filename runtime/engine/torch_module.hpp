@@ -16,7 +16,7 @@
 namespace aisb {
 
 struct TorchApi {
-  static constexpr int kAbi = 3;  // 2: Net::save_state / load_state; 3: Net::outputs
+  static constexpr int kAbi = 4;  // 2: Net::save_state / load_state; 3: Net::outputs; 4: Net::probe
   int abi = kAbi;
   std::unique_ptr<Net> (*make_net)(const JobSpec&, const ModelInfo&, const Dataset&, const WeightSet&,
                                    const std::string& device) = nullptr;

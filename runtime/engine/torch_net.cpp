@@ -64,7 +64,8 @@ struct ModelImpl : torch::nn::Module {
     output = register_module("output", torch::nn::Linear(out.in[0], out.out[0]));
   }
 
-  torch::Tensor forward(torch::Tensor x) {
+  // `layers`, when given, receives each layer's output (for the probe).
+  torch::Tensor forward(torch::Tensor x, std::vector<torch::Tensor>* layers = nullptr) {
     for (size_t i = 0; i < kinds.size(); ++i) {
       const std::string& k = kinds[i];
       const auto m = list[i];
@@ -87,6 +88,7 @@ struct ModelImpl : torch::nn::Module {
       } else {
         x = m->as<torch::nn::BatchNorm1d>()->forward(x);
       }
+      if (layers != nullptr) layers->push_back(x);
     }
     return output->forward(x);
   }
@@ -209,6 +211,11 @@ class TorchNet final : public Net {
     const auto& y = d.y;
     constexpr int64_t kChunk = 4096;
     double loss = 0.0, correct = 0.0, abs_err = 0.0, sq_err = 0.0;
+    r.predicted.reserve(static_cast<size_t>(split.size()));
+    const auto keep = [&r](const torch::Tensor& t) {
+      const auto c = t.to(torch::kCPU, torch::kFloat32).contiguous();
+      r.predicted.insert(r.predicted.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    };
     for (int64_t at = 0; at < split.size(); at += kChunk) {
       const int64_t n = std::min(kChunk, split.size() - at);
       const auto out = model_->forward(x.narrow(0, at, n));
@@ -216,6 +223,7 @@ class TorchNet final : public Net {
       if (classification_) {
         loss += F::cross_entropy(out, yt, F::CrossEntropyFuncOptions().reduction(torch::kSum)).item<double>();
         const auto predicted = out.argmax(1);
+        keep(predicted);
         correct += predicted.eq(yt).sum().item<double>();
         const int64_t k = out.size(1);
         const auto counts = (yt * k + predicted).to(torch::kCPU).bincount({}, k * k).to(torch::kInt64);
@@ -223,6 +231,7 @@ class TorchNet final : public Net {
         const auto* c = counts.data_ptr<int64_t>();
         for (int64_t i = 0; i < k * k; ++i) r.confusion[static_cast<size_t>(i)] += c[i];
       } else {
+        keep(out.view({-1}));
         const auto e = out.view({-1}) - yt;
         sq_err += e.pow(2).sum().item<double>();
         abs_err += e.abs().sum().item<double>();
@@ -258,6 +267,39 @@ class TorchNet final : public Net {
     }
     model_->train();
     return out;
+  }
+
+  [[nodiscard]] Probe probe(const float* x) override {
+    Probe p;
+    model_->eval();
+    std::vector<int64_t> shape = {1};
+    shape.insert(shape.end(), input_shape_.begin(), input_shape_.end());
+    // Gradients to the input only (autograd::grad does not touch the
+    // parameters' .grad), so gradient_norms() and the next step see nothing.
+    auto in = torch::from_blob(const_cast<float*>(x), shape, torch::kFloat32).to(device_).clone();
+    const bool images = input_shape_.size() == 3;
+    if (classification_ && images) in.requires_grad_(true);
+    std::vector<torch::Tensor> outs;
+    const auto out = model_->forward(in, &outs);
+    const auto keep = [](const torch::Tensor& t) {
+      const auto c = t.detach().to(torch::kCPU).contiguous();
+      Probe::Layer l;
+      l.shape = c.sizes().vec();
+      l.shape.erase(l.shape.begin());  // the batch of one
+      l.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+      return l;
+    };
+    for (const auto& t : outs) p.layers.push_back(keep(t));
+    p.outputs = keep(out).values;
+    if (classification_) {
+      p.klass = static_cast<int>(std::max_element(p.outputs.begin(), p.outputs.end()) - p.outputs.begin());
+      if (images) {
+        const auto grad = torch::autograd::grad({out[0][p.klass]}, {in})[0];
+        p.saliency = keep(grad.abs()).values;
+      }
+    }
+    model_->train();
+    return p;
   }
 
   [[nodiscard]] std::vector<float> gradient_norms() const override {

@@ -9,6 +9,7 @@
 #include "core/job_reader.hpp"
 #include "core/rng.hpp"
 #include "engine/engine.hpp"
+#include "engine/inside.hpp"
 #include "engine/net.hpp"
 
 namespace aisb {
@@ -105,7 +106,7 @@ class Run {
     steps_ = options_.resume ? options_.resume->step : 0;
     first_step_ = steps_;
     if (!evaluate(net, data, first_epoch - 1)) return diverged();
-    snapshot(net);
+    snapshot(net, data);
 
     std::vector<int64_t> order(static_cast<size_t>(data.train.size()));
     std::iota(order.begin(), order.end(), int64_t{0});
@@ -114,7 +115,7 @@ class Run {
     // with is the one the uninterrupted run would have used.
     for (int e = 1; e < first_epoch; ++e) rng.shuffle(order);
     const double snapshot_interval = options_.snapshot_hz > 0 ? 1.0 / options_.snapshot_hz : 0.0;
-    const auto on_block = [&] { snapshot(net); };
+    const auto on_block = [&] { snapshot(net, data); };
 
     for (int epoch = first_epoch; epoch <= job_.training.epochs; ++epoch) {
       rng.shuffle(order);
@@ -128,7 +129,7 @@ class Run {
           const auto now = Clock::now();
           if (std::chrono::duration<double>(now - last_snapshot_).count() >= snapshot_interval) {
             last_snapshot_ = now;
-            emit_snapshot(net);
+            emit_snapshot(net, data);
           }
         }
       }
@@ -142,7 +143,7 @@ class Run {
         }
       }
     }
-    if (options_.final_snapshot || options_.snapshot_hz > 0) emit_snapshot(net);
+    if (options_.final_snapshot || options_.snapshot_hz > 0) emit_snapshot(net, data);
     return finish("completed", "", "");
   }
 
@@ -173,6 +174,15 @@ class Run {
       m.test_r2 = test.r2;
     }
     if (!std::isfinite(train.loss) || !std::isfinite(test.loss)) return false;
+    if (inside_on()) {
+      // The views' answers in the data's own units (a class index as is).
+      predictions_epoch_ = epoch;
+      const size_t n = std::min(test.predicted.size(), static_cast<size_t>(kInsidePredictions));
+      predictions_.assign(test.predicted.begin(), test.predicted.begin() + static_cast<ptrdiff_t>(n));
+      if (!data.classification) {
+        for (float& v : predictions_) v = v * unit + data.standardization.target_mean;
+      }
+    }
     last_ = m;
     has_metrics_ = true;
     Event e;
@@ -183,17 +193,51 @@ class Run {
   }
 
   // Snapshots at the start and whenever training blocks, when the views want them.
-  void snapshot(const Net& net) {
-    if (options_.snapshot_hz > 0) emit_snapshot(net);
+  void snapshot(Net& net, const Dataset& data) {
+    if (options_.snapshot_hz > 0) emit_snapshot(net, data);
   }
 
-  void emit_snapshot(const Net& net) {
+  [[nodiscard]] bool inside_on() const { return options_.inside_hz > 0 && options_.snapshot_hz > 0; }
+
+  void emit_snapshot(Net& net, const Dataset& data) {
     Event e;
     e.type = EventType::snapshot;
     e.step = steps_;
     e.weights = net.weights();
     if (steps_ > 0) e.gradients = net.gradient_norms();
+    if (inside_on()) {
+      Inside in;
+      // The latest evaluation's answers ride the first snapshot after it,
+      // with a fresh probe; otherwise a probe when a sample is chosen anew,
+      // else at the bounded rate.
+      if (predictions_epoch_ > sent_epoch_) {
+        in.epoch = predictions_epoch_;
+        in.predictions = predictions_;
+        sent_epoch_ = predictions_epoch_;
+      }
+      probe(net, data, in, in.has_predictions());
+      if (in.has_probe() || in.has_predictions()) e.inside = std::move(in);
+    }
     emit(std::move(e));
+  }
+
+  // Probes the chosen test sample into `in` when it is due: a new choice at
+  // once, `forced` (an evaluation's snapshot) always, else at most inside_hz
+  // times a second and only while probing took under 5% of the time since
+  // the last probe.
+  void probe(Net& net, const Dataset& data, Inside& in, bool forced) {
+    const int64_t n = data.test.size();
+    if (n <= 0) return;
+    int64_t want = options_.probe_sample ? options_.probe_sample() : 0;
+    want = want < 0 ? 0 : std::min(want, n - 1);
+    const auto now = Clock::now();
+    const double since = std::chrono::duration<double>(now - last_probe_).count();
+    if (want == probed_sample_ && !forced && (since < 1.0 / options_.inside_hz || since < 20.0 * probe_cost_)) return;
+    const Probe p = net.probe(data.test.x.data() + want * data.features);
+    fill_probe(in, p, job_.model, data.input_shape, want);
+    probed_sample_ = want;
+    last_probe_ = Clock::now();
+    probe_cost_ = std::chrono::duration<double>(last_probe_ - now).count();
   }
 
   RunSummary diverged() {
@@ -253,6 +297,12 @@ class Run {
   Clock::time_point last_checkpoint_{};
   Metrics last_;
   bool has_metrics_ = false;
+  // The inside views: the last evaluation's test answers and the last probe.
+  std::vector<float> predictions_;
+  int predictions_epoch_ = -1, sent_epoch_ = -1;
+  int64_t probed_sample_ = -1;
+  Clock::time_point last_probe_{};
+  double probe_cost_ = 0.0;
 };
 
 }  // namespace
