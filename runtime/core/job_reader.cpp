@@ -325,7 +325,7 @@ void read_job_tables(JsonReader& r, JobSpec& job) {
   if (r.diags().error_count() == errors_before && (!file || data_resolved(job.dataset))) {
     check_shapes(job, r.diags(), r.path_of("dataset"), model_path, r.path_of("training"));
   }
-  const int64_t test = static_cast<int64_t>(job.dataset.samples * job.dataset.test_fraction + 0.5);
+  const int64_t test = test_samples_of(job.dataset.samples, job.dataset.test_fraction);
   if (job.dataset.samples - test < 1 || test < 1) {
     r.diags().error(r.path_of("dataset") + ".samples", msg("dataset.too_few_samples"));
   }

@@ -234,8 +234,12 @@ bool training_uses_torch(const ModelSpec& model, const ModelInfo& info) {
   return !(info.ok && info.input.size() == 1 && info.flops_per_sample <= 200000);
 }
 
+int64_t test_samples_of(int64_t samples, double test_fraction) {
+  return static_cast<int64_t>(static_cast<double>(samples) * test_fraction + 0.5);
+}
+
 int64_t training_memory_bytes(const JobSpec& job, const ModelInfo& info, bool force_torch) {
-  const auto test = static_cast<int64_t>(job.dataset.samples * job.dataset.test_fraction + 0.5);
+  const int64_t test = test_samples_of(job.dataset.samples, job.dataset.test_fraction);
   const int64_t train = job.dataset.samples - test;
   return estimate_memory(info, job.training.batch_size, job.training.optimizer, train, test,
                          force_torch || training_uses_torch(job.model, info))

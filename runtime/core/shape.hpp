@@ -81,6 +81,11 @@ MemoryEstimate estimate_memory(const ModelInfo& info, int batch_size, const std:
 // 200,000 FLOPs a sample). On a GPU every model goes through libtorch.
 bool training_uses_torch(const ModelSpec& model, const ModelInfo& info);
 
+// How many of `samples` the data set deals to its test split (the rest train):
+// samples x test_fraction, rounded to the nearest whole number. The one rule
+// for data/dataset.cpp, the validator and the lesson checker.
+int64_t test_samples_of(int64_t samples, double test_fraction);
+
 // The peak memory of training `job` (split as the data set splits it) on the
 // path the worker picks on a CPU; `torch` forces libtorch (a GPU node). An
 // estimate, not a promise.

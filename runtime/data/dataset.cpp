@@ -112,7 +112,9 @@ Dataset make_dataset(const JobSpec& job) {
       s.y.push_back(y[order[k]]);
     }
   };
-  const auto n_test_of = [&](size_t n) { return static_cast<size_t>(static_cast<double>(n) * d.test_fraction + 0.5); };
+  const auto n_test_of = [&](size_t n) {
+    return static_cast<size_t>(test_samples_of(static_cast<int64_t>(n), d.test_fraction));
+  };
   if (file) {
     FileSamples samples = load_file_source(job);
     if (ds.features <= 0 || samples.x.size() != samples.y.size() * static_cast<size_t>(ds.features)) {

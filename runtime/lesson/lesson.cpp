@@ -7,6 +7,7 @@
 
 #include <toml++/toml.h>
 
+#include "core/catalog.hpp"
 #include "core/job_reader.hpp"
 #include "core/reader.hpp"
 #include "lesson/toml_syntax.hpp"
@@ -25,7 +26,29 @@ const std::vector<std::string> metrics = {"train_loss", "test_loss", "train_accu
 const std::vector<std::string> constraints = {"max_hidden_units", "max_layers", "max_units_per_layer", "max_parameters",
                                               "max_epochs"};
 const std::vector<std::string> requirements = {"none", "goals", "quizzes", "both"};
+const std::vector<std::string> views = {"model", "filters", "maps", "saliency", "mistakes", "predictions"};
+const std::vector<std::string> sample_views = {"maps", "saliency", "predictions"};
 }  // namespace names
+
+std::optional<Message> view_problem(const std::string& view, const JobSpec& job) {
+  if (view == "filters" || view == "maps" || view == "saliency") {
+    const auto& layers = job.model.layers;
+    const bool conv = std::any_of(layers.begin(), layers.end(), [](const LayerSpec& l) { return l.type == "conv2d"; });
+    if (!conv) return msg("step.view_needs_conv", {view});
+    return std::nullopt;
+  }
+  const bool images = describe_source(job).kind == DataKind::image;
+  if (view == "mistakes" && !(images && job.model.task == "classification"))
+    return msg("step.view_needs_image_classes");
+  if (view == "predictions" && images) return msg("step.view_not_for_images");
+  return std::nullopt;
+}
+
+std::optional<int64_t> test_split_size(const JobSpec& job) {
+  const DatasetSpec& d = job.dataset;
+  if (is_file_source(d) && !data_resolved(d)) return std::nullopt;
+  return test_samples_of(d.samples, d.test_fraction);
+}
 
 const std::string& LocalText::in(std::string_view lang) const {
   if (lang == "ko") return ko.empty() ? en : ko;
@@ -199,9 +222,44 @@ Quiz read_quiz(JsonReader& r) {
   return q;
 }
 
+// `sample = 12` (the 12th test sample) or `sample = "scratches"` (the first
+// test sample of that class): its form and how it goes with the step's view.
+// Whether the number or the class exists in the lesson's data is
+// check_step_samples' to say.
+std::optional<SampleRef> read_sample(JsonReader& r, const std::string& view) {
+  const json* v = r.any("sample");
+  if (v == nullptr) return std::nullopt;
+  SampleRef ref;
+  if (v->is_number_integer()) {
+    ref.number = v->get<int64_t>();
+    if (ref.number < 1) {
+      r.diags().error(r.path_of("sample"), msg("step.sample_below_one", {std::to_string(ref.number)}));
+      return std::nullopt;
+    }
+  } else if (v->is_string() && !v->get<std::string>().empty()) {
+    ref.class_name = v->get<std::string>();
+  } else {
+    r.diags().error(r.path_of("sample"), msg("reader.wrong_type", {phrase("type.sample"), json_type_arg(*v)}));
+    return std::nullopt;
+  }
+  if (view.empty()) {
+    r.diags().error(r.path_of("sample"), msg("step.sample_needs_view", {list_arg(names::sample_views)}));
+  } else if (std::find(names::sample_views.begin(), names::sample_views.end(), view) == names::sample_views.end()) {
+    r.diags().error(r.path_of("sample"), msg("step.sample_not_for_view", {view, list_arg(names::sample_views)}));
+  }
+  return ref;
+}
+
 Step read_step(JsonReader& r, const std::string& task) {
   Step s;
   s.text = read_text(r, "text", false, "what.step");
+  const bool view_given = r.has("view");
+  s.view = r.choice("view", "", names::views);
+  // A misspelt view is reported once, not again by what the sample needs.
+  if (!view_given || !s.view.empty())
+    s.sample = read_sample(r, s.view);
+  else
+    r.any("sample");
   s.unlock = r.strings("unlock");
   for (size_t i = 0; i < s.unlock.size(); ++i) {
     bool known = false;
@@ -261,6 +319,40 @@ std::optional<json> parse_toml(std::string_view text, const std::string& source_
   return doc;
 }
 
+// The views the steps open, against the lesson's network and data: each
+// problem at the step's `view`.
+void check_step_views(const Lesson& l, Diagnostics& diags) {
+  for (size_t i = 0; i < l.steps.size(); ++i) {
+    if (l.steps[i].view.empty()) continue;
+    if (std::optional<Message> problem = view_problem(l.steps[i].view, l.job)) {
+      diags.error("steps[" + std::to_string(i) + "].view", std::move(*problem));
+    }
+  }
+}
+
+// The samples the steps show, against the lesson's data: a number within the
+// test split, a class the lesson has. Needs the data's facts: for a file
+// source, once resolve_data has read them.
+void check_step_samples(const Lesson& l, Diagnostics& diags) {
+  const std::optional<int64_t> tests = test_split_size(l.job);
+  const std::vector<std::string> classes = class_names_of(l.job);
+  for (size_t i = 0; i < l.steps.size(); ++i) {
+    if (!l.steps[i].sample) continue;
+    const SampleRef& ref = *l.steps[i].sample;
+    const std::string path = "steps[" + std::to_string(i) + "].sample";
+    if (ref.class_name.empty()) {
+      if (tests && ref.number > *tests) {
+        diags.error(path, msg("step.sample_beyond_test", {std::to_string(ref.number), std::to_string(*tests)}));
+      }
+    } else if (classes.empty()) {
+      diags.error(path, msg("step.sample_no_classes", {ref.class_name}));
+    } else if (std::find(classes.begin(), classes.end(), ref.class_name) == classes.end()) {
+      diags.error(path, msg("step.sample_unknown_class",
+                            {ref.class_name, suggestion(ref.class_name, classes), list_arg(classes)}));
+    }
+  }
+}
+
 }  // namespace
 
 LessonResult parse_lesson(std::string_view text, const std::string& source_name) {
@@ -295,6 +387,13 @@ LessonResult parse_lesson(std::string_view text, const std::string& source_name)
       collect_images(l.steps.back().text, path + ".text", l.images);
       collect_images(l.steps.back().hint, path + ".hint", l.images);
     }
+  }
+  // What the steps' views and samples need of the network and the data, once
+  // those were read cleanly; a file's classes and count come with its data
+  // (load_lesson).
+  if (tables_ok) {
+    check_step_views(l, diags);
+    if (!is_file_source(l.job.dataset)) check_step_samples(l, diags);
   }
   if (const json* nav = r.object("navigation"); nav != nullptr) {
     JsonReader nr(nav, "navigation", diags);
@@ -350,6 +449,7 @@ LessonResult load_lesson(const std::filesystem::path& file, bool decode_images) 
     DataSummary summary;
     if (resolve_data(r.lesson.job, dir, r.diags, &summary, decode_images)) {
       check_shapes(r.lesson.job, r.diags);
+      check_step_samples(r.lesson, r.diags);
       r.data = summary;
       if (r.lesson.solution) {
         JobSpec& s = *r.lesson.solution;

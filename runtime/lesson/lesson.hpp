@@ -41,8 +41,22 @@ struct Quiz {
   LocalText explanation;
 };
 
+// The test sample a step shows in its view: the Nth sample of the test split
+// (1-based, as the app shows "#N"), or by a class's name the first test
+// sample of that class.
+struct SampleRef {
+  int64_t number = 0;      // 1-based; 0 when the class names the sample
+  std::string class_name;  // empty when the number does
+  bool operator==(const SampleRef&) const = default;
+};
+
 struct Step {
   LocalText text;
+  // `view`: what the app opens at this step (names::views; empty: none), and
+  // `sample`: the test sample it shows there (views that show one sample:
+  // names::sample_views).
+  std::string view;
+  std::optional<SampleRef> sample;
   std::vector<std::string> unlock;  // controls the student may change in this step
   std::optional<Goal> goal;
   std::map<std::string, int64_t> constraints;
@@ -113,7 +127,17 @@ extern const std::vector<std::string> controls;      // what `unlock` may name
 extern const std::vector<std::string> metrics;       // what a goal may test
 extern const std::vector<std::string> constraints;   // what `constraints` may limit
 extern const std::vector<std::string> requirements;  // what [navigation] require may ask
+extern const std::vector<std::string> views;         // what a step's `view` may open
+extern const std::vector<std::string> sample_views;  // the views a step's `sample` is shown in
 }  // namespace names
+
+// Why `view` (one of names::views) cannot be shown for `job`'s lesson: the
+// conv views need a conv2d layer, "mistakes" a classification of images,
+// "predictions" data other than images. None when it can.
+std::optional<Message> view_problem(const std::string& view, const JobSpec& job);
+// How many samples the test split of `job` holds, when that is known without
+// reading a file (a generator, or a file source once resolve_data read it).
+std::optional<int64_t> test_split_size(const JobSpec& job);
 
 // The value of a metric of SPEC.md section 4 by name; none when the metrics
 // do not carry it (an accuracy in a regression run).

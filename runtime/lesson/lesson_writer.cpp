@@ -183,6 +183,11 @@ std::string write_lesson(const Lesson& l) {
   for (const Step& s : l.steps) {
     o << "\n[[steps]]\n";
     text(o, "text", s.text, true);
+    if (!s.view.empty()) o << "view = " << quote(s.view) << "\n";
+    if (s.sample) {
+      o << "sample = "
+        << (s.sample->class_name.empty() ? std::to_string(s.sample->number) : quote(s.sample->class_name)) << "\n";
+    }
     if (!s.unlock.empty()) o << "unlock = " << strings(s.unlock) << "\n";
     if (s.goal) {
       o << "goal = { metric = " << quote(s.goal->metric);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -521,6 +522,272 @@ TEST_F(TrainedLesson, AnotherNetworkMissingOrOutsideIsAnErrorAtTheKey) {
       << format_diagnostics(r, "lesson.toml");
 }
 
+// Steps that open a view (issue 15): `view` and `sample`, checked against the
+// lesson's network and data at the step's key.
+const std::string kSteel = R"(format = 1
+id = "views"
+title.en = "Views"
+title.ko = "보기"
+
+[dataset]
+source = "steel-defects"
+samples = 40
+test_fraction = 0.25
+
+[model]
+task = "classification"
+layers = [ { type = "conv2d", filters = 2, kernel = 3 }, { type = "flatten" } ]
+
+[training]
+learning_rate = 0.01
+epochs = 1
+)";  // 10 test samples; the first step starts on line 19
+
+const std::string kBattery = R"(format = 1
+id = "seq"
+title.en = "Sequence"
+title.ko = "시계열"
+
+[dataset]
+source = "battery-fade"
+samples = 40
+test_fraction = 0.25
+
+[model]
+task = "regression"
+layers = [ { type = "lstm", units = 4 } ]
+
+[training]
+learning_rate = 0.01
+epochs = 1
+)";
+
+// A step with a text and `extra` (its view at line 22 when `extra` starts with it).
+std::string step(const std::string& extra) {
+  return "\n[[steps]]\ntext.en = \"a\"\ntext.ko = \"가\"\n" + extra;
+}
+
+std::string message_at(const LessonResult& r, const std::string& path) {
+  const Diagnostic* d = at(r, path);
+  return d != nullptr ? d->message : "(no problem at " + path + ")\n" + format_diagnostics(r, "l.toml");
+}
+
+TEST(LessonViews, BothFormsOfSampleAreRead) {
+  const LessonResult r = parse_lesson(kSteel + step("view = \"filters\"\n") + step("view = \"maps\"\nsample = 10\n") +
+                                          step("view = \"saliency\"\nsample = \"scratches\"\n") +
+                                          step("view = \"mistakes\"\n") + step("view = \"model\"\n") + step(""),
+                                      "l.toml");
+  ASSERT_TRUE(r.ok()) << format_diagnostics(r, "l.toml");
+  const auto& s = r.lesson.steps;
+  ASSERT_EQ(s.size(), 6u);
+  EXPECT_EQ(s[0].view, "filters");
+  EXPECT_FALSE(s[0].sample);
+  EXPECT_EQ(s[1].view, "maps");
+  ASSERT_TRUE(s[1].sample);
+  EXPECT_EQ(s[1].sample->number, 10);  // the last of 40 x 0.25 test samples
+  EXPECT_EQ(s[1].sample->class_name, "");
+  ASSERT_TRUE(s[2].sample);
+  EXPECT_EQ(s[2].sample->class_name, "scratches");
+  EXPECT_EQ(s[2].sample->number, 0);
+  EXPECT_EQ(s[4].view, "model");
+  EXPECT_EQ(s[5].view, "");
+  EXPECT_FALSE(s[5].sample);
+  // A digit's class is its digit, as text: sample = "7" is the first 7, sample = 7 the seventh test image.
+  std::string digits = kSteel + step("view = \"maps\"\nsample = \"7\"\n");
+  digits.replace(digits.find("steel-defects"), 13, "digits");
+  const LessonResult d = parse_lesson(digits, "d.toml");
+  ASSERT_TRUE(d.ok()) << format_diagnostics(d, "d.toml");
+  EXPECT_EQ(d.lesson.steps[0].sample->class_name, "7");
+  // Sequences and tables: predictions against the truth, by number.
+  const LessonResult b = parse_lesson(kBattery + step("view = \"predictions\"\nsample = 3\n"), "b.toml");
+  ASSERT_TRUE(b.ok()) << format_diagnostics(b, "b.toml");
+  EXPECT_EQ(b.lesson.steps[0].view, "predictions");
+  EXPECT_EQ(b.lesson.steps[0].sample->number, 3);
+}
+
+TEST(LessonViews, AnUnknownViewGetsASuggestionAtItsKey) {
+  const LessonResult r = parse_lesson(kSteel + step("view = \"filter\"\nsample = 3\n"), "l.toml");
+  EXPECT_FALSE(r.ok());
+  const std::string out = format_diagnostics(r, "l.toml");
+  EXPECT_NE(out.find("l.toml:22:1: error: steps[0].view: unknown value 'filter' (did you mean 'filters'?); use model, "
+                     "filters, maps, saliency, mistakes or predictions"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(r.diags.error_count(), 1u) << out;  // not again at the sample
+}
+
+TEST(LessonViews, ConvViewsNeedAConvLayer) {
+  for (const std::string view : {"filters", "maps", "saliency"}) {
+    const LessonResult r = parse_lesson(kGood + step("view = \"" + view + "\"\n"), "l.toml");
+    EXPECT_NE(message_at(r, "steps[2].view").find("shows what conv2d layers learned"), std::string::npos) << view;
+    // kGood ends on line 32; this step's view is on line 37.
+    EXPECT_NE(format_diagnostics(r, "l.toml").find("l.toml:37:1: error: steps[2].view: the view '" + view + "'"),
+              std::string::npos)
+        << format_diagnostics(r, "l.toml");
+  }
+}
+
+TEST(LessonViews, MistakesNeedImageClassesAndPredictionsOtherData) {
+  LessonResult r = parse_lesson(kGood + step("view = \"mistakes\"\n"), "l.toml");  // points
+  EXPECT_NE(message_at(r, "steps[2].view").find("classification lesson on images"), std::string::npos);
+  r = parse_lesson(kBattery + step("view = \"mistakes\"\n"), "l.toml");  // a sequence regression
+  EXPECT_NE(message_at(r, "steps[0].view").find("classification lesson on images"), std::string::npos);
+  EXPECT_EQ(r.position_of("steps[0].view").line, 22);
+  r = parse_lesson(kSteel + step("view = \"predictions\"\n"), "l.toml");
+  EXPECT_NE(message_at(r, "steps[0].view").find("for sequence and table lessons"), std::string::npos);
+  EXPECT_NE(format_diagnostics(r, "l.toml").find("l.toml:22:1: error: steps[0].view:"), std::string::npos);
+  // The layer list fits every lesson.
+  EXPECT_TRUE(parse_lesson(kGood + step("view = \"model\"\n"), "l.toml").ok());
+}
+
+TEST(LessonViews, ASampleNeedsAViewThatShowsOne) {
+  LessonResult r = parse_lesson(kSteel + step("sample = 3\n"), "l.toml");
+  EXPECT_NE(message_at(r, "steps[0].sample")
+                .find("a sample is shown in a view: add a view that shows one (maps, "
+                      "saliency or predictions)"),
+            std::string::npos)
+      << message_at(r, "steps[0].sample");
+  EXPECT_NE(format_diagnostics(r, "l.toml").find("l.toml:22:1: error: steps[0].sample:"), std::string::npos);
+  r = parse_lesson(kSteel + step("view = \"filters\"\nsample = \"scratches\"\n"), "l.toml");
+  EXPECT_NE(message_at(r, "steps[0].sample").find("the view 'filters' does not show one sample"), std::string::npos);
+  EXPECT_EQ(r.position_of("steps[0].sample").line, 23);
+  r = parse_lesson(kSteel + step("view = \"mistakes\"\nsample = 2\n"), "l.toml");
+  EXPECT_NE(message_at(r, "steps[0].sample").find("the view 'mistakes' does not show one sample"), std::string::npos);
+  r = parse_lesson(kSteel + step("view = \"maps\"\nsample = 2.5\n"), "l.toml");
+  EXPECT_NE(message_at(r, "steps[0].sample").find("expected a sample number or a class name, got"), std::string::npos)
+      << message_at(r, "steps[0].sample");
+}
+
+TEST(LessonViews, SampleNumbersStayInTheTestSplit) {
+  LessonResult r = parse_lesson(kSteel + step("view = \"maps\"\nsample = 0\n"), "l.toml");
+  EXPECT_NE(format_diagnostics(r, "l.toml")
+                .find("l.toml:23:1: error: steps[0].sample: samples are numbered from 1 (#1 is the first test "
+                      "sample), got 0"),
+            std::string::npos)
+      << format_diagnostics(r, "l.toml");
+  r = parse_lesson(kSteel + step("view = \"maps\"\nsample = 11\n"), "l.toml");
+  EXPECT_NE(format_diagnostics(r, "l.toml")
+                .find("l.toml:23:1: error: steps[0].sample: the test split has 10 samples, so there is no sample #11: "
+                      "use 1 to 10"),
+            std::string::npos)
+      << format_diagnostics(r, "l.toml");
+  // The split's size is the data set's own rule: 41 x 0.25 = 10.25 gives 10 test samples, 42 x 0.25 = 10.5 gives 11.
+  std::string more = kSteel + step("view = \"maps\"\nsample = 11\n");
+  more.replace(more.find("samples = 40"), 12, "samples = 41");
+  EXPECT_FALSE(parse_lesson(more, "l.toml").ok());
+  EXPECT_EQ(test_samples_of(41, 0.25), 10);
+  more.replace(more.find("samples = 41"), 12, "samples = 42");
+  EXPECT_TRUE(parse_lesson(more, "l.toml").ok()) << format_diagnostics(parse_lesson(more, "l.toml"), "l.toml");
+  EXPECT_EQ(test_split_size(parse_lesson(more, "l.toml").lesson.job), 11);
+}
+
+TEST(LessonViews, ClassNamesAreTheLessonsOwn) {
+  LessonResult r = parse_lesson(kSteel + step("view = \"saliency\"\nsample = \"scratch\"\n"), "l.toml");
+  EXPECT_NE(format_diagnostics(r, "l.toml")
+                .find("l.toml:23:1: error: steps[0].sample: 'scratch' is not a class of this lesson (did you mean "
+                      "'scratches'?); use a sample number or crazing, inclusion, patches, pitted, rolled-in scale or "
+                      "scratches"),
+            std::string::npos)
+      << format_diagnostics(r, "l.toml");
+  r = parse_lesson(kBattery + step("view = \"predictions\"\nsample = \"new\"\n"), "l.toml");
+  EXPECT_NE(message_at(r, "steps[0].sample").find("a regression lesson has no classes"), std::string::npos);
+}
+
+TEST(LessonViews, KoreanAuthorsReadKorean) {
+  std::string text = kSteel + step("view = \"filter\"\n") + step("view = \"maps\"\nsample = 99\n") +
+                     step("sample = \"scratch\"\n") + step("view = \"predictions\"\n");
+  const LessonResult r = parse_lesson(text, "l.toml");
+  const std::string ko = format_diagnostics(r, "l.toml", "ko");
+  EXPECT_NE(
+      ko.find("l.toml:22:1: error: 보기(steps[0].view): 알 수 없는 값입니다: 'filter' (혹시 'filters' 아닌가요?)"),
+      std::string::npos)
+      << ko;
+  EXPECT_NE(ko.find("샘플(steps[1].sample): 테스트 데이터는 10개뿐이라 #99 샘플은 없습니다."), std::string::npos) << ko;
+  EXPECT_NE(ko.find("샘플(steps[2].sample): 샘플은 보기 안에서 보여 줍니다."), std::string::npos) << ko;
+  EXPECT_NE(ko.find("샘플(steps[2].sample): 이 수업에 없는 클래스입니다: 'scratch' (혹시 'scratches' 아닌가요?)"),
+            std::string::npos)
+      << ko;
+  EXPECT_NE(ko.find("보기(steps[3].view): 'predictions' 보기는"), std::string::npos) << ko;
+  for (const char* english : {"unknown", "did you mean", "the view", "sample is", "test split"}) {
+    EXPECT_EQ(ko.find(english), std::string::npos) << english << "\n" << ko;
+  }
+}
+
+// A file's classes and count come with its data: checked by load_lesson once
+// the data is read, and never guessed before.
+TEST(LessonViews, FileDataIsCheckedOnceRead) {
+  const fs::path dir = fs::temp_directory_path() / ("aisb-views-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "data");
+  {
+    std::ofstream csv(dir / "data" / "t.csv");
+    csv << "a,b,kind\n";
+    for (int i = 0; i < 12; ++i) csv << i << "," << (i * 7) % 5 << "," << (i % 2 ? "좋음" : "나쁨") << "\n";
+  }
+  const std::string base = R"(format = 1
+id = "csv"
+title.en = "CSV"
+title.ko = "표"
+[dataset]
+source = "csv:data/t.csv"
+target = "kind"
+test_fraction = 0.25
+[model]
+task = "classification"
+layers = [ { type = "dense", units = 3 } ]
+[training]
+learning_rate = 0.1
+)";
+  const auto load = [&](const std::string& extra) {
+    std::ofstream(dir / "l.toml") << base + step(extra);
+    return load_lesson(dir / "l.toml");
+  };
+  // 12 rows, 3 of them test samples.
+  EXPECT_TRUE(load("view = \"predictions\"\nsample = 3\n").ok());
+  EXPECT_TRUE(load("view = \"predictions\"\nsample = \"좋음\"\n").ok());
+  LessonResult r = load("view = \"predictions\"\nsample = 4\n");
+  EXPECT_NE(message_at(r, "steps[0].sample").find("the test split has 3 samples"), std::string::npos)
+      << message_at(r, "steps[0].sample");
+  EXPECT_NE(format_diagnostics(r, "l.toml").find("l.toml:19:1: error: steps[0].sample:"), std::string::npos)
+      << format_diagnostics(r, "l.toml");
+  r = load("view = \"predictions\"\nsample = \"보통\"\n");
+  EXPECT_NE(message_at(r, "steps[0].sample").find("use a sample number or 나쁨 or 좋음"), std::string::npos)
+      << message_at(r, "steps[0].sample");
+  // Without the file the count and the classes are unknown: no guess.
+  EXPECT_TRUE(parse_lesson(base + step("view = \"predictions\"\nsample = 400\n"), "l.toml").ok());
+  EXPECT_TRUE(parse_lesson(base + step("view = \"predictions\"\nsample = \"보통\"\n"), "l.toml").ok());
+  EXPECT_FALSE(parse_lesson(base + step("view = \"mistakes\"\n"), "l.toml").ok());
+  fs::remove_all(dir);
+}
+
+TEST(LessonViews, TheWriterKeepsViewAndSample) {
+  const LessonResult r =
+      parse_lesson(kSteel + step("view = \"filters\"\n") + step("view = \"maps\"\nsample = 4\n") +
+                       step("view = \"saliency\"\nsample = \"rolled-in scale\"\nunlock = [\"epochs\"]\n"),
+                   "l.toml");
+  ASSERT_TRUE(r.ok()) << format_diagnostics(r, "l.toml");
+  const std::string text = write_lesson(r.lesson);
+  EXPECT_NE(text.find("view = \"maps\"\nsample = 4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("sample = \"rolled-in scale\"\n"), std::string::npos) << text;
+  const LessonResult again = parse_lesson(text, "again.toml");
+  ASSERT_TRUE(again.ok()) << format_diagnostics(again, "again.toml") << "\n" << text;
+  ASSERT_EQ(again.lesson.steps.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(again.lesson.steps[i].view, r.lesson.steps[i].view) << i;
+    EXPECT_EQ(again.lesson.steps[i].sample, r.lesson.steps[i].sample) << i;
+  }
+  EXPECT_EQ(again.lesson.steps[2].unlock, std::vector<std::string>{"epochs"});
+}
+
+TEST(LessonViews, EveryViewHasANameAndTheDocsListIt) {
+  std::ifstream in(fs::path(AISB_SOURCE_DIR) / "docs" / "lesson-format.md");
+  std::stringstream doc;
+  doc << in.rdbuf();
+  for (const auto& v : names::views) EXPECT_NE(doc.str().find("`" + v + "`"), std::string::npos) << v;
+  for (const auto& v : names::sample_views) {
+    EXPECT_NE(std::find(names::views.begin(), names::views.end(), v), names::views.end()) << v;
+  }
+}
+
 }  // namespace
 
 void expect_same(const Lesson& a, const Lesson& b, const std::string& where) {
@@ -539,6 +806,8 @@ void expect_same(const Lesson& a, const Lesson& b, const std::string& where) {
     EXPECT_EQ(x.hint.ko, y.hint.ko) << where;
     EXPECT_EQ(x.unlock, y.unlock) << where;
     EXPECT_EQ(x.constraints, y.constraints) << where;
+    EXPECT_EQ(x.view, y.view) << where << " step " << i;
+    EXPECT_EQ(x.sample, y.sample) << where << " step " << i;
     ASSERT_EQ(x.goal.has_value(), y.goal.has_value()) << where;
     if (x.goal) {
       EXPECT_EQ(x.goal->metric, y.goal->metric);
