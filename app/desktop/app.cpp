@@ -88,6 +88,7 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
     open_author(options.edit);
   } else if (!options.lesson.empty()) {
     open_lesson(options.lesson);
+    if (options.step > 0) go_to_step(options.step - 1);
   } else if (options.playground) {
     open_playground();
   }
@@ -215,6 +216,7 @@ void App::go_to_step(int step) {
   quiz_choice_ = -1;
   if (auto it = lesson_progress_.answers.find(step_); it != lesson_progress_.answers.end()) quiz_choice_ = it->second;
   show_hint_ = false;
+  apply_step_view(s);
   goal_met_now_ = s.goal && session_.latest() && !session_.opened_model() && goal_reached(*s.goal, *session_.latest());
   lesson_progress_.step = step_;
   save_progress();

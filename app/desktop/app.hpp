@@ -47,6 +47,7 @@ struct AppOptions {
   std::string device = "auto";  // auto | cpu | cuda | center
   std::string open;  // "center", "class", "glossary", "data", "try", "models" or "keep": a panel to open at start
   bool autoplay = false;
+  int step = 0;             // with a lesson: open it at this step (1 is the first); 0: where the student left it
   int speed = 1;            // 0 slow, 1 normal, 2 fast, 3 as fast as the computer can
   bool playground = false;  // open the free playground
   std::string data;         // own data (a CSV file or a photo folder) to open as if dropped on the window
@@ -114,6 +115,9 @@ class App {
   [[nodiscard]] const std::string& startup_error() const { return startup_error_; }
   // The "Try it" window's state (view_model.cpp).
   [[nodiscard]] TryReport try_report() const;
+  // What the inside views show (tabs, the sample, what the run said of it),
+  // for --stats and the screenshot tests.
+  [[nodiscard]] nlohmann::json inside_report() const;
 
  private:
   // app.cpp
@@ -215,6 +219,14 @@ class App {
   void draw_model_panel(const app::Permissions& allow, float width, float height);
   void draw_curves_panel(const app::Permissions& allow, float width, float height);
   void draw_samples_panel(const app::Permissions& allow, float width, float height);
+  // The inside of the network (issue 15): tabs over the model panel (its
+  // layers, or what it learned) and the samples panel (or its mistakes).
+  bool draw_model_tabs(float width, float height);
+  void draw_inside(float width);
+  void draw_predictions(float width);
+  void draw_mistakes(float width);
+  void apply_step_view(const Step& step);
+  void resolve_step_sample();
 
   Platform& platform_;
   AppOptions options_;
@@ -302,6 +314,16 @@ class App {
   std::string points_key_;
   std::map<std::string, Texture> feature_tex_, dataset_tex_;
   Texture samples_tex_;
+  // The inside views: which tab each panel shows, the sample a lesson step
+  // asked for (found once the data is there), and their pictures.
+  int model_tab_ = 0;         // 0: the layers, 1: inside (images) or predictions
+  int data_tab_ = 0;          // 0: samples, 1: mistakes
+  std::string inside_focus_;  // the step's view to scroll to once ("filters", "maps", "saliency")
+  std::optional<SampleRef> step_sample_;
+  std::string inside_key_, mistakes_key_;
+  Texture inside_image_tex_, saliency_tex_, mistakes_tex_;
+  std::map<int, Texture> filter_tex_, map_tex_;
+  std::vector<int64_t> mistakes_;
   std::string samples_key_;
   uint64_t data_glyphs_version_ = ~0ull;  // the data whose names' glyphs were added
   std::string sequence_source_;           // the data source sequence_measure_ belongs to

@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   cli.add_option("--lang", o.lang, "Language: ko or en (default: from the locale)")->check(CLI::IsMember({"ko", "en"}));
   cli.add_flag("--autoplay", o.autoplay, "Start training at once");
+  cli.add_option("--step", o.step,
+                 "With --lesson: open it at this step (1 is the first), with the view and sample the step names")
+      ->check(CLI::Range(1, 1000));
   cli.add_option("--device", o.device,
                  "Where to train: auto, cpu, cuda, or center (the compute center you logged in to)")
       ->check(CLI::IsMember({"auto", "cpu", "cuda", "center"}));
@@ -147,6 +150,7 @@ int main(int argc, char** argv) {
                             {"value", t.value},           {"script_done", t.script_done}};
         out << ", \"try\": " << j.dump();
       }
+      out << ", \"inside\": " << app.inside_report().dump();
       out << "}\n";
     }
   } catch (const std::exception& e) {

@@ -94,6 +94,17 @@ std::filesystem::path folder_of(const DatasetSpec& d) {
   return p;
 }
 
+}  // namespace
+
+// The chosen test sample through a trained model, for the inside views.
+struct ProbeRequest {
+  std::shared_ptr<const TrainedModel> model;
+  std::vector<float> x;  // the sample as training saw it
+  int64_t sample = 0;
+};
+
+namespace {
+
 void forget_facts(DatasetSpec& d) {
   d.data_sha256.clear();
   d.input_names.clear();
@@ -132,7 +143,22 @@ Session::Session(std::unique_ptr<Backend> backend)
             }
             return std::optional<DataResult>(std::move(out));
           },
-          /*lower_priority=*/false)) {}  // the student waits for it
+          /*lower_priority=*/false)),  // the student waits for it
+      probe_worker_(std::make_unique<LatestWorker<ProbeRequest, Inside>>(
+          [predictor = std::shared_ptr<Predictor>(),
+           of = std::shared_ptr<const TrainedModel>()](ProbeRequest& in) mutable -> std::optional<Inside> {
+            try {
+              // One network per model, built again only for another model.
+              if (!predictor || of != in.model) {
+                predictor.reset();
+                predictor = std::make_shared<Predictor>(*in.model);
+                of = in.model;
+              }
+              return predictor->probe(in.x.data(), in.sample);
+            } catch (const std::exception&) {
+              return std::nullopt;  // a model that cannot answer shows no maps
+            }
+          })) {}
 
 Session::~Session() {
   backend_->cancel();
@@ -166,6 +192,7 @@ bool Session::attach(const JobSpec& job, const std::string& job_id) {
 void Session::set_wake(std::function<void()> wake) {
   wake_ = wake;
   grid_worker_->set_wake(wake);
+  probe_worker_->set_wake(wake);
   data_worker_->set_wake(std::move(wake));
 }
 
@@ -320,6 +347,42 @@ void Session::clear_run() {
   logs_.clear();
   gradients_.clear();
   steps_ = 0;
+  inside_ = Inside{};
+  ++inside_version_;
+}
+
+void Session::choose_sample(int64_t test_index) {
+  const int64_t n = data_ ? data_->test.size() : 0;
+  chosen_ = std::clamp<int64_t>(test_index, 0, std::max<int64_t>(0, n - 1));
+  chosen_for_run_->store(chosen_);
+  if (state_ == RunState::running || state_ == RunState::paused) {
+    active_->probe(chosen_);
+  } else {
+    probe_model();
+  }
+}
+
+void Session::probe_model() {
+  if (!model_ || !data_ || data_->test.size() == 0) return;
+  const int64_t per = data_->features;
+  const float* x = data_->test.x.data() + chosen_ * per;
+  probe_worker_->post(ProbeRequest{model_, std::vector<float>(x, x + per), chosen_});
+}
+
+void Session::take_inside(const Inside& in) {
+  if (in.has_probe()) {
+    inside_.sample = in.sample;
+    inside_.maps = in.maps;
+    inside_.outputs = in.outputs;
+    inside_.klass = in.klass;
+    inside_.saliency_shape = in.saliency_shape;
+    inside_.saliency = in.saliency;
+  }
+  if (in.has_predictions()) {
+    inside_.epoch = in.epoch;
+    inside_.predictions = in.predictions;
+  }
+  ++inside_version_;
 }
 
 void Session::start(bool paused) {
@@ -350,6 +413,7 @@ void Session::run(TrainOptions options, bool paused, const TrainedModel* from) {
   auto slot = std::make_shared<CheckpointSlot>();
   checkpoint_ = slot;
   options.checkpoint_seconds = 1e9;
+  options.probe_sample = [chosen = chosen_for_run_] { return chosen->load(); };
   options.on_checkpoint = [slot](const Checkpoint& c) {
     std::lock_guard lock(slot->mutex);
     slot->last = c;
@@ -413,6 +477,7 @@ bool Session::open_model(std::shared_ptr<const TrainedModel> model, const std::f
   steps_ = model_->steps_done;
   state_ = RunState::finished;
   opened_ = true;
+  probe_model();  // the inside views of an opened model (or when its data is ready)
   return true;
 }
 
@@ -509,7 +574,9 @@ bool Session::update() {
         steps_ = std::max(steps_, e.metrics.step);
         break;
       case EventType::snapshot:
-        last_snapshot = &e;
+        // The newest weights (a center's snapshot may carry only the inside).
+        if (!e.weights.empty()) last_snapshot = &e;
+        if (e.inside) take_inside(*e.inside);
         break;
       case EventType::log:
         logs_.push_back(e);
@@ -558,10 +625,17 @@ bool Session::update() {
       if (data_problems_.all().empty()) data_problems_ = data_->report;
       ++data_version_;
       set_speed(speed_);  // the pace follows the steps an epoch has
+      chosen_ = std::clamp<int64_t>(chosen_, 0, std::max<int64_t>(0, data_->test.size() - 1));
+      chosen_for_run_->store(chosen_);
+      if (state_ == RunState::finished && !inside_.has_probe()) probe_model();
     } else if (problem_.empty()) {
       problem_ = d->error;
       problem_diag_.reset();
     }
+    changed = true;
+  }
+  if (auto probed = probe_worker_->take(); probed && state_ != RunState::running) {
+    take_inside(*probed);
     changed = true;
   }
   if (auto maps = grid_worker_->take()) {
@@ -574,6 +648,7 @@ bool Session::update() {
 
 void Session::settle() {
   data_worker_->drain();
+  probe_worker_->drain();
   grid_worker_->drain();
 }
 

@@ -5,6 +5,7 @@
 // UI, so GoogleTest drives it without a window.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -43,6 +44,7 @@ template <class In, class Out>
 class LatestWorker;
 struct DataRequest;
 struct DataResult;
+struct ProbeRequest;
 
 class Session {
  public:
@@ -161,6 +163,17 @@ class Session {
   bool continue_training(int extra_epochs);
   [[nodiscard]] bool can_continue() const;
 
+  // The inside views (issue 15): the test sample they show (an index into
+  // the test split), and what the run said last of it (its maps, outputs and
+  // saliency) and of the whole test split (its answers after an epoch). A
+  // run probes a new choice at once, paused too; a finished run or an
+  // opened model is probed on a worker thread from the trained model.
+  void choose_sample(int64_t test_index);
+  [[nodiscard]] int64_t chosen_sample() const { return chosen_; }
+  [[nodiscard]] const Inside& inside() const { return inside_; }
+  // Counts each change of inside(), so views redraw what they drew from it.
+  [[nodiscard]] uint64_t inside_version() const { return inside_version_; }
+
   // Decision maps of the latest weights (2-D dense networks), computed on a
   // worker thread; the version counts each new set of maps.
   [[nodiscard]] bool grid_supported() const { return grid_supported_; }
@@ -184,8 +197,10 @@ class Session {
   // Feeds this frame's events to the run's recorder; a finished run becomes
   // the trained model.
   void record(const std::vector<Event>& events, const Event* snapshot, bool done);
-  void leave_run();  // cancels a run still going; clears what it showed
-  void clear_run();  // forgets the curves, metrics and events of the last run
+  void leave_run();                    // cancels a run still going; clears what it showed
+  void clear_run();                    // forgets the curves, metrics and events of the last run
+  void take_inside(const Inside& in);  // what a snapshot or a probe said
+  void probe_model();                  // the chosen sample through the trained model, on the worker
 
   std::unique_ptr<Backend> backend_;  // this computer
   std::unique_ptr<Backend> remote_;   // the compute center, when the app has one
@@ -231,6 +246,11 @@ class Session {
   std::shared_ptr<const TrainedModel> model_;
   bool data_missing_ = false;
   bool opened_ = false;
+  int64_t chosen_ = 0;
+  std::shared_ptr<std::atomic<int64_t>> chosen_for_run_ = std::make_shared<std::atomic<int64_t>>(0);
+  Inside inside_;
+  uint64_t inside_version_ = 0;
+  std::unique_ptr<LatestWorker<ProbeRequest, Inside>> probe_worker_;
 };
 
 const char* to_string(RunState s);

@@ -28,6 +28,8 @@ inline const std::vector<std::string>& terms() {
       "dense",       "convolution",
       "pooling",     "dropout",
       "lstm",        "confusion_matrix",
+      "filter",      "feature_map",
+      "saliency",
   };
   return ids;
 }

@@ -39,6 +39,10 @@ class Backend {
   // Follows a run started elsewhere (a job at the compute center) from its
   // first event; false where the backend has no such runs.
   virtual bool attach(const std::string& /*job_id*/) { return false; }
+  // The inside views chose test sample `sample` to probe (issue 15): the run
+  // probes it at once, even while paused. A local run reads the choice from
+  // TrainOptions::probe_sample; a remote one passes it to the center.
+  virtual void probe(int64_t /*sample*/) {}
 };
 
 // Events crossing from a run's thread to the caller, for every backend.
@@ -78,6 +82,7 @@ class LocalBackend final : public Backend {
   void step() override;
   void cancel() override;
   void set_pace(double steps_per_second) override;
+  void probe(int64_t sample) override;
   size_t poll(std::vector<Event>& out) override;
   bool wait(std::chrono::milliseconds timeout) override;
   [[nodiscard]] bool running() const override;

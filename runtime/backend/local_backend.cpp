@@ -88,6 +88,10 @@ void LocalBackend::cancel() {
   if (control_) control_->cancel();
 }
 
+void LocalBackend::probe(int64_t /*sample*/) {
+  if (control_) control_->refresh();
+}
+
 void LocalBackend::set_pace(double steps_per_second) {
   pace_ = steps_per_second;
   if (control_) control_->set_pace(steps_per_second);

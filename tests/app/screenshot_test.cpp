@@ -555,6 +555,85 @@ TEST_P(Screens, TheClassCourseAndTheTeachersProgressView) {
 }
 #endif
 
+// Inside the network (issue 15): a lesson step opens the view it names and
+// shows the sample it names, and the pictures are there while it trains.
+// Pixels of the feature maps' blue ramp (dark to bright blue, never grey).
+double map_blue(const Image& im, const Box& in) {
+  int64_t n = 0, all = 0;
+  for (int y = static_cast<int>(in.y0 * im.h); y < static_cast<int>(in.y1 * im.h); ++y)
+    for (int x = static_cast<int>(in.x0 * im.w); x < static_cast<int>(in.x1 * im.w); ++x) {
+      const unsigned char* p = im.at(x, y);
+      ++all;
+      n += p[2] > 90 && p[2] - p[0] > 70 && p[1] < p[2] ? 1 : 0;
+    }
+  return all > 0 ? static_cast<double>(n) / static_cast<double>(all) : 0.0;
+}
+
+// Pixels between grey and the saliency's orange (red over green over blue).
+double warm(const Image& im, const Box& in) {
+  int64_t n = 0, all = 0;
+  for (int y = static_cast<int>(in.y0 * im.h); y < static_cast<int>(in.y1 * im.h); ++y)
+    for (int x = static_cast<int>(in.x0 * im.w); x < static_cast<int>(in.x1 * im.w); ++x) {
+      const unsigned char* p = im.at(x, y);
+      ++all;
+      n += p[0] - p[2] > 60 && p[0] > p[1] && p[1] > p[2] && p[0] < 250 ? 1 : 0;
+    }
+  return all > 0 ? static_cast<double>(n) / static_cast<double>(all) : 0.0;
+}
+
+TEST_P(Screens, TheSteelLessonShowsWhatTheNetworkLearnedWhileItTrains) {
+  const Box model_panel{0.51, 0.2, 0.73, 0.98};
+  Image layers, inside, mistakes;
+  const fs::path stats = dir / "stats.json";
+  // Step 1 names no view: the layers, no maps.
+  ASSERT_EQ(
+      shoot("--lesson " + lesson("images/03-steel-defects.toml") + " --step 1 --frames 60", layers, "steel_layers"), 0);
+  // Step 4: "where does the network look" at an inclusion photo, while it trains.
+  ASSERT_EQ(shoot("--lesson " + lesson("images/03-steel-defects.toml") +
+                      " --step 4 --autoplay --speed max --frames 600 --stats " + stats.string(),
+                  inside, "steel_inside"),
+            0);
+  const auto j = nlohmann::json::parse(std::ifstream(stats));
+  const auto& in = j.at("inside");
+  EXPECT_EQ(in.at("model_tab"), "inside") << j.dump();
+  // An inclusion photo (class 1), as the step names it, probed by the run.
+  EXPECT_EQ(in.at("chosen_class"), 1) << j.dump();
+  EXPECT_EQ(in.at("probed"), in.at("chosen"));
+  EXPECT_EQ(in.at("maps"), 4);  // conv, pool, conv, pool (flatten shows nothing new)
+  EXPECT_TRUE(in.at("saliency").get<bool>());
+  EXPECT_GE(in.at("predictions_epoch").get<int>(), 1);
+  // The pictures: feature maps in their blue ramp and the saliency's orange,
+  // which the layer list has (almost) none of.
+  EXPECT_GT(map_blue(inside, model_panel), 0.015);
+  EXPECT_GT(map_blue(inside, model_panel), 2.5 * map_blue(layers, model_panel));
+  EXPECT_GT(warm(inside, model_panel), 0.006);
+  EXPECT_GT(warm(inside, model_panel), 2.0 * warm(layers, model_panel));
+  // Step 5: the gallery of its mistakes in the data panel, with the photos.
+  ASSERT_EQ(shoot("--lesson " + lesson("images/03-steel-defects.toml") +
+                      " --step 5 --autoplay --speed max --frames 400 --stats " + stats.string(),
+                  mistakes, "steel_mistakes"),
+            0);
+  const auto m = nlohmann::json::parse(std::ifstream(stats)).at("inside");
+  EXPECT_EQ(m.at("data_tab"), "mistakes");
+  EXPECT_GT(m.at("mistakes").get<int>(), 0);
+  EXPECT_GT(share(mistakes, 0.32, 0.25, 0.5, 0.6, 128, 128, 128, 60), 0.05);  // grey steel photos
+}
+
+TEST_P(Screens, TheBatteryLessonShowsItsPredictionsAgainstTheTruth) {
+  Image im;
+  const fs::path stats = dir / "stats.json";
+  ASSERT_EQ(shoot("--lesson " + lesson("industry/02-battery-lstm.toml") +
+                      " --step 1 --autoplay --speed max --frames 500 --stats " + stats.string(),
+                  im, "battery_predictions"),
+            0);
+  const auto in = nlohmann::json::parse(std::ifstream(stats)).at("inside");
+  EXPECT_EQ(in.at("model_tab"), "inside");
+  EXPECT_GT(in.at("predictions").get<int>(), 100);
+  // The scatter's blue points and the residuals' orange line in the model panel.
+  EXPECT_GT(share(im, {0.51, 0.45, 0.73, 0.85}, kBlue, 70), 0.01);
+  EXPECT_GT(share(im, {0.51, 0.8, 0.73, 0.98}, kOrange, 50), 0.003);
+}
+
 INSTANTIATE_TEST_SUITE_P(App, Screens, ::testing::Values("ko", "en"));
 
 TEST(App, NoDisplayMeansAClearMessageAndExitCode3) {
