@@ -208,6 +208,54 @@ TEST_F(Worker, SnapshotsKeepToTheirByteBudget) {
       << bytes << " bytes in " << seconds << " s";
 }
 
+TEST_F(Worker, TheInsideViewsReachTheLogWithinTheByteBudget) {
+  // A CNN's probe (maps, saliency) and test answers: at the center the views
+  // get them from the log; when the weights do not fit the budget, they go alone.
+  JobSpec spec;
+  spec.lesson = "inside-at-the-center";
+  spec.dataset.source = "steel-defects";
+  spec.dataset.samples = 160;
+  spec.dataset.test_fraction = 0.25;
+  spec.dataset.seed = 3;
+  spec.model.task = "classification";
+  spec.model.inputs = {};
+  spec.model.layers = {test::conv(4), test::pool(2), test::layer("flatten"), test::dense(16)};
+  spec.training.optimizer = "adam";
+  spec.training.learning_rate = 0.005;
+  spec.training.batch_size = 32;
+  spec.training.epochs = 4;
+  const fs::path d = job_dir("inside", spec);
+  // Its weights (65,000) make a snapshot of some 700 KB, past this budget.
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(run(d, "--snapshots 20 --snapshot-budget 60000"), 0);
+  // The worker's budget counts from its start, libtorch's loading included.
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  size_t bytes = 0, probes = 0, answers = 0, alone = 0;
+  for (const auto& e : events(d)) {
+    if (e["type"] != "snapshot") continue;
+    bytes += e.dump().size();
+    if (!e.contains("inside")) continue;
+    Diagnostics diags;
+    const Inside in = inside_from_json(e["inside"], "inside", diags);
+    EXPECT_FALSE(diags.has_errors()) << diags.first_error();
+    if (in.has_probe()) {
+      ++probes;
+      EXPECT_EQ(in.maps.size(), 3U);  // conv, pool, dense
+      EXPECT_EQ(in.saliency.size(), 64U * 64U);
+    }
+    if (in.has_predictions()) {
+      ++answers;
+      EXPECT_EQ(in.predictions.size(), 40U);
+    }
+    alone += e["weights"].empty() ? 1 : 0;
+  }
+  EXPECT_GT(alone, 0U);
+  EXPECT_GT(probes, 0U);
+  EXPECT_GT(answers, 0U);
+  // The final snapshot (here the inside alone, some 40 KB) may come on top.
+  EXPECT_LE(static_cast<double>(bytes), 60000.0 * std::max(1.0, seconds) + 45000.0) << bytes << " in " << seconds;
+}
+
 TEST_F(Worker, ASnapshotTooLargeToStreamIsNotWritten) {
   // 2 x 860 units: about 744,000 weights, a snapshot of some 15 MB.
   JobSpec spec = test::xor_job(2);
