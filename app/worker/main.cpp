@@ -441,6 +441,27 @@ int main(int argc, char** argv) {
   options.device = device;
   options.snapshot_hz = snapshot_hz;
   options.checkpoint_seconds = checkpoint_seconds;
+  // The inside views' chosen test sample: the center writes probe.json when
+  // a student picks one (POST /jobs/ID/probe). Looked at no more than four
+  // times a second, read only when it changed; a few bytes at most.
+  options.probe_sample = [file = folder / "probe.json", sample = int64_t{0},
+                          looked = std::chrono::steady_clock::time_point{}, seen = fs::file_time_type{}]() mutable {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - looked < std::chrono::milliseconds(250)) return sample;
+    looked = now;
+    std::error_code ec;
+    const auto when = fs::last_write_time(file, ec);
+    if (ec || when == seen) return sample;
+    seen = when;
+    std::ifstream in(file, std::ios::binary);
+    char buf[128] = {};
+    in.read(buf, sizeof buf - 1);
+    const nlohmann::json j = parse_json(std::string_view(buf, static_cast<size_t>(in.gcount())));
+    if (j.is_object() && j.contains("sample") && j["sample"].is_number_integer()) {
+      sample = std::clamp<int64_t>(j["sample"].get<int64_t>(), 0, 1'000'000);
+    }
+    return sample;
+  };
   if (log.last_seq > 0) {
     // Started before and interrupted: carry on from the checkpoint, or from
     // the start (the CPU is deterministic, so the events the log already

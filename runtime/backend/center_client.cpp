@@ -272,6 +272,10 @@ void CenterClient::cancel(const std::string& id) {
   call("POST", "/api/v1/jobs/" + net::url_encode(id) + "/cancel");
 }
 
+void CenterClient::probe(const std::string& id, int64_t sample) {
+  call("POST", "/api/v1/jobs/" + net::url_encode(id) + "/probe", json{{"sample", sample}}.dump());
+}
+
 json CenterClient::model(const std::string& id) {
   return call("GET", "/api/v1/jobs/" + net::url_encode(id) + "/model");
 }

@@ -111,6 +111,8 @@ class CenterClient {
   nlohmann::json jobs(int limit = 50);
   nlohmann::json class_jobs(const std::string& class_id, int limit = 200);
   void cancel(const std::string& id);
+  // The inside views' chosen test sample for a running job (the worker probes it next).
+  void probe(const std::string& id, int64_t sample);
   nlohmann::json model(const std::string& id);
   // The job's trained-model file as the center keeps it (docs/model-format.md),
   // at most kMaxModelFileBytes; check it with read_trained_model before use.

@@ -8,7 +8,40 @@
 namespace aisb {
 
 RemoteBackend::~RemoteBackend() {
+  {
+    std::lock_guard lock(mutex_);
+    probe_stop_ = true;
+  }
+  probe_cv_.notify_all();
+  if (probe_thread_.joinable()) probe_thread_.join();
   stop();
+}
+
+void RemoteBackend::probe(int64_t sample) {
+  std::lock_guard lock(mutex_);
+  probe_pending_ = sample;
+  if (!probe_thread_.joinable()) {
+    probe_thread_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      while (true) {
+        probe_cv_.wait(lock, [&] { return probe_stop_ || probe_pending_.has_value(); });
+        if (probe_stop_) return;
+        const int64_t s = *probe_pending_;
+        probe_pending_.reset();
+        const std::string id = status_.job_id, url = url_, token = token_;
+        const net::ClientOptions options = options_;
+        lock.unlock();
+        // Only the newest choice matters: one that fails (the run ended, the
+        // center is away) is not tried again.
+        try {
+          if (!id.empty()) remote::CenterClient(url, token, options).probe(id, s);
+        } catch (const std::exception&) {
+        }
+        lock.lock();
+      }
+    });
+  }
+  probe_cv_.notify_all();
 }
 
 void RemoteBackend::stop() {

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -47,6 +48,8 @@ class RemoteBackend final : public Backend {
   void step() override {}
   void cancel() override;
   void set_pace(double) override {}
+  // Passes the choice to the center on a thread of its own (the UI never waits).
+  void probe(int64_t sample) override;
   size_t poll(std::vector<Event>& out) override;
   bool wait(std::chrono::milliseconds timeout) override;
   [[nodiscard]] bool running() const override;
@@ -66,6 +69,11 @@ class RemoteBackend final : public Backend {
   net::ClientOptions options_;
   std::atomic<bool> cancel_{false};
   std::thread thread_;
+  // The newest sample to pass on, and the thread that passes it.
+  std::condition_variable probe_cv_;
+  std::optional<int64_t> probe_pending_;
+  bool probe_stop_ = false;
+  std::thread probe_thread_;
 };
 
 }  // namespace aisb

@@ -230,6 +230,7 @@ net::Response Gateway::route(const net::Request& req) {
     if (what == "events") return method_is("GET") ? events(*job, req, who) : wrong_method("GET");
     if (what == "model") return method_is("GET") ? model(*job) : wrong_method("GET");
     if (what == "cancel") return req.method == "POST" ? cancel(*job) : wrong_method("POST");
+    if (what == "probe") return req.method == "POST" ? probe(*job, req) : wrong_method("POST");
   }
   return error(404, "no such address: " + req.path.substr(0, 200));
 }

@@ -66,6 +66,7 @@ class Gateway {
   // back when the returned pointer goes; none when they hold all they may.
   std::shared_ptr<void> take_stream_ticket(const Caller& who, const std::string& address, std::string* which);
   net::Response cancel(const JobRecord& job);
+  net::Response probe(const JobRecord& job, const net::Request& req);
   net::Response model(const JobRecord& job);
   // 410 for an ended job whose folder the retention sweep removed.
   std::optional<net::Response> files_gone(const JobRecord& job);

@@ -449,6 +449,27 @@ net::Response Gateway::class_jobs(const std::string& class_id, const net::Reques
   return list_jobs(req, who);
 }
 
+net::Response Gateway::probe(const JobRecord& job, const net::Request& req) {
+  // The inside views' choice of a test sample: the worker probes it next
+  // (it looks for probe.json between steps). A file of a few bytes, whole.
+  std::string why;
+  const json body = parse_json(req.body, &why);
+  if (body.is_discarded()) return error(400, "the body is " + why);
+  if (!body.is_object() || !body.contains("sample") || !body["sample"].is_number_integer()) {
+    return error(422, "expected {\"sample\": N}, N the test sample's index", "sample");
+  }
+  const auto sample = body["sample"].get<int64_t>();
+  if (sample < 0 || sample > 1'000'000) return error(422, "'sample' must be from 0 to 1000000", "sample");
+  const auto now = store_.job(job.id);
+  if (!now || is_final_state(now->state)) {
+    return error(409, "the run has ended: its model file answers for any sample");
+  }
+  if (!write_file_atomically(job_dir(job.id) / "probe.json", json{{"sample", sample}}.dump(), 0600)) {
+    return error(503, "the center cannot write this job's files now");
+  }
+  return reply(202, {{"id", job.id}, {"sample", sample}});
+}
+
 net::Response Gateway::cancel(const JobRecord& job_in) {
   // A queued job's log is read before the lock: one requeued after its
   // worker died can be long, and every submission waits for jobs_mutex_.
