@@ -4,6 +4,7 @@
 //
 //   bench_train [--epochs N] [--repeat R] [--dump-data FILE]
 //   bench_train --job JOB.json --dump-raw DIR
+//   bench_train --job JOB.json --inside R
 // The second form writes a job's data set as raw float32 files and meta.json,
 // so that bench/peer_torch_job.py trains a peer on exactly the same samples.
 #include <algorithm>
@@ -41,7 +42,7 @@ struct Measure {
   int snapshots = 0;
 };
 
-Measure measure(const JobSpec& job, EnginePath path, double snapshot_hz, int repeat) {
+Measure measure(const JobSpec& job, EnginePath path, double snapshot_hz, int repeat, double inside_hz = 0) {
   Measure best;
   for (int r = 0; r < repeat; ++r) {
     RunControl control;
@@ -49,6 +50,9 @@ Measure measure(const JobSpec& job, EnginePath path, double snapshot_hz, int rep
     queue.reserve(1024);
     Measure m;
     TrainOptions o{.device = "cpu", .path = path, .snapshot_hz = snapshot_hz, .final_snapshot = false};
+    o.inside_hz = inside_hz;
+    int64_t turn = 0;
+    o.probe_sample = [&turn] { return turn++ / 50; };  // a student clicking through samples now and then
     train(job, o, control, [&](Event&& e) {
       if (e.type == EventType::snapshot) ++m.snapshots;
       if (e.type == EventType::done) {
@@ -65,8 +69,11 @@ Measure measure(const JobSpec& job, EnginePath path, double snapshot_hz, int rep
 
 void dump_data(const JobSpec& job, const std::string& file) {
   const Dataset d = make_dataset(job);
-  const nlohmann::json j = {{"train_x", d.train.x}, {"train_y", d.train.y}, {"test_x", d.test.x},
-                            {"test_y", d.test.y},   {"features", d.features}};
+  const nlohmann::json j = {{"train_x", d.train.x},
+                            {"train_y", d.train.y},
+                            {"test_x", d.test.x},
+                            {"test_y", d.test.y},
+                            {"features", d.features}};
   std::ofstream(file) << j.dump();
 }
 
@@ -100,16 +107,40 @@ int dump_raw(const std::string& job_file, const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int epochs = 2000, repeat = 3;
+  int epochs = 2000, repeat = 3, inside = 0;
   std::string dump, job_file, raw_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--job")) job_file = argv[i + 1];
     if (!std::strcmp(argv[i], "--dump-raw")) raw_dir = argv[i + 1];
-    if (!std::strcmp(argv[i], "--epochs")) epochs = std::max(1, std::atoi(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--repeat")) repeat = std::max(1, std::atoi(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--dump-data")) dump = argv[i + 1];
+    if (!std::strcmp(argv[i], "--epochs"))
+      epochs = std::max(1, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--repeat"))
+      repeat = std::max(1, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--inside"))
+      inside = std::max(1, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--dump-data"))
+      dump = argv[i + 1];
   }
   if (!job_file.empty() && !raw_dir.empty()) return dump_raw(job_file, raw_dir);
+  if (!job_file.empty() && inside > 0) {
+    // The inside views' cost: the app's 10 snapshots a second, with and
+    // without probes and test answers, runs interleaved, best of each.
+    Diagnostics diags;
+    const JobSpec job = read_job(nlohmann::json::parse(std::ifstream(job_file)), diags);
+    if (diags.has_errors()) return 1;
+    Measure with, without;
+    for (int r = 0; r < inside; ++r) {
+      const Measure a = measure(job, EnginePath::automatic, 10, 1, 0);
+      const Measure b = measure(job, EnginePath::automatic, 10, 1, 2);
+      if (a.steps_per_second > without.steps_per_second) without = a;
+      if (b.steps_per_second > with.steps_per_second) with = b;
+    }
+    std::printf("%s\n", nlohmann::json{{"without_steps_per_second", without.steps_per_second},
+                                       {"with_steps_per_second", with.steps_per_second}}
+                            .dump()
+                            .c_str());
+    return 0;
+  }
   if (!dump.empty()) {
     dump_data(playground_job(1), dump);
     return 0;
