@@ -719,7 +719,7 @@ void App::draw_inside(float w) {
     const std::vector<float> probs = softmax(in.outputs);
     for (size_t c = 0; c < probs.size(); ++c) labels.push_back(class_name(job, static_cast<int>(c)));
     std::vector<float> percent;
-    for (float v : probs) percent.push_back(v * 100.0f);
+    for (float v : probs) percent.push_back(std::round(v * 1000.0f) / 10.0f);  // 95.7, and 0 for 1e-6
     bars("probs", labels, percent, rgb(in.klass == truth ? colors::kBlue : colors::kOrange),
          std::max(em(6.0f), w - 2 * side - em(1.2f)));
   } else {
