@@ -128,9 +128,15 @@ int parse_request(std::string_view bytes, Request& req, std::string& why, size_t
   const auto feed = [&](const auto& done, const char* part) {
     beast::error_code ec;
     while (!done()) {
-      used += p.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
-      if (ec == bhttp::error::need_more) {
+      const size_t n = p.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+      used += n;
+      // (Beast asks for more of a body by taking nothing, without an error.)
+      if (ec == bhttp::error::need_more || (!ec && n == 0 && used == bytes.size())) {
         why = std::string("the request ends before its ") + part + " does";
+        return 400;
+      }
+      if (!ec && n == 0) {
+        why = "this is not a well-formed HTTP/1.1 request";
         return 400;
       }
       if (ec) {

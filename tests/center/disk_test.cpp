@@ -8,9 +8,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -228,6 +231,115 @@ TEST_F(DiskTest, TheLocalExecutorHandsEveryWorkerItsLimitsAndTakesACannotWriteAs
   EXPECT_EQ(worker_limit_args(WorkerLimits{0, 0, 0}).size(), 0u);
   const WorkerLimits from = worker_limits(parse_config("[limits]\nmax_job_memory_mb = 999\n", "c.toml").limits);
   EXPECT_EQ(from.memory_mb, 999);
+}
+
+// A stand-in for sbatch, found first on PATH: records each call's
+// arguments (a line each) and answers with a job id. It refuses any --mem
+// as Slurm does when the nodes declare less memory (RealMemory) while
+// DIR/refuse-mem exists, and everything while DIR/refuse-all does.
+class FakeSbatch {
+ public:
+  explicit FakeSbatch(const fs::path& dir) : dir_(dir), path_(std::getenv("PATH") ? std::getenv("PATH") : "") {
+    fs::create_directories(dir / "bin");
+    const std::string d = dir.string();
+    std::ofstream(dir / "bin" / "sbatch") << "#!/bin/sh\necho \"$@\" >> '" << d << "/sbatch.calls'\n"
+                                          << "if [ -e '" << d << "/refuse-all' ]; then\n"
+                                          << "  echo 'sbatch: error: Invalid partition name specified'; exit 1\nfi\n"
+                                          << "if [ -e '" << d << "/refuse-mem' ]; then\n"
+                                          << "  for a in \"$@\"; do case \"$a\" in --mem=*)\n"
+                                          << "    echo 'sbatch: error: Memory specification can not be satisfied'\n"
+                                          << "    echo 'sbatch: error: Batch job submission failed: Requested node "
+                                             "configuration is not available'; exit 1;; esac; done\n"
+                                          << "fi\necho '4242;aisbtest'\n";
+    fs::permissions(dir / "bin" / "sbatch", fs::perms::owner_all);
+    ::setenv("PATH", ((dir / "bin").string() + ":" + path_).c_str(), 1);
+  }
+  ~FakeSbatch() { ::setenv("PATH", path_.c_str(), 1); }
+  FakeSbatch(const FakeSbatch&) = delete;
+  FakeSbatch& operator=(const FakeSbatch&) = delete;
+  // Each call's arguments so far, and forgets them.
+  std::vector<std::string> calls() {
+    std::vector<std::string> out;
+    std::ifstream in(dir_ / "sbatch.calls");
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    fs::remove(dir_ / "sbatch.calls");
+    return out;
+  }
+
+ private:
+  fs::path dir_;
+  std::string path_;
+};
+
+// What the worker was started with when Slurm ran the job's script.
+std::string run_script(const fs::path& job) {
+  fs::remove(job / "args");
+  EXPECT_EQ(std::system(("sh " + (job / "slurm.sh").string()).c_str()), 0);
+  std::ifstream in(job / "args");
+  std::string args;
+  std::getline(in, args);
+  return args;
+}
+
+TEST_F(DiskTest, TheSlurmExecutorAsksForTheWorkersMemoryAndGoesWithoutWhenTheNodesHaveLess) {
+  FakeSbatch sbatch(dir);
+  SlurmOptions o;
+  o.worker = fake_worker(dir, 0);
+  o.partition = "aisb";
+  o.limits = WorkerLimits{1000, 8, 16};
+  JobRecord j;
+  j.id = "j0123456789abcdef";
+  const fs::path job = dir / "jobs" / j.id;
+  fs::create_directories(job);
+  {
+    SlurmExecutor ex(o);
+    EXPECT_EQ(ex.launch(j, job, 600).executor_id, "4242");
+    const auto calls = sbatch.calls();
+    ASSERT_EQ(calls.size(), 1u);
+    // The worker's limit and 512 MB for what Slurm's cgroup counts besides
+    // (shared code, the page cache), so that the worker's own limit, which
+    // ends the job with a message, comes first.
+    EXPECT_NE(calls[0].find(" --mem=1512 "), std::string::npos) << calls[0];
+    EXPECT_NE(calls[0].find("--partition=aisb"), std::string::npos) << calls[0];
+    EXPECT_NE(run_script(job).find("--max-memory-mb 1000 --max-log-mb 8 --max-model-mb 16"), std::string::npos);
+  }
+  {
+    // Nodes that declare less memory than that (slurm.conf RealMemory):
+    // sbatch refuses the --mem, and the job goes without it, as every later
+    // one does at once. The worker still keeps to its own limit.
+    std::ofstream(dir / "refuse-mem") << "";
+    SlurmExecutor ex(o);
+    EXPECT_EQ(ex.launch(j, job, 600).executor_id, "4242");
+    auto calls = sbatch.calls();
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_NE(calls[0].find(" --mem=1512 "), std::string::npos) << calls[0];
+    EXPECT_EQ(calls[1].find("--mem"), std::string::npos) << calls[1];
+    EXPECT_EQ(calls[1], calls[0].substr(0, calls[0].find(" --mem=")) + calls[0].substr(calls[0].find(" --mem=") + 11));
+    EXPECT_NE(run_script(job).find("--max-memory-mb 1000 "), std::string::npos);
+    EXPECT_EQ(ex.launch(j, job, 600).executor_id, "4242");
+    calls = sbatch.calls();
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0].find("--mem"), std::string::npos) << calls[0];
+    fs::remove(dir / "refuse-mem");
+  }
+  {
+    // Any other refusal is not taken for one of memory: no second try.
+    std::ofstream(dir / "refuse-all") << "";
+    SlurmExecutor ex(o);
+    EXPECT_THROW(ex.launch(j, job, 600), std::runtime_error);
+    EXPECT_EQ(sbatch.calls().size(), 1u);
+    fs::remove(dir / "refuse-all");
+  }
+  {
+    // No limit: none asked of Slurm, none given to the worker.
+    o.limits.memory_mb = 0;
+    SlurmExecutor ex(o);
+    ex.launch(j, job, 600);
+    const auto calls = sbatch.calls();
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0].find("--mem"), std::string::npos) << calls[0];
+    EXPECT_EQ(run_script(job).find("--max-memory-mb"), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -7,10 +7,13 @@
 #include <map>
 
 #include <sys/wait.h>
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -19,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/job_fixtures.hpp"
+#include "../support/sockets.hpp"
 #include "backend/backend.hpp"
 #include "backend/center_client.hpp"
 #include "backend/remote_backend.hpp"
@@ -166,6 +170,70 @@ TEST_F(Center, AStudentRunsAJobAndFollowsItsEvents) {
   ASSERT_EQ(list["jobs"].size(), 2u);
   EXPECT_EQ(list["jobs"][0]["id"], second);
   EXPECT_EQ(list["jobs"][1]["id"], id);
+}
+
+// Inside the network at the center (issue 15): the run's snapshots carry
+// the probe and the test answers, and a student's choice of a test sample
+// reaches the worker through POST /jobs/ID/probe.
+TEST_F(Center, AStudentsChosenSampleIsProbedAtTheCenter) {
+  start();
+  const std::string token = login("서연");
+  auto c = client(token);
+  JobSpec job;
+  job.lesson = "test-steel-inside";
+  job.dataset.source = "steel-defects";
+  job.dataset.samples = 400;
+  job.dataset.test_fraction = 0.25;
+  job.dataset.seed = 3;
+  job.model.task = "classification";
+  job.model.inputs = {};
+  job.model.layers = {test::conv(4), test::pool(4), test::layer("flatten"), test::dense(16)};
+  job.training.optimizer = "adam";
+  job.training.learning_rate = 0.005;
+  job.training.batch_size = 32;
+  job.training.epochs = 20;
+  const std::string id = c.submit(job);
+  std::set<int64_t> probed;
+  int answers = 0;
+  bool asked = false;
+  c.follow(id, 0, [&](const json& e) {
+    if (e["type"] == "snapshot" && e.contains("inside")) {
+      Diagnostics diags;
+      const Inside in = inside_from_json(e["inside"], "inside", diags);
+      EXPECT_FALSE(diags.has_errors()) << diags.first_error();
+      if (in.has_probe()) {
+        probed.insert(in.sample);
+        EXPECT_EQ(in.saliency.size(), 64U * 64U);
+      }
+      answers += in.has_predictions() ? 1 : 0;
+      if (!asked) {
+        asked = true;
+        c.probe(id, 57);  // the 58th test photo
+      }
+    }
+    return true;
+  });
+  EXPECT_TRUE(asked);
+  EXPECT_EQ(probed.count(0), 1U);   // the first, until a student chooses
+  EXPECT_EQ(probed.count(57), 1U);  // the student's choice
+  EXPECT_GT(answers, 0);
+  // An ended run's worker is gone: the model file answers instead.
+  wait_state(c, id, {"done"});
+  const auto refused = [&](const std::string& body) {
+    return call("POST", "/api/v1/jobs/" + id + "/probe", body, token).status;
+  };
+  EXPECT_EQ(refused("{\"sample\": 3}"), 409);
+  EXPECT_EQ(refused("{\"sample\": -1}"), 422);
+  EXPECT_EQ(refused("{\"sample\": \"x\"}"), 422);
+  EXPECT_EQ(refused("[[[["), 400);
+  // Nobody else's.
+  auto other = client(login("도윤"));
+  try {
+    other.probe(id, 1);
+    ADD_FAILURE() << "another student's job took a probe";
+  } catch (const remote::Refused& e) {
+    EXPECT_EQ(e.status, 404);
+  }
 }
 
 TEST_F(Center, TheSameSpecAndSeedGiveTheSameMetricsAsALocalRun) {
@@ -704,6 +772,45 @@ TEST_F(Center, ABurstFromOneStudentCannotSlipPastTheQueueLimit) {
   EXPECT_EQ(other, 0);
   auto c = client(token);
   for (const auto& j : c.jobs(100)["jobs"]) c.cancel(j["id"]);
+}
+
+TEST_F(Center, ASubmissionWhoseAnswerIsLostIsRetriedAsTheSameJob) {
+  start();
+  const std::string token = login("민지");
+  // A school's network between the client and the center: it passes every
+  // request on, but loses the center's answer to the first submission.
+  std::mutex mu;
+  std::vector<std::string> keys;  // the Idempotency-Key of each submission that reached the center
+  int lost = 0;
+  test::Listener network([&](int client) {
+    const std::string request = test::read_http_message(client, 10);
+    const int up = test::connect_from("127.0.0.1", center->port());
+    ASSERT_GE(up, 0);
+    ::send(up, request.data(), request.size(), MSG_NOSIGNAL);
+    const std::string answer = test::read_http_message(up, 30);
+    ::close(up);
+    const std::lock_guard lock(mu);
+    if (request.starts_with("POST /api/v1/jobs ")) {
+      std::string head = request.substr(0, request.find("\r\n\r\n") + 2);
+      std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+      const size_t at = head.find("\r\nidempotency-key: ");
+      keys.push_back(at == std::string::npos ? "" : head.substr(at + 19, head.find("\r\n", at + 2) - at - 19));
+      if (lost++ == 0) return;  // the center made the job; its answer never arrives
+    }
+    ::send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
+  });
+  remote::CenterClient through(network.url(), token);
+  const std::string id = through.submit(test::xor_job(5));
+  {
+    const std::lock_guard lock(mu);
+    ASSERT_EQ(keys.size(), 2u) << "the client did not try again";
+    EXPECT_FALSE(keys[0].empty());
+    EXPECT_EQ(keys[0], keys[1]);
+  }
+  // One job at the center, and it is the one the client was told of.
+  const json jobs = client(token).jobs(100)["jobs"];
+  ASSERT_EQ(jobs.size(), 1u) << jobs.dump();
+  EXPECT_EQ(jobs[0]["id"], id);
 }
 
 }  // namespace

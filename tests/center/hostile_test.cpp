@@ -1,19 +1,26 @@
-// A student who wants to break the center (issue 11, items 1, 2, 3 and 5):
-// a real aisandbox-center process on loopback, attacked over real sockets.
-// Each test is something that stopped or starved the center before.
+// A student who wants to break the center (issue 11, items 1, 2, 3, 5 and
+// 6): a real aisandbox-center process on loopback, attacked over real
+// sockets (plain and TLS). Each test is something that stopped or starved
+// the center before. Last, the same deep JSON given to the worker and, from
+// a fake center, to the CLI.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <map>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -25,6 +32,7 @@
 #include "backend/center_client.hpp"
 #include "center_fixture.hpp"
 #include "center_process.hpp"
+#include "core/json_text.hpp"
 #include "net/http.hpp"
 
 namespace fs = std::filesystem;
@@ -128,10 +136,21 @@ TEST_F(Hostile, RequestFramingTricksAreRefused) {
   }
   const std::string bad_utf8 = exchange("GET /api/v1/jobs/\xff\xfe/events HTTP/1.1\r\n\r\n");
   EXPECT_TRUE(bad_utf8.starts_with("HTTP/1.1 400")) << bad_utf8;
-  // An encoded slash is not a separator: no route has a segment with '/' in it.
+  // An encoded slash is not a separator. Decoded before routing, these
+  // would be an existing job's status and its event stream.
   const std::string token = login("mallory");
-  const auto r = call("GET", "/api/v1/jobs%2Fj0000000000000000", "", token);
-  EXPECT_EQ(r.status, 404) << r.body;
+  JobSpec spec = test::xor_job(20);
+  spec.training.epochs = 1;
+  const auto made = call("POST", "/api/v1/jobs", to_json(spec).dump(), token);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string id = json::parse(made.body)["id"];
+  ASSERT_EQ(call("GET", "/api/v1/jobs/" + id, "", token).status, 200);
+  const auto status = call("GET", "/api/v1/jobs%2F" + id, "", token);
+  EXPECT_EQ(status.status, 404) << status.body;
+  const auto events = call("GET", "/api/v1/jobs/" + id + "%2Fevents", "", token);
+  EXPECT_EQ(events.status, 404) << events.body.substr(0, 200);
+  // The slash stayed inside the job's id, which no job has.
+  EXPECT_NE(events.body.find("no job '" + id + "/events'"), std::string::npos) << events.body.substr(0, 200);
   EXPECT_TRUE(healthy());
 }
 
@@ -243,16 +262,41 @@ TEST_F(Hostile, AFullDiskShowsInHealthAndStartsNoJob) {
   EXPECT_EQ(json::parse(call("GET", "/api/v1/jobs/" + id, "", token).body)["state"], "queued");
 }
 
-TEST_F(Hostile, AJobWhoseFilesRetentionRemovedAnswers410) {
+TEST_F(Hostile, TheRetentionSweepRemovesAnEndedJobsFilesWhichThenAnswer410) {
+  // A retention of 1.7 seconds. The center sweeps as it starts, and every
+  // hour after.
+  center.reset();
+  std::ofstream(data / "center.toml") << kSettings << "[retention]\ndays = 0.00002\n";
+  center = std::make_unique<CenterProcess>(data);
+  center->start();
   const std::string token = login("frank");
   const std::string id = finished_job(token);
-  fs::remove_all(data / "jobs" / id);  // what the retention sweep does after [retention] days
+  // A job that has not ended keeps its files, however old.
+  JobSpec spec = test::xor_job(20);
+  spec.training.epochs = 100000;
+  const auto r = call("POST", "/api/v1/jobs", to_json(spec).dump(), token);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string running = json::parse(r.body)["id"];
+  ASSERT_TRUE(fs::exists(data / "jobs" / id / "events.jsonl"));
+  ASSERT_TRUE(fs::exists(data / "jobs" / id / "model.json"));
+  ASSERT_EQ(call("GET", "/api/v1/jobs/" + id + "/model", "", token).status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // the ended job is past its retention now
+  center.reset();
+  center = std::make_unique<CenterProcess>(data);
+  center->start();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (fs::exists(data / "jobs" / id) && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(fs::exists(data / "jobs" / id)) << "the sweep left the ended job's folder";
+  EXPECT_TRUE(fs::exists(data / "jobs" / running / "job.json"));
   for (const char* what : {"/events", "/model"}) {
-    const auto r = call("GET", "/api/v1/jobs/" + id + what, "", token);
-    EXPECT_EQ(r.status, 410) << what << " " << r.body;
-    EXPECT_NE(r.body.find("removed"), std::string::npos) << r.body;
+    const auto gone = call("GET", "/api/v1/jobs/" + id + what, "", token);
+    EXPECT_EQ(gone.status, 410) << what << " " << gone.body;
+    EXPECT_NE(gone.body.find("removed"), std::string::npos) << gone.body;
   }
   EXPECT_EQ(call("GET", "/api/v1/jobs/" + id, "", token).status, 200);  // the row stays
+  EXPECT_EQ(call("POST", "/api/v1/jobs/" + running + "/cancel", "", token).status / 100, 2);
 }
 
 TEST_F(Hostile, ATricklingHeadIsClosedAtTheConfiguredDeadline) {
@@ -276,6 +320,83 @@ TEST_F(Hostile, ATricklingHeadIsClosedAtTheConfiguredDeadline) {
   EXPECT_TRUE(closed);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
   EXPECT_TRUE(healthy());
+}
+
+// A TLS 1.2 ClientHello in one record, as a client's first bytes: a random,
+// two RSA cipher suites, and the extensions a server needs to answer it.
+std::string client_hello() {
+  const auto u16 = [](int v) { return std::string{static_cast<char>(v >> 8), static_cast<char>(v & 0xff)}; };
+  const auto u24 = [](size_t v) {
+    return std::string{static_cast<char>(v >> 16), static_cast<char>((v >> 8) & 0xff), static_cast<char>(v & 0xff)};
+  };
+  const auto extension = [&](int type, const std::string& data) {
+    return u16(type) + u16(static_cast<int>(data.size())) + data;
+  };
+  const std::string extensions = extension(0x000a, u16(4) + u16(0x001d) + u16(0x0017)) +  // groups: x25519, P-256
+                                 extension(0x000b, std::string("\x01\x00", 2)) +          // points: uncompressed
+                                 extension(0x000d, u16(6) + u16(0x0804) + u16(0x0401) + u16(0x0403)) +  // signatures
+                                 extension(0xff01, std::string(1, '\0'));            // renegotiation_info
+  std::string hello = u16(0x0303) + std::string(32, '\x5a') + std::string(1, '\0');  // version, random, no session
+  hello += u16(4) + u16(0xc02f) + u16(0x009c);  // ECDHE-RSA-AES128-GCM-SHA256, AES128-GCM-SHA256
+  hello += std::string("\x01\x00", 2);          // no compression
+  hello += u16(static_cast<int>(extensions.size())) + extensions;
+  const std::string handshake = std::string(1, '\x01') + u24(hello.size()) + hello;
+  return std::string("\x16\x03\x01", 3) + u16(static_cast<int>(handshake.size())) + handshake;
+}
+
+TEST_F(Hostile, ATrickledTlsClientHelloIsClosedAtTheHeadDeadline) {
+  const std::string cert = (data / "cert.pem").string(), key = (data / "key.pem").string();
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext "
+                         "subjectAltName=IP:127.0.0.1 -keyout " +
+                         key + " -out " + cert + " 2>/dev/null")
+                            .c_str()),
+            0);
+  center.reset();
+  std::ofstream(data / "center.toml") << kSettings << "[server]\nhead_timeout_seconds = 1\n";
+  center = std::make_unique<CenterProcess>(data, std::vector<std::string>{"--tls-cert", cert, "--tls-key", key});
+  center->start();
+  net::ClientOptions trusted;
+  trusted.ca_file = cert;
+  const std::string health = "https://127.0.0.1:" + std::to_string(center->port()) + "/api/v1/health";
+  const auto answers = [&] {
+    try {
+      return net::request("GET", health, "", {}, trusted).status == 200;
+    } catch (const net::Unreachable& e) {
+      ADD_FAILURE() << e.what();
+      return false;
+    }
+  };
+  ASSERT_TRUE(answers());
+  const std::string hello = client_hello();
+  // Sent whole, it is a ClientHello the center answers with its ServerHello.
+  {
+    const int fd = send_and_never_read(center->port(), hello);
+    const std::string back = test::read_until_closed(fd, 1);
+    ::close(fd);
+    ASSERT_GE(back.size(), 6u);
+    EXPECT_EQ(back[0], '\x16') << "not a handshake record";
+    EXPECT_EQ(back[5], '\x02') << "not a ServerHello";
+  }
+  // Sent a byte every 200 ms (each well inside any wait for one read, the
+  // whole of it ~17 s), it is closed by the deadline for the handshake.
+  const int fd = test::connect_from("127.0.0.1", center->port());
+  ASSERT_GE(fd, 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (size_t i = 0; i < hello.size() && !closed; ++i) {
+    if (::send(fd, &hello[i], 1, MSG_NOSIGNAL) != 1) break;
+    test::read_until_closed(fd, 0.2, &closed);
+    if (i == 2) {
+      EXPECT_TRUE(answers()) << "a TLS client got no answer while the hello trickled";
+    }
+  }
+  if (!closed) test::read_until_closed(fd, 0.5, &closed);  // (a reset can come as the last byte goes)
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ::close(fd);
+  EXPECT_TRUE(closed) << "the trickling hello was still connected after " << took << " s";
+  EXPECT_GE(took, 0.8) << "closed before its deadline";
+  EXPECT_LT(took, 3.0) << "closed " << took << " s after it began; the deadline is 1 s";
+  EXPECT_TRUE(answers());
 }
 
 // Open files of a process.
@@ -412,6 +533,132 @@ TEST_F(Hostile, InventedNamesCannotTakeTheTeachersStreams) {
   ::close(teacher);
   EXPECT_TRUE(head.starts_with("HTTP/1.1 200")) << head.substr(0, 200);
   for (const int fd : fds) ::close(fd);
+}
+
+// ---------------------------------------------------------------- deep JSON
+// What the worker and the CLI read is bounded as the center's bodies are:
+// a value nested 100,000 deep is an error, not a stack overflow.
+
+std::string nested(int depth) {
+  return std::string(static_cast<size_t>(depth), '[') + std::string(static_cast<size_t>(depth), ']');
+}
+
+// A program run to its end, with extra environment: how it ended (as
+// waitpid says) and what it printed on either stream.
+struct Finished {
+  int status = -1;
+  std::string out;
+};
+Finished run_to_end(std::vector<std::string> argv, const fs::path& out_file, std::vector<std::string> env = {}) {
+  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);  // later ones lose to the extra ones
+  std::vector<char*> args, envp;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execve(args[0], args.data(), envp.data());
+    ::_exit(127);
+  }
+  Finished f;
+  ::waitpid(pid, &f.status, 0);
+  std::ifstream in(out_file);
+  f.out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return f;
+}
+
+class DeepJson : public ::testing::Test {
+ protected:
+  fs::path dir = fs::temp_directory_path() / ("aisb_deep_" + std::to_string(::getpid()) + "_" +
+                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  void SetUp() override {
+    ::signal(SIGPIPE, SIG_IGN);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+};
+
+TEST_F(DeepJson, ParseJsonReadsUpToItsDepthAndRefusesPastIt) {
+  std::string why;
+  EXPECT_FALSE(parse_json(nested(max_json_depth)).is_discarded());
+  EXPECT_TRUE(parse_json(nested(max_json_depth + 1), &why).is_discarded());
+  EXPECT_EQ(why, "nested deeper than 64 levels (at byte 64)");
+  EXPECT_EQ(json_too_deep_at(nested(max_json_depth + 1)), 64u);
+  EXPECT_EQ(json_too_deep_at(nested(max_json_depth)), std::string_view::npos);
+  // Objects count as arrays do, and their closing lowers the depth again.
+  std::string objects;
+  for (int i = 0; i <= max_json_depth; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(max_json_depth + 1, '}');
+  EXPECT_TRUE(parse_json(objects).is_discarded());
+  EXPECT_FALSE(parse_json("[" + nested(max_json_depth - 1) + "," + nested(max_json_depth - 1) + "]").is_discarded());
+  // Brackets inside strings are text, escaped quotes too.
+  const std::string text = "{\"s\": \"\\\"" + std::string(1000, '[') + std::string(1000, '{') + "\"}";
+  EXPECT_FALSE(parse_json(text, &why).is_discarded()) << why;
+  // A reader may ask for less.
+  EXPECT_TRUE(parse_json("[[[1]]]", nullptr, 2).is_discarded());
+  EXPECT_FALSE(parse_json("[[1]]", nullptr, 2).is_discarded());
+  // The depth that overflowed a stack, refused in one pass.
+  EXPECT_TRUE(parse_json("{\"format\": " + nested(100000) + "}", &why).is_discarded());
+  EXPECT_EQ(why, "nested deeper than 64 levels (at byte 74)");
+  EXPECT_TRUE(parse_json("[1,", &why).is_discarded());
+  EXPECT_EQ(why, "not valid JSON");
+}
+
+TEST_F(DeepJson, TheWorkerEndsADeepJobWithAnErrorNotACrash) {
+  const fs::path job = dir / "job";
+  fs::create_directories(job);
+  std::ofstream(job / "job.json") << "{\"format\": " << nested(100000) << ", \"lesson\": \"x\"}";
+  const Finished f = run_to_end({AISB_WORKER, "--job", job.string()}, dir / "worker.out");
+  ASSERT_TRUE(WIFEXITED(f.status)) << "the worker died of signal " << WTERMSIG(f.status) << ": " << f.out;
+  EXPECT_EQ(WEXITSTATUS(f.status), 1) << f.out;
+  EXPECT_NE(f.out.find("nested deeper than 64 levels"), std::string::npos) << f.out;
+  // Its log ends the run, and says why.
+  std::ifstream log(job / "events.jsonl");
+  std::string line, last;
+  while (std::getline(log, line)) last = line;
+  const json done = json::parse(last);
+  EXPECT_EQ(done["type"], "done");
+  EXPECT_EQ(done["reason"], "failed");
+  EXPECT_NE(done["message"].get<std::string>().find("job.json"), std::string::npos) << last;
+  EXPECT_NE(done["message"].get<std::string>().find("nested deeper"), std::string::npos) << last;
+}
+
+TEST_F(DeepJson, TheCliTakesADeepAnswerFromACenterAsAnErrorNotACrash) {
+  // A "center" whose every answer is JSON nested 100,000 deep: an accepted
+  // login (200), then a refusal (401).
+  const std::string deep = "{\"token\": \"t\", \"name\": " + nested(100000) + "}";
+  std::atomic<int> status{200};
+  std::atomic<int> asked{0};
+  test::Listener fake([&](int fd) {
+    test::read_http_message(fd, 10);
+    ++asked;
+    const std::string answer =
+        "HTTP/1.1 " + std::to_string(status.load()) +
+        " X\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " + std::to_string(deep.size()) +
+        "\r\n\r\n" + deep;
+    ::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+  });
+  const std::vector<std::string> env = {"XDG_CONFIG_HOME=" + (dir / "config").string(), "LANG=C", "LC_ALL=C"};
+  const auto login = [&] {
+    return run_to_end({AISB_CLI, "login", "--center", fake.url(), "--class", "K7QP3M", "--name", "x"}, dir / "cli.out",
+                      env);
+  };
+  const Finished accepted = login();
+  ASSERT_TRUE(WIFEXITED(accepted.status)) << "the CLI died of signal " << WTERMSIG(accepted.status);
+  EXPECT_EQ(WEXITSTATUS(accepted.status), 3) << accepted.out;  // not a center
+  EXPECT_NE(accepted.out.find("not JSON"), std::string::npos) << accepted.out;
+  status = 401;
+  const Finished refused = login();
+  ASSERT_TRUE(WIFEXITED(refused.status)) << "the CLI died of signal " << WTERMSIG(refused.status);
+  EXPECT_EQ(WEXITSTATUS(refused.status), 1) << refused.out;
+  EXPECT_NE(refused.out.find("401"), std::string::npos) << refused.out;
+  EXPECT_EQ(asked.load(), 2);
+  EXPECT_FALSE(fs::exists(dir / "config" / "aisandbox" / "center.toml")) << "a login was saved";
 }
 
 }  // namespace

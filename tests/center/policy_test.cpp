@@ -123,20 +123,38 @@ mode_t mode_of(const fs::path& p) {
 // ---------------------------------------------------------------- 7. logins
 
 TEST_F(Policy, JunkLoginBodiesCostNoOneALogin) {
-  start("[limits]\nlogins_per_minute = 5\nlogin_failures_per_minute = 5\n");
-  const std::vector<std::string> junk = {"",
-                                         "{",
-                                         "[]",
-                                         "{\"class_code\": 1, \"name\": \"a\"}",
-                                         "{\"name\": \"a\"}",
-                                         "{\"class_code\": \"K7QP3M\"}",
-                                         "{\"class_code\": \"x y\", \"name\": \"a\"}",
-                                         "{\"class_code\": \"K7QP3M\", \"name\": \"\"}"};
+  // Every budget a sign-in can spend, at 5 a minute: the address's
+  // failures, the class's, and the name's sign-ins and wrong codes. The
+  // class has never signed in from this address, so nothing lets it past
+  // a spent one.
+  start(
+      "[limits]\nlogin_failures_per_minute = 5\nsign_in_failures_per_class_per_minute = 5\n"
+      "logins_per_name_per_minute = 5\nsign_in_failures_per_name_per_minute = 5\n");
+  const std::string code = klass["class_code"];
+  std::vector<std::string> junk = {"",
+                                   "{",
+                                   "[]",
+                                   "{\"class_code\": 1, \"name\": \"a\"}",
+                                   "{\"name\": \"a\"}",
+                                   "{\"class_code\": \"K7QP3M\"}",
+                                   "{\"class_code\": \"x y\", \"name\": \"a\"}",
+                                   "{\"class_code\": \"K7QP3M\", \"name\": \"\"}"};
+  // The real class and name, with something else wrong.
+  for (const json& j :
+       {json{{"class_code", code}, {"name", "민지"}, {"code", 7}},
+        json{{"class_code", code}, {"name", "민지"}, {"code", "!!"}},
+        json{{"class_code", code + "Q"}, {"name", "민지"}}, json{{"class_code", code}, {"name", json::array({"민지"})}},
+        json{{"class_code", code}, {"name", std::string(41, 'x')}}}) {
+    junk.push_back(j.dump());
+  }
   for (int i = 0; i < 300; ++i) {
     const auto r = call("POST", "/api/v1/login", junk[i % junk.size()]);
     ASSERT_TRUE(r.status == 400 || r.status == 422) << i << ": " << r.status << " " << r.body;
   }
   EXPECT_EQ(try_login("민지").status, 200) << "300 junk bodies locked out a real login";
+  // The budgets are real: five wrong codes from here spend the address's.
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(try_login("x", "ZZZZZ" + std::to_string(i)).status, 401);
+  EXPECT_EQ(try_login("x", "ZZZZZA").status, 429);
 }
 
 TEST_F(Policy, WrongCodesFromOnePupilDoNotLockOutTheSchool) {

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -72,7 +73,7 @@ class SlurmCluster {
         << "ReturnToService=2\nSchedulerType=sched/builtin\nSelectType=select/cons_tres\nSelectTypeParameters=CR_CPU\n"
         << "JobCompType=jobcomp/none\nAccountingStorageType=accounting_storage/none\n"
         << "JobAcctGatherType=jobacct_gather/none\nMinJobAge=120\nKillWait=5\n"
-        << "NodeName=" << node_ << " NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN\n"
+        << "NodeName=" << node_ << " NodeAddr=127.0.0.1 CPUs=2 RealMemory=" << real_memory_mb() << " State=UNKNOWN\n"
         << "PartitionName=aisb Nodes=ALL Default=YES MaxTime=INFINITE State=UP\n";
     // On a cgroup v2 host without systemd (a container), slurmd would ask
     // dbus for a scope; this cluster manages no cgroups of its own.
@@ -114,6 +115,14 @@ class SlurmCluster {
   }
 
   [[nodiscard]] const std::string& node() const { return node_; }
+
+  // The memory the node declares (slurm.conf RealMemory): 2 GB, or less on
+  // a smaller machine (a node that has less than it declares is drained).
+  // A job may ask for up to this with --mem; past it, sbatch refuses.
+  static long real_memory_mb() {
+    const long mb = ::sysconf(_SC_PHYS_PAGES) / 1024 * ::sysconf(_SC_PAGE_SIZE) / 1024;
+    return std::min(2048L, mb * 9 / 10);
+  }
 
   static std::string user() {
     const passwd* p = ::getpwuid(::getuid());

@@ -7,7 +7,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -61,9 +64,7 @@ class Slurm : public ::testing::Test {
     ASSERT_TRUE(cluster) << "no Slurm to test against: " << cluster_error;
     fs::remove_all(data);
     fs::create_directories(data);
-    std::ofstream(data / "center.toml")
-        << "[slurm]\npoll_seconds = 0.2\n[stream]\npoll_ms = 20\n"
-           "[limits]\nrequests_per_minute = 100000\n[worker]\ncheckpoint_seconds = 0.2\n";
+    write_settings();
     klass = CenterProcess::create_class(data, "slurm class");
     start_center();
     token = remote::CenterClient(center->url(), "").login(klass["class_code"], "민지");
@@ -71,6 +72,11 @@ class Slurm : public ::testing::Test {
   void TearDown() override {
     center.reset();
     fs::remove_all(data);
+  }
+  void write_settings(const std::string& limits = "") {
+    std::ofstream(data / "center.toml") << "[slurm]\npoll_seconds = 0.2\n[stream]\npoll_ms = 20\n"
+                                           "[limits]\nrequests_per_minute = 100000\n"
+                                        << limits << "[worker]\ncheckpoint_seconds = 0.2\n";
   }
   void start_center(int port = 0) {
     center = std::make_unique<CenterProcess>(
@@ -136,6 +142,35 @@ TEST_F(Slurm, AJobRunsThroughSbatchWithLiveEvents) {
   EXPECT_NE(shown.out.find("Partition=aisb"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("TimeLimit=00:05:00"), std::string::npos) << shown.out;  // the minimum
   EXPECT_EQ(c.model(id)["weights"].size(), 6u);
+}
+
+TEST_F(Slurm, TheWorkersMemoryLimitIsAskedOfSlurmAndKeptByTheWorker) {
+  // What a job ran with: Slurm's record of it, and the worker's arguments.
+  const auto ran = [&](const std::string& limits) {
+    center.reset();
+    write_settings(limits);
+    start_center();
+    auto c = client();
+    const std::string id = c.submit(test::xor_job(5));
+    expect_complete(follow(c, id));
+    const std::string slurm_id = wait_state(c, id, "done")["slurm_job_id"];
+    std::ifstream script(data / "jobs" / id / "slurm.sh");
+    return std::make_pair(center::run_program({"scontrol", "--oneliner", "show", "job", slurm_id}).out,
+                          std::string((std::istreambuf_iterator<char>(script)), std::istreambuf_iterator<char>()));
+  };
+  ASSERT_GE(SlurmCluster::real_memory_mb(), 1512) << "this machine is too small for the test";
+  // Within what the node declares: the job asks for the worker's limit and
+  // 512 MB for what Slurm's cgroup counts besides, and the worker keeps to
+  // the limit itself.
+  const auto [asked, script] = ran("max_job_memory_mb = 1000\n");
+  EXPECT_NE(asked.find("MinMemoryNode=1512M"), std::string::npos) << asked;
+  EXPECT_NE(script.find("'--max-memory-mb' '1000'"), std::string::npos) << script;
+  // Past it (the node declares less than a job may use): sbatch refuses
+  // the --mem, and the job runs without it; the worker's own limit holds.
+  const auto [unasked, script2] = ran("max_job_memory_mb = 4000\n");
+  EXPECT_EQ(unasked.find("MinMemoryNode=4512M"), std::string::npos) << unasked;
+  EXPECT_NE(unasked.find("JobState=COMPLETED"), std::string::npos) << unasked;
+  EXPECT_NE(script2.find("'--max-memory-mb' '4000'"), std::string::npos) << script2;
 }
 
 TEST_F(Slurm, CancelGoesThroughScancel) {

@@ -324,6 +324,132 @@ TEST_F(Http, ConnectionsHoldingTheirBodyBackGiveWayToo) {
   for (const int fd : held) ::close(fd);
 }
 
+// Sends `bytes` on `fd` a byte at a time, one every 200 ms (each well
+// inside any wait for a single read), until they are all sent or the
+// server closes; returns how long that took, and whether it closed.
+double trickle(int fd, const std::string& bytes, bool* closed) {
+  const auto t0 = std::chrono::steady_clock::now();
+  *closed = false;
+  for (size_t i = 0; i < bytes.size() && !*closed; ++i) {
+    if (::send(fd, &bytes[i], 1, MSG_NOSIGNAL) != 1) break;
+    read_until_closed(fd, 0.2, closed);
+  }
+  if (!*closed) read_until_closed(fd, 0.5, closed);  // (a reset can come as the last byte goes)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Waits a moment for the server's side of a close to be counted.
+void wait_for_timeouts(Server& server, uint64_t n) {
+  for (int i = 0; i < 100 && server.stats().timed_out < n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+TEST_F(Http, ABodySentSlowlyIsClosedAtItsWholeBodyDeadline) {
+  server->stop();
+  ServerOptions o = options();
+  o.body_timeout_ms = 1000;  // and a second per 64 KiB: 1 s for this one
+  start(o);
+  const int fd = connect_from("127.0.0.1", server->port());
+  ASSERT_GE(fd, 0);
+  const std::string head = "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  bool closed = false;
+  const double took = trickle(fd, std::string(900, 'b'), &closed);  // 3 minutes at this pace
+  ::close(fd);
+  EXPECT_TRUE(closed) << "the slow body was still being read after " << took << " s";
+  EXPECT_GE(took, 0.8) << "closed before its deadline";
+  EXPECT_LT(took, 3.0) << "closed " << took << " s after the body began; its deadline is 1 s";
+  EXPECT_EQ(served, 0);
+  wait_for_timeouts(*server, 1);
+  EXPECT_GE(server->stats().timed_out, 1u);
+  // The same body sent at once is answered.
+  EXPECT_EQ(request("POST", url("/x"), std::string(900, 'b')).status, 200);
+}
+
+TEST_F(Http, AKeptAliveConnectionIsClosedAtItsIdleTimeout) {
+  server->stop();
+  ServerOptions o = options();
+  o.idle_timeout_ms = 1000;
+  o.head_timeout_ms = 30000;  // so that only the idle timeout can close it soon
+  start(o);
+  const std::string get = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+  const int fd = connect_from("127.0.0.1", server->port());
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 2; ++i) {  // kept alive: a second request on it is answered
+    ::send(fd, get.data(), get.size(), MSG_NOSIGNAL);
+    const std::string answer = test::read_http_message(fd, 5);
+    ASSERT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  }
+  // Then nothing: closed after the idle timeout, without a word.
+  const auto t0 = std::chrono::steady_clock::now();
+  bool closed = false;
+  const std::string after = read_until_closed(fd, 5, &closed);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ::close(fd);
+  EXPECT_TRUE(closed) << "an idle kept-alive connection was still open after " << took << " s";
+  EXPECT_GE(took, 0.8);
+  EXPECT_LT(took, 3.0);
+  EXPECT_TRUE(after.empty()) << after;
+  // The timeout is for the next head to be in, not for its first byte: one
+  // that trickles its next head is closed at the same time.
+  const int slow = connect_from("127.0.0.1", server->port());
+  ASSERT_GE(slow, 0);
+  ::send(slow, get.data(), get.size(), MSG_NOSIGNAL);
+  ASSERT_TRUE(test::read_http_message(slow, 5).starts_with("HTTP/1.1 200"));
+  const double trickled = trickle(slow, get, &closed);  // 6 s at this pace
+  ::close(slow);
+  EXPECT_TRUE(closed) << "a trickled second head was still being read after " << trickled << " s";
+  EXPECT_LT(trickled, 3.0);
+  EXPECT_EQ(served, 3);
+}
+
+TEST_F(Http, KeptAliveConnectionsGiveWayToNewClientsWhenAllAreTaken) {
+  server->stop();
+  ServerOptions o = options();
+  o.max_connections = 40;
+  start(o);
+  const std::string get = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+  // An attacker's connections: each makes a request and is kept alive,
+  // and each one the server closes is opened again at once, so that every
+  // place is always taken.
+  std::vector<int> held;
+  const auto refill = [&] {
+    std::vector<int> open;
+    for (const int fd : held) {
+      char c;
+      if (::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+        ::close(fd);  // closed by the server
+      } else {
+        open.push_back(fd);
+      }
+    }
+    held = open;
+    while (held.size() < 40) {
+      const int fd = connect_from("127.0.0.2", server->port());
+      if (fd < 0) return;
+      ::send(fd, get.data(), get.size(), MSG_NOSIGNAL);
+      if (!test::read_http_message(fd, 5).starts_with("HTTP/1.1 200")) {
+        ::close(fd);
+        return;
+      }
+      held.push_back(fd);
+    }
+  };
+  for (int i = 0; i < 10; ++i) {
+    refill();
+    ASSERT_EQ(held.size(), 40u);
+    ASSERT_GE(server->stats().connections, 40u);
+    // A real client still gets in, every time: a kept-alive connection makes room.
+    const std::string answer = raw_exchange(server->port(), "GET /x HTTP/1.1\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << i << ": " << answer;
+  }
+  const ServerStats s = server->stats();
+  EXPECT_GE(s.evicted, 10u);
+  EXPECT_EQ(s.refused_full, 0u);
+  for (const int fd : held) ::close(fd);
+}
+
 TEST_F(Http, AHeadUpToItsLimitIsReadAndOneOverItIs431) {
   server->stop();
   ServerOptions o = options();
@@ -413,6 +539,30 @@ TEST_F(Http, AnUploadGoesToItsSinkAPieceAtATime) {
   EXPECT_EQ(opened.load(), 3);
 }
 
+TEST_F(Http, AnUploadSentSlowlyIsClosedAtItsWholeBodyDeadline) {
+  server->stop();
+  SinkLog log;
+  ServerOptions o = options();
+  o.streams = [](const Request& head) { return head.path.starts_with("/up"); };
+  o.open_upload = [&](const Request&) { return Upload{std::make_shared<CountingSink>(log), {}}; };
+  o.body_timeout_ms = 1000;    // and a second per 64 KiB: 2 s for 100,000 bytes
+  o.write_timeout_ms = 30000;  // the limit on silence, which a trickle never reaches
+  start(o);
+  const int fd = connect_from("127.0.0.1", server->port());
+  ASSERT_GE(fd, 0);
+  const std::string head = "PUT /up/slow HTTP/1.1\r\nContent-Length: 100000\r\n\r\n";
+  ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+  bool closed = false;
+  const double took = trickle(fd, std::string(100, 'u'), &closed);  // 20 s at this pace
+  ::close(fd);
+  EXPECT_TRUE(closed) << "the slow upload was still being read after " << took << " s";
+  EXPECT_GE(took, 1.6) << "closed before its deadline";
+  EXPECT_LT(took, 4.0) << "closed " << took << " s after the body began; its deadline is 2 s";
+  for (int i = 0; i < 100 && log.dropped == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(log.dropped.load(), 1) << "the sink kept a body that never came whole";
+  EXPECT_EQ(log.finished.load(), 0);
+}
+
 TEST(Request, TheFuzzersParserIsTheServers) {
   Request req;
   std::string why;
@@ -421,6 +571,9 @@ TEST(Request, TheFuzzersParserIsTheServers) {
   ASSERT_EQ(req.segments.size(), 2u);
   EXPECT_EQ(req.segments[1], "b/c");
   EXPECT_EQ(parse_request("POST /a HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n", req, why), 413);
+  // A body shorter than its Content-Length (the fuzzer found this one looping).
+  EXPECT_EQ(parse_request("POST /a HTTP/1.1\r\nContent-Length: 28\r\n\r\n{\"name\": \"bo\"}", req, why), 400);
+  EXPECT_EQ(why, "the request ends before its body does");
   EXPECT_EQ(parse_request("POST /a HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx", req, why), 400);
   EXPECT_EQ(parse_request("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", req, why), 411);
   EXPECT_EQ(parse_request("GET /a HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n", req, why), 431);

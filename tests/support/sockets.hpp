@@ -1,6 +1,7 @@
 // Raw sockets on loopback, for tests that speak to a server the way a
 // hostile or broken client would: from a chosen source address, bytes that
-// are not HTTP, requests that are never read.
+// are not HTTP, requests that are never read; and a listener that stands in
+// for a center (or a proxy in front of one) that misbehaves.
 #pragma once
 
 #include <arpa/inet.h>
@@ -8,12 +9,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <random>
 #include <string>
+#include <thread>
 
 namespace aisb::test {
 
@@ -77,6 +81,71 @@ inline std::string raw_exchange(int port, const std::string& bytes, double secon
   ::close(fd);
   return out;
 }
+
+// One whole HTTP message from `fd`: its head, and as many bytes of body as
+// its Content-Length says; what came when the peer closed or `seconds`
+// passed, if that is less.
+inline std::string read_http_message(int fd, double seconds) {
+  timeval tv{0, 100000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  size_t want = std::string::npos;  // the whole message's size, once its head is in
+  while (out.size() < want && std::chrono::steady_clock::now() < until) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) break;
+    if (n > 0) out.append(buf, static_cast<size_t>(n));
+    const size_t end = out.find("\r\n\r\n");
+    if (want == std::string::npos && end != std::string::npos) {
+      std::string head = out.substr(0, end);
+      for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const size_t at = head.find("\r\ncontent-length:");
+      want = end + 4 + (at == std::string::npos ? 0 : std::stoul(head.substr(at + 17)));
+    }
+  }
+  return out;
+}
+
+// A listener on a free loopback port whose connections go, one after
+// another, to `serve(fd)` on a thread of its own (which then closes them):
+// a stand-in for a center, or a proxy in front of one.
+class Listener {
+ public:
+  explicit Listener(std::function<void(int fd)> serve) : serve_(std::move(serve)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(fd_, 64);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] {
+      while (true) {
+        const int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0) return;  // shut down
+        serve_(c);
+        ::close(c);
+      }
+    });
+  }
+  ~Listener() {
+    ::shutdown(fd_, SHUT_RDWR);  // wakes accept()
+    thread_.join();
+    ::close(fd_);
+  }
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::function<void(int)> serve_;
+  int fd_ = -1, port_ = 0;
+  std::thread thread_;
+};
 
 // A port that was free a moment ago, for a program that takes its port on
 // the command line and binds it later. It is drawn below the kernel's
