@@ -321,6 +321,8 @@ class App {
   std::string inside_focus_;  // the step's view to scroll to once ("filters", "maps", "saliency")
   std::optional<SampleRef> step_sample_;
   std::string inside_key_, mistakes_key_;
+  uint64_t inside_weights_version_ = ~0ull;
+  double filters_drawn_at_ = -1.0;
   Texture inside_image_tex_, saliency_tex_, mistakes_tex_;
   std::map<int, Texture> filter_tex_, map_tex_;
   std::vector<int64_t> mistakes_;

@@ -673,9 +673,19 @@ void App::draw_inside(float w) {
   text(f.bold, p.text, trf("inside.sample", {std::to_string(chosen + 1), class_name(job, truth)}).c_str());
   const bool fresh = in.has_probe() && in.sample == chosen;
   // The picture, where the network looks, and what it says.
+  // Pictures are made again only when what they show changed: the picture
+  // and the maps with a new probe, the filters with new weights.
   const std::string key = std::to_string(session_.data_version()) + "/" + std::to_string(chosen) + "/" +
-                          std::to_string(session_.inside_version()) + "/" + std::to_string(session_.weights_version());
+                          std::to_string(session_.probe_version());
   const bool redraw = key != inside_key_;
+  // The filters follow the weights twice a second: each new picture is an
+  // upload that a software renderer waits for, and the eye sees no more.
+  const double now = ImGui::GetTime();
+  const bool new_weights = session_.weights_version() != inside_weights_version_ && now - filters_drawn_at_ >= 0.5;
+  if (new_weights) {
+    inside_weights_version_ = session_.weights_version();
+    filters_drawn_at_ = now;
+  }
   if (redraw) {
     inside_key_ = key;
     std::vector<uint8_t> px = test_image_rgba(*d, chosen);
@@ -749,7 +759,7 @@ void App::draw_inside(float w) {
       if (it != ws.end() && it->shape.size() == 4) {
         const int nf = static_cast<int>(it->shape[0]), nc = static_cast<int>(it->shape[1]),
                   k = static_cast<int>(it->shape[2]);
-        if (redraw || !filter_tex_[static_cast<int>(i)].valid()) {
+        if (new_weights || !filter_tex_[static_cast<int>(i)].valid()) {
           float top = 1e-12f;
           for (float v : it->data) top = std::max(top, std::fabs(v));
           const std::vector<float>& wt = it->data;
@@ -827,8 +837,7 @@ void App::draw_mistakes(float w) {
   const int c = static_cast<int>(d->input_shape[0]), ih = static_cast<int>(d->input_shape[1]),
             iw = static_cast<int>(d->input_shape[2]);
   const int cols = 4;
-  const std::string key = std::to_string(session_.data_version()) + "/" + std::to_string(in.epoch) + "/" +
-                          std::to_string(session_.inside_version());
+  const std::string key = std::to_string(session_.data_version()) + "/" + std::to_string(session_.answers_version());
   if (key != mistakes_key_) {
     mistakes_key_ = key;
     mistakes_.clear();

@@ -349,6 +349,8 @@ void Session::clear_run() {
   steps_ = 0;
   inside_ = Inside{};
   ++inside_version_;
+  ++probe_version_;
+  ++answers_version_;
 }
 
 void Session::choose_sample(int64_t test_index) {
@@ -377,10 +379,12 @@ void Session::take_inside(const Inside& in) {
     inside_.klass = in.klass;
     inside_.saliency_shape = in.saliency_shape;
     inside_.saliency = in.saliency;
+    ++probe_version_;
   }
   if (in.has_predictions()) {
     inside_.epoch = in.epoch;
     inside_.predictions = in.predictions;
+    ++answers_version_;
   }
   ++inside_version_;
 }
