@@ -23,23 +23,9 @@ namespace aisb {
 namespace {
 
 JobSpec steel_job(int epochs) {
-  JobSpec j;
-  j.lesson = "test-steel";
-  j.dataset.source = "steel-defects";
-  j.dataset.samples = 180;
-  j.dataset.noise = 0.1;
-  j.dataset.test_fraction = 0.25;
-  j.dataset.seed = 3;
-  j.model.task = "classification";
-  j.model.inputs = {};
-  j.model.layers = {test::conv(4), test::pool(2),          test::conv(8),
-                    test::pool(2), test::layer("flatten"), test::dense(16)};
-  j.training.optimizer = "adam";
-  j.training.learning_rate = 0.005;
-  j.training.batch_size = 32;
-  j.training.epochs = epochs;
-  j.training.seed = 1;
-  return j;
+  return test::steel_job(
+      180, epochs,
+      {test::conv(4), test::pool(2), test::conv(8), test::pool(2), test::layer("flatten"), test::dense(16)});
 }
 
 JobSpec battery_job(int epochs) {

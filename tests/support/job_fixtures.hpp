@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/spec.hpp"
 
@@ -60,6 +62,27 @@ inline JobSpec plane_job(int epochs = 10) {
   j.dataset.noise = 0.1;
   j.model.task = "regression";
   j.model.layers = {{.type = "dense", .units = 4, .activation = "relu"}};
+  return j;
+}
+
+// A small CNN on steel-defects photos (64x64 grey, six classes), Adam:
+// `samples` photos, a quarter for testing, through `layers`.
+inline JobSpec steel_job(int samples, int epochs, std::vector<LayerSpec> layers) {
+  JobSpec j;
+  j.lesson = "test-steel";
+  j.dataset.source = "steel-defects";
+  j.dataset.samples = samples;
+  j.dataset.noise = 0.1;
+  j.dataset.test_fraction = 0.25;
+  j.dataset.seed = 3;
+  j.model.task = "classification";
+  j.model.inputs = {};
+  j.model.layers = std::move(layers);
+  j.training.optimizer = "adam";
+  j.training.learning_rate = 0.005;
+  j.training.batch_size = 32;
+  j.training.epochs = epochs;
+  j.training.seed = 1;
   return j;
 }
 

@@ -211,19 +211,7 @@ TEST_F(Worker, SnapshotsKeepToTheirByteBudget) {
 TEST_F(Worker, TheInsideViewsReachTheLogWithinTheByteBudget) {
   // A CNN's probe (maps, saliency) and test answers: at the center the views
   // get them from the log; when the weights do not fit the budget, they go alone.
-  JobSpec spec;
-  spec.lesson = "inside-at-the-center";
-  spec.dataset.source = "steel-defects";
-  spec.dataset.samples = 160;
-  spec.dataset.test_fraction = 0.25;
-  spec.dataset.seed = 3;
-  spec.model.task = "classification";
-  spec.model.inputs = {};
-  spec.model.layers = {test::conv(4), test::pool(2), test::layer("flatten"), test::dense(16)};
-  spec.training.optimizer = "adam";
-  spec.training.learning_rate = 0.005;
-  spec.training.batch_size = 32;
-  spec.training.epochs = 4;
+  const JobSpec spec = test::steel_job(160, 4, {test::conv(4), test::pool(2), test::layer("flatten"), test::dense(16)});
   const fs::path d = job_dir("inside", spec);
   // Its weights (65,000) make a snapshot of some 700 KB, past this budget.
   const auto t0 = std::chrono::steady_clock::now();
