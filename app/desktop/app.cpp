@@ -179,6 +179,9 @@ void App::open_lesson(const fs::path& file) {
 void App::show_lesson(const Lesson& lesson) {
   const bool job_changed = !lesson_ || !(lesson_->job == lesson.job);
   lesson_ = lesson;
+  // A lesson without steps is its network alone: the player shows it as one
+  // step with no text (nothing unlocked) rather than reading past the list.
+  if (lesson_->steps.empty()) lesson_->steps.emplace_back();
   titles_.add(lesson);
   platform_.ensure_glyphs(lesson_text(lesson));
   lesson_progress_ = progress_->get(lesson.id);

@@ -12,13 +12,11 @@
 #include <thread>
 #include <utility>
 
+#include "core/thread_priority.hpp"
+
 namespace aisb::app {
 
-// Lowers the calling thread's scheduling priority (Linux: nice 10; elsewhere
-// nothing). A worker then fills the time between frames instead of taking
-// the core from a frame being drawn: on two cores with a trainer on one,
-// the frame-time p99 fell from 16-17 ms to 11-14 ms.
-void lower_this_threads_priority();
+using aisb::lower_this_threads_priority;  // a worker fills the time between frames
 
 template <class In, class Out>
 class LatestWorker {

@@ -114,7 +114,14 @@ void forget_facts(DatasetSpec& d) {
 
 }  // namespace
 
-Session::Session() : Session(std::make_unique<LocalBackend>()) {}
+Session::Session()
+    : Session([] {
+        // Training here gives way to the frames (at the same speed: they need
+        // little of the CPU, but need it at once).
+        auto local = std::make_unique<LocalBackend>();
+        local->yield_to_frames(true);
+        return local;
+      }()) {}
 
 Session::Session(std::unique_ptr<Backend> backend)
     : backend_(std::move(backend)),

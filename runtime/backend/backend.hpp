@@ -83,6 +83,10 @@ class LocalBackend final : public Backend {
   void cancel() override;
   void set_pace(double steps_per_second) override;
   void probe(int64_t sample) override;
+  // Training gives way to an app's frames: its thread (and the threads it
+  // starts) run at a lower priority; as fast as before when nothing else
+  // wants the cores. For the app; the CLI and the worker train at full priority.
+  void yield_to_frames(bool yes) { yield_ = yes; }
   size_t poll(std::vector<Event>& out) override;
   bool wait(std::chrono::milliseconds timeout) override;
   [[nodiscard]] bool running() const override;
@@ -92,6 +96,7 @@ class LocalBackend final : public Backend {
 
   EventQueue events_;
   double pace_ = 0.0;
+  bool yield_ = false;
   std::unique_ptr<RunControl> control_;
   std::thread thread_;
 };

@@ -1,5 +1,7 @@
 #include "backend/backend.hpp"
 
+#include "core/thread_priority.hpp"
+
 namespace aisb {
 
 void EventQueue::reset() {
@@ -66,7 +68,8 @@ void LocalBackend::start(const JobSpec& job, const TrainOptions& options, bool s
   events_.reset();
   control_ = std::make_unique<RunControl>(start_paused);
   control_->set_pace(pace_);
-  thread_ = std::thread([this, job, options, control = control_.get()] {
+  thread_ = std::thread([this, job, options, control = control_.get(), yield = yield_] {
+    if (yield) lower_this_threads_priority();
     const EventSink sink = [this](Event&& e) { events_.push(std::move(e)); };
     train(job, options, *control, sink);
   });

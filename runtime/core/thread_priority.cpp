@@ -1,4 +1,4 @@
-#include "session/latest_worker.hpp"
+#include "core/thread_priority.hpp"
 
 #if defined(__linux__)
 #include <sys/resource.h>
@@ -6,7 +6,7 @@
 #include <unistd.h>
 #endif
 
-namespace aisb::app {
+namespace aisb {
 
 void lower_this_threads_priority() {
 #if defined(__linux__)
@@ -15,4 +15,4 @@ void lower_this_threads_priority() {
 #endif
 }
 
-}  // namespace aisb::app
+}  // namespace aisb
