@@ -641,6 +641,26 @@ TEST_P(Screens, TheBatteryLessonShowsItsPredictionsAgainstTheTruth) {
   EXPECT_GT(share(im, {0.51, 0.8, 0.73, 0.98}, kOrange, 50), 0.003);
 }
 
+// A teacher's lesson with no [[steps]] is valid: it opens as its network
+// alone and trains (it crashed the player, which read the first step).
+TEST_P(Screens, ALessonWithoutStepsOpensAndTrains) {
+  const fs::path file = dir / "no-steps.toml";
+  std::ofstream(file) << "format = 1\nid = \"no-steps\"\ntitle.en = \"Just a network\"\ntitle.ko = \"신경망만\"\n"
+                         "[dataset]\nsource = \"xor\"\nsamples = 200\n"
+                         "[model]\ntask = \"classification\"\ninputs = [\"x1\", \"x2\"]\n"
+                         "layers = [{ type = \"dense\", units = 4, activation = \"tanh\" }]\n"
+                         "[training]\noptimizer = \"sgd\"\nlearning_rate = 0.03\nbatch_size = 10\nepochs = 50\n";
+  Image im;
+  const fs::path stats = dir / "stats.json";
+  ASSERT_EQ(shoot("--lesson " + file.string() + " --autoplay --speed max --frames 120 --stats " + stats.string(), im,
+                  "no_steps"),
+            0);
+  const auto j = nlohmann::json::parse(std::ifstream(stats));
+  EXPECT_TRUE(j["state"] == "running" || j["state"] == "finished") << j.dump();
+  EXPECT_GT(colours(im), 40u);
+  EXPECT_GT(share(im, {0.0, 0.0, 1.0, 1.0}, kOrange), 0.002);  // its network and decision map, drawn
+}
+
 INSTANTIATE_TEST_SUITE_P(App, Screens, ::testing::Values("ko", "en"));
 
 TEST(App, NoDisplayMeansAClearMessageAndExitCode3) {
