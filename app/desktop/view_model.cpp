@@ -19,6 +19,7 @@
 #include "core/catalog.hpp"
 #include "core/job_reader.hpp"
 #include "desktop/app.hpp"
+#include "desktop/data_display.hpp"
 #include "desktop/draw.hpp"
 #include "desktop/ui.hpp"
 #include "widgets/measure_units.hpp"
@@ -324,11 +325,11 @@ void App::take_try_sample() {
 std::string App::try_class_name(int klass) const {
   const auto& model = try_.model();
   if (!model || klass < 0) return "";
-  const std::string& source = model->job.dataset.source;
-  if (source == "steel-defects") return tr(("class.steel." + std::to_string(klass)).c_str());
-  if (source == "smart-farm") return tr(("class.farm." + std::to_string(klass)).c_str());
-  return static_cast<size_t>(klass) < model->classes.size() ? model->classes[static_cast<size_t>(klass)]
-                                                            : std::to_string(klass);
+  // A file's classes as the model file names them; a built-in set's as every view does.
+  if (is_file_source(model->job.dataset) && static_cast<size_t>(klass) < model->classes.size()) {
+    return model->classes[static_cast<size_t>(klass)];
+  }
+  return class_name(model->job, klass);
 }
 
 TryReport App::try_report() const {

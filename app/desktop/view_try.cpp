@@ -16,6 +16,7 @@
 #include "core/catalog.hpp"
 #include "core/job_reader.hpp"
 #include "desktop/app.hpp"
+#include "desktop/data_display.hpp"
 #include "desktop/draw.hpp"
 #include "desktop/ui.hpp"
 #include "widgets/measure_units.hpp"
@@ -48,19 +49,9 @@ MeasureUnit unit_of_measure(const JobSpec& job, int k) {
              : MeasureUnit{};
 }
 
-MeasureUnit unit_of_target(const JobSpec& job) {
-  if (is_file_source(job.dataset)) return {};
-  return measure_unit(job.dataset.source, describe_source(job).target);
-}
-
 // "24.0 °C": a value with its unit.
-std::string with_unit(const std::string& value, const MeasureUnit& u) {
+std::string value_with_unit(const std::string& value, const MeasureUnit& u) {
   return *u.unit == '\0' ? value : value + " " + u.unit;
-}
-
-// "Temperature (°C)": a name with the unit its values are in.
-std::string named_unit(const std::string& name, const MeasureUnit& u) {
-  return *u.unit == '\0' ? name : name + " (" + u.unit + ")";
 }
 
 }  // namespace
@@ -286,7 +277,7 @@ void App::draw_try_input(app::TryKind kind, float width) {
           const MeasureUnit u = unit_of_measure(job, k);
           platform_.ensure_glyphs(name);
           ImGui::AlignTextToFramePadding();
-          text_wrapped(f.body, p.text, named_unit(name, u).c_str());
+          text_wrapped(f.body, p.text, with_unit(name, u).c_str());
           ImGui::TableNextColumn();
           ImGui::PushID(k);
           float& raw = try_values_[static_cast<size_t>(k)];
@@ -325,7 +316,7 @@ void App::draw_try_input(app::TryKind kind, float width) {
         try_series_line_.clear();
         for (int t = 0; t < steps; ++t)
           try_series_line_.push_back(static_cast<float>(u.shown(try_values_[static_cast<size_t>(t * feats + k)])));
-        const std::string label = named_unit(measure_label(job, k), u);
+        const std::string label = with_unit(measure_label(job, k), u);
         platform_.ensure_glyphs(label);
         line_plot("##series", {{label, nullptr, &try_series_line_, p.accent}}, ImVec2(width, em(9.0f)),
                   {.legend = false,
@@ -470,15 +461,15 @@ void App::draw_try_answer() {
       ImGui::Dummy(ImVec2(w, row));
     }
   } else {
-    const MeasureUnit u = unit_of_target(model->job);
+    const MeasureUnit u = target_unit(model->job);
     const std::string target =
         is_file_source(model->job.dataset) ? model->job.dataset.target : target_label(model->job);
     platform_.ensure_glyphs(target);
     says(target);
-    text(f.title, p.accent, with_unit(fixed(u.shown(pr.value), std::max(u.digits, 1)), u).c_str());
+    text(f.title, p.accent, value_with_unit(fixed(u.shown(pr.value), std::max(u.digits, 1)), u).c_str());
     if (truth) {
       text(f.bold, p.text,
-           trf("try.actual", {with_unit(fixed(u.shown(*try_truth_), std::max(u.digits, 1)), u)}).c_str());
+           trf("try.actual", {value_with_unit(fixed(u.shown(*try_truth_), std::max(u.digits, 1)), u)}).c_str());
     }
   }
 }

@@ -355,7 +355,6 @@ void Session::clear_run() {
   gradients_.clear();
   steps_ = 0;
   inside_ = Inside{};
-  ++inside_version_;
   ++probe_version_;
   ++answers_version_;
 }
@@ -393,7 +392,6 @@ void Session::take_inside(const Inside& in) {
     inside_.predictions = in.predictions;
     ++answers_version_;
   }
-  ++inside_version_;
 }
 
 void Session::start(bool paused) {

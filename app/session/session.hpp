@@ -171,11 +171,9 @@ class Session {
   void choose_sample(int64_t test_index);
   [[nodiscard]] int64_t chosen_sample() const { return chosen_; }
   [[nodiscard]] const Inside& inside() const { return inside_; }
-  // Counts each change of inside(), so views redraw what they drew from it.
-  [[nodiscard]] uint64_t inside_version() const { return inside_version_; }
-  // Counts each new probe alone (the maps, the saliency), not new answers.
+  // Count each new probe (the maps, the saliency) and each new set of test
+  // answers, so views redraw what they drew from them.
   [[nodiscard]] uint64_t probe_version() const { return probe_version_; }
-  // Counts each new set of test answers alone.
   [[nodiscard]] uint64_t answers_version() const { return answers_version_; }
 
   // Decision maps of the latest weights (2-D dense networks), computed on a
@@ -253,7 +251,6 @@ class Session {
   int64_t chosen_ = 0;
   std::shared_ptr<std::atomic<int64_t>> chosen_for_run_ = std::make_shared<std::atomic<int64_t>>(0);
   Inside inside_;
-  uint64_t inside_version_ = 0;
   uint64_t probe_version_ = 0;
   uint64_t answers_version_ = 0;
   std::unique_ptr<LatestWorker<ProbeRequest, Inside>> probe_worker_;

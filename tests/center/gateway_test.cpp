@@ -26,10 +26,10 @@
 #include "backend/backend.hpp"
 #include "backend/center_client.hpp"
 #include "backend/remote_backend.hpp"
-#include "center_fixture.hpp"
 #include "center_process.hpp"
 #include "core/event_log.hpp"
 #include "core/trained_model.hpp"
+#include "gateway_fixture.hpp"
 #include "net/http.hpp"
 #include "session/session.hpp"
 
@@ -40,87 +40,6 @@ namespace aisb {
 namespace {
 
 using test::CenterProcess;
-
-constexpr const char* kSettings = R"([limits]
-max_samples = 5000
-max_queued_per_student = 3
-requests_per_minute = 100000
-[stream]
-heartbeat_seconds = 0.2
-poll_ms = 20
-[local]
-workers = 2
-[worker]
-checkpoint_seconds = 0.1
-)";
-
-class Center : public test::CenterFixture {
- protected:
-  Center() : CenterFixture("gateway") {}
-  void start(const std::string& settings = kSettings, std::vector<std::string> extra = {}, int port = 0) {
-    CenterFixture::start(settings, std::move(extra), port);
-  }
-  // Signs in with the personal code the name got at its first sign-in.
-  std::string login(const std::string& name) {
-    remote::CenterClient c(center->url(), "");
-    json answer;
-    const std::string token = c.login(klass["class_code"], name, codes_[name], &answer);
-    if (answer.contains("code")) codes_[name] = answer["code"];
-    return token;
-  }
-  std::map<std::string, std::string> codes_;
-  remote::CenterClient client(const std::string& token) { return remote::CenterClient(center->url(), token); }
-  static std::vector<json> follow(remote::CenterClient& c, const std::string& id, uint64_t after = 0) {
-    std::vector<json> ev;
-    c.follow(id, after, [&](const json& e) {
-      ev.push_back(e);
-      return true;
-    });
-    return ev;
-  }
-  static void expect_complete(const std::vector<json>& ev, uint64_t first = 1) {
-    ASSERT_FALSE(ev.empty());
-    for (size_t i = 0; i < ev.size(); ++i) {
-      ASSERT_EQ(ev[i].at("seq").get<uint64_t>(), first + i) << "gap or duplicate at " << i;
-      if (i + 1 < ev.size()) {
-        ASSERT_NE(ev[i]["type"], "done");
-      }
-    }
-    EXPECT_EQ(ev.back()["type"], "done");
-  }
-  static json wait_state(remote::CenterClient& c, const std::string& id, const std::set<std::string>& states,
-                         double seconds = 30) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    json j;
-    while (std::chrono::steady_clock::now() < until) {
-      j = c.job(id);
-      if (states.count(j["state"].get<std::string>()) != 0) return j;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ADD_FAILURE() << "job " << id << " stayed " << j.dump();
-    return j;
-  }
-  // The pids of aisandbox-worker processes running on `dir`.
-  static std::vector<pid_t> workers_on(const fs::path& dir) {
-    std::vector<pid_t> out;
-    for (const auto& p : fs::directory_iterator("/proc")) {
-      const std::string name = p.path().filename();
-      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::ifstream in(p.path() / "cmdline", std::ios::binary);
-      std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (cmd.find("aisandbox-worker") != std::string::npos && cmd.find(dir.string()) != std::string::npos) {
-        out.push_back(std::stoi(name));
-      }
-    }
-    return out;
-  }
-  static JobSpec long_job(int epochs = 30000) {
-    JobSpec j = test::xor_job(epochs);
-    j.training.optimizer = "adam";
-    j.training.learning_rate = 0.003;
-    return j;
-  }
-};
 
 TEST_F(Center, AStudentRunsAJobAndFollowsItsEvents) {
   start();
@@ -615,125 +534,6 @@ TEST_F(Center, ServesHttpsWithACertificateAndRefusesAnUntrustedOne) {
   EXPECT_THROW(net::request("GET", "http://127.0.0.1:" + std::to_string(center->port()) + "/api/v1/health"),
                net::Unreachable);
   EXPECT_EQ(c.health()["ok"], true);
-}
-
-}  // namespace
-}  // namespace aisb
-
-namespace aisb {
-namespace {
-
-struct Ran {
-  int status;
-  std::string out;
-};
-
-Ran cli(const std::string& args, const fs::path& config_home) {
-  const std::string cmd =
-      "LANG=C LC_ALL=C XDG_CONFIG_HOME=" + config_home.string() + " " + AISB_CLI + " " + args + " 2>/dev/null";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::vector<json> lines(const std::string& out) {
-  std::vector<json> v;
-  std::istringstream in(out);
-  for (std::string l; std::getline(in, l);) v.push_back(json::parse(l));
-  return v;
-}
-
-TEST_F(Center, TheCliLogsInSubmitsAndWatches) {
-  start();
-  const fs::path home = data / "home";
-  const std::string lesson = std::string(AISB_SOURCE_DIR) + "/lessons/basics/02-xor-hidden-layer.toml";
-  // Nothing saved yet: a usage error that says to log in.
-  EXPECT_EQ(cli("submit " + lesson, home).status, 2);
-  Ran r = cli(
-      "login --center " + center->url() + " --class " + klass["class_code"].get<std::string>() + " --name 민지 --json",
-      home);
-  ASSERT_EQ(r.status, 0);
-  EXPECT_EQ(json::parse(r.out)["token"].get<std::string>().size(), 64u);
-  const fs::path saved = home / "aisandbox" / "center.toml";
-  ASSERT_TRUE(fs::exists(saved));
-  EXPECT_EQ(fs::status(saved).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
-  // submit --json streams every event with its seq, the last one done.
-  r = cli("submit " + lesson + " --epochs 20 --json", home);
-  EXPECT_EQ(r.status, 0);
-  const auto ev = lines(r.out);
-  expect_complete(ev);
-  EXPECT_EQ(ev.back()["reason"], "completed");
-  // --detach gives the id; watch replays from seq 1 to the end.
-  r = cli("submit " + lesson + " --epochs 20 --detach", home);
-  ASSERT_EQ(r.status, 0);
-  const std::string id = json::parse(r.out)["job"];
-  r = cli("watch " + id + " --json", home);
-  EXPECT_EQ(r.status, 0);
-  const auto watched = lines(r.out);
-  expect_complete(watched);
-  EXPECT_EQ(watched.size(), ev.size());
-  // A refusal is exit 1, an unreachable center exit 3.
-  EXPECT_EQ(cli("watch j0000000000000000", home).status, 1);
-  EXPECT_EQ(cli("submit " + lesson + " --center http://127.0.0.1:1 --token x", home).status, 3);
-  EXPECT_EQ(cli("login --center http://127.0.0.1:1 --class X --name y", home).status, 3);
-  EXPECT_EQ(cli("login --center not-a-url --class X --name y", home).status, 2);
-}
-
-TEST_F(Center, TheCliFetchesARunsModelListsCancelsAndLogsOut) {
-  start();
-  const fs::path home = data / "home-model";
-  const std::string lesson = std::string(AISB_SOURCE_DIR) + "/lessons/basics/02-xor-hidden-layer.toml";
-  ASSERT_EQ(cli("login --center " + center->url() + " --class " + klass["class_code"].get<std::string>() +
-                    " --name 지수 --json",
-                home)
-                .status,
-            0);
-  Ran r = cli("submit " + lesson + " --epochs 15 --detach", home);
-  ASSERT_EQ(r.status, 0);
-  const std::string id = json::parse(r.out)["job"];
-  ASSERT_EQ(cli("watch " + id, home).status, 0);
-  // The run's trained-model file, fetched and checked; it predicts like a local one.
-  const fs::path model = data / "fetched.aimodel";
-  ASSERT_EQ(cli("model " + id + " -o " + model.string(), home).status, 0);
-  Diagnostics diags;
-  const TrainedModel m = read_model_file(model.string(), diags);
-  ASSERT_FALSE(diags.has_errors()) << diags.first_error();
-  EXPECT_EQ(m.job.training.epochs, 15);
-  EXPECT_EQ(m.epochs_done, 15);
-  EXPECT_EQ(m.curves.size(), 16u);
-  EXPECT_EQ(m.classes, (std::vector<std::string>{"0", "1"}));
-  const fs::path csv = data / "points.csv";
-  std::ofstream(csv) << "x1,x2\n3,3\n-3,3\n";
-  r = cli("predict " + model.string() + " " + csv.string() + " --json", home);
-  ASSERT_EQ(r.status, 0);
-  EXPECT_EQ(lines(r.out).size(), 2u);
-  // `jobs` lists it; a job that has no model yet, or is not yours, is a refusal (1).
-  r = cli("jobs --json", home);
-  ASSERT_EQ(r.status, 0);
-  EXPECT_NE(r.out.find(id), std::string::npos);
-  r = cli("submit " + lesson + " --epochs 100000 --detach", home);
-  ASSERT_EQ(r.status, 0);
-  const std::string running = json::parse(r.out)["job"];
-  EXPECT_EQ(cli("model " + running + " -o " + (data / "none.aimodel").string(), home).status, 1);
-  EXPECT_FALSE(fs::exists(data / "none.aimodel"));
-  EXPECT_EQ(cli("model j0000000000000000 -o " + (data / "none.aimodel").string(), home).status, 1);
-  EXPECT_EQ(cli("cancel " + running, home).status, 0);
-  std::string state;
-  for (int i = 0; i < 100 && state != "cancelled"; ++i) {
-    const json list = json::parse(cli("jobs --json", home).out);
-    for (const auto& j : list["jobs"]) {
-      if (j["id"] == running) state = j.value("state", "");
-    }
-    if (state != "cancelled") std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_EQ(state, "cancelled");
-  // After logout the saved token is gone: commands say to log in (2).
-  EXPECT_EQ(cli("logout", home).status, 0);
-  EXPECT_EQ(cli("jobs", home).status, 2);
-  EXPECT_EQ(cli("model " + id + " -o " + model.string(), home).status, 2);
 }
 
 }  // namespace
