@@ -160,7 +160,10 @@ class App {
   // the links) asks first, and waits a frame when another did. Each such
   // change redraws a large part of the window, which under a software
   // OpenGL must not pile up in one frame.
-  bool take_big_change();
+  // The frame's one big change (see refresh_maps), taken in turns by what
+  // waits to be shown.
+  enum class BigChange { links, maps, output };
+  bool take_big_change(BigChange who);
   void draw_learning_bars(float width);  // gradient size per layer
   static double speed_of(int index);     // epochs a second of a speed setting (0: unlimited)
   // view_center.cpp: the compute center's panel and a teacher's class view
@@ -265,8 +268,13 @@ class App {
   bool show_train_curve_ = true, show_test_curve_ = true;
   int speed_index_ = 1;
   int big_change_frame_ = -1;
+  BigChange big_change_last_ = BigChange::links;
+  // What one frame may redraw of a big picture that changed (the links, the
+  // neurons' maps), in window pixels: the rest follows in the next frames.
+  static constexpr float kStagePixels = 48 * 1024;
+  float node_px_ = 64;  // a neuron's side in the network view, in pixels
   struct MapAtlas {
-    Texture tex;
+    Overlay tex;  // one block per map
     size_t count = 0;
     int cols = 1, rows = 1;
     // The texture coordinates of map i.
@@ -289,14 +297,15 @@ class App {
   struct MapPictures {
     int resolution = 0, cols = 1, rows = 1;
     size_t count = 0;
-    std::vector<uint8_t> hidden, output;
-    std::vector<uint64_t> hidden_blocks;
+    raster::Overlay hidden;  // one block per map
+    raster::Overlay output;  // in blocks, filtered when drawn
   };
   static std::optional<MapPictures> paint_maps(MapsJob& job);
   app::LatestWorker<MapsJob, MapPictures> maps_painter_{paint_maps};
   std::optional<MapPictures> maps_ready_;  // taken from the painter, not all of it shown yet
   uint64_t maps_posted_ = ~0ull;           // the grid version (and discretize) last handed to the painter
-  Texture output_tex_;
+  Overlay output_tex_;
+  float output_px_ = 400;  // the output's side in the window, in pixels
   // The network's links, painted off the UI thread when the weights change
   // (the first time at once); a result for another layout is dropped.
   struct LinksJob {

@@ -480,6 +480,7 @@ struct TextureContent {
   int width = 0, height = 0, block = 0;
   std::vector<uint64_t> blocks;  // with block > 0: content hashes, row by row
   uint64_t pixels = 0;           // a hash of all of it, filter included
+  bool smooth = false;           // filtered: a pixel near a block's edge blends the next block's texels
 };
 std::map<uintptr_t, TextureContent> g_textures;
 uint64_t g_uploads = 0;
@@ -498,10 +499,13 @@ uint64_t texture_content(void* id, const ImVec2& uv0, const ImVec2& uv1, uint64_
     return std::clamp(static_cast<int>(std::floor(uv * static_cast<float>(size) / static_cast<float>(t.block))), 0,
                       count - 1);
   };
-  const int c0 = cell(uv0.x, t.width, cols), r0 = cell(uv0.y, t.height, rows);
-  // The far edge of a block's quad lies on the next block's first texel.
-  const int c1 = std::max(c0, cell(uv1.x - 0.5f / static_cast<float>(t.width), t.width, cols));
-  const int r1 = std::max(r0, cell(uv1.y - 0.5f / static_cast<float>(t.height), t.height, rows));
+  // The far edge of a block's quad lies on the next block's first texel;
+  // a filtered texture's quad also shows half a texel of each neighbour.
+  const float reach = t.smooth ? 1.0f : -0.5f;
+  const int c0 = cell(uv0.x - std::max(0.0f, reach) / static_cast<float>(t.width), t.width, cols);
+  const int r0 = cell(uv0.y - std::max(0.0f, reach) / static_cast<float>(t.height), t.height, rows);
+  const int c1 = std::max(c0, cell(uv1.x + reach / static_cast<float>(t.width), t.width, cols));
+  const int r1 = std::max(r0, cell(uv1.y + reach / static_cast<float>(t.height), t.height, rows));
   const int size[2] = {t.width, t.height};
   h = damage::mix(h, size, sizeof size);
   for (int r = r0; r <= r1; ++r) {
@@ -524,13 +528,51 @@ void Overlay::upload(int width, int height, std::vector<uint8_t> rgba) {
 }
 
 void Overlay::upload(raster::Overlay&& image) {
-  blocks_ = std::move(image.blocks);
-  tex_.upload_blocks(image.width, image.height, image.rgba.data(), kBlock, std::move(image.hashes));
+  aim_.reset();
+  shown_ = std::move(image);
+  tex_.upload_blocks(shown_.width, shown_.height, shown_.rgba.data(), shown_.block, shown_.hashes, smooth_);
+}
+
+void Overlay::aim(raster::Overlay&& image) {
+  aim_ = std::move(image);
+}
+
+size_t Overlay::step(size_t budget) {
+  if (!aim_) return 0;
+  size_t left = 0;
+  const bool whole =
+      aim_->width != shown_.width || aim_->height != shown_.height || aim_->block != shown_.block || !tex_.valid();
+  if (whole) {
+    raster::Overlay image = std::move(*aim_);
+    upload(std::move(image));
+    return 0;
+  }
+  const std::vector<raster::Block> changed = raster::approach(shown_, *aim_, budget, cursor_, left);
+  if (!changed.empty()) tex_.update_blocks(shown_, changed);
+  if (left == 0) aim_.reset();
+  return left;
+}
+
+void Overlay::draw_stretched(ImDrawList* list, ImVec2 a, ImVec2 b) const {
+  const int w = tex_.width(), h = tex_.height(), size = shown_.block;
+  if (w <= 0 || h <= 0 || size <= 0) return;
+  const float sx = (b.x - a.x) / static_cast<float>(w), sy = (b.y - a.y) / static_cast<float>(h);
+  for (int y0 = 0; y0 < h; y0 += size) {
+    const int y1 = std::min(h, y0 + size);
+    for (int x0 = 0; x0 < w; x0 += size) {
+      const int x1 = std::min(w, x0 + size);
+      list->AddImage(
+          tex_.id(), ImVec2(a.x + static_cast<float>(x0) * sx, a.y + static_cast<float>(y0) * sy),
+          ImVec2(a.x + static_cast<float>(x1) * sx, a.y + static_cast<float>(y1) * sy),
+          ImVec2(static_cast<float>(x0) / static_cast<float>(w), static_cast<float>(y0) / static_cast<float>(h)),
+          ImVec2(static_cast<float>(x1) / static_cast<float>(w), static_cast<float>(y1) / static_cast<float>(h)));
+    }
+  }
 }
 
 void Overlay::draw(ImDrawList* list, float x, float y) const {
   const auto w = static_cast<float>(tex_.width()), h = static_cast<float>(tex_.height());
-  for (const raster::Block& b : blocks_) {
+  for (const raster::Block& b : shown_.blocks) {
     list->AddImage(tex_.id(), ImVec2(x + static_cast<float>(b.x0), y + static_cast<float>(b.y0)),
                    ImVec2(x + static_cast<float>(b.x1), y + static_cast<float>(b.y1)),
                    ImVec2(static_cast<float>(b.x0) / w, static_cast<float>(b.y0) / h),
@@ -573,16 +615,42 @@ void Texture::upload(int width, int height, const uint8_t* rgba, bool smooth) {
     if (it != g_textures.end() && it->second.block == 0 && it->second.pixels == pixels) return;
   }
   put(width, height, rgba, smooth);
-  g_textures[tex_] = {++g_uploads, width, height, 0, {}, pixels};
+  g_textures[tex_] = {++g_uploads, width, height, 0, {}, pixels, smooth};
 }
 
-void Texture::upload_blocks(int width, int height, const uint8_t* rgba, int block, std::vector<uint64_t> hashes) {
+void Texture::upload_blocks(int width, int height, const uint8_t* rgba, int block, std::vector<uint64_t> hashes,
+                            bool smooth) {
   if (tex_ != 0 && width == w_ && height == h_) {
     const auto it = g_textures.find(tex_);
-    if (it != g_textures.end() && it->second.block == block && it->second.blocks == hashes) return;
+    if (it != g_textures.end() && it->second.block == block && it->second.blocks == hashes &&
+        it->second.smooth == smooth) {
+      return;
+    }
   }
-  put(width, height, rgba, false);
-  g_textures[tex_] = {++g_uploads, width, height, block, std::move(hashes), 0};
+  put(width, height, rgba, smooth);
+  g_textures[tex_] = {++g_uploads, width, height, block, std::move(hashes), 0, smooth};
+}
+
+void Texture::update_blocks(const raster::Overlay& image, const std::vector<raster::Block>& changed) {
+  if (tex_ == 0 || image.width != w_ || image.height != h_) {
+    upload_blocks(image.width, image.height, image.rgba.data(), image.block, image.hashes);
+    return;
+  }
+  glBindTexture(GL_TEXTURE_2D, tex_);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, image.width);
+  for (const raster::Block& b : changed) {
+    glPixelStorei(GL_UNPACK_SKIP_PIXELS, b.x0);
+    glPixelStorei(GL_UNPACK_SKIP_ROWS, b.y0);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, GL_RGBA, GL_UNSIGNED_BYTE,
+                    image.rgba.data());
+  }
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+  glPixelStorei(GL_UNPACK_SKIP_PIXELS, 0);
+  glPixelStorei(GL_UNPACK_SKIP_ROWS, 0);
+  const auto it = g_textures.find(tex_);
+  const bool smooth = it != g_textures.end() && it->second.smooth;
+  g_textures[tex_] = {++g_uploads, image.width, image.height, image.block, image.hashes, 0, smooth};
 }
 
 void Texture::put(int width, int height, const uint8_t* rgba, bool smooth) {

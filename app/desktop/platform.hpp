@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -125,7 +126,11 @@ class Texture {
   void upload(int width, int height, const uint8_t* rgba, bool smooth = false);
   // Only the blocks whose hash changed count as changed (big overlays drawn
   // block by block, see Overlay). `hashes`: damage::block_hashes of rgba.
-  void upload_blocks(int width, int height, const uint8_t* rgba, int block, std::vector<uint64_t> hashes);
+  void upload_blocks(int width, int height, const uint8_t* rgba, int block, std::vector<uint64_t> hashes,
+                     bool smooth = false);
+  // Only these blocks of `image` (what the texture shows now, blocks and
+  // hashes included) changed since the last upload: they alone are sent.
+  void update_blocks(const raster::Overlay& image, const std::vector<raster::Block>& changed);
   [[nodiscard]] void* id() const { return reinterpret_cast<void*>(static_cast<uintptr_t>(tex_)); }
   [[nodiscard]] bool valid() const { return tex_ != 0; }
   [[nodiscard]] int width() const { return w_; }
@@ -151,12 +156,31 @@ class Overlay {
   static ImVec2 aligned(ImVec2 p);
   void upload(int width, int height, std::vector<uint8_t> rgba);
   void upload(raster::Overlay&& image);  // made ready elsewhere (raster::make_overlay)
+  // What the overlay is to show next, brought on screen by step(): a few
+  // blocks a frame (see raster::approach). A new aim replaces one not
+  // reached yet; one of another size is shown whole at the first step.
+  void aim(raster::Overlay&& image);
+  // Copies at most `budget` changed blocks of the aim; returns how many
+  // still differ (0: the aim is on screen).
+  size_t step(size_t budget);
+  [[nodiscard]] bool pending() const { return aim_.has_value(); }
   void draw(ImDrawList* list, float x, float y) const;
+  // Stretched over a..b, block by block (every block, empty or not), so that
+  // a block that changed redraws only its part of the window. Smooth
+  // overlays (set_smooth) count a block as changed with its neighbours,
+  // whose texels its edges blend.
+  void draw_stretched(ImDrawList* list, ImVec2 a, ImVec2 b) const;
+  void set_smooth(bool smooth) { smooth_ = smooth; }
   [[nodiscard]] bool valid() const { return tex_.valid(); }
+  [[nodiscard]] void* id() const { return tex_.id(); }
+  [[nodiscard]] int block() const { return shown_.block; }
 
  private:
+  bool smooth_ = false;
   Texture tex_;
-  std::vector<raster::Block> blocks_;
+  raster::Overlay shown_;  // what the texture holds
+  size_t cursor_ = 0;      // the block step() looks at first
+  std::optional<raster::Overlay> aim_;
 };
 
 bool load_image(const std::filesystem::path& file, Texture& out);

@@ -163,6 +163,7 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
   }
   const layout::Graph g = layout::layout(sizes, gw, gh, em(4.2f), &view, em(0.4f));
   const float ns = g.node_size;
+  node_px_ = std::max(1.0f, ns);
   ImGui::Dummy(ImVec2(gw, header));
   ImGui::InvisibleButton("graph", ImVec2(gw, gh));
   const bool graph_hovered = ImGui::IsItemHovered();
@@ -252,12 +253,12 @@ void App::draw_network_panel(const app::Permissions& allow, float width, float h
         links_painter_.post(std::move(paint));
       }
     }
-    if (take_big_change()) {
-      if (auto painted = links_painter_.take(); painted && painted->first == links_layout_) {
-        links_tex_.upload(std::move(painted->second));
-      } else {
-        big_change_frame_ = -1;  // nothing came: the frame's big change is still free
-      }
+    // Freshly painted links come on screen a few blocks a frame.
+    if (auto painted = links_painter_.take(); painted && painted->first == links_layout_) {
+      links_tex_.aim(std::move(painted->second));
+    }
+    if (links_tex_.pending() && take_big_change(BigChange::links)) {
+      links_tex_.step(static_cast<size_t>(kStagePixels / static_cast<float>(Overlay::kBlock * Overlay::kBlock)));
     }
     if (links_tex_.valid()) links_tex_.draw(dl, at.x, at.y);
   }

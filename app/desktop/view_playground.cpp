@@ -131,9 +131,21 @@ double App::speed_of(int index) {
   return kSpeeds[std::clamp(index, 0, 3)];
 }
 
-bool App::take_big_change() {
+bool App::take_big_change(BigChange who) {
   if (big_change_frame_ == ImGui::GetFrameCount()) return false;
+  // In turns: the first one waiting after the last one served.
+  const auto waiting = [&](BigChange k) {
+    return k == who || (k == BigChange::links  ? links_tex_.pending()
+                        : k == BigChange::maps ? hidden_maps_.tex.pending()
+                                               : output_tex_.pending());
+  };
+  int next = static_cast<int>(big_change_last_);
+  do {
+    next = (next + 1) % 3;
+  } while (!waiting(static_cast<BigChange>(next)));
+  if (static_cast<BigChange>(next) != who) return false;
   big_change_frame_ = ImGui::GetFrameCount();
+  big_change_last_ = who;
   return true;
 }
 
@@ -148,7 +160,7 @@ std::optional<App::MapPictures> App::paint_maps(MapsJob& job) {
   out.rows =
       std::max(1, static_cast<int>((out.count + static_cast<size_t>(out.cols) - 1) / static_cast<size_t>(out.cols)));
   const int aw = out.cols * r, ah = out.rows * r;
-  out.hidden.assign(static_cast<size_t>(aw) * static_cast<size_t>(ah) * 4, 0);
+  std::vector<uint8_t> hidden(static_cast<size_t>(aw) * static_cast<size_t>(ah) * 4, 0);
   size_t k = 0;
   for (size_t l = 0; l < g.hidden.size(); ++l) {
     const std::string& act = l < job.activations.size() ? job.activations[l] : std::string();
@@ -158,14 +170,16 @@ std::optional<App::MapPictures> App::paint_maps(MapsJob& job) {
       const int y0 = static_cast<int>(k / static_cast<size_t>(out.cols)) * r;
       for (int y = 0; y < r; ++y) {
         std::copy_n(px.begin() + static_cast<std::ptrdiff_t>(y) * r * 4, r * 4,
-                    out.hidden.begin() + (static_cast<std::ptrdiff_t>(y0 + y) * aw + x0) * 4);
+                    hidden.begin() + (static_cast<std::ptrdiff_t>(y0 + y) * aw + x0) * 4);
       }
       ++k;
     }
   }
   // One block per map: a neuron whose map did not change is not redrawn.
-  out.hidden_blocks = damage::block_hashes(out.hidden.data(), aw, ah, r);
-  out.output = colors::to_rgba(g.output, job.output_scale, job.discrete, 255);
+  out.hidden = raster::make_overlay(aw, ah, std::move(hidden), r);
+  // The output in 4 x 4 blocks, each of its part of the window (see
+  // Overlay::draw_stretched).
+  out.output = raster::make_overlay(r, r, colors::to_rgba(g.output, job.output_scale, job.discrete, 255), (r + 3) / 4);
   return out;
 }
 
@@ -182,19 +196,38 @@ void App::refresh_maps() {
   }
   if (auto painted = maps_painter_.take()) maps_ready_ = std::move(painted);
   if (!maps_ready_ || maps_ready_->resolution == 0) return;
-  // The neurons' maps and the output's in different frames: each redraws a
-  // large part of the window (see take_big_change).
+  // The neurons' maps and the output's come a few blocks a frame, as many as
+  // kStagePixels of the window allows, in turns with the links (see
+  // take_big_change).
   MapPictures& m = *maps_ready_;
-  if (!m.hidden.empty() && take_big_change()) {
+  if (!m.hidden.rgba.empty()) {
+    if (m.count != hidden_maps_.count || m.cols != hidden_maps_.cols || m.rows != hidden_maps_.rows) {
+      hidden_maps_.tex.upload(std::move(m.hidden));  // another network: all of it at once
+    } else {
+      hidden_maps_.tex.aim(std::move(m.hidden));
+    }
     hidden_maps_.count = m.count;
     hidden_maps_.cols = m.cols;
     hidden_maps_.rows = m.rows;
-    hidden_maps_.tex.upload_blocks(m.cols * m.resolution, m.rows * m.resolution, m.hidden.data(), m.resolution,
-                                   std::move(m.hidden_blocks));
-    m.hidden.clear();
-  } else if (!m.output.empty() && m.hidden.empty() && take_big_change()) {
-    output_tex_.upload(m.resolution, m.resolution, m.output.data(), true);
-    m.output.clear();
+    m.hidden = {};
+  }
+  if (!m.output.rgba.empty()) {
+    output_tex_.set_smooth(true);
+    output_tex_.aim(std::move(m.output));
+    m.output = {};
+  }
+  // A block redraws the window's tiles it touches: about a tile more than
+  // its own side each way.
+  const auto blocks_for = [](float side) {
+    const float tiles = side + static_cast<float>(damage::kTile);
+    return static_cast<size_t>(std::max(1.0f, kStagePixels / (tiles * tiles)));
+  };
+  if (hidden_maps_.tex.pending() && take_big_change(BigChange::maps)) {
+    hidden_maps_.tex.step(blocks_for(node_px_));
+  }
+  if (output_tex_.pending() && take_big_change(BigChange::output)) {
+    output_tex_.step(blocks_for(output_px_ * static_cast<float>(output_tex_.block()) /
+                                static_cast<float>(std::max(1, m.resolution))));
   }
 }
 
@@ -603,8 +636,9 @@ void App::draw_output_panel(const app::Permissions& allow, float width, float he
   const ImVec2 at = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("boundary", ImVec2(size, size));
   ImDrawList* dl = ImGui::GetWindowDrawList();
+  output_px_ = size;
   if (output_tex_.valid())
-    dl->AddImage(output_tex_.id(), at, ImVec2(at.x + size, at.y + size));
+    output_tex_.draw_stretched(dl, at, ImVec2(at.x + size, at.y + size));
   else
     dl->AddRectFilled(at, ImVec2(at.x + size, at.y + size), p.panel_alt);
   if (const Dataset* d = session_.data()) {

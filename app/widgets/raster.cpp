@@ -80,7 +80,8 @@ void stroke_bezier(Canvas& c, Point p0, Point p1, Point p2, Point p3, float widt
 
 std::vector<Block> covered_blocks(const std::vector<uint8_t>& rgba, int width, int height, int size) {
   std::vector<Block> out;
-  if (size <= 0 || width <= 0 || height <= 0 || rgba.size() < static_cast<size_t>(width) * static_cast<size_t>(height) * 4) {
+  if (size <= 0 || width <= 0 || height <= 0 ||
+      rgba.size() < static_cast<size_t>(width) * static_cast<size_t>(height) * 4) {
     return out;
   }
   for (int y0 = 0; y0 < height; y0 += size) {
@@ -89,7 +90,8 @@ std::vector<Block> covered_blocks(const std::vector<uint8_t>& rgba, int width, i
       const int x1 = std::min(width, x0 + size);
       bool any = false;
       for (int y = y0; y < y1 && !any; ++y) {
-        const uint8_t* row = rgba.data() + (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x0)) * 4;
+        const uint8_t* row =
+            rgba.data() + (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x0)) * 4;
         for (int x = 0; x < x1 - x0; ++x) {
           if (row[x * 4 + 3] != 0) {
             any = true;
@@ -103,11 +105,68 @@ std::vector<Block> covered_blocks(const std::vector<uint8_t>& rgba, int width, i
   return out;
 }
 
-Overlay make_overlay(int width, int height, std::vector<uint8_t> rgba) {
-  Overlay o{std::max(0, width), std::max(0, height), std::move(rgba), {}, {}};
-  o.blocks = covered_blocks(o.rgba, o.width, o.height, damage::kTile);
-  o.hashes = damage::block_hashes(o.rgba.data(), o.width, o.height, damage::kTile);
+Overlay make_overlay(int width, int height, std::vector<uint8_t> rgba, int block) {
+  Overlay o{std::max(0, width), std::max(0, height), std::move(rgba), {}, {}, std::max(1, block)};
+  o.blocks = covered_blocks(o.rgba, o.width, o.height, o.block);
+  o.hashes = damage::block_hashes(o.rgba.data(), o.width, o.height, o.block);
   return o;
+}
+
+std::vector<Block> approach(Overlay& shown, const Overlay& target, size_t budget, size_t& cursor, size_t& left) {
+  left = 0;
+  const int size = target.block;
+  const int cols = size > 0 ? (target.width + size - 1) / size : 0;
+  const int rows = size > 0 ? (target.height + size - 1) / size : 0;
+  const size_t count = static_cast<size_t>(cols) * static_cast<size_t>(rows);
+  if (shown.width != target.width || shown.height != target.height || shown.block != size ||
+      shown.hashes.size() != count || target.hashes.size() != count || shown.rgba.size() != target.rgba.size()) {
+    shown = target;
+    cursor = 0;
+    if (shown.width <= 0 || shown.height <= 0) return {};
+    return {Block{0, 0, shown.width, shown.height}};
+  }
+  // Which blocks hold anything, before and after, by index.
+  const auto flags = [&](const std::vector<Block>& blocks) {
+    std::vector<uint8_t> f(count, 0);
+    for (const Block& b : blocks)
+      f[static_cast<size_t>(b.y0 / size) * static_cast<size_t>(cols) + static_cast<size_t>(b.x0 / size)] = 1;
+    return f;
+  };
+  std::vector<uint8_t> covered = flags(shown.blocks);
+  std::vector<uint8_t> wanted;
+  std::vector<Block> copied;
+  const size_t first = count > 0 ? cursor % count : 0;
+  for (size_t n = 0; n < count; ++n) {
+    const size_t i = (first + n) % count;
+    if (shown.hashes[i] == target.hashes[i]) continue;
+    if (copied.size() >= budget) {
+      ++left;
+      continue;
+    }
+    if (wanted.empty()) wanted = flags(target.blocks);
+    const int x0 = static_cast<int>(i % static_cast<size_t>(cols)) * size;
+    const int y0 = static_cast<int>(i / static_cast<size_t>(cols)) * size;
+    const Block b{x0, y0, std::min(target.width, x0 + size), std::min(target.height, y0 + size)};
+    for (int y = b.y0; y < b.y1; ++y) {
+      const size_t at = (static_cast<size_t>(y) * static_cast<size_t>(target.width) + static_cast<size_t>(b.x0)) * 4;
+      std::copy_n(target.rgba.begin() + static_cast<std::ptrdiff_t>(at), static_cast<size_t>(b.x1 - b.x0) * 4,
+                  shown.rgba.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+    shown.hashes[i] = target.hashes[i];
+    covered[i] = wanted[i];
+    copied.push_back(b);
+    cursor = (i + 1) % count;
+  }
+  if (!copied.empty()) {
+    shown.blocks.clear();
+    for (size_t i = 0; i < count; ++i) {
+      if (covered[i] == 0) continue;
+      const int x0 = static_cast<int>(i % static_cast<size_t>(cols)) * size;
+      const int y0 = static_cast<int>(i / static_cast<size_t>(cols)) * size;
+      shown.blocks.push_back({x0, y0, std::min(shown.width, x0 + size), std::min(shown.height, y0 + size)});
+    }
+  }
+  return copied;
 }
 
 Overlay paint_curves(int width, int height, const std::vector<Curve>& curves) {

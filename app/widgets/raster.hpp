@@ -43,14 +43,29 @@ struct Block {
 std::vector<Block> covered_blocks(const std::vector<uint8_t>& rgba, int width, int height, int size);
 
 // An overlay made ready off the UI thread: its pixels, the blocks of
-// damage::kTile that hold any, and every block's content hash.
+// `block` pixels (damage::kTile unless said) that hold any, and every
+// block's content hash.
 struct Overlay {
   int width = 0, height = 0;
   std::vector<uint8_t> rgba;
   std::vector<Block> blocks;
   std::vector<uint64_t> hashes;  // damage::block_hashes, all blocks
+  int block = damage::kTile;
 };
-Overlay make_overlay(int width, int height, std::vector<uint8_t> rgba);
+Overlay make_overlay(int width, int height, std::vector<uint8_t> rgba, int block = damage::kTile);
+
+// Brings `shown` toward `target` a few blocks at a time: copies at most
+// `budget` of the blocks whose hashes differ (pixels, hash, and whether the
+// block holds anything), in reading order from block `cursor` on, round to
+// the start, and returns the blocks copied as pixel rectangles; `cursor`
+// moves past the last block copied (so a target that keeps changing before
+// it is reached still reaches every block in turn), and `left` gets how
+// many still differ. A target of another size or block becomes `shown`
+// whole (one rectangle, the whole picture). Under a software OpenGL every
+// changed block is redrawn on screen, so a big picture that changes
+// everywhere at once (a network's links, its neurons' maps) would cost one
+// frame what the eye cannot tell from a few.
+std::vector<Block> approach(Overlay& shown, const Overlay& target, size_t budget, size_t& cursor, size_t& left);
 
 struct Curve {
   Point p0, p1, p2, p3;

@@ -244,6 +244,63 @@ TEST(Raster, PaintedCurvesComeWithTheirBlocksAndHashes) {
   for (size_t i = 0; i < a.hashes.size(); ++i) EXPECT_EQ(a.hashes[i] != b.hashes[i], i == 4 * 1 + 0) << i;
 }
 
+TEST(Raster, ABigChangeIsShownAFewBlocksAtATimeAndEveryBlockGetsItsTurn) {
+  // 3 x 2 blocks of 10 px; the target differs in every block but the
+  // fourth, which is empty in both (the shown picture starts empty).
+  const auto picture = [](uint8_t shade, bool fourth_empty) {
+    std::vector<uint8_t> px(30u * 20u * 4u, 0);
+    for (int y = 0; y < 20; ++y) {
+      for (int x = 0; x < 30; ++x) {
+        if (fourth_empty && y >= 10 && x < 10) continue;
+        uint8_t* p = &px[(static_cast<size_t>(y) * 30u + static_cast<size_t>(x)) * 4u];
+        p[0] = shade;
+        p[3] = 255;
+      }
+    }
+    return make_overlay(30, 20, std::move(px), 10);
+  };
+  Overlay shown = make_overlay(30, 20, std::vector<uint8_t>(30u * 20u * 4u, 0), 10);
+  const Overlay target = picture(200, true);
+  ASSERT_EQ(target.blocks.size(), 5u);
+  size_t cursor = 0, left = 0;
+  auto copied = approach(shown, target, 2, cursor, left);
+  ASSERT_EQ(copied.size(), 2u);
+  EXPECT_EQ(copied[0], (Block{0, 0, 10, 10}));
+  EXPECT_EQ(copied[1], (Block{10, 0, 20, 10}));
+  EXPECT_EQ(left, 3u);
+  EXPECT_EQ(shown.blocks, (std::vector<Block>{{0, 0, 10, 10}, {10, 0, 20, 10}}));  // what it holds so far
+  EXPECT_EQ(shown.rgba[0], 200);
+  EXPECT_EQ(shown.rgba[(5u * 30u + 25u) * 4u], 0);  // the third block: not yet
+  // A newer target comes before this one is reached: the next blocks come
+  // first, then the first ones again, so none waits for ever.
+  const Overlay newer = picture(90, true);
+  copied = approach(shown, newer, 2, cursor, left);
+  ASSERT_EQ(copied.size(), 2u);
+  EXPECT_EQ(copied[0], (Block{20, 0, 30, 10}));
+  EXPECT_EQ(copied[1], (Block{10, 10, 20, 20}));
+  EXPECT_EQ(left, 3u);  // the last block, and the first two again
+  copied = approach(shown, newer, 10, cursor, left);
+  EXPECT_EQ(copied.size(), 3u);
+  EXPECT_EQ(left, 0u);
+  EXPECT_EQ(shown.rgba, newer.rgba);
+  EXPECT_EQ(shown.hashes, newer.hashes);
+  EXPECT_EQ(shown.blocks, newer.blocks);
+  EXPECT_TRUE(approach(shown, newer, 10, cursor, left).empty());
+  // A block that empties leaves the list of blocks to draw.
+  const Overlay emptier = picture(90, true);
+  Overlay full = picture(90, false);
+  ASSERT_EQ(full.blocks.size(), 6u);
+  copied = approach(full, emptier, 10, cursor, left);
+  EXPECT_EQ(copied, (std::vector<Block>{{0, 10, 10, 20}}));
+  EXPECT_EQ(full.blocks, emptier.blocks);
+  // Another size is taken whole, at once.
+  const Overlay bigger = make_overlay(40, 20, std::vector<uint8_t>(40u * 20u * 4u, 7), 10);
+  copied = approach(shown, bigger, 1, cursor, left);
+  EXPECT_EQ(copied, (std::vector<Block>{{0, 0, 40, 20}}));
+  EXPECT_EQ(left, 0u);
+  EXPECT_EQ(shown.rgba, bigger.rgba);
+}
+
 }  // namespace
 }  // namespace aisb::raster
 
