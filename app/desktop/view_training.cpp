@@ -164,6 +164,22 @@ void App::draw_samples_panel(const app::Permissions& allow, float width, float h
           }
         }
       }
+      // A cell is its pictures: a click looks inside the network with the
+      // next test picture of that true class given that answer.
+      const ImVec2 mouse = ImGui::GetIO().MousePos;
+      const Inside& in = session_.inside();
+      if (ImGui::IsWindowHovered() && in.has_predictions() && mouse.x >= at.x + label_w && mouse.y >= at.y &&
+          mouse.x < at.x + label_w + cell * static_cast<float>(k) && mouse.y < at.y + cell * static_cast<float>(k)) {
+        const int r = static_cast<int>((mouse.y - at.y) / cell),
+                  c = static_cast<int>((mouse.x - at.x - label_w) / cell);
+        const int64_t n = latest->confusion[static_cast<size_t>(r * k + c)];
+        if (n > 0) {
+          ImGui::SetTooltip("%s", trf(r == c ? "samples.confusion_click_right" : "samples.confusion_click",
+                                      {class_name(job, r), class_name(job, c), std::to_string(n)})
+                                      .c_str());
+          if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && session_.choose_next(r, c)) model_tab_ = 1;
+        }
+      }
       ImGui::Dummy(ImVec2(w, cell * static_cast<float>(k) + em(0.3f)));
       ImGui::PushTextWrapPos(0.0f);
       text_wrapped(f.small, p.muted, tr("samples.confusion_axes"));

@@ -370,6 +370,20 @@ void Session::choose_sample(int64_t test_index) {
   }
 }
 
+bool Session::choose_next(int truth, int said) {
+  if (!data_ || !inside_.has_predictions()) return false;
+  const int64_t count = std::min<int64_t>(data_->test.size(), static_cast<int64_t>(inside_.predictions.size()));
+  for (int64_t step = 1; step <= count; ++step) {
+    const int64_t i = (chosen_ + step) % count;
+    if (static_cast<int>(data_->test.y[static_cast<size_t>(i)]) == truth &&
+        static_cast<int>(inside_.predictions[static_cast<size_t>(i)]) == said) {
+      choose_sample(i);
+      return true;
+    }
+  }
+  return false;
+}
+
 void Session::probe_model() {
   if (!model_ || !data_ || data_->test.size() == 0) return;
   const int64_t per = data_->features;

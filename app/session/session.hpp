@@ -169,6 +169,10 @@ class Session {
   // run probes a new choice at once, paused too; a finished run or an
   // opened model is probed on a worker thread from the trained model.
   void choose_sample(int64_t test_index);
+  // A cell of the confusion matrix: chooses the next test sample after the
+  // chosen one (round to the start) whose true class is `truth` and that
+  // the last answers called `said`; false (nothing chosen) when none is.
+  bool choose_next(int truth, int said);
   [[nodiscard]] int64_t chosen_sample() const { return chosen_; }
   [[nodiscard]] const Inside& inside() const { return inside_; }
   // Count each new probe (the maps, the saliency) and each new set of test

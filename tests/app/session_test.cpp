@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -128,6 +129,53 @@ TEST(Session, TrainsWithCurvesWeightsAndMaps) {
   EXPECT_EQ(s.started()->engine, "fast");
   // Measured now, not guessed: the run's own seconds per epoch.
   EXPECT_NEAR(s.seconds_per_epoch(), s.latest()->elapsed / 30.0, 1e-9);
+}
+
+TEST(Session, ACellOfTheConfusionMatrixChoosesItsPicturesInTurn) {
+  Session s;
+  s.load(test::steel_job(240, 2,
+                         {{.type = "conv2d", .activation = "relu", .filters = 4, .kernel = 3, .padding = "same"},
+                          {.type = "maxpool2d", .size = 2},
+                          {.type = "flatten"},
+                          {.type = "dense", .units = 8, .activation = "relu"}}));
+  ASSERT_FALSE(s.choose_next(0, 0));  // no answers yet
+  s.play();
+  ASSERT_TRUE(pump(s, [&] { return s.state() == RunState::finished && s.inside().has_predictions(); }, 60000));
+  const Dataset* d = s.data();
+  ASSERT_NE(d, nullptr);
+  const auto& said = s.inside().predictions;
+  ASSERT_EQ(said.size(), static_cast<size_t>(d->test.size()));
+  // Every cell the matrix counts: the samples it holds, in turn from the
+  // chosen one, round to the start; a cell with none chooses nothing.
+  const int k = 6;
+  std::vector<int64_t> counts(static_cast<size_t>(k * k), 0);
+  for (size_t i = 0; i < said.size(); ++i) {
+    ++counts[static_cast<size_t>(static_cast<int>(d->test.y[i]) * k + static_cast<int>(said[i]))];
+  }
+  EXPECT_EQ(counts, s.latest()->confusion);
+  int tried = 0;
+  for (int r = 0; r < k; ++r) {
+    for (int c = 0; c < k; ++c) {
+      const int64_t n = counts[static_cast<size_t>(r * k + c)];
+      if (n == 0) {
+        const int64_t before = s.chosen_sample();
+        EXPECT_FALSE(s.choose_next(r, c));
+        EXPECT_EQ(s.chosen_sample(), before);
+        continue;
+      }
+      std::set<int64_t> seen;
+      for (int64_t t = 0; t < n + 1; ++t) {
+        ASSERT_TRUE(s.choose_next(r, c));
+        const auto i = static_cast<size_t>(s.chosen_sample());
+        EXPECT_EQ(static_cast<int>(d->test.y[i]), r);
+        EXPECT_EQ(static_cast<int>(said[i]), c);
+        seen.insert(s.chosen_sample());
+      }
+      EXPECT_EQ(static_cast<int64_t>(seen.size()), n);  // every one, then the first again
+      ++tried;
+    }
+  }
+  EXPECT_GE(tried, 6);
 }
 
 TEST(Session, PauseStepAndResetGoBackToTheStart) {
