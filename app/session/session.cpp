@@ -461,7 +461,11 @@ void Session::record(const std::vector<Event>& events, const Event* snapshot, bo
       recorder_->on_checkpoint(c->epoch, c->step, c->weights, c->buffers, c->optimizer);
   }
   recorder_->on_event(*done_);
-  if (recorder_->complete()) model_ = std::make_shared<const TrainedModel>(recorder_->model());
+  if (recorder_->complete()) {
+    model_ = std::make_shared<const TrainedModel>(recorder_->model());
+  } else if (auto fetched = active_ != nullptr ? active_->trained_model() : nullptr) {
+    model_ = std::move(fetched);  // a center's run too large to stream its weights
+  }
   recorder_.reset();
   checkpoint_.reset();
 }

@@ -13,6 +13,7 @@
 
 #include "core/event.hpp"
 #include "core/spec.hpp"
+#include "core/trained_model.hpp"
 #include "engine/engine.hpp"
 
 namespace aisb {
@@ -43,6 +44,10 @@ class Backend {
   // probes it at once, even while paused. A local run reads the choice from
   // TrainOptions::probe_sample; a remote one passes it to the center.
   virtual void probe(int64_t /*sample*/) {}
+  // The trained network of a run that completed, when the backend fetched
+  // it whole (a center's run whose snapshots could not carry the weights);
+  // null otherwise. Ready before the run's `done` event is polled.
+  [[nodiscard]] virtual std::shared_ptr<const TrainedModel> trained_model() const { return nullptr; }
 };
 
 // Events crossing from a run's thread to the caller, for every backend.

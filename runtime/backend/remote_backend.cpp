@@ -63,6 +63,7 @@ void RemoteBackend::start(const JobSpec& job, const TrainOptions&, bool) {
   {
     std::lock_guard lock(mutex_);
     status_ = RemoteStatus{};
+    model_.reset();
     status_.state = "submitting";
   }
   thread_ = std::thread([this, job] { run(job, ""); });
@@ -74,6 +75,7 @@ bool RemoteBackend::attach(const std::string& job_id) {
   {
     std::lock_guard lock(mutex_);
     status_ = RemoteStatus{};
+    model_.reset();
     status_.job_id = job_id;
     status_.state = "queued";
   }
@@ -96,6 +98,11 @@ void RemoteBackend::fail(const std::string& message, const std::string& message_
   done.message = message;
   done.message_ko = message_ko;
   push(std::move(done));
+}
+
+std::shared_ptr<const TrainedModel> RemoteBackend::trained_model() const {
+  std::lock_guard lock(mutex_);
+  return model_;
 }
 
 void RemoteBackend::run(std::optional<JobSpec> job, std::string id) {
@@ -173,7 +180,7 @@ void RemoteBackend::run(std::optional<JobSpec> job, std::string id) {
       client.cancel(id);
       return;
     }
-    bool ended = false;
+    bool ended = false, weights_seen = false;
     client.follow(
         id, 0,
         [&](const nlohmann::json& j) {
@@ -182,6 +189,21 @@ void RemoteBackend::run(std::optional<JobSpec> job, std::string id) {
           if (diags.has_errors()) return true;
           if (e.type == EventType::started) {
             set([](RemoteStatus& s) { s.state = "running"; });
+          }
+          if (e.type == EventType::snapshot && !e.weights.empty()) weights_seen = true;
+          if (e.type == EventType::done && e.reason == "completed" && !weights_seen) {
+            // The trained network, whole, for the views after the run; a
+            // run without it still ends.
+            try {
+              Diagnostics problems;
+              TrainedModel m = read_trained_model(client.model_file(id), problems);
+              if (!problems.has_errors()) {
+                auto model = std::make_shared<const TrainedModel>(std::move(m));
+                std::lock_guard lock(mutex_);
+                model_ = std::move(model);
+              }
+            } catch (const std::exception&) {
+            }
           }
           if (e.type == EventType::done) {
             ended = true;

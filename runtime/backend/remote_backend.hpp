@@ -55,6 +55,10 @@ class RemoteBackend final : public Backend {
   [[nodiscard]] bool running() const override;
 
   [[nodiscard]] RemoteStatus status() const;
+  // A completed run whose snapshots carried no weights (too large for the
+  // stream's budget): its model file, fetched before `done` is passed on, so
+  // that the inside views can go on probing the trained network.
+  [[nodiscard]] std::shared_ptr<const TrainedModel> trained_model() const override;
 
  private:
   void run(std::optional<JobSpec> job, std::string job_id);
@@ -65,6 +69,7 @@ class RemoteBackend final : public Backend {
   EventQueue events_;
   mutable std::mutex mutex_;  // status_ and the login
   RemoteStatus status_;
+  std::shared_ptr<const TrainedModel> model_;  // under mutex_
   std::string url_, token_;
   net::ClientOptions options_;
   std::atomic<bool> cancel_{false};

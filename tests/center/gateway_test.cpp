@@ -98,11 +98,14 @@ TEST_F(Center, AStudentsChosenSampleIsProbedAtTheCenter) {
   start();
   const std::string token = login("서연");
   auto c = client(token);
-  const JobSpec job = test::steel_job(400, 20, {test::conv(4), test::pool(4), test::layer("flatten"), test::dense(16)});
+  // Long enough that the choice reaches the worker however fast it trains;
+  // cancelled once it has.
+  const JobSpec job =
+      test::steel_job(400, 5000, {test::conv(4), test::pool(4), test::layer("flatten"), test::dense(16)});
   const std::string id = c.submit(job);
   std::set<int64_t> probed;
   int answers = 0;
-  bool asked = false;
+  bool asked = false, cancelled = false;
   c.follow(id, 0, [&](const json& e) {
     if (e["type"] == "snapshot" && e.contains("inside")) {
       Diagnostics diags;
@@ -117,6 +120,10 @@ TEST_F(Center, AStudentsChosenSampleIsProbedAtTheCenter) {
         asked = true;
         c.probe(id, 57);  // the 58th test photo
       }
+      if (probed.count(57) == 1 && answers > 0 && !cancelled) {
+        cancelled = true;
+        c.cancel(id);
+      }
     }
     return true;
   });
@@ -125,7 +132,7 @@ TEST_F(Center, AStudentsChosenSampleIsProbedAtTheCenter) {
   EXPECT_EQ(probed.count(57), 1U);  // the student's choice
   EXPECT_GT(answers, 0);
   // An ended run's worker is gone: the model file answers instead.
-  wait_state(c, id, {"done"});
+  wait_state(c, id, {"cancelled"});
   const auto refused = [&](const std::string& body) {
     return call("POST", "/api/v1/jobs/" + id + "/probe", body, token).status;
   };
@@ -700,6 +707,38 @@ TEST_F(Center, TheAppsSessionTrainsAtTheCenterAndWatchesItAgainAfterARestart) {
   EXPECT_EQ(offline.done()->reason, "failed");
   EXPECT_NE(offline.done()->message.find("cannot be reached"), std::string::npos) << offline.done()->message;
   EXPECT_TRUE(r3->status().unreachable);
+}
+
+// A run at the center too large to stream its weights: when it ends, the app
+// has the trained network all the same (fetched whole), and a picture
+// chosen afterwards is probed from it.
+TEST_F(Center, AfterALargeRunEndsTheAppsInsideViewsProbeTheTrainedNetwork) {
+  start();
+  const std::string token = login("하은");
+  const JobSpec job = test::steel_job(400, 3, {test::conv(8), test::pool(2), test::layer("flatten"), test::dense(64)});
+  app::Session s;
+  auto remote = std::make_unique<RemoteBackend>();
+  RemoteBackend* r = remote.get();
+  r->set_login(center->url(), token);
+  s.set_remote(std::move(remote));
+  s.load(job);
+  s.set_device("center");
+  s.play();
+  run_session(s);
+  ASSERT_EQ(s.state(), app::RunState::finished);
+  ASSERT_EQ(s.done()->reason, "completed");
+  ASSERT_NE(r->trained_model(), nullptr) << "the snapshots carried the weights: the test needs a larger network";
+  ASSERT_NE(s.trained_model(), nullptr);
+  EXPECT_EQ(s.trained_model()->epochs_done, 3);
+  s.choose_sample(57);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!(s.inside().has_probe() && s.inside().sample == 57) && std::chrono::steady_clock::now() < until) {
+    s.update();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(s.inside().has_probe());
+  EXPECT_EQ(s.inside().sample, 57);
+  EXPECT_EQ(s.inside().saliency.size(), 64U * 64U);
 }
 
 }  // namespace
