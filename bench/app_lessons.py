@@ -1,5 +1,6 @@
 """Frame times while every shipped lesson trains in the app (issue 15), with
-the views its steps open (the inside of a CNN, a sequence's predictions),
+each view its steps open (the inside of a CNN: filters, maps, saliency, the
+mistakes; a sequence's predictions),
 and the six-layer playground: 1600x1000 under Xvfb (Mesa's software
 renderer), full speed, 600 frames each. Goal: p99 at most 16 ms.
 
@@ -45,14 +46,18 @@ epochs = 100000
 """
 
 
-def step_with_view(path):
-    """The first step (1-based) that opens a view, else 1."""
+def steps_with_views(path):
+    """The first step (1-based) that opens each view the lesson opens, else
+    [(1, "")]: every inside view is measured while it trains."""
     with open(path, "rb") as f:
         steps = tomllib.load(f).get("steps", [])
+    seen, out = set(), []
     for i, s in enumerate(steps, 1):
-        if s.get("view"):
-            return i, s["view"]
-    return 1, ""
+        v = s.get("view")
+        if v and v not in seen:
+            seen.add(v)
+            out.append((i, v))
+    return out or [(1, "")]
 
 
 def main():
@@ -68,9 +73,9 @@ def main():
         deep = os.path.join(tmp, "deep.toml")
         with open(deep, "w") as f:
             f.write(DEEP)
-        runs = [(deep, 1, "")] + [(p, *step_with_view(p)) for p in sorted(glob.glob(os.path.join(ROOT, "lessons",
-                                                                                                "*", "*.toml")))
-                                  if not p.endswith("course.toml")]
+        lessons = sorted(p for p in glob.glob(os.path.join(ROOT, "lessons", "*", "*.toml"))
+                         if not p.endswith("course.toml"))
+        runs = [(deep, 1, "")] + [(p, step, view) for p in lessons for step, view in steps_with_views(p)]
         print(f"Frame times while training, 1600x1000 under Xvfb, {os.cpu_count()} cores, {a.frames} frames each\n")
         print("| lesson | step (view) | frame p50 ms | frame p99 ms | steps/s |")
         print("| --- | --- | ---: | ---: | ---: |")
