@@ -174,9 +174,10 @@ void App::draw_samples_panel(const app::Permissions& allow, float width, float h
                   c = static_cast<int>((mouse.x - at.x - label_w) / cell);
         const int64_t n = latest->confusion[static_cast<size_t>(r * k + c)];
         if (n > 0) {
-          ImGui::SetTooltip("%s", trf(r == c ? "samples.confusion_click_right" : "samples.confusion_click",
-                                      {class_name(job, r), class_name(job, c), std::to_string(n)})
-                                      .c_str());
+          const std::vector<std::string> args = {class_name(job, r), class_name(job, c), std::to_string(n)};
+          const std::string tip =
+              r == c ? trf("samples.confusion_click_right", args) : trf("samples.confusion_click", args);
+          ImGui::SetTooltip("%s", tip.c_str());
           if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && session_.choose_next(r, c)) model_tab_ = 1;
         }
       }

@@ -228,10 +228,16 @@ MemoryEstimate estimate_memory(const ModelInfo& info, int batch_size, const std:
 }
 
 bool training_uses_torch(const ModelSpec& model, const ModelInfo& info) {
+  if (!info.ok) return true;
+  bool dense = true, cnn = true;
   for (const auto& l : model.layers) {
-    if (l.type != "dense") return true;
+    dense = dense && l.type == "dense";
+    cnn = cnn && (l.type == "dense" || l.type == "flatten" || l.type == "maxpool2d" ||
+                  (l.type == "conv2d" && l.stride == 1 && l.filters <= 64));
   }
-  return !(info.ok && info.input.size() == 1 && info.flops_per_sample <= 200000);
+  if (dense && info.input.size() == 1 && info.flops_per_sample <= 200000) return false;
+  for (const auto& l : info.layers) cnn = cnn && (l.spec.type != "dense" || l.in[0] * l.out[0] <= 262144);
+  return !(cnn && info.input.size() == 3 && info.flops_per_sample <= 20'000'000);
 }
 
 int64_t test_samples_of(int64_t samples, double test_fraction) {

@@ -78,7 +78,10 @@ MemoryEstimate estimate_memory(const ModelInfo& info, int batch_size, const std:
 
 // True unless the fast path trains this model on the CPU (the rule of
 // engine/init.cpp's fast_path_fits: dense layers only, a flat input, at most
-// 200,000 FLOPs a sample). On a GPU every model goes through libtorch.
+// 200,000 FLOPs a sample; or an image through conv2d of stride 1 and at most
+// 64 filters, maxpool2d, flatten and dense layers of at most 262,144
+// weights, at most 20 MFLOPs a sample). On a GPU every model goes through
+// libtorch.
 bool training_uses_torch(const ModelSpec& model, const ModelInfo& info);
 
 // How many of `samples` the data set deals to its test split (the rest train):

@@ -366,7 +366,7 @@ class FastMlp final : public Net {
 
 }  // namespace
 
-std::unique_ptr<Net> make_fast_net(const JobSpec& job, const ModelInfo& info, const Dataset& data,
+std::unique_ptr<Net> make_fast_mlp(const JobSpec& job, const ModelInfo& info, const Dataset& data,
                                    const WeightSet& init) {
   return std::make_unique<FastMlp>(job, info, data, init);
 }

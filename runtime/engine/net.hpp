@@ -88,12 +88,23 @@ class Net {
 // rectifiers), zero biases, unit norm scales.
 WeightSet initial_weights(const ModelInfo& info, uint64_t seed);
 
-// True when the fast path can train this model: every layer dense, on the CPU,
-// small enough that per-operator overhead, not arithmetic, dominates.
+// True when the fast path can train this model on the CPU, small enough that
+// per-operator overhead, not arithmetic, dominates: every layer dense on a
+// flat input (fast_mlp.cpp), or an image through conv2d (stride 1),
+// maxpool2d, flatten and dense layers (fast_cnn.cpp).
 bool fast_path_fits(const JobSpec& job, const ModelInfo& info);
+// The second kind alone.
+bool fast_cnn_fits(const JobSpec& job, const ModelInfo& info);
 
+// The fast net for a model fast_path_fits: the dense one or the CNN.
 std::unique_ptr<Net> make_fast_net(const JobSpec& job, const ModelInfo& info, const Dataset& data,
                                    const WeightSet& init);
+std::unique_ptr<Net> make_fast_mlp(const JobSpec& job, const ModelInfo& info, const Dataset& data,
+                                   const WeightSet& init);
+// `threads` 0: as many as libtorch would take for this model; the results
+// are the same bit for bit with any number.
+std::unique_ptr<Net> make_fast_cnn(const JobSpec& job, const ModelInfo& info, const Dataset& data,
+                                   const WeightSet& init, int threads = 0);
 std::unique_ptr<Net> make_torch_net(const JobSpec& job, const ModelInfo& info, const Dataset& data,
                                     const WeightSet& init, const std::string& device);
 

@@ -48,11 +48,14 @@ class Run {
         init = given;
       }
       // "auto" means the fastest place for this model: a small dense network
-      // trains fastest on the CPU's fast path, which never loads libtorch.
+      // or a small CNN trains fastest on the CPU's fast path, which never
+      // loads libtorch.
       const bool fits = fast_path_fits(job_, info);
       const bool fast = options_.path == EnginePath::fast ||
                         (options_.path == EnginePath::automatic && options_.device != "cuda" && fits);
-      if (fast && !fits) return finish("failed", "the fast engine trains small dense networks only", "");
+      constexpr const char* kFastOnly =
+          "the fast engine trains small networks of dense, conv2d (stride 1), maxpool2d and flatten layers only";
+      if (fast && !fits) return finish("failed", kFastOnly, "");
       if (fast && options_.device == "cuda") return finish("failed", "the fast engine runs on the CPU only", "");
       std::unique_ptr<Net> net = fast ? make_fast_net(job_, info, data, init)
                                       : make_torch_net(job_, info, data, init, resolve_device(options_.device));

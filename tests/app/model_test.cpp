@@ -53,7 +53,7 @@ class Model : public ::testing::Test {
     return s.trained_model();
   }
 
-  // A small CNN on the digits: the libtorch path, as the digits lesson.
+  // A small CNN on the digits, as the digits lesson (the fast CNN path).
   static JobSpec digits_cnn(int epochs) {
     JobSpec job = test::xor_job(epochs);
     job.lesson = "test-digits";
@@ -136,14 +136,17 @@ TEST_F(Model, AReopenedModelShowsItsWeightsCurvesAndLastMetrics) {
 // state and the shuffling order carry over (bit for bit on the CPU), and the
 // curves go on from where they were, one point an epoch.
 TEST_F(Model, ContinuingOneEpochEqualsOneLongerRun) {
-  for (const bool cnn : {false, true}) {
-    SCOPED_TRACE(cnn ? "libtorch (a CNN)" : "the fast path");
-    const JobSpec job = cnn ? digits_cnn(2) : test::xor_job(6);
+  // The dense fast path, the fast CNN, and libtorch (a strided convolution,
+  // which only libtorch trains).
+  for (const int kind : {0, 1, 2}) {
+    SCOPED_TRACE(kind == 0 ? "the dense fast path" : kind == 1 ? "the fast CNN" : "libtorch (a strided CNN)");
+    JobSpec job = kind == 0 ? test::xor_job(6) : digits_cnn(2);
+    if (kind == 2) job.model.layers[0].stride = 2;
     Session s;
     s.set_device("cpu");
     const auto trained = train(s, job);
     ASSERT_NE(trained, nullptr);
-    EXPECT_EQ(trained->engine, cnn ? "torch" : "fast");
+    EXPECT_EQ(trained->engine, kind == 2 ? "torch" : "fast");
     // Reopened from its file, then one epoch more.
     Diagnostics diags;
     const auto m = std::make_shared<const TrainedModel>(read_trained_model(model_file_text(*trained), diags));
