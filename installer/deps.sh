@@ -35,6 +35,13 @@ tests=(libgtest-dev libgmock-dev libbenchmark-dev coreutils munge slurmctld slur
 tests+=(python3-torch python3-numpy python3-pil python3-onnx python3-nbclient
         python3-nbformat python3-ipykernel python3-matplotlib nodejs)
 command -v npm >/dev/null 2>&1 || tests+=(npm)
+# The Debian packages (`make package`, tests/package): man pages from the
+# programs' --help (help2man), CPack's dpkg-shlibdeps (dpkg-dev), lintian,
+# a clean Debian 12 to install them into (debootstrap), the center's unit
+# checked (systemd-analyze, in systemd), the desktop entry and AppStream
+# metainfo checked (desktop-file-utils, appstream); rsvg-convert
+# (librsvg2-bin) renders the icon's PNGs (installer/make-icons.sh).
+tests+=(help2man dpkg-dev lintian debootstrap systemd desktop-file-utils appstream librsvg2-bin)
 # The benchmarks' peers (PyTorch from Python, Node.js) are in the tests' list now.
 bench=()
 

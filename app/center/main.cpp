@@ -3,6 +3,7 @@
 // operator's side: classes, their join codes and teacher tokens. Everything
 // lives in --data.
 #include <csignal>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -28,6 +29,24 @@ nlohmann::json class_json(const aisb::center::ClassInfo& c) {
 
 std::string gateway_executor_name(const std::string& e) {
   return e == "slurm" ? "slurm" : "local";
+}
+
+// The center never links torch: its workers train. So its --version names
+// the worker it would start (beside it) and what that worker says of itself.
+std::string version_text() {
+  std::string out =
+      std::string("aisandbox-center ") + AISB_VERSION + "\nlibtorch: n/a: the center does not train; its workers do";
+  const std::string worker = aisb::center::find_worker_binary().string();
+  std::string said;
+  if (FILE* p = ::popen(("'" + worker + "' --version 2>/dev/null").c_str(), "r"); p != nullptr) {
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p) != nullptr) said += buf;
+    if (::pclose(p) != 0) said.clear();
+  }
+  while (!said.empty() && said.back() == '\n') said.pop_back();
+  for (size_t at = said.find('\n'); at != std::string::npos; at = said.find('\n', at)) said.replace(at, 1, ", ");
+  out += "\nworker " + worker + ": " + (said.empty() ? std::string("not found or not working") : said);
+  return out;
 }
 
 struct ServeOptions {
@@ -155,7 +174,7 @@ int main(int argc, char** argv) {
   using namespace aisb::center;
   CLI::App cli{"AI Sandbox compute center: the HTTP gateway for classes' training jobs, and its classes",
                "aisandbox-center"};
-  cli.set_version_flag("--version", std::string("aisandbox-center ") + AISB_VERSION);
+  cli.set_version_flag("--version", [] { return version_text(); });
   cli.require_subcommand(1);
   ServeOptions so;
   auto* srv = cli.add_subcommand("serve", "Run the gateway: the HTTP API, the queue and the executor");

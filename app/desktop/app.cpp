@@ -46,10 +46,18 @@ fs::path font_dir() {
 }  // namespace
 
 App::App(Platform& platform, const AppOptions& options) : platform_(platform), options_(options) {
-  assets_dir_ = app::find_data_dir("assets");
-  lessons_dir_ = options.lessons.empty() ? app::find_data_dir("lessons") : fs::path(options.lessons);
+  std::string looked;
+  assets_dir_ = app::find_data_dir("assets", &looked);
+  if (assets_dir_.empty()) {
+    throw std::runtime_error("cannot find the app's assets (assets/i18n); looked in " + looked +
+                             " (set AISANDBOX_DATA to the folder that holds assets/ and lessons/)");
+  }
+  lessons_dir_ = options.lessons.empty() ? app::find_data_dir("lessons", &looked) : fs::path(options.lessons);
+  if (lessons_dir_.empty()) {
+    startup_error_ = "no lessons found; looked in " + looked;
+    std::fprintf(stderr, "aisandbox: %s\n", startup_error_.c_str());
+  }
   font_dir_ = font_dir();
-  if (assets_dir_.empty()) throw std::runtime_error("cannot find the app's assets (assets/i18n); set AISB_DATA_DIR");
   ctx().zoom = options.zoom;
   ctx().dpi_scale = platform.content_scale();
   set_language(i18n::pick_language(options.lang));
@@ -108,6 +116,7 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
     class_pane_ = options.open == "roster" ? 1 : 2;
   }
   if (options.open == "glossary") show_glossary_ = true;
+  if (options.open == "about") show_about_ = true;
   if (options.open == "data" && options.data.empty()) open_own_data("", true);
   // A trained model: shown once read (view_model.cpp).
   if (!options.model.empty()) open_model_file(options.model);
@@ -419,6 +428,7 @@ void App::draw() {
   draw_keep();
   ImGui::End();
   draw_glossary();
+  draw_about();
   draw_try();
   script_tick();
 }

@@ -136,6 +136,8 @@ class App {
   bool save_as_lesson(const std::string& name);  // false (with save_message_) on failure
   // The glossary window: every term of the glossary with its definition.
   void draw_glossary();
+  // view_about.cpp: version, libtorch, CUDA, licences (the browser's About button, --open about)
+  void draw_about();
 
   // view_browser.cpp
   void draw_browser();
@@ -342,6 +344,7 @@ class App {
   std::string save_message_;
   bool save_ok_ = false;
   bool show_glossary_ = false;
+  bool show_about_ = false;
   char glossary_filter_[64] = "";
   char save_name_[96] = "";
   bool open_save_ = false;

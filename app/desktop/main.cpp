@@ -15,6 +15,7 @@
 
 #include "desktop/app.hpp"
 #include "desktop/platform.hpp"
+#include "engine/engine.hpp"
 
 namespace {
 
@@ -37,7 +38,11 @@ double percentile(std::vector<double> v, double q) {
 int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   CLI::App cli{"AI Sandbox: build small neural networks and watch them learn", "aisandbox"};
-  cli.set_version_flag("--version", std::string("aisandbox ") + AISB_VERSION);
+  // A callback: asking libtorch for its version loads it, which only --version should pay for.
+  cli.set_version_flag("--version", [] {
+    return std::string("aisandbox ") + AISB_VERSION + "\nlibtorch " + aisb::torch_version() +
+           (aisb::cuda_available() ? ", CUDA usable" : ", CPU only (no usable GPU)");
+  });
   aisb::ui::AppOptions o;
   std::string screenshot, size = "1600x1000", stats, theme = "light";
   int frames = 0;
@@ -58,9 +63,9 @@ int main(int argc, char** argv) {
                  "Open a panel at start: center (log in, your runs), class (a teacher's class view; roster or "
                  "class-lessons: on that pane), glossary, data (the playground's \"Use my own data\"), try (\"Try "
                  "it\" on the trained network), models (\"Open a trained model\"), keep (save or export the "
-                 "trained model) or save (\"Save as lesson\")")
-      ->check(CLI::IsMember(
-          {"center", "class", "roster", "class-lessons", "glossary", "data", "try", "models", "keep", "save"}));
+                 "trained model), save (\"Save as lesson\") or about (version, libtorch, licences)")
+      ->check(CLI::IsMember({"center", "class", "roster", "class-lessons", "glossary", "data", "try", "models", "keep",
+                             "save", "about"}));
   cli.add_flag("--playground", o.playground, "Open the free playground");
   cli.add_option("--data", o.data,
                  "Use my own data: a CSV file or a folder of photos (one folder per class), as if dropped on the "

@@ -116,6 +116,8 @@ void App::draw_browser() {
     open_models_ = true;
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("models.open_tip"));
+  ImGui::SameLine(0, em(0.6f));
+  if (ImGui::Button(tr("about.button"), ImVec2(0, em(2.4f)))) show_about_ = true;  // view_about.cpp
   ImGui::Dummy(ImVec2(0, em(0.6f)));
 
   const float card_w = em(17.0f), card_h = em(9.2f), gap = em(1.0f);

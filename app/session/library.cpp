@@ -82,18 +82,33 @@ fs::path exe_dir() {
 }
 }  // namespace
 
-fs::path find_data_dir(const std::string& name) {
+fs::path find_data_dir(const std::string& name, std::string* looked) {
   std::vector<fs::path> candidates;
-  if (const char* d = std::getenv("AISB_DATA_DIR"); d != nullptr && *d != '\0')
-    candidates.push_back(fs::path(d) / name);
   const fs::path exe = exe_dir();
-  if (!exe.empty()) candidates.push_back(exe.parent_path() / "share" / "aisandbox" / name);
-#ifdef AISB_SOURCE_DIR
-  candidates.push_back(fs::path(AISB_SOURCE_DIR) / name);
+#if defined(AISB_SOURCE_DIR) && defined(AISB_BUILD_DIR)
+  // Only a program of this build tree reads the source tree: an installed
+  // one never looks at a path of the machine it was built on.
+  if (!exe.empty()) {
+    const fs::path build = fs::path(AISB_BUILD_DIR).lexically_normal();
+    const fs::path rel = exe.lexically_normal().lexically_relative(build);
+    if (!rel.empty() && *rel.begin() != "..") candidates.push_back(fs::path(AISB_SOURCE_DIR) / name);
+  }
 #endif
+  if (!exe.empty()) candidates.push_back(exe.parent_path() / "share" / "aisandbox" / name);
+#ifdef AISB_INSTALL_DATA_DIR
+  candidates.push_back(fs::path(AISB_INSTALL_DATA_DIR) / name);
+#endif
+  const char* env = std::getenv("AISANDBOX_DATA");
+  const bool env_set = env != nullptr && *env != '\0';
+  if (env_set) candidates.push_back(fs::path(env) / name);
   std::error_code ec;
   for (const auto& c : candidates)
     if (fs::is_directory(c, ec)) return c;
+  if (looked != nullptr) {
+    looked->clear();
+    for (const auto& c : candidates) *looked += (looked->empty() ? "" : ", ") + c.string();
+    if (!env_set) *looked += (looked->empty() ? "" : ", ") + std::string("$AISANDBOX_DATA (not set)");
+  }
   return {};
 }
 

@@ -63,10 +63,13 @@ LibraryLesson load_library_lesson(const std::filesystem::path& file);
 // their course's order.
 Library scan_library(const std::filesystem::path& root);
 
-// Where the app's data lies: $AISB_DATA_DIR/<name>, next to an installed
-// program (<prefix>/share/aisandbox/<name>), or the source tree it was built
-// from. Empty when none exists.
-std::filesystem::path find_data_dir(const std::string& name);
+// Where the app's data (<name>: "lessons" or "assets") lies, the first that
+// exists of: the source tree, when the program runs from the build tree it
+// was built in; the install prefix (<prefix>/share/aisandbox/<name>, beside
+// the program wherever the tree was moved, then the configured prefix);
+// $AISANDBOX_DATA/<name>. Empty when none exists; then `looked`, when given,
+// lists every folder tried, in order, for the message that says so.
+std::filesystem::path find_data_dir(const std::string& name, std::string* looked = nullptr);
 
 // Where a student's own lessons are saved: $XDG_DATA_HOME/aisandbox/lessons
 // (default ~/.local/share/aisandbox/lessons).

@@ -238,7 +238,10 @@ void on_terminate() {
 int main(int argc, char** argv) {
   using namespace aisb;
   CLI::App cli{"AI Sandbox worker: runs one job folder (job.json) headless and logs its events", "aisandbox-worker"};
-  cli.set_version_flag("--version", std::string("aisandbox-worker ") + AISB_VERSION);
+  cli.set_version_flag("--version", [] {
+    return std::string("aisandbox-worker ") + AISB_VERSION + "\nlibtorch " + torch_version() +
+           (cuda_available() ? ", CUDA usable" : ", CPU only (no usable GPU)");
+  });
   std::string dir, device = "auto";
   double checkpoint_seconds = 30.0, snapshot_hz = 2.0, snapshot_budget = 48000.0;
   double max_memory_mb = 0, max_log_mb = 0, max_model_mb = 0;
