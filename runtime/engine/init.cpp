@@ -15,8 +15,10 @@ WeightSet initial_weights(const ModelInfo& info, uint64_t seed) {
       if (p.init == Init::glorot) limit = std::sqrt(6.0 / static_cast<double>(p.fan_in + p.fan_out));
       if (p.init == Init::he) limit = std::sqrt(6.0 / static_cast<double>(p.fan_in));
       for (auto& v : t.data) {
-        if (p.init == Init::ones) v = 1.0f;
-        else if (limit > 0.0) v = static_cast<float>(rng.uniform(-limit, limit));
+        if (p.init == Init::ones)
+          v = 1.0f;
+        else if (limit > 0.0)
+          v = static_cast<float>(rng.uniform(-limit, limit));
       }
       out.push_back(std::move(t));
     }

@@ -140,7 +140,8 @@ TEST(Session, ACellOfTheConfusionMatrixChoosesItsPicturesInTurn) {
                           {.type = "dense", .units = 8, .activation = "relu"}}));
   ASSERT_FALSE(s.choose_next(0, 0));  // no answers yet
   s.play();
-  ASSERT_TRUE(pump(s, [&] { return s.state() == RunState::finished && s.inside().has_predictions(); }, 60000));
+  ASSERT_TRUE(pump(
+      s, [&] { return s.state() == RunState::finished && s.inside().has_predictions(); }, 60000));
   const Dataset* d = s.data();
   ASSERT_NE(d, nullptr);
   const auto& said = s.inside().predictions;
