@@ -35,6 +35,7 @@
 
 #include "engine/activations.hpp"
 #include "engine/net.hpp"
+#include "engine/optimizer_state.hpp"
 
 namespace aisb {
 
@@ -722,43 +723,10 @@ class FastCnn final : public Net {
     return p;
   }
 
-  [[nodiscard]] std::string save_state() const override {
-    std::string out = "fcnn1";
-    const auto put = [&](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
-    const int64_t step = step_;
-    const uint64_t nm = m_.size(), nv = v_.size();
-    put(&step, sizeof step);
-    put(&nm, sizeof nm);
-    put(m_.data(), nm * sizeof(float));
-    put(&nv, sizeof nv);
-    put(v_.data(), nv * sizeof(float));
-    return out;
-  }
+  [[nodiscard]] std::string save_state() const override { return optimizer_state::save("fcnn1", step_, m_, v_); }
 
   void load_state(const std::string& bytes) override {
-    size_t at = 5;
-    const auto get = [&](void* p, size_t n) {
-      if (at + n > bytes.size()) throw std::runtime_error("the checkpoint's optimizer state is cut short");
-      std::memcpy(p, bytes.data() + at, n);
-      at += n;
-    };
-    if (bytes.compare(0, 5, "fcnn1") != 0)
-      throw std::runtime_error("the checkpoint's optimizer state is not the fast CNN engine's");
-    int64_t step = 0;
-    uint64_t nm = 0, nv = 0;
-    get(&step, sizeof step);
-    get(&nm, sizeof nm);
-    if (nm != m_.size()) throw std::runtime_error("the checkpoint's optimizer state does not match the model");
-    std::vector<float> m(nm), v;
-    get(m.data(), nm * sizeof(float));
-    get(&nv, sizeof nv);
-    if (nv != v_.size()) throw std::runtime_error("the checkpoint's optimizer state does not match the model");
-    v.resize(nv);
-    get(v.data(), nv * sizeof(float));
-    if (at != bytes.size()) throw std::runtime_error("the checkpoint's optimizer state has bytes left over");
-    m_ = std::move(m);
-    v_ = std::move(v);
-    step_ = step;
+    optimizer_state::load(bytes, "fcnn1", "fast CNN engine", step_, m_, v_);
   }
 
   [[nodiscard]] std::vector<float> gradient_norms() const override {

@@ -11,6 +11,7 @@
 
 #include "engine/activations.hpp"
 #include "engine/net.hpp"
+#include "engine/optimizer_state.hpp"
 
 namespace aisb {
 
@@ -142,38 +143,10 @@ class FastMlp final : public Net {
     return r;
   }
 
-  [[nodiscard]] std::string save_state() const override {
-    std::string out = "fast1";
-    const auto put = [&](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
-    const int64_t step = step_;
-    const uint64_t nm = m_.size(), nv = v_.size();
-    put(&step, sizeof step);
-    put(&nm, sizeof nm);
-    put(m_.data(), nm * sizeof(float));
-    put(&nv, sizeof nv);
-    put(v_.data(), nv * sizeof(float));
-    return out;
-  }
+  [[nodiscard]] std::string save_state() const override { return optimizer_state::save("fast1", step_, m_, v_); }
 
   void load_state(const std::string& bytes) override {
-    size_t at = 5;
-    const auto get = [&](void* p, size_t n) {
-      if (at + n > bytes.size()) throw std::runtime_error("the checkpoint's optimizer state is cut short");
-      std::memcpy(p, bytes.data() + at, n);
-      at += n;
-    };
-    if (bytes.compare(0, 5, "fast1") != 0)
-      throw std::runtime_error("the checkpoint's optimizer state is not the fast engine's");
-    int64_t step = 0;
-    uint64_t nm = 0, nv = 0;
-    get(&step, sizeof step);
-    get(&nm, sizeof nm);
-    if (nm != m_.size()) throw std::runtime_error("the checkpoint's optimizer state does not match the model");
-    get(m_.data(), nm * sizeof(float));
-    get(&nv, sizeof nv);
-    if (nv != v_.size()) throw std::runtime_error("the checkpoint's optimizer state does not match the model");
-    get(v_.data(), nv * sizeof(float));
-    step_ = step;
+    optimizer_state::load(bytes, "fast1", "fast engine", step_, m_, v_);
   }
 
   [[nodiscard]] std::vector<float> gradient_norms() const override {
