@@ -323,7 +323,8 @@ bool App::busy() const {
   const auto since = std::chrono::steady_clock::now() - achieved_at_;
   return session_.state() == app::RunState::running || since < std::chrono::milliseconds(1600) || !torch_started_ ||
          (cuda_future_.valid() && !cuda_) || center_future_.valid() || model_future_.valid() || keep_future_.valid() ||
-         try_.waiting() || (!script_done_ && show_try_);
+         try_.waiting() || (!script_done_ && show_try_) || session_.handing_over() || maps_painter_.handing_over() ||
+         links_painter_.handing_over() || own_reader_.handing_over();
 }
 
 void App::draw() {
@@ -349,8 +350,17 @@ void App::draw() {
   // instead of 0.25-0.3 s on a 2-core laptop; started after one frame, the
   // second froze for 0.7 s; started while the steel samples were being made,
   // the frame that showed them froze for 0.4 s.
+  // And only once something wants it: a lesson or a model that trains on
+  // libtorch, the device menu or the About box (they say whether there is a
+  // GPU), or an app that is not training. A dense network at full speed
+  // never waits for it: loading it beside such a run cost a second of both
+  // cores and made its first frames the slowest (p99 13-15 ms against
+  // 11-12 ms without).
   steady_frames_ = session_.preparing_data() ? 0 : steady_frames_ + 1;
-  if (!torch_started_ && steady_frames_ > 2) {
+  const bool torch_wanted = session_.needs_torch() ||
+                            (session_.state() != app::RunState::running && !autoplay_pending_) || torch_asked_ ||
+                            show_about_ || (try_.model() && try_.model()->engine == "torch");
+  if (!torch_started_ && steady_frames_ > 2 && torch_wanted) {
     torch_started_ = true;
     cuda_future_ = std::async(std::launch::async, [] {
       app::lower_this_threads_priority();  // the frames and a running playground come first
@@ -363,7 +373,8 @@ void App::draw() {
   // --autoplay of a lesson on libtorch waits until it has loaded: its first
   // epoch needs it anyway, and views that appear meanwhile would compile
   // new shader variants and so wait on the loader.
-  if (autoplay_pending_ && torch_started_ && (!session_.needs_torch() || !cuda_future_.valid()) && !own_autouse_ &&
+  if (autoplay_pending_ && steady_frames_ > 2 &&
+      (!session_.needs_torch() || (torch_started_ && !cuda_future_.valid())) && !own_autouse_ &&
       !session_.resolving()) {
     autoplay_pending_ = false;
     session_.play();

@@ -273,7 +273,7 @@ class App {
   BigChange big_change_last_ = BigChange::links;
   // What one frame may redraw of a big picture that changed (the links, the
   // neurons' maps), in window pixels: the rest follows in the next frames.
-  static constexpr float kStagePixels = 48 * 1024;
+  static constexpr float kStagePixels = 24 * 1024;
   float node_px_ = 64;  // a neuron's side in the network view, in pixels
   struct MapAtlas {
     Overlay tex;  // one block per map
@@ -303,7 +303,7 @@ class App {
     raster::Overlay output;  // in blocks, filtered when drawn
   };
   static std::optional<MapPictures> paint_maps(MapsJob& job);
-  app::LatestWorker<MapsJob, MapPictures> maps_painter_{paint_maps};
+  app::LatestWorker<MapsJob, MapPictures> maps_painter_{paint_maps, app::WorkerPriority::idle};
   std::optional<MapPictures> maps_ready_;  // taken from the painter, not all of it shown yet
   uint64_t maps_posted_ = ~0ull;           // the grid version (and discretize) last handed to the painter
   Overlay output_tex_;
@@ -318,7 +318,8 @@ class App {
   app::LatestWorker<LinksJob, std::pair<std::string, raster::Overlay>> links_painter_{
       [](LinksJob& job) -> std::optional<std::pair<std::string, raster::Overlay>> {
         return std::pair(job.layout, raster::paint_curves(job.width, job.height, job.curves));
-      }};
+      },
+      app::WorkerPriority::idle};
   Overlay links_tex_;
   std::string links_key_, links_layout_;
   Overlay points_tex_;  // the data points, drawn once per dataset (not per frame)
@@ -387,7 +388,7 @@ class App {
   bool own_listed_photos_ = false;                         // it holds two or more folders: maybe photos by class
   app::LatestWorker<app::DataPath, app::DataPreview> own_reader_{
       [](app::DataPath& path) { return std::optional<app::DataPreview>(app::preview_data(path)); },
-      /*lower_priority=*/false};  // the student waits for it
+      app::WorkerPriority::normal};  // the student waits for it
   // view_class.cpp: the classroom at the center (issue 12). The Class
   // course (the lessons the teacher published, cached), the student's
   // progress sent to the center, a first sign-in's personal code, and the
@@ -417,6 +418,7 @@ class App {
   uint64_t class_action_seen_ = 0;
   std::future<bool> cuda_future_;  // loads libtorch in the background once the screen is steady (draw())
   bool torch_started_ = false;
+  bool torch_asked_ = false;       // the device menu was opened
   bool autoplay_pending_ = false;  // --autoplay, once libtorch may load
   long steady_frames_ = 0;         // frames in a row with the data in place
   std::optional<bool> cuda_;

@@ -451,6 +451,7 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
                           : dev == "center" ? "device.center"
                                             : "device.auto";
     if (begin_combo("##device", tr(dev_key), w)) {
+      torch_asked_ = true;  // it says whether there is a GPU: load libtorch to know (draw())
       if (ImGui::Selectable(tr("device.auto"), dev == "auto")) session_.set_device("auto");
       if (ImGui::Selectable(tr("device.cpu"), dev == "cpu")) session_.set_device("cpu");
       ImGui::BeginDisabled(!cuda_.value_or(false));

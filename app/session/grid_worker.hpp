@@ -19,6 +19,7 @@ class GridWorker {
   void post(const JobSpec& job, const WeightSet& weights) { worker_.post({job, weights}); }
   // The newest maps, once; none when nothing new finished since the last call.
   std::optional<GridMaps> take() { return worker_.take(); }
+  [[nodiscard]] bool handing_over() const { return worker_.handing_over(); }
   // Blocks until nothing is pending or computing (for tests).
   void drain() { worker_.drain(); }
   void set_wake(std::function<void()> wake) { worker_.set_wake(std::move(wake)); }

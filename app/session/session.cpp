@@ -150,7 +150,7 @@ Session::Session(std::unique_ptr<Backend> backend)
             }
             return std::optional<DataResult>(std::move(out));
           },
-          /*lower_priority=*/false)),  // the student waits for it
+          WorkerPriority::normal)),  // the student waits for it
       probe_worker_(std::make_unique<LatestWorker<ProbeRequest, Inside>>(
           [predictor = std::shared_ptr<Predictor>(),
            of = std::shared_ptr<const TrainedModel>()](ProbeRequest& in) mutable -> std::optional<Inside> {
@@ -165,7 +165,8 @@ Session::Session(std::unique_ptr<Backend> backend)
             } catch (const std::exception&) {
               return std::nullopt;  // a model that cannot answer shows no maps
             }
-          })) {}
+          },
+          WorkerPriority::lower)) {}
 
 Session::~Session() {
   backend_->cancel();
@@ -671,6 +672,10 @@ bool Session::update() {
     changed = true;
   }
   return changed;
+}
+
+bool Session::handing_over() const {
+  return data_worker_->handing_over() || probe_worker_->handing_over() || grid_worker_->handing_over();
 }
 
 void Session::settle() {

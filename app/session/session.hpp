@@ -89,6 +89,9 @@ class Session {
   // run makes its own data on its own thread.)
   [[nodiscard]] const Dataset* data() const { return data_ ? &*data_ : nullptr; }
   [[nodiscard]] bool preparing_data() const { return data_pending_; }
+  // A request to one of the session's workers waits to be handed over by the
+  // next update() (latest_worker.hpp).
+  [[nodiscard]] bool handing_over() const;
   // Counts each new dataset, so views redraw what they drew from the data.
   [[nodiscard]] uint64_t data_version() const { return data_version_; }
   [[nodiscard]] int64_t steps_per_epoch() const;

@@ -73,7 +73,7 @@ TryIt::TryIt() : built_(std::make_shared<Built>()) {
         }
         return std::optional<TryAnswer>(std::move(out));
       },
-      /*lower_priority=*/false);  // the student waits for it
+      WorkerPriority::normal);  // the student waits for it
 }
 
 TryIt::~TryIt() {

@@ -1,6 +1,7 @@
 #include "core/thread_priority.hpp"
 
 #if defined(__linux__)
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -13,6 +14,14 @@ void lower_this_threads_priority() {
   // setpriority with a thread id sets that thread's nice value alone.
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
 #endif
+}
+
+void idle_this_thread() {
+#if defined(__linux__)
+  const sched_param none{};
+  if (sched_setscheduler(0, SCHED_IDLE, &none) == 0) return;  // 0: the calling thread
+#endif
+  lower_this_threads_priority();
 }
 
 }  // namespace aisb

@@ -34,12 +34,14 @@ TEST(LatestWorker, OnlyTheNewestRequestIsComputedAndTakenOnce) {
   std::mutex gate;
   gate.lock();  // holds the first request inside the worker
   std::atomic<int> calls{0};
-  LatestWorker<int, int> w([&](int& in) -> std::optional<int> {
-    ++calls;
-    if (in == 1) std::lock_guard wait(gate);
-    if (in < 0) return std::nullopt;  // "cannot compute": keeps the last result
-    return in * in;
-  });
+  LatestWorker<int, int> w(
+      [&](int& in) -> std::optional<int> {
+        ++calls;
+        if (in == 1) std::lock_guard wait(gate);
+        if (in < 0) return std::nullopt;  // "cannot compute": keeps the last result
+        return in * in;
+      },
+      WorkerPriority::idle);
   std::atomic<int> wakes{0};
   w.set_wake([&] { ++wakes; });
   w.post(1);
@@ -54,6 +56,7 @@ TEST(LatestWorker, OnlyTheNewestRequestIsComputedAndTakenOnce) {
   EXPECT_FALSE(w.take().has_value());  // once
   EXPECT_GE(wakes, 1);
   w.post(-1);
+  EXPECT_FALSE(w.handing_over());  // the lock was free: handed over at once
   w.drain();
   EXPECT_FALSE(w.take().has_value());
 }
