@@ -34,6 +34,31 @@ constexpr double kCosCoef[] = {1.0,
                                1.0 / 20922789888000.0,
                                -1.0 / 6402373705728000.0};
 
+// erf on [0, 1] as x P(x^2); then erf itself on [1, 2], [2, 3] and [3, 4] in
+// (x - midpoint). Chebyshev fits (mpmath.chebyfit), highest power first.
+constexpr double kErfSmall[] = {-0x1.c1a515de8637ap-24, 0x1.9ae0986f9de4fp-20,  -0x1.f0705a1dde9aap-17,
+                                0x1.f941bed7e7847p-14,  -0x1.c0286cad68e02p-11, 0x1.565ba0406c001p-8,
+                                -0x1.b82ce15c3b7f8p-6,  0x1.ce2f2197bc2efp-4,   -0x1.812746b0271ecp-2,
+                                0x1.20dd750429b19p+0};
+constexpr double kErfMid[3][13] = {
+    {0x1.185f1cc783878p-14, -0x1.f69f951b1de5dp-13, -0x1.77c06c75e9978p-14, 0x1.bf00fb10939dcp-10,
+     -0x1.35bee9a37dacep-9, -0x1.36cb8b678ef3ep-8, 0x1.3ca3fdbe028c2p-6, -0x1.e723df8df506cp-7, -0x1.6d5a966a85ccfp-5,
+     0x1.1c2a02f54dc84p-3, -0x1.6d5a95d049de7p-3, 0x1.e723726a88b1bp-4, 0x1.eea5557137ae0p-1},
+    {-0x1.d12f93f675a2ap-17, 0x1.239f839e68060p-17, 0x1.4a3457816bfd1p-14, -0x1.0794a23c01b90p-12,
+     0x1.11583e42d79e6p-12, 0x1.1c76a2d406e93p-11, -0x1.6ecdc6dc4599ap-9, 0x1.90e7e07334323p-8, -0x1.1a89b96dd5ff6p-7,
+     0x1.119da18c05748p-7, -0x1.64e3dcd3f48cep-8, 0x1.1d831708a0fd5p-9, 0x1.ffcaa8f4c9beap-1},
+    {0x1.14a8773b0d6b5p-21, 0x1.a9040af3454dap-23, -0x1.38ee08307327ep-18, 0x1.0280fbe89e535p-16,
+     -0x1.1f5bfcc1d6471p-15, 0x1.e80f12f72e80dp-15, -0x1.461581133e779p-14, 0x1.586c98552f89ep-14,
+     -0x1.1c0770112cc43p-14, 0x1.62ccdbda60c69p-15, -0x1.3d0e43e910ad3p-16, 0x1.6a5973237efd0p-18,
+     0x1.ffffe710d565ep-1}};
+
+// Horner's rule, coefficients highest power first.
+double poly(const double* c, int n, double x) {
+  double p = c[0];
+  for (int k = 1; k < n; ++k) p = p * x + c[k];
+  return p;
+}
+
 double horner(const double* c, int n, double x2) {
   double p = c[n - 1];
   for (int k = n - 2; k >= 0; --k) p = c[k] + x2 * p;
@@ -106,6 +131,19 @@ double cos(double x) {
     case 2: return -cos_kernel(r);
     default: return sin_kernel(r);
   }
+}
+
+float erff(float x) {
+  if (std::isnan(x)) return x;
+  const double a = std::fabs(static_cast<double>(x));
+  double y = 1.0;
+  if (a < 1.0) {
+    y = a * poly(kErfSmall, 10, a * a);
+  } else if (a < 4.0) {
+    const int i = static_cast<int>(a);  // 1, 2 or 3
+    y = poly(kErfMid[i - 1], 13, a - (i + 0.5));
+  }
+  return static_cast<float>(std::signbit(x) ? -y : y);
 }
 
 }  // namespace aisb::det

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/detmath.hpp"
 #include "engine/activations.hpp"
 #include "engine/net.hpp"
 #include "engine/optimizer_state.hpp"
@@ -218,13 +219,13 @@ class FastMlp final : public Net {
     for (int o = 1; o < outputs_; ++o) mx = std::max(mx, logits[o]);
     float sum = 0.0f;
     for (int o = 0; o < outputs_; ++o) {
-      probs_[static_cast<size_t>(o)] = std::exp(logits[o] - mx);
+      probs_[static_cast<size_t>(o)] = det::expf(logits[o] - mx);
       sum += probs_[static_cast<size_t>(o)];
     }
     if (grad != nullptr) {
       for (int o = 0; o < outputs_; ++o) grad[o] = probs_[static_cast<size_t>(o)] / sum - (o == target ? 1.0f : 0.0f);
     }
-    return static_cast<double>(std::log(sum) + mx - logits[target]);
+    return static_cast<double>(det::logf(sum) + mx - logits[target]);
   }
 
   double output_loss_and_delta(float target, float inv_n) {
@@ -305,8 +306,8 @@ class FastMlp final : public Net {
       case Opt::adam: {
         constexpr double kBeta1 = 0.9, kBeta2 = 0.999;
         constexpr float kEps = 1e-8f;
-        const double bc1 = 1.0 - std::pow(kBeta1, static_cast<double>(step_));
-        const double bc2 = 1.0 - std::pow(kBeta2, static_cast<double>(step_));
+        const double bc1 = 1.0 - det::powi(kBeta1, step_);
+        const double bc2 = 1.0 - det::powi(kBeta2, step_);
         const auto step_size = static_cast<float>(lr_ / bc1);
         const auto bc2_sqrt = static_cast<float>(std::sqrt(bc2));
         float* m = m_.data();
