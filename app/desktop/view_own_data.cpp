@@ -12,6 +12,7 @@
 
 #include <imgui.h>
 
+#include "core/user_dirs.hpp"
 #include "desktop/app.hpp"
 #include "desktop/ui.hpp"
 
@@ -349,8 +350,7 @@ void App::draw_own_picker() {
   fs::path folder = own_path_[0] != '\0' ? fs::path(own_path_) : fs::path();
   if (!folder.empty() && !fs::is_directory(folder, ec)) folder = folder.parent_path();
   if (folder.empty() || !fs::is_directory(folder, ec)) {
-    const char* home = std::getenv("HOME");
-    folder = home != nullptr && *home != '\0' ? fs::path(home) : fs::current_path(ec);
+    folder = home_dir();
   }
   folder = fs::absolute(folder, ec).lexically_normal();
   if (folder.has_filename() == false && folder.has_parent_path() && folder != folder.root_path())

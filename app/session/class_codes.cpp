@@ -1,4 +1,5 @@
 #include "session/class_codes.hpp"
+#include "core/user_dirs.hpp"
 
 #include "core/files.hpp"
 
@@ -13,8 +14,7 @@ namespace fs = std::filesystem;
 namespace aisb::app {
 
 fs::path home_file(const std::string& name, bool keep_old) {
-  const char* home = std::getenv("HOME");
-  const fs::path dir = home != nullptr && *home != '\0' ? fs::path(home) : fs::current_path();
+  const fs::path dir = home_dir();
   fs::path file = dir / name;
   if (!keep_old) return file;
   const std::string stem = file.stem().string(), ext = file.extension().string();

@@ -1,4 +1,5 @@
 #include "session/class_course.hpp"
+#include "core/user_dirs.hpp"
 
 #include "core/files.hpp"
 
@@ -60,11 +61,7 @@ std::vector<IndexEntry> read_index(const fs::path& dir) {
 }  // namespace
 
 fs::path class_cache_root() {
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x != nullptr && *x == '/') {
-    return fs::path(x) / "aisandbox" / "class";
-  }
-  const char* home = std::getenv("HOME");
-  return fs::path(home != nullptr ? home : ".") / ".cache" / "aisandbox" / "class";
+  return user_dir(UserDir::cache) / "class";
 }
 
 bool safe_file_name(const std::string& s) {

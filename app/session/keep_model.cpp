@@ -1,4 +1,5 @@
 #include "session/keep_model.hpp"
+#include "core/user_dirs.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -12,10 +13,7 @@ namespace fs = std::filesystem;
 namespace aisb::app {
 
 fs::path user_models_dir() {
-  if (const char* d = std::getenv("XDG_DATA_HOME"); d != nullptr && *d == '/')
-    return fs::path(d) / "aisandbox" / "models";
-  const char* home = std::getenv("HOME");
-  return fs::path(home != nullptr ? home : ".") / ".local" / "share" / "aisandbox" / "models";
+  return user_dir(UserDir::data) / "models";
 }
 
 std::string model_name_for(const JobSpec& job) {

@@ -1,4 +1,6 @@
 #include "session/library.hpp"
+#include "core/files.hpp"
+#include "core/user_dirs.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -74,17 +76,9 @@ Library scan_library(const fs::path& root) {
   return lib;
 }
 
-namespace {
-fs::path exe_dir() {
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::path() : exe.parent_path();
-}
-}  // namespace
-
 fs::path find_data_dir(const std::string& name, std::string* looked) {
   std::vector<fs::path> candidates;
-  const fs::path exe = exe_dir();
+  const fs::path exe = program_dir();
 #if defined(AISB_SOURCE_DIR) && defined(AISB_BUILD_DIR)
   // Only a program of this build tree reads the source tree: an installed
   // one never looks at a path of the machine it was built on.
@@ -100,23 +94,20 @@ fs::path find_data_dir(const std::string& name, std::string* looked) {
 #endif
   const char* env = std::getenv("AISANDBOX_DATA");
   const bool env_set = env != nullptr && *env != '\0';
-  if (env_set) candidates.push_back(fs::path(env) / name);
+  if (env_set) candidates.push_back(path_of_utf8(env) / name);
   std::error_code ec;
   for (const auto& c : candidates)
     if (fs::is_directory(c, ec)) return c;
   if (looked != nullptr) {
     looked->clear();
-    for (const auto& c : candidates) *looked += (looked->empty() ? "" : ", ") + c.string();
+    for (const auto& c : candidates) *looked += (looked->empty() ? "" : ", ") + utf8_of(c);
     if (!env_set) *looked += (looked->empty() ? "" : ", ") + std::string("$AISANDBOX_DATA (not set)");
   }
   return {};
 }
 
 fs::path user_lessons_dir() {
-  if (const char* d = std::getenv("XDG_DATA_HOME"); d != nullptr && *d == '/')
-    return fs::path(d) / "aisandbox" / "lessons";
-  const char* home = std::getenv("HOME");
-  return fs::path(home != nullptr ? home : ".") / ".local" / "share" / "aisandbox" / "lessons";
+  return user_dir(UserDir::data) / "lessons";
 }
 
 void LessonTitles::add(const Lesson& lesson) {

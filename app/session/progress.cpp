@@ -1,4 +1,5 @@
 #include "session/progress.hpp"
+#include "core/user_dirs.hpp"
 
 #include "core/files.hpp"
 
@@ -59,11 +60,7 @@ NextBlocker next_blocker(const Lesson& lesson, int step, const LessonProgress& p
 }
 
 fs::path ProgressStore::default_file() {
-  if (const char* s = std::getenv("XDG_STATE_HOME"); s != nullptr && *s == '/') {
-    return fs::path(s) / "aisandbox" / "progress.json";
-  }
-  const char* home = std::getenv("HOME");
-  return fs::path(home != nullptr ? home : ".") / ".local" / "state" / "aisandbox" / "progress.json";
+  return user_dir(UserDir::state) / "progress.json";
 }
 
 ProgressStore::ProgressStore(fs::path file) : file_(std::move(file)) {
