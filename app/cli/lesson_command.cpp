@@ -10,6 +10,7 @@
 #include "backend/solution.hpp"
 #include "cli/commands.hpp"
 #include "cli/usage.hpp"
+#include "core/files.hpp"
 #include "core/messages.hpp"
 #include "lesson/lesson.hpp"
 
@@ -27,7 +28,8 @@ struct Found {
 
 Found find_files(const std::vector<std::string>& paths) {
   Found f;
-  for (const auto& p : paths) {
+  for (const auto& name : paths) {
+    const fs::path p = path_of_utf8(name);
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
       std::vector<fs::path> found;
@@ -38,9 +40,9 @@ Found find_files(const std::vector<std::string>& paths) {
       std::sort(found.begin(), found.end());
       for (auto& file : found) (file.filename() == "course.toml" ? f.courses : f.lessons).push_back(file);
     } else if (fs::is_regular_file(p, ec)) {
-      (fs::path(p).filename() == "course.toml" ? f.courses : f.lessons).emplace_back(p);
+      (p.filename() == "course.toml" ? f.courses : f.lessons).emplace_back(p);
     } else {
-      std::cerr << p << ":1:1: error: " << message_text("cli.no_such_path", language()) << "\n";
+      std::cerr << name << ":1:1: error: " << message_text("cli.no_such_path", language()) << "\n";
       ++f.missing;
     }
   }
@@ -102,7 +104,7 @@ void check_course(CourseResult& c, const fs::path& file, const std::map<fs::path
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const fs::path p = fs::weakly_canonical(entry.path());
     if (entry.path().extension() == ".toml" && entry.path().filename() != "course.toml" && !listed.count(p)) {
-      c.diags.warning("lessons", msg("cli.unlisted", {entry.path().filename().string()}));
+      c.diags.warning("lessons", msg("cli.unlisted", {utf8_of(entry.path().filename())}));
     }
   }
 }
@@ -115,7 +117,7 @@ int check_lessons(const std::vector<std::string>& paths, bool train_solutions) {
   int bad = 0, warnings = 0;
   std::map<fs::path, std::string> ids;  // canonical lesson path -> id
   const auto report = [&](const TomlResult& r, const fs::path& file) {
-    std::cerr << format_diagnostics(r, file.string(), lang);
+    std::cerr << format_diagnostics(r, utf8_of(file), lang);
     if (!r.ok()) ++bad;
     warnings += static_cast<int>(r.diags.warning_count());
   };
@@ -123,7 +125,7 @@ int check_lessons(const std::vector<std::string>& paths, bool train_solutions) {
     LessonResult r = load_lesson(f, /*decode_images=*/true);
     if (r.data) {  // what the teacher's file gave, so a surprise shows at once
       const DataSummary& d = *r.data;
-      std::cout << f.string() << ": "
+      std::cout << utf8_of(f) << ": "
                 << (d.per_class.empty()
                         ? message_text(
                               "dataset.summary_csv", lang,
@@ -165,7 +167,7 @@ int check_lessons(const std::vector<std::string>& paths, bool train_solutions) {
 }
 
 int print_job(const std::string& lesson) {
-  const LessonResult r = load_lesson(lesson);
+  const LessonResult r = load_lesson(path_of_utf8(lesson));
   std::cerr << format_diagnostics(r, lesson, language());
   if (!r.ok()) return bad_input;
   std::cout << to_json(r.lesson.job).dump(2) << "\n";

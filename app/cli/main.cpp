@@ -6,13 +6,20 @@
 
 #include "cli/commands.hpp"
 #include "cli/usage.hpp"
+#include "cli/utf8_args.hpp"
 #include "engine/engine.hpp"
 #include "i18n/strings.hpp"
 
 int main(int argc, char** argv) {
   using namespace aisb;
+  // UTF-8 from here on, on Windows too (a student's Korean folder names).
+  cli::Utf8Args utf8(argc, argv);
+  argc = utf8.argc();
+  argv = utf8.argv();
+  const CLI::Validator& existing_file = cli::existing_file;
   CLI::App app{"AI Sandbox command line: train lessons, check them, print job specs, run them at a compute center"};
   app.name("aisandbox-cli");
+  app.allow_windows_style_options(false);  // on Windows too: "/path/to/x" is a path, not an option
   app.require_subcommand(1);
   // A callback: asking libtorch for its version loads it, which only --version should pay for.
   // "CUDA" appears only when it is usable (tests and bench/gpu.py look for the word).
@@ -28,7 +35,7 @@ int main(int argc, char** argv) {
 
   cli::TrainArgs t;
   auto* train = app.add_subcommand("train", "Train a lesson's starting network and show its progress");
-  train->add_option("lesson", t.lesson, "Lesson file (.toml)")->required()->check(CLI::ExistingFile);
+  train->add_option("lesson", t.lesson, "Lesson file (.toml)")->required()->check(existing_file);
   train->add_option("--epochs", t.epochs, "Override training.epochs")->check(CLI::Range(1, 100000));
   train->add_option("--seed", t.seed, "Override dataset.seed and training.seed");
   train->add_option("--device", t.device, "Where to train")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
@@ -59,7 +66,7 @@ int main(int argc, char** argv) {
 
   std::string job_lesson;
   auto* job = app.add_subcommand("job", "Print the job spec (JSON) of a lesson");
-  job->add_option("lesson", job_lesson, "Lesson file (.toml)")->required()->check(CLI::ExistingFile);
+  job->add_option("lesson", job_lesson, "Lesson file (.toml)")->required()->check(existing_file);
 
   std::vector<std::string> check_paths;
   auto* lesson = app.add_subcommand("lesson", "Work with lesson files");
@@ -112,7 +119,7 @@ int main(int argc, char** argv) {
   auto* progress = klass->add_subcommand("progress", "Who is on which step of which lesson");
   progress->add_flag("--json", c.json, "Print the center's answer as JSON");
   auto* submit = app.add_subcommand("submit", "Run a lesson's network on the compute center and follow it");
-  submit->add_option("lesson", c.lesson, "Lesson file (.toml)")->required()->check(CLI::ExistingFile);
+  submit->add_option("lesson", c.lesson, "Lesson file (.toml)")->required()->check(existing_file);
   submit->add_option("--center", c.center, "The center's address (default: the one you logged in to)");
   submit->add_option("--token", c.token, "Your token (default: the saved one)");
   submit->add_option("--epochs", c.epochs, "Override training.epochs")->check(CLI::Range(1, 100000));

@@ -41,7 +41,7 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 
 int train(const TrainArgs& args) {
   const std::string& lang = language();
-  const LessonResult lesson = load_lesson(args.lesson);
+  const LessonResult lesson = load_lesson(path_of_utf8(args.lesson));
   std::cerr << format_diagnostics(lesson, args.lesson, lang);
   if (!lesson.ok()) return bad_input;
 
@@ -79,9 +79,9 @@ int train(const TrainArgs& args) {
 
   std::ofstream events_log;
   if (!args.save_dir.empty()) {
-    std::filesystem::create_directories(args.save_dir);
-    write_file(std::filesystem::path(args.save_dir) / "job.json", to_json(job).dump(2) + "\n");
-    events_log.open(std::filesystem::path(args.save_dir) / "events.jsonl", std::ios::trunc);
+    std::filesystem::create_directories(path_of_utf8(args.save_dir));
+    write_file(path_of_utf8(args.save_dir) / "job.json", to_json(job).dump(2) + "\n");
+    events_log.open(path_of_utf8(args.save_dir) / "events.jsonl", std::ios::trunc);
   }
 
   const bool tty = ::isatty(STDOUT_FILENO) == 1;
@@ -121,10 +121,10 @@ int train(const TrainArgs& args) {
 
   if (recorder.complete()) {
     const std::string text = model_file_text(recorder.model());
-    if (!args.save_dir.empty()) write_file(std::filesystem::path(args.save_dir) / "model.json", text);
+    if (!args.save_dir.empty()) write_file(path_of_utf8(args.save_dir) / "model.json", text);
     if (!args.model_file.empty()) {
       std::string why;
-      if (!write_file_atomically(args.model_file, text, 0644, &why)) {
+      if (!write_file_atomically(path_of_utf8(args.model_file), text, 0644, &why)) {
         std::cerr << "aisandbox-cli: " << why << "\n";
         return bad_input;
       }

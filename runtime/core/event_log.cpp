@@ -7,9 +7,6 @@
 #include <algorithm>
 #include <fstream>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
@@ -90,11 +87,10 @@ bool append_event(const fs::path& events_jsonl, Event e) {
   if (log.torn) fs::resize_file(events_jsonl, log.good_bytes, ec);
   e.seq = log.last_seq + 1;
   const std::string line = to_json(e).dump() + "\n";
-  const int fd = ::open(events_jsonl.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int fd = open_for_writing(events_jsonl, true, 0644);
   if (fd < 0) return false;
   const bool whole = write_all(fd, line) == line.size();
-  ::fsync(fd);
-  ::close(fd);
+  sync_and_close(fd);
   return whole;
 }
 

@@ -1,5 +1,7 @@
 #include "core/trained_model.hpp"
 
+#include "core/files.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -77,7 +79,11 @@ WeightSet tensors_from_json(const json& ws, const std::string& path, Diagnostics
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
+#ifdef _WIN32
+  gmtime_s(&tm, &t);
+#else
   gmtime_r(&t, &tm);
+#endif
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
@@ -400,7 +406,9 @@ TrainedModel read_model_file(const std::string& path, Diagnostics& diags) {
   // Only a plain file: a FIFO or a device would block or never end.
   std::error_code ec;
   std::ifstream in;
-  if (std::filesystem::is_regular_file(path, ec)) in.open(path, std::ios::binary);
+  if (const std::filesystem::path file = path_of_utf8(path); std::filesystem::is_regular_file(file, ec)) {
+    in.open(file, std::ios::binary);
+  }
   if (!in.is_open() || !in) {
     Diagnostics d;
     d.error("", msg("model.cannot_open"));

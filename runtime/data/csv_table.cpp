@@ -15,7 +15,6 @@
 #include "data/csv_table.hpp"
 
 #include <csv.h>
-#include <iconv.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -29,6 +28,9 @@
 #include <unordered_map>
 
 #include "data/csv_internal.hpp"
+#include "data/text_codec.hpp"
+
+#include <memory>
 
 namespace aisb {
 
@@ -121,11 +123,11 @@ bool valid_utf8(std::string_view s, size_t* bad) {
   return true;
 }
 
-// Converts `in` to UTF-8 with glibc's iconv. On a sequence `from` does not
-// have, returns false with *bad at its offset in `in`.
+// Converts `in` to UTF-8 (data/text_codec.hpp). On a sequence `from` does
+// not have, returns false with *bad at its offset in `in`.
 bool convert_to_utf8(const char* from, std::string_view in, std::string& out, size_t* bad) {
-  iconv_t cd = iconv_open("UTF-8", from);
-  if (cd == reinterpret_cast<iconv_t>(-1)) {
+  ToUtf8 codec(from);
+  if (!codec.ok()) {
     *bad = 0;
     return false;
   }
@@ -134,22 +136,19 @@ bool convert_to_utf8(const char* from, std::string_view in, std::string& out, si
   // resizing would write zeros over all of it.
   out.clear();
   out.reserve(in.size() + in.size() / 2 + 16);
-  char* inp = const_cast<char*>(in.data());  // iconv's signature; it does not write
+  const char* inp = in.data();
   size_t in_left = in.size();
-  bool ok = true;
   std::vector<char> buf(64 * 1024);
   while (in_left > 0) {
     char* outp = buf.data();
     size_t out_left = buf.size();
-    const size_t r = iconv(cd, &inp, &in_left, &outp, &out_left);
+    const ToUtf8::Result r = codec.convert(inp, in_left, outp, out_left);
     out.append(buf.data(), static_cast<size_t>(outp - buf.data()));
-    if (r != static_cast<size_t>(-1) || errno == E2BIG) continue;
+    if (r == ToUtf8::Result::done || r == ToUtf8::Result::full) continue;
     *bad = static_cast<size_t>(inp - in.data());
-    ok = false;
-    break;
+    return false;
   }
-  iconv_close(cd);
-  return ok;
+  return true;
 }
 
 struct Decoded {
@@ -383,8 +382,7 @@ class Reader {
   Reader(std::string_view text, bool cp949, char delim, int64_t first_line, const std::string& name, Diagnostics& diags)
       : text_(text), delim_(delim), first_line_(first_line), name_(name), diags_(diags) {
     if (cp949) {
-      cd_ = iconv_open("UTF-8", "CP949");
-      if (cd_ == reinterpret_cast<iconv_t>(-1)) cd_ = nullptr;
+      codec_ = std::make_unique<ToUtf8>("CP949");
       cp949_ = true;
       converted_.resize(2 * kPiece + 16);  // UTF-8 takes at most 1.5 times CP949's bytes
     }
@@ -392,15 +390,12 @@ class Reader {
     eol_ = text.find('\n') == std::string_view::npos && text.find('\r') != std::string_view::npos ? '\r' : '\n';
   }
 
-  ~Reader() {
-    if (cd_ != nullptr) iconv_close(cd_);
-  }
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
   std::optional<CsvTable> read() {
-    if (cp949_ && cd_ == nullptr) {
-      diags_.error(name_, msg("csv.parse_failed", {"iconv has no CP949"}));
+    if (cp949_ && !codec_->ok()) {
+      diags_.error(name_, msg("csv.parse_failed", {"this system cannot convert CP949"}));
       return std::nullopt;
     }
     if (!run_pass(1)) return std::nullopt;
@@ -460,7 +455,7 @@ class Reader {
       const bool has_eol = nl != std::string_view::npos;
       for (size_t a = pos; a < end && !stop_;) {
         const size_t b = std::min(a + kPiece, end);
-        if (cd_ == nullptr) {
+        if (!codec_) {
           feed(p, text_.data() + a, b - a, b == end && has_eol);
           a = b;
         } else {
@@ -507,15 +502,14 @@ class Reader {
   // Converts text_[a, b) from CP949 and parses it; returns where the next
   // piece starts (before a character the piece cut in two).
   size_t convert_and_feed(csv_parser& p, size_t a, size_t b, bool line_end, bool has_eol) {
-    char* in = const_cast<char*>(text_.data() + a);  // iconv's signature; it does not write
+    const char* in = text_.data() + a;
     size_t in_left = b - a;
     char* out = converted_.data();
     size_t out_left = converted_.size();
-    const size_t r = iconv(cd_, &in, &in_left, &out, &out_left);
-    const int err = errno;
+    const ToUtf8::Result r = codec_->convert(in, in_left, out, out_left);
     const size_t next = static_cast<size_t>(in - text_.data());
-    const bool cut = r == static_cast<size_t>(-1) && err == EINVAL && !line_end;
-    if (r == static_cast<size_t>(-1) && !cut) {
+    const bool cut = r == ToUtf8::Result::cut && !line_end;
+    if (r != ToUtf8::Result::done && !cut) {
       diags_.error(at(name_, line_), msg("csv.bad_text", {hex_byte(static_cast<unsigned char>(text_[next])),
                                                           list_arg({"UTF-8", "CP949 (EUC-KR)"})}));
       stop_ = true;
@@ -723,7 +717,7 @@ class Reader {
   }
 
   std::string_view text_;
-  iconv_t cd_ = nullptr;  // CP949 to UTF-8, or null for UTF-8 text
+  std::unique_ptr<ToUtf8> codec_;  // CP949 to UTF-8, or null for UTF-8 text
   bool cp949_ = false;
   std::string converted_;  // a CP949 piece as UTF-8
   char delim_;

@@ -17,8 +17,15 @@
 // entries, two zero blocks at the end and no padding to a record size.
 #include "data/data_pack.hpp"
 
+#ifdef _WIN32
+#include <windows.h>
+// After windows.h, which it needs.
+#include <bcrypt.h>
+#else
 #include <openssl/evp.h>
+#endif
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <memory>
@@ -31,6 +38,50 @@ namespace fs = std::filesystem;
 
 namespace {
 
+std::string to_hex(const unsigned char* md, size_t len) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < len; ++i) {
+    out += digits[md[i] >> 4];
+    out += digits[md[i] & 0xfu];
+  }
+  return out;
+}
+
+#ifdef _WIN32
+// Windows' own SHA-256 (CNG).
+class Sha256 {
+ public:
+  Sha256() {
+    ok_ = BCryptOpenAlgorithmProvider(&alg_, BCRYPT_SHA256_ALGORITHM, nullptr, 0) >= 0 &&
+          BCryptCreateHash(alg_, &hash_, nullptr, 0, nullptr, 0, 0) >= 0;
+  }
+  ~Sha256() {
+    if (hash_ != nullptr) BCryptDestroyHash(hash_);
+    if (alg_ != nullptr) BCryptCloseAlgorithmProvider(alg_, 0);
+  }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view bytes) {
+    while (ok_ && !bytes.empty()) {
+      const auto n = static_cast<ULONG>(std::min<size_t>(bytes.size(), 1u << 30));
+      ok_ = BCryptHashData(hash_, reinterpret_cast<PUCHAR>(const_cast<char*>(bytes.data())), n, 0) >= 0;
+      bytes.remove_prefix(n);
+    }
+  }
+  // Empty when the system failed.
+  std::string hex() {
+    std::array<unsigned char, 32> md{};
+    if (!ok_ || BCryptFinishHash(hash_, md.data(), static_cast<ULONG>(md.size()), 0) < 0) return {};
+    return to_hex(md.data(), md.size());
+  }
+
+ private:
+  BCRYPT_ALG_HANDLE alg_ = nullptr;
+  BCRYPT_HASH_HANDLE hash_ = nullptr;
+  bool ok_ = false;
+};
+#else
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
@@ -44,19 +95,14 @@ class Sha256 {
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned len = 0;
     if (!ok_ || EVP_DigestFinal_ex(ctx_.get(), md.data(), &len) != 1) return {};
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-      out += digits[md[i] >> 4];
-      out += digits[md[i] & 0xfu];
-    }
-    return out;
+    return to_hex(md.data(), len);
   }
 
  private:
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx_;
   bool ok_ = false;
 };
+#endif
 
 constexpr size_t kBlock = 512;
 

@@ -121,6 +121,9 @@ RunSummary train(const JobSpec& job, const TrainOptions& options, RunControl& co
 // What the linked libtorch offers.
 bool cuda_available();
 std::string torch_version();
+// Whether this build has a libtorch engine at all (the Windows build has
+// none: what needs it trains at the compute center). Loads nothing.
+bool torch_built();
 
 // "cpu" or "cuda:0" for a requested device; throws std::invalid_argument for
 // "cuda" when libtorch has no CUDA, with a message a user understands.

@@ -43,7 +43,13 @@ namespace aisb {
 // when the program loads. No -march in the build: one binary for every PC.
 namespace cnn_kernels {
 
+#if defined(__linux__)
 #define AISB_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+// PE files have no ifunc to choose a clone at load: Windows (MinGW) runs the
+// plain x86-64 loops, the ones a PC without AVX2 runs on Linux.
+#define AISB_HOT
+#endif
 
 using v8 = float __attribute__((vector_size(32)));
 

@@ -1,11 +1,13 @@
+#if AISB_HAVE_TORCH
 #include <dlfcn.h>
-#include <unistd.h>
+#endif
 
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/user_dirs.hpp"
 #include "engine/engine.hpp"
 #include "engine/torch_module.hpp"
 
@@ -15,17 +17,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
+#if AISB_HAVE_TORCH
 constexpr const char* kModule = "libaisb_torch.so";
 
 std::vector<fs::path> candidates() {
   std::vector<fs::path> out;
   if (const char* env = std::getenv("AISB_TORCH_MODULE"); env != nullptr && *env) out.emplace_back(env);
-  char exe[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    exe[n] = '\0';
-    const fs::path dir = fs::path(exe).parent_path();
-    out.push_back(dir / kModule);                                // next to the program
+  if (const fs::path dir = program_dir(); !dir.empty()) {
+    out.push_back(dir / kModule);                                      // next to the program
     out.push_back(dir.parent_path() / "lib" / "aisandbox" / kModule);  // an installed tree, wherever it moved
   }
   out.push_back(fs::path(AISB_TORCH_MODULE_BUILD_DIR) / kModule);
@@ -61,6 +60,19 @@ Loaded load() {
   l.why = std::string("the libtorch engine (") + kModule + ") is not installed next to this program";
   return l;
 }
+#else
+struct Loaded {
+  const TorchApi* api = nullptr;
+  std::string why;
+};
+
+// A build without libtorch (Windows: Debian has none for it).
+Loaded load() {
+  return {nullptr,
+          "this build of AI Sandbox has no libtorch, which this lesson needs: train it at the compute center "
+          "(aisandbox-cli submit, or the app's Center button)"};
+}
+#endif
 
 const TorchApi& require() {
   std::string why;
@@ -80,6 +92,14 @@ const TorchApi* torch_api(std::string* why) {
 std::unique_ptr<Net> make_torch_net(const JobSpec& job, const ModelInfo& info, const Dataset& data,
                                     const WeightSet& init, const std::string& device) {
   return require().make_net(job, info, data, init, device);
+}
+
+bool torch_built() {
+#if AISB_HAVE_TORCH
+  return true;
+#else
+  return false;
+#endif
 }
 
 bool cuda_available() {

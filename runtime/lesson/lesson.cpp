@@ -1,5 +1,7 @@
 #include "lesson/lesson.hpp"
 
+#include "core/files.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -441,7 +443,7 @@ LessonResult load_lesson(const std::filesystem::path& file, bool decode_images) 
     r.diags.error("", msg("file.cannot_read"));
     return r;
   }
-  LessonResult r = parse_lesson(*text, file.string());
+  LessonResult r = parse_lesson(*text, utf8_of(file));
   const std::filesystem::path dir = file.parent_path();
   if (r.ok() && is_file_source(r.lesson.job.dataset)) {
     // The data beside the lesson says what the model's inputs and outputs
@@ -462,12 +464,12 @@ LessonResult load_lesson(const std::filesystem::path& file, bool decode_images) 
     // The trained weights must be of this lesson's network: the same layers
     // on inputs and outputs of the same shapes; a link must not lead out of
     // the lesson's folder.
-    const std::filesystem::path file = dir / r.lesson.trained;
+    const std::filesystem::path file = dir / path_of_utf8(r.lesson.trained);
     std::error_code ec;
     Diagnostics model_diags;
     if (std::filesystem::exists(file, ec) && !stays_inside(dir, file)) {
       r.diags.error("trained", msg("lesson.trained_outside", {r.lesson.trained}));
-    } else if (TrainedModel m = read_model_file(file.string(), model_diags); model_diags.has_errors()) {
+    } else if (TrainedModel m = read_model_file(utf8_of(file), model_diags); model_diags.has_errors()) {
       const Diagnostic& d = *std::find_if(model_diags.all().begin(), model_diags.all().end(),
                                           [](const Diagnostic& x) { return x.severity == Severity::error; });
       r.diags.error("trained", msg("lesson.trained_bad", {r.lesson.trained, d.message}));
@@ -483,8 +485,8 @@ LessonResult load_lesson(const std::filesystem::path& file, bool decode_images) 
       r.diags.error(path, msg("image.online", {target}));
     } else if (!is_safe_relative_path(target)) {
       r.diags.error(path, msg("image.outside", {target}));
-    } else if (std::error_code ec; !std::filesystem::is_regular_file(dir / target, ec)) {
-      r.diags.warning(path, msg("image.missing", {target, (dir / target).string()}));
+    } else if (std::error_code ec; !std::filesystem::is_regular_file(dir / path_of_utf8(target), ec)) {
+      r.diags.warning(path, msg("image.missing", {target, utf8_of(dir / path_of_utf8(target))}));
     }
   }
   return r;
@@ -545,11 +547,11 @@ CourseResult load_course(const std::filesystem::path& course_toml) {
     r.diags.error("", msg("file.cannot_read"));
     return r;
   }
-  CourseResult r = parse_course(*text, course_toml.string());
+  CourseResult r = parse_course(*text, utf8_of(course_toml));
   for (size_t i = 0; i < r.course.lessons.size(); ++i) {
     const auto& f = r.course.lessons[i];
     if (!is_safe_relative_path(f)) continue;
-    if (std::error_code ec; !std::filesystem::is_regular_file(course_toml.parent_path() / f, ec)) {
+    if (std::error_code ec; !std::filesystem::is_regular_file(course_toml.parent_path() / path_of_utf8(f), ec)) {
       r.diags.error("lessons[" + std::to_string(i) + "]", msg("course.lesson_missing", {f}));
     }
   }
