@@ -111,7 +111,7 @@ int login(const CenterArgs& a) {
         std::cout << nlohmann::json{{"token", l.token}, {"role", "teacher"}, {"class", l.class_id}}.dump() << "\n";
       } else {
         std::cout << message_text("cli.center.teacher_logged_in", language(),
-                                  {l.url, l.name, l.class_id, remote::center_config_path().string()})
+                                  {l.url, l.name, l.class_id, utf8_of(remote::center_config_path())})
                   << "\n";
       }
       return ok;
@@ -132,7 +132,7 @@ int login(const CenterArgs& a) {
       std::cout << j.dump() << "\n";
     } else {
       std::cout << message_text("cli.center.logged_in", language(),
-                                {l.url, l.name, l.class_code, remote::center_config_path().string()})
+                                {l.url, l.name, l.class_code, utf8_of(remote::center_config_path())})
                 << "\n";
       if (!l.new_code.empty()) {
         std::cout << "\n"
@@ -224,7 +224,7 @@ int fetch_model(const CenterArgs& a) {
     return bad_input;
   }
   std::string why;
-  if (!write_file_atomically(a.output, text, 0644, &why)) {
+  if (!write_file_atomically(path_of_utf8(a.output), text, 0644, &why)) {
     std::cerr << "aisandbox-cli: " << why << "\n";
     return bad_input;
   }
@@ -233,7 +233,7 @@ int fetch_model(const CenterArgs& a) {
 }
 
 int submit(const CenterArgs& a) {
-  const LessonResult lesson = load_lesson(a.lesson);
+  const LessonResult lesson = load_lesson(path_of_utf8(a.lesson));
   std::cerr << format_diagnostics(lesson, a.lesson, language());
   if (!lesson.ok()) return bad_input;
   JobSpec job = lesson.lesson.job;

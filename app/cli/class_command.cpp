@@ -48,7 +48,7 @@ std::string class_of(remote::CenterClient& client, const remote::CenterLogin& l)
 // course.toml order when it has one, else its .toml files by name.
 bool collect(const std::vector<std::string>& paths, std::vector<fs::path>* files) {
   for (const std::string& p : paths) {
-    const fs::path path(p);
+    const fs::path path = path_of_utf8(p);
     if (fs::is_regular_file(path)) {
       files->push_back(path);
       continue;
@@ -59,9 +59,9 @@ bool collect(const std::vector<std::string>& paths, std::vector<fs::path>* files
     }
     if (fs::exists(path / "course.toml")) {
       const CourseResult course = load_course(path / "course.toml");
-      std::cerr << format_diagnostics(course, (path / "course.toml").string(), language());
+      std::cerr << format_diagnostics(course, utf8_of(path / "course.toml"), language());
       if (course.diags.has_errors()) return false;
-      for (const std::string& f : course.course.lessons) files->push_back(path / f);
+      for (const std::string& f : course.course.lessons) files->push_back(path / path_of_utf8(f));
       continue;
     }
     std::vector<fs::path> found;
@@ -90,7 +90,7 @@ int class_publish(const CenterArgs& a) {
   bool good = true;
   for (const fs::path& f : files) {
     const LessonResult r = load_lesson(f);
-    std::cerr << format_diagnostics(r, f.string(), language());
+    std::cerr << format_diagnostics(r, utf8_of(f), language());
     if (!r.ok()) {
       good = false;
       continue;
@@ -148,7 +148,7 @@ int class_report(const CenterArgs& a) {
       std::cout << csv;
       return ok;
     }
-    std::ofstream out(a.output, std::ios::binary | std::ios::trunc);
+    std::ofstream out(path_of_utf8(a.output), std::ios::binary | std::ios::trunc);
     out << csv;
     if (!out) {
       std::cerr << "aisandbox-cli: cannot write " << a.output << "\n";

@@ -3,6 +3,7 @@
 #include "core/trained_model.hpp"
 
 #include "core/files.hpp"
+#include "core/user_dirs.hpp"
 
 #include "core/json_text.hpp"
 #include "core/messages.hpp"
@@ -15,9 +16,11 @@
 #include <sstream>
 #include <thread>
 
+#ifndef _WIN32
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#endif
 
 #include <toml++/toml.h>
 
@@ -27,18 +30,22 @@ using nlohmann::json;
 namespace aisb::remote {
 
 fs::path center_config_path() {
+#ifdef _WIN32
+  return user_dir(UserDir::config) / "center.toml";  // %APPDATA%\AISandbox
+#else
   if (const char* x = std::getenv("XDG_CONFIG_HOME"); x != nullptr && *x == '/') {
     return fs::path(x) / "aisandbox" / "center.toml";
   }
   const char* home = std::getenv("HOME");
   return fs::path(home != nullptr ? home : ".") / ".config" / "aisandbox" / "center.toml";
+#endif
 }
 
 std::optional<CenterLogin> load_login() {
   const fs::path file = center_config_path();
   if (!fs::exists(file)) return std::nullopt;
   try {
-    const toml::table t = toml::parse_file(file.string());
+    const toml::table t = toml::parse_file(utf8_of(file));
     CenterLogin l;
     l.url = t["url"].value_or(std::string());
     l.token = t["token"].value_or(std::string());
@@ -150,13 +157,18 @@ void CenterClient::logout() {
 namespace {
 
 // Where a packed image folder waits for its upload:
-// $XDG_CACHE_HOME/aisandbox (~/.cache/aisandbox), else the system's temporary folder.
+// $XDG_CACHE_HOME/aisandbox (~/.cache/aisandbox), else the system's temporary
+// folder; on Windows %LOCALAPPDATA%\AISandbox\cache.
 fs::path cache_folder() {
+#ifdef _WIN32
+  return user_dir(UserDir::cache);
+#else
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x != nullptr && *x == '/') return fs::path(x) / "aisandbox";
   if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
     return fs::path(home) / ".cache" / "aisandbox";
   }
   return fs::temp_directory_path() / "aisandbox";
+#endif
 }
 
 // A file that is removed when this goes, however the upload ended.
@@ -203,7 +215,7 @@ uint64_t CenterClient::upload_data(const JobSpec& job, const std::function<void(
   // What goes: a CSV as it is, an image folder as its canonical tar. Its
   // hash is checked here first: a file changed since the lesson was read
   // would only be refused after the whole upload.
-  fs::path file = d.location;
+  fs::path file = path_of_utf8(d.location);
   TempFile tar;
   if (is_images_source(d)) {
     std::error_code ec;
@@ -217,13 +229,13 @@ uint64_t CenterClient::upload_data(const JobSpec& job, const std::function<void(
     Diagnostics diags;
     const bool packed =
         out && pack_image_folder(
-                   d.location,
+                   path_of_utf8(d.location),
                    [&](std::string_view bytes) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); },
                    diags);
     out.close();
     if (!packed || !out) {
       throw upload_error("cli.center.data_unreadable",
-                         diags.has_errors() ? diags.first_error() : "cannot write " + tar.path.string());
+                         diags.has_errors() ? diags.first_error() : "cannot write " + utf8_of(tar.path));
     }
     file = tar.path;
   }

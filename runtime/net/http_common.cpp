@@ -1,6 +1,10 @@
 // What the server and the client share: addresses, percent-encoding, UTF-8;
 // and the bytes of a response's head as the server writes them.
+#ifdef _WIN32
+#include <ws2tcpip.h>
+#else
 #include <arpa/inet.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
