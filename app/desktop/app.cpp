@@ -1,5 +1,7 @@
 #include "desktop/app.hpp"
 
+#include "core/user_dirs.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -36,6 +38,12 @@ std::string lesson_text(const Lesson& l) {
 }
 
 fs::path font_dir() {
+#ifdef _WIN32
+  // Windows has no Nanum fonts: the build and the installer put them beside
+  // the program (OFL-1.1, which allows it).
+  if (std::error_code ec; fs::exists(program_dir() / "fonts" / "NanumBarunGothic.ttf", ec))
+    return program_dir() / "fonts";
+#endif
   for (const char* d : {"/usr/share/fonts/truetype/nanum", "/usr/share/fonts/nanum", "/usr/local/share/fonts/nanum"}) {
     std::error_code ec;
     if (fs::exists(fs::path(d) / "NanumBarunGothic.ttf", ec)) return d;
@@ -319,6 +327,24 @@ void App::draw_save_dialog() {
   ImGui::EndPopup();
 }
 
+bool App::trains_only_at_center() const {
+  return !torch_built() && session_.needs_torch() && session_.device() != "center";
+}
+
+void App::play() {
+  if (trains_only_at_center()) {
+    // A student logged in to a center sends it there; anyone else is asked
+    // to log in first (the note in the output panel says why).
+    if (center_login_ && center_login_->role == "student") {
+      session_.set_device("center");
+    } else {
+      open_center_ = true;
+      return;
+    }
+  }
+  session_.play();
+}
+
 bool App::busy() const {
   const auto since = std::chrono::steady_clock::now() - achieved_at_;
   return session_.state() == app::RunState::running || since < std::chrono::milliseconds(1600) || !torch_started_ ||
@@ -377,7 +403,7 @@ void App::draw() {
       (!session_.needs_torch() || (torch_started_ && !cuda_future_.valid())) && !own_autouse_ &&
       !session_.resolving()) {
     autoplay_pending_ = false;
-    session_.play();
+    play();
   }
   take_drops();
   own_data_tick();
@@ -391,7 +417,7 @@ void App::draw() {
   if ((screen_ == Screen::player || screen_ == Screen::playground) && !ImGui::GetIO().WantTextInput &&
       !ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId)) {
     if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) {
-      session_.state() == app::RunState::running ? session_.pause() : session_.play();
+      session_.state() == app::RunState::running ? session_.pause() : play();
     }
     if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) session_.step();
     if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) session_.reset();

@@ -182,8 +182,12 @@ class App {
   // read on a worker; the window shows its preview and the choices (the
   // answer column, the columns looked at; the photos' size and colour); "Use
   // this data" gives the session a job on it, read from the file's folder.
-  [[nodiscard]] bool own_data_allowed() const;             // the playground, or a step that unlocks own_data
-  void take_drops();                                       // once a frame: what was dropped on the window
+  [[nodiscard]] bool own_data_allowed() const;  // the playground, or a step that unlocks own_data
+  void take_drops();                            // once a frame: what was dropped on the window
+  // Play: here, or at the compute center for a lesson this build cannot
+  // train (it needs libtorch and there is none, as on Windows).
+  void play();
+  [[nodiscard]] bool trains_only_at_center() const;
   void open_own_data(const std::string& path, bool show);  // reads `path` (when given); `show`: the window
   void own_data_tick();                                    // a preview the worker finished
   [[nodiscard]] bool own_data_ready() const;               // the preview can be used as chosen

@@ -1,5 +1,17 @@
 #include "desktop/glx_present.hpp"
 
+#ifdef _WIN32
+
+// Windows has no GLX: every frame is drawn and swapped whole.
+namespace aisb::ui::glx {
+bool can_present_rects(GLFWwindow*) {
+  return false;
+}
+void present_rect(GLFWwindow*, int, int, int, int) {}
+}  // namespace aisb::ui::glx
+
+#else
+
 #include <cstring>
 #include <string>
 
@@ -37,3 +49,5 @@ void present_rect(GLFWwindow* window, int x, int y, int width, int height) {
 }
 
 }  // namespace aisb::ui::glx
+
+#endif

@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/utf8_args.hpp"
 #include "desktop/app.hpp"
 #include "desktop/platform.hpp"
 #include "engine/engine.hpp"
@@ -20,6 +21,9 @@
 namespace {
 
 bool has_display() {
+#ifdef _WIN32
+  return true;  // a Windows session always has its desktop
+#endif
   for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY"}) {
     const char* d = std::getenv(v);
     if (d != nullptr && *d != '\0') return true;
@@ -37,7 +41,11 @@ double percentile(std::vector<double> v, double q) {
 
 int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
+  aisb::cli::Utf8Args utf8(argc, argv);  // UTF-8 on Windows too
+  argc = utf8.argc();
+  argv = utf8.argv();
   CLI::App cli{"AI Sandbox: build small neural networks and watch them learn", "aisandbox"};
+  cli.allow_windows_style_options(false);  // on Windows too: "/path/to/x" is a path, not an option
   // A callback: asking libtorch for its version loads it, which only --version should pay for.
   cli.set_version_flag("--version", [] {
     return std::string("aisandbox ") + AISB_VERSION + "\nlibtorch " + aisb::torch_version() +
@@ -46,9 +54,10 @@ int main(int argc, char** argv) {
   aisb::ui::AppOptions o;
   std::string screenshot, size = "1600x1000", stats, theme = "light";
   int frames = 0;
-  cli.add_option("--lesson", o.lesson, "Open this lesson file (else the lesson browser)")->check(CLI::ExistingFile);
+  cli.add_option("--lesson", o.lesson, "Open this lesson file (else the lesson browser)")
+      ->check(aisb::cli::existing_file);
   cli.add_option("--edit", o.edit, "Open this lesson file in the authoring view (TOML beside the live lesson)")
-      ->check(CLI::ExistingFile);
+      ->check(aisb::cli::existing_file);
   cli.add_option("--lessons", o.lessons, "Offer the lessons and courses in this folder (e.g. a teacher's own)")
       ->check(CLI::ExistingDirectory);
   cli.add_option("--lang", o.lang, "Language: ko or en (default: from the locale)")->check(CLI::IsMember({"ko", "en"}));
@@ -70,11 +79,11 @@ int main(int argc, char** argv) {
   cli.add_option("--data", o.data,
                  "Use my own data: a CSV file or a folder of photos (one folder per class), as if dropped on the "
                  "window; its preview opens (with --autoplay: the network trains on it)")
-      ->check(CLI::ExistingPath);
+      ->check(aisb::cli::existing_path);
   cli.add_option("--model", o.model,
                  "Open this trained-model file (.aimodel, from aisandbox-cli train --model or the app's Save): "
                  "the network, its curves and its views as at the end of its run, ready to try and to train on")
-      ->check(CLI::ExistingFile);
+      ->check(aisb::cli::existing_file);
   cli.add_option("--try-draw", o.try_draw,
                  "For tests and demos: draw these strokes on the \"Try it\" canvas once it shows: points \"x,y\" "
                  "in the picture's pixels apart by spaces, strokes apart by ';' (with --open try)");

@@ -1,5 +1,7 @@
 #include "desktop/platform.hpp"
 
+#include "core/files.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +14,9 @@
 #define GLFW_INCLUDE_NONE
 #include <GL/gl.h>
 #include <GLFW/glfw3.h>
+#ifndef GL_CLAMP_TO_EDGE
+#define GL_CLAMP_TO_EDGE 0x812F  // OpenGL 1.2; Windows' gl.h stops at 1.1
+#endif
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
@@ -239,7 +244,7 @@ void Platform::rebuild_fonts() {
     ImFont* font = nullptr;
     std::error_code ec;
     if (fs::exists(p, ec))
-      font = io.Fonts->AddFontFromFileTTF(p.c_str(), px, &cfg, ranges != nullptr ? ranges : g_ranges.Data);
+      font = io.Fonts->AddFontFromFileTTF(utf8_of(p).c_str(), px, &cfg, ranges != nullptr ? ranges : g_ranges.Data);
     if (font == nullptr) {
       ImFontConfig d;
       d.SizePixels = px;
@@ -673,7 +678,7 @@ void Texture::put(int width, int height, const uint8_t* rgba, bool smooth) {
 
 bool load_image(const fs::path& file, Texture& out) {
   int w = 0, h = 0, n = 0;
-  unsigned char* data = stbi_load(file.c_str(), &w, &h, &n, 4);
+  unsigned char* data = stbi_load(utf8_of(file).c_str(), &w, &h, &n, 4);  // UTF-8 on Windows too (STBI_WINDOWS_UTF8)
   if (data == nullptr) return false;
   out.upload(w, h, data, true);
   stbi_image_free(data);

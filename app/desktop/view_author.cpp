@@ -10,6 +10,7 @@
 #include <imgui_internal.h>
 #include <imgui_stdlib.h>
 
+#include "core/files.hpp"
 #include "desktop/app.hpp"
 #include "desktop/ui.hpp"
 
@@ -142,7 +143,7 @@ void App::draw_author() {
   begin_panel("editor", nullptr, ImVec2(left, height));
   // Header: the file, its state, save.
   const bool dirty = author_text_ != author_saved_;
-  text(f.bold, p.text, lesson_file_.filename().c_str());
+  text(f.bold, p.text, utf8_of(lesson_file_.filename()).c_str());
   ImGui::SameLine();
   text(f.small, dirty ? p.warn : p.muted, dirty ? tr("author.unsaved") : tr("author.saved"));
   ImGui::SameLine();

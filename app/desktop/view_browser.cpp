@@ -129,7 +129,7 @@ void App::draw_browser() {
       const app::LessonProgress prog = l.lesson ? progress_->get(l.lesson->id) : app::LessonProgress{};
       if (card(l, prog, band, card_w, card_h)) {
         open_lesson(l.file);
-        if (options_.autoplay) session_.play();
+        if (options_.autoplay) play();
       }
       ++i;
     }

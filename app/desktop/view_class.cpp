@@ -68,9 +68,14 @@ std::string when(const std::string& iso) {
   }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
-  const std::time_t t = timegm(&tm);
   std::tm local{};
+#ifdef _WIN32
+  const std::time_t t = _mkgmtime(&tm);
+  localtime_s(&local, &t);
+#else
+  const std::time_t t = timegm(&tm);
   localtime_r(&t, &local);
+#endif
   char buf[32];
   std::strftime(buf, sizeof buf, "%m-%d %H:%M", &local);
   return buf;

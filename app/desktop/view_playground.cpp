@@ -303,12 +303,12 @@ void App::draw_controls_bar(const app::Permissions& allow, float width) {
   const bool remote = session_.remote_run();
   ImGui::BeginDisabled(!session_.valid() || session_.resolving() || session_.data_missing());
   if (icon_button("play", running ? Icon::pause : Icon::play, big, true)) {
-    running ? (remote ? session_.reset() : session_.pause()) : session_.play();
+    running ? (remote ? session_.reset() : session_.pause()) : play();
   }
   if (ImGui::IsItemHovered()) {
-    ImGui::SetTooltip("%s", running                         ? (remote ? tr("center.stop") : tr("controls.pause"))
-                            : session_.device() == "center" ? tr("center.play")
-                                                            : tr("controls.play"));
+    ImGui::SetTooltip("%s", running ? (remote ? tr("center.stop") : tr("controls.pause"))
+                            : session_.device() == "center" || trains_only_at_center() ? tr("center.play")
+                                                                                       : tr("controls.play"));
   }
   ImGui::SameLine(0, em(0.6f));
   ImGui::SetCursorPosY(y0 + (big - small) * 0.5f);

@@ -470,7 +470,9 @@ void App::draw_curves_panel(const app::Permissions&, float width, float height) 
             ImVec2(w, plot_h), {.x_label = tr("output.epoch"), .whole_x = true});
   ImGui::Checkbox(tr("output.log_loss"), &log_loss_);
   draw_learning_bars(w);
-  if (session_.done() && !session_.done()->message.empty()) {
+  if (trains_only_at_center() && !session_.done()) {
+    text_wrapped(f.body, p.accent, tr("center.runs_there"));
+  } else if (session_.done() && !session_.done()->message.empty()) {
     const auto& d = *session_.done();
     const std::string& why = lang() == "ko" && !d.message_ko.empty() ? d.message_ko : d.message;
     platform_.ensure_glyphs(why);
