@@ -3,8 +3,9 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD_TYPE ?= Release
 CMAKE_FLAGS ?=
+VERSION := $(shell sed -n 's/^project(aisandbox VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 
-.PHONY: all deps build run test bench package clean
+.PHONY: all deps build run test bench package windows test-windows clean
 
 all: build
 
@@ -28,5 +29,20 @@ bench: build
 package: build
 	@cd $(BUILD) && cpack
 
+# Windows 10/11 (x86-64), cross-built with MinGW-w64 into build-windows/: the
+# libraries from Debian's sources (installer/windows/build-deps.sh), then
+# the programs (cmake --preset windows).
+windows: deps
+	@bash installer/windows/build-deps.sh build-windows/deps
+	@cmake --preset windows >/dev/null
+	@cmake --build build-windows -j$(JOBS)
+
+# The Windows programs under Wine, held to the Linux build's results.
+test-windows: build windows
+	@bash tests/windows/cli_test.sh $(BUILD)/app/aisandbox-cli build-windows/app/aisandbox-cli.exe
+	@bash tests/windows/center_test.sh $(BUILD) build-windows/app/aisandbox-cli.exe
+	@bash tests/windows/app_test.sh $(BUILD)/app/aisandbox build-windows/app/aisandbox.exe
+	@bash tests/windows/installer_test.sh build-windows/AISandbox-$(VERSION)-Setup.exe $(BUILD)/app/aisandbox
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-windows

@@ -42,10 +42,15 @@ command -v npm >/dev/null 2>&1 || tests+=(npm)
 # metainfo checked (desktop-file-utils, appstream); rsvg-convert
 # (librsvg2-bin) renders the icon's PNGs (installer/make-icons.sh).
 tests+=(help2man dpkg-dev lintian debootstrap systemd desktop-file-utils appstream librsvg2-bin)
+# Windows (make windows, make test-windows): the MinGW-w64 cross-compiler
+# (posix threads), NSIS for its installer, and Wine to run what it builds;
+# dpkg-dev (above) unpacks the Debian source packages the Windows libraries
+# are built from.
+windows=(g++-mingw-w64-x86-64-posix wine wine64 nsis)
 # The benchmarks' peers (PyTorch from Python, Node.js) are in the tests' list now.
 bench=()
 
-want=("${build[@]}" "${runtime[@]}" "${center[@]}" "${gui[@]}" "${tests[@]}")
+want=("${build[@]}" "${runtime[@]}" "${center[@]}" "${gui[@]}" "${tests[@]}" "${windows[@]}")
 check_only=0
 for arg in "$@"; do
   case "$arg" in
