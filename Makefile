@@ -3,7 +3,6 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD_TYPE ?= Release
 CMAKE_FLAGS ?=
-VERSION := $(shell sed -n 's/^project(aisandbox VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 
 .PHONY: all deps build run test bench package windows test-windows clean
 
@@ -42,7 +41,7 @@ test-windows: build windows
 	@bash tests/windows/cli_test.sh $(BUILD)/app/aisandbox-cli build-windows/app/aisandbox-cli.exe
 	@bash tests/windows/center_test.sh $(BUILD) build-windows/app/aisandbox-cli.exe
 	@bash tests/windows/app_test.sh $(BUILD)/app/aisandbox build-windows/app/aisandbox.exe
-	@bash tests/windows/installer_test.sh build-windows/AISandbox-$(VERSION)-Setup.exe $(BUILD)/app/aisandbox
+	@bash tests/windows/installer_test.sh build-windows/AISandbox-*-Setup.exe $(BUILD)/app/aisandbox
 
 clean:
 	rm -rf $(BUILD) build-windows
