@@ -25,6 +25,27 @@ void on_signal(int) {
   g_interrupted = true;
 }
 
+// Ctrl-C (or SIGTERM) from the moment `train` starts until its run has
+// ended cancels the run cleanly ("done", reason cancelled), also when it
+// comes while the lesson and its data are still being read: a run that has
+// not started yet is cancelled as it starts. Installed only here, so the
+// other commands keep Ctrl-C's usual meaning.
+class CancelOnInterrupt {
+ public:
+  CancelOnInterrupt() {
+    g_interrupted = false;
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+  }
+  ~CancelOnInterrupt() { release(); }
+  CancelOnInterrupt(const CancelOnInterrupt&) = delete;
+  CancelOnInterrupt& operator=(const CancelOnInterrupt&) = delete;
+  void release() {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+  }
+};
+
 EnginePath engine_path(const std::string& name) {
   if (name == "fast") return EnginePath::fast;
   if (name == "torch") return EnginePath::torch;
@@ -40,6 +61,7 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 }  // namespace
 
 int train(const TrainArgs& args) {
+  CancelOnInterrupt interrupt;
   const std::string& lang = language();
   const LessonResult lesson = load_lesson(path_of_utf8(args.lesson));
   std::cerr << format_diagnostics(lesson, args.lesson, lang);
@@ -88,8 +110,6 @@ int train(const TrainArgs& args) {
   Progress progress(stdout, tty, job.training.epochs, lesson.lesson.title.in(lang));
   progress.set_goals(step_goals(lesson.lesson));
   LocalBackend backend;
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   backend.start(job, options);
 
   std::vector<Event> events;
@@ -116,8 +136,7 @@ int train(const TrainArgs& args) {
     }
     if (args.json) std::cout.flush();
   }
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  interrupt.release();
 
   if (recorder.complete()) {
     const std::string text = model_file_text(recorder.model());
