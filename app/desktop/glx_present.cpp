@@ -16,8 +16,8 @@ void present_rect(GLFWwindow*, int, int, int, int) {}
 #include <string>
 
 #define GLFW_INCLUDE_NONE
-#include <GLFW/glfw3.h>
 #include <GL/glx.h>
+#include <GLFW/glfw3.h>
 
 // GLFW's native access, declared as glfw3native.h does: that header also
 // wants Xrandr's, which nothing else here needs.
@@ -40,7 +40,8 @@ bool can_present_rects(GLFWwindow* window) {
   if (display == nullptr || glfwGetGLXWindow(window) == 0) return false;
   const char* extensions = glXQueryExtensionsString(display, DefaultScreen(display));
   if (extensions == nullptr || std::strstr(extensions, "GLX_MESA_copy_sub_buffer") == nullptr) return false;
-  g_copy = reinterpret_cast<CopySubBuffer>(glXGetProcAddressARB(reinterpret_cast<const GLubyte*>("glXCopySubBufferMESA")));
+  g_copy =
+      reinterpret_cast<CopySubBuffer>(glXGetProcAddressARB(reinterpret_cast<const GLubyte*>("glXCopySubBufferMESA")));
   return g_copy != nullptr;
 }
 

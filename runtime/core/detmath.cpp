@@ -65,8 +65,12 @@ double horner(const double* c, int n, double x2) {
   return p;
 }
 
-double sin_kernel(double x) { return x * horner(kSinCoef, 10, x * x); }
-double cos_kernel(double x) { return horner(kCosCoef, 10, x * x); }
+double sin_kernel(double x) {
+  return x * horner(kSinCoef, 10, x * x);
+}
+double cos_kernel(double x) {
+  return horner(kCosCoef, 10, x * x);
+}
 
 // x = k * pi/2 + r with |r| <= pi/4 (three-part Cody-Waite reduction; exact
 // enough for the |x| < 1e6 that generators use).
@@ -104,7 +108,7 @@ double exp(double x) {
   if (x < -745.0) return 0.0;
   const double k = std::nearbyint(x / kLn2);
   const double r = x - k * kLn2;  // |r| <= 0.347
-  double p = 1.0;  // e^r = 1 + r(1 + r/2(1 + r/3(... (1 + r/13))))
+  double p = 1.0;                 // e^r = 1 + r(1 + r/2(1 + r/3(... (1 + r/13))))
   for (int n = 13; n >= 1; --n) p = 1.0 + r * p / n;
   return std::ldexp(p, static_cast<int>(k));
 }
@@ -114,10 +118,14 @@ double sin(double x) {
   long long q = 0;
   const double r = reduce(x, q);
   switch (q & 3) {
-    case 0: return sin_kernel(r);
-    case 1: return cos_kernel(r);
-    case 2: return -sin_kernel(r);
-    default: return -cos_kernel(r);
+    case 0:
+      return sin_kernel(r);
+    case 1:
+      return cos_kernel(r);
+    case 2:
+      return -sin_kernel(r);
+    default:
+      return -cos_kernel(r);
   }
 }
 
@@ -126,10 +134,14 @@ double cos(double x) {
   long long q = 0;
   const double r = reduce(x, q);
   switch (q & 3) {
-    case 0: return cos_kernel(r);
-    case 1: return -sin_kernel(r);
-    case 2: return -cos_kernel(r);
-    default: return sin_kernel(r);
+    case 0:
+      return cos_kernel(r);
+    case 1:
+      return -sin_kernel(r);
+    case 2:
+      return -cos_kernel(r);
+    default:
+      return sin_kernel(r);
   }
 }
 

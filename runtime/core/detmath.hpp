@@ -18,7 +18,9 @@ double log(double x);  // x > 0
 double exp(double x);
 double sin(double x);
 double cos(double x);
-inline double sqrt(double x) { return std::sqrt(x); }  // IEEE-754 requires correct rounding
+inline double sqrt(double x) {
+  return std::sqrt(x);
+}  // IEEE-754 requires correct rounding
 
 // x^n for an integer n >= 0 by binary powering: a fixed sequence of
 // multiplications (error about log2(n) ulps), as Adam's bias correction needs.

@@ -62,13 +62,18 @@ inline void activate(Act act, const float* z, float* a, int n) {
 // d activation / d z, from z and the activation's output a.
 inline float activation_grad(Act act, float z, float a) {
   switch (act) {
-    case Act::relu: return z > 0.0f ? 1.0f : 0.0f;
-    case Act::tanh: return 1.0f - a * a;
-    case Act::sigmoid: return a * (1.0f - a);
-    case Act::leaky_relu: return z > 0.0f ? 1.0f : kLeakySlope;
+    case Act::relu:
+      return z > 0.0f ? 1.0f : 0.0f;
+    case Act::tanh:
+      return 1.0f - a * a;
+    case Act::sigmoid:
+      return a * (1.0f - a);
+    case Act::leaky_relu:
+      return z > 0.0f ? 1.0f : kLeakySlope;
     case Act::gelu:
       return 0.5f * (1.0f + det::erff(z * kInvSqrt2)) + z * kInvSqrt2Pi * det::expf(-0.5f * z * z);
-    case Act::linear: return 1.0f;
+    case Act::linear:
+      return 1.0f;
   }
   return 1.0f;
 }
