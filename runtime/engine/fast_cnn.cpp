@@ -1,9 +1,9 @@
 // The fast path for small convolutional networks on the CPU: conv2d (stride
 // 1, "same" or "valid"), maxpool2d, flatten and dense layers, trained with our
-// own kernels. For the lessons' CNNs (a few channels, 3x3 kernels, batches of
-// 32) libtorch's per-operator overhead (oneDNN reorders, autograd, allocation)
-// costs as much as the arithmetic; here a step allocates nothing and runs
-// straight loops.
+// own kernels (fast_cnn_kernels.cpp). For the lessons' CNNs (a few channels,
+// 3x3 kernels, batches of 32) libtorch's per-operator overhead (oneDNN
+// reorders, autograd, allocation) costs as much as the arithmetic; here a
+// step allocates nothing and runs straight loops.
 //
 // Layout: each sample is processed alone, channel-major (NCHW). A conv layer
 // copies its input into a zero-bordered buffer whose rows are Wp = W + 2 pad
@@ -25,7 +25,6 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -34,349 +33,12 @@
 #include <vector>
 
 #include "engine/activations.hpp"
+#include "engine/fast_cnn_kernels.hpp"
+#include "engine/fast_common.hpp"
 #include "engine/net.hpp"
 #include "engine/optimizer_state.hpp"
 
 namespace aisb {
-
-// The hot loops, compiled twice (AVX2 with FMA, and plain x86-64) and chosen
-// when the program loads. No -march in the build: one binary for every PC.
-namespace cnn_kernels {
-
-#if defined(__linux__)
-#define AISB_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-// PE files have no ifunc to choose a clone at load: Windows (MinGW) runs the
-// plain x86-64 loops, the ones a PC without AVX2 runs on Linux.
-#define AISB_HOT
-#endif
-
-using v8 = float __attribute__((vector_size(32)));
-
-// Loads and stores by reference: a v8 returned by value from a function
-// without AVX would change the ABI.
-__attribute__((always_inline)) inline void load(v8& v, const float* p) {
-  std::memcpy(&v, p, sizeof v);
-}
-__attribute__((always_inline)) inline void store(float* p, const v8& v) {
-  std::memcpy(p, &v, sizeof v);
-}
-__attribute__((always_inline)) inline float lanes_sum(const v8& v) {
-  return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
-}
-
-// out[c][i] = bias[c] + sum_t w[c][t] * in[off[t] + i] for c < cout, i < n
-// (n a multiple of 32), through ReLU when `relu` (a NaN stays a NaN, as in
-// torch, so that a diverging run shows in its loss). Two output channels by 32
-// values at a time: 8 accumulators, each input vector used twice.
-AISB_HOT void correlate(const float* in, const int64_t* off, int taps, const float* w, const float* bias, float* out,
-                        int64_t out_plane, int cout, int64_t n, bool relu) {
-  const v8 floor = v8{} - (relu ? 0.0f : INFINITY);
-  int c = 0;
-  for (; c + 2 <= cout; c += 2) {
-    const float* w0 = w + static_cast<int64_t>(c) * taps;
-    const float* w1 = w0 + taps;
-    const float b0 = bias != nullptr ? bias[c] : 0.0f, b1 = bias != nullptr ? bias[c + 1] : 0.0f;
-    float* o0 = out + c * out_plane;
-    float* o1 = o0 + out_plane;
-    for (int64_t i = 0; i < n; i += 32) {
-      v8 a00 = v8{} + b0, a01 = a00, a02 = a00, a03 = a00;
-      v8 a10 = v8{} + b1, a11 = a10, a12 = a10, a13 = a10;
-      for (int t = 0; t < taps; ++t) {
-        const float* s = in + off[t] + i;
-        v8 x0, x1, x2, x3;
-        load(x0, s);
-        load(x1, s + 8);
-        load(x2, s + 16);
-        load(x3, s + 24);
-        const float k0 = w0[t], k1 = w1[t];
-        a00 += x0 * k0;
-        a01 += x1 * k0;
-        a02 += x2 * k0;
-        a03 += x3 * k0;
-        a10 += x0 * k1;
-        a11 += x1 * k1;
-        a12 += x2 * k1;
-        a13 += x3 * k1;
-      }
-      store(o0 + i, floor > a00 ? floor : a00);
-      store(o0 + i + 8, floor > a01 ? floor : a01);
-      store(o0 + i + 16, floor > a02 ? floor : a02);
-      store(o0 + i + 24, floor > a03 ? floor : a03);
-      store(o1 + i, floor > a10 ? floor : a10);
-      store(o1 + i + 8, floor > a11 ? floor : a11);
-      store(o1 + i + 16, floor > a12 ? floor : a12);
-      store(o1 + i + 24, floor > a13 ? floor : a13);
-    }
-  }
-  if (c < cout) {
-    const float* w0 = w + static_cast<int64_t>(c) * taps;
-    const float b0 = bias != nullptr ? bias[c] : 0.0f;
-    float* o0 = out + c * out_plane;
-    for (int64_t i = 0; i < n; i += 32) {
-      v8 a0 = v8{} + b0, a1 = a0, a2 = a0, a3 = a0;
-      for (int t = 0; t < taps; ++t) {
-        const float* s = in + off[t] + i;
-        v8 x0, x1, x2, x3;
-        load(x0, s);
-        load(x1, s + 8);
-        load(x2, s + 16);
-        load(x3, s + 24);
-        const float k0 = w0[t];
-        a0 += x0 * k0;
-        a1 += x1 * k0;
-        a2 += x2 * k0;
-        a3 += x3 * k0;
-      }
-      store(o0 + i, floor > a0 ? floor : a0);
-      store(o0 + i + 8, floor > a1 ? floor : a1);
-      store(o0 + i + 16, floor > a2 ? floor : a2);
-      store(o0 + i + 24, floor > a3 ? floor : a3);
-    }
-  }
-}
-
-template <int B>
-__attribute__((always_inline)) inline void taps_grad(const float* dz, const float* in, const int64_t* off, int64_t n,
-                                                     float* gw) {
-  v8 acc[B];
-  const float* src[B];
-  for (int b = 0; b < B; ++b) {
-    acc[b] = v8{};
-    src[b] = in + off[b];
-  }
-  for (int64_t i = 0; i < n; i += 8) {
-    v8 d;
-    load(d, dz + i);
-    for (int b = 0; b < B; ++b) {
-      v8 x;
-      load(x, src[b] + i);
-      acc[b] += d * x;
-    }
-  }
-  for (int b = 0; b < B; ++b) gw[b] += lanes_sum(acc[b]);
-}
-
-// gw[c][t] += sum_i dz[c][i] * in[off[t] + i]; gb[c] += sum_i dz[c][i].
-AISB_HOT void correlate_grad(const float* dz, int64_t dz_plane, int cout, const float* in, const int64_t* off, int taps,
-                             int64_t n, float* gw, float* gb) {
-  for (int c = 0; c < cout; ++c) {
-    const float* d = dz + c * dz_plane;
-    v8 s{};
-    for (int64_t i = 0; i < n; i += 8) {
-      v8 x;
-      load(x, d + i);
-      s += x;
-    }
-    gb[c] += lanes_sum(s);
-    float* g = gw + static_cast<int64_t>(c) * taps;
-    // Blocks of at most 12 taps (12 accumulators, the input gradient and a
-    // load fill 14 of AVX2's 16 registers), as even as can be: a block of
-    // one would wait on its one accumulator.
-    const int blocks = (taps + 11) / 12;
-    for (int k = 0, t = 0; k < blocks; ++k) {
-      const int size = taps / blocks + (k < taps % blocks ? 1 : 0);
-      const int64_t* o = off + t;
-      switch (size) {
-        case 12:
-          taps_grad<12>(d, in, o, n, g + t);
-          break;
-        case 11:
-          taps_grad<11>(d, in, o, n, g + t);
-          break;
-        case 10:
-          taps_grad<10>(d, in, o, n, g + t);
-          break;
-        case 9:
-          taps_grad<9>(d, in, o, n, g + t);
-          break;
-        case 8:
-          taps_grad<8>(d, in, o, n, g + t);
-          break;
-        case 7:
-          taps_grad<7>(d, in, o, n, g + t);
-          break;
-        case 6:
-          taps_grad<6>(d, in, o, n, g + t);
-          break;
-        case 5:
-          taps_grad<5>(d, in, o, n, g + t);
-          break;
-        case 4:
-          taps_grad<4>(d, in, o, n, g + t);
-          break;
-        case 3:
-          taps_grad<3>(d, in, o, n, g + t);
-          break;
-        case 2:
-          taps_grad<2>(d, in, o, n, g + t);
-          break;
-        default:
-          taps_grad<1>(d, in, o, n, g + t);
-          break;
-      }
-      t += size;
-    }
-  }
-}
-
-// sum_i a[i] * b[i]
-AISB_HOT float dot(const float* a, const float* b, int64_t n) {
-  v8 s0{}, s1{}, s2{}, s3{};
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    v8 x0, x1, x2, x3, y0, y1, y2, y3;
-    load(x0, a + i);
-    load(x1, a + i + 8);
-    load(x2, a + i + 16);
-    load(x3, a + i + 24);
-    load(y0, b + i);
-    load(y1, b + i + 8);
-    load(y2, b + i + 16);
-    load(y3, b + i + 24);
-    s0 += x0 * y0;
-    s1 += x1 * y1;
-    s2 += x2 * y2;
-    s3 += x3 * y3;
-  }
-  for (; i + 8 <= n; i += 8) {
-    v8 x, y;
-    load(x, a + i);
-    load(y, b + i);
-    s0 += x * y;
-  }
-  float sum = lanes_sum((s0 + s1) + (s2 + s3));
-  for (; i < n; ++i) sum += a[i] * b[i];
-  return sum;
-}
-
-// y[i] += a * x[i]
-AISB_HOT void axpy(float* y, float a, const float* x, int64_t n) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    v8 xv, yv;
-    load(xv, x + i);
-    load(yv, y + i);
-    yv += xv * a;
-    store(y + i, yv);
-  }
-  for (; i < n; ++i) y[i] += a * x[i];
-}
-
-// g[o][i] += sum_s d[s][o] * x[s][i] for s < m, in the order of s: a dense
-// layer's weight gradient for a chunk of samples, each row of g read and
-// written once instead of once a sample.
-AISB_HOT void rank_update(float* g, int out, int64_t in, const float* d, const float* x, int m) {
-  for (int o = 0; o < out; ++o) {
-    float* row = g + o * in;
-    int64_t i = 0;
-    for (; i + 8 <= in; i += 8) {
-      v8 acc;
-      load(acc, row + i);
-      for (int s = 0; s < m; ++s) {
-        v8 xv;
-        load(xv, x + s * in + i);
-        acc += xv * d[s * out + o];
-      }
-      store(row + i, acc);
-    }
-    for (; i < in; ++i) {
-      float acc = row[i];
-      for (int s = 0; s < m; ++s) acc += d[s * out + o] * x[s * in + i];
-      row[i] = acc;
-    }
-  }
-}
-
-// d[i] *= (a[i] > 0) for ReLU's backward over a whole buffer (a: its output).
-AISB_HOT void relu_grad(float* d, const float* a, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) d[i] = a[i] > 0.0f ? d[i] : 0.0f;
-}
-
-AISB_HOT void relu(const float* z, float* a, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) a[i] = 0.0f > z[i] ? 0.0f : z[i];
-}
-
-using v8i = int32_t __attribute__((vector_size(32)));
-
-// 2 x 2 max pooling of `c` planes (rows `row` apart, planes `plane` apart)
-// into compact ho x wo planes, with where each maximum came from (an index
-// into `in`). As torch: the first maximum in the window's row-major order,
-// or a NaN. Eight outputs at a time from two pairs of input vectors.
-AISB_HOT void max_pool2(const float* in, int64_t row, int64_t plane, int c, int ho, int wo, float* out, int32_t* idx) {
-  for (int ch = 0; ch < c; ++ch) {
-    for (int oy = 0; oy < ho; ++oy) {
-      const int64_t base = ch * plane + 2 * oy * row;
-      const float* r0 = in + base;
-      const float* r1 = r0 + row;
-      float* o = out + (static_cast<int64_t>(ch) * ho + oy) * wo;
-      int32_t* at = idx + (static_cast<int64_t>(ch) * ho + oy) * wo;
-      int ox = 0;
-      for (; ox + 8 <= wo; ox += 8) {
-        v8 x0, x1, y0, y1;
-        load(x0, r0 + 2 * ox);
-        load(x1, r0 + 2 * ox + 8);
-        load(y0, r1 + 2 * ox);
-        load(y1, r1 + 2 * ox + 8);
-        const v8 a = __builtin_shufflevector(x0, x1, 0, 2, 4, 6, 8, 10, 12, 14);
-        const v8 b = __builtin_shufflevector(x0, x1, 1, 3, 5, 7, 9, 11, 13, 15);
-        const v8 cc = __builtin_shufflevector(y0, y1, 0, 2, 4, 6, 8, 10, 12, 14);
-        const v8 d = __builtin_shufflevector(y0, y1, 1, 3, 5, 7, 9, 11, 13, 15);
-        const v8i first = v8i{0, 2, 4, 6, 8, 10, 12, 14} + static_cast<int32_t>(base + 2 * ox);
-        v8 best = a;
-        v8i where = first;
-        v8i m = (b > best) | (b != b);
-        best = m ? b : best;
-        where = m ? first + 1 : where;
-        m = (cc > best) | (cc != cc);
-        best = m ? cc : best;
-        where = m ? first + static_cast<int32_t>(row) : where;
-        m = (d > best) | (d != d);
-        best = m ? d : best;
-        where = m ? first + static_cast<int32_t>(row + 1) : where;
-        store(o + ox, best);
-        std::memcpy(at + ox, &where, sizeof where);
-      }
-      for (; ox < wo; ++ox) {
-        const float v[4] = {r0[2 * ox], r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1]};
-        const int64_t w[4] = {base + 2 * ox, base + 2 * ox + 1, base + row + 2 * ox, base + row + 2 * ox + 1};
-        int k = 0;
-        for (int j = 1; j < 4; ++j) k = (v[j] > v[k] || std::isnan(v[j])) ? j : k;
-        o[ox] = v[k];
-        at[ox] = static_cast<int32_t>(w[k]);
-      }
-    }
-  }
-}
-
-// Any other size, one window at a time.
-AISB_HOT void max_pool(const float* in, int64_t row, int64_t plane, int s, int c, int ho, int wo, float* out,
-                       int32_t* idx) {
-  for (int ch = 0; ch < c; ++ch) {
-    for (int oy = 0; oy < ho; ++oy) {
-      for (int ox = 0; ox < wo; ++ox) {
-        float best = -INFINITY;
-        int64_t at = ch * plane + oy * s * row + ox * s;
-        for (int dy = 0; dy < s; ++dy) {
-          const int64_t r = ch * plane + (oy * s + dy) * row + ox * s;
-          for (int dx = 0; dx < s; ++dx) {
-            const float v = in[r + dx];
-            const bool take = v > best || std::isnan(v);
-            best = take ? v : best;
-            at = take ? r + dx : at;
-          }
-        }
-        const int64_t o = (static_cast<int64_t>(ch) * ho + oy) * wo + ox;
-        out[o] = best;
-        idx[o] = static_cast<int32_t>(at);
-      }
-    }
-  }
-}
-
-#undef AISB_HOT
-
-}  // namespace cnn_kernels
 
 namespace {
 
@@ -495,9 +157,8 @@ class FastCnn final : public Net {
         lr_(static_cast<float>(job.training.learning_rate)),
         reg_rate_(static_cast<float>(job.training.regularization_rate)) {
     const auto& t = job.training;
-    optimizer_ = t.optimizer == "adam" ? Opt::adam : t.optimizer == "momentum" ? Opt::momentum : Opt::sgd;
-    reg_ = t.regularization == "l1" ? Reg::l1 : t.regularization == "l2" ? Reg::l2 : Reg::none;
-    if (reg_rate_ == 0.0f) reg_ = Reg::none;
+    optimizer_ = fast::parse_optimizer(t.optimizer);
+    reg_ = fast::parse_regularization(t.regularization, reg_rate_);
     if (info.input.size() != 3) throw std::logic_error("the fast CNN takes images");
     View in{static_cast<int>(info.input[0]), static_cast<int>(info.input[1]), static_cast<int>(info.input[2]),
             info.input[2], info.input[1] * info.input[2]};
@@ -594,8 +255,8 @@ class FastCnn final : public Net {
     flipped_.resize(layers_.size());
     flip();
     grads_.assign(offset, 0.0f);
-    if (optimizer_ != Opt::sgd) m_.assign(offset, 0.0f);
-    if (optimizer_ == Opt::adam) v_.assign(offset, 0.0f);
+    if (optimizer_ != fast::Opt::sgd) m_.assign(offset, 0.0f);
+    if (optimizer_ == fast::Opt::adam) v_.assign(offset, 0.0f);
 
     // As libtorch would (torch_net.cpp's make_net): one thread for a small
     // step, every core for a larger one.
@@ -660,44 +321,12 @@ class FastCnn final : public Net {
   }
 
   EvalResult evaluate(const Split& split) override {
-    EvalResult r;
     const int64_t n = split.size();
-    if (n == 0) return r;
+    if (n == 0) return {};
     std::vector<float> out(static_cast<size_t>(n * outputs_));
     forward_all(split.x.data(), n, out.data());
-    double loss = 0.0, abs_err = 0.0, sq_err = 0.0, sum_t = 0.0, sum_t2 = 0.0;
-    int64_t correct = 0;
-    if (classification_) r.confusion.assign(static_cast<size_t>(outputs_) * static_cast<size_t>(outputs_), 0);
-    r.predicted.resize(static_cast<size_t>(n));
-    for (int64_t s = 0; s < n; ++s) {
-      const float* o = out.data() + s * outputs_;
-      const float target = split.y[static_cast<size_t>(s)];
-      if (classification_) {
-        loss += cross_entropy(o, static_cast<int>(target), nullptr);
-        const int predicted = argmax(o), truth = static_cast<int>(target);
-        correct += predicted == truth ? 1 : 0;
-        r.predicted[static_cast<size_t>(s)] = static_cast<float>(predicted);
-        if (truth >= 0 && truth < outputs_) ++r.confusion[static_cast<size_t>(truth * outputs_ + predicted)];
-      } else {
-        r.predicted[static_cast<size_t>(s)] = o[0];
-        const double e = static_cast<double>(o[0]) - target;
-        loss += e * e;
-        abs_err += std::fabs(e);
-        sq_err += e * e;
-        sum_t += target;
-        sum_t2 += static_cast<double>(target) * target;
-      }
-    }
-    const auto nd = static_cast<double>(n);
-    r.loss = loss / nd;
-    if (classification_) {
-      r.accuracy = static_cast<double>(correct) / nd;
-    } else {
-      r.mae = abs_err / nd;
-      const double ss_tot = sum_t2 - sum_t * sum_t / nd;
-      r.r2 = ss_tot > 0.0 ? 1.0 - sq_err / ss_tot : 0.0;
-    }
-    return r;
+    return fast::evaluate<fast::LibMath>(split, classification_, outputs_, work_[0].probs.data(),
+                                         [&](int64_t s) { return out.data() + s * outputs_; });
   }
 
   [[nodiscard]] Probe probe(const float* x) override {
@@ -715,7 +344,7 @@ class FastCnn final : public Net {
     const float* o = w.a.back().data();
     p.outputs.assign(o, o + outputs_);
     if (classification_) {
-      p.klass = argmax(o);
+      p.klass = fast::argmax(o, outputs_);
       // |d out[klass] / d input|: backward from a one-hot, the parameters'
       // gradients left alone.
       float* d = w.da.back().data();
@@ -737,15 +366,10 @@ class FastCnn final : public Net {
 
   [[nodiscard]] std::vector<float> gradient_norms() const override {
     std::vector<float> out;
-    const auto norm = [&](size_t from, size_t n) {
-      double sum = 0.0;
-      for (size_t i = from; i < from + n; ++i) sum += static_cast<double>(grads_[i]) * grads_[i];
-      return static_cast<float>(std::sqrt(sum));
-    };
     for (const auto& l : layers_) {
       if (!l.has_params) continue;
-      out.push_back(norm(l.w, l.w_size));
-      out.push_back(norm(l.b, static_cast<size_t>(l.cout)));
+      out.push_back(fast::l2_norm(grads_.data() + l.w, l.w_size));
+      out.push_back(fast::l2_norm(grads_.data() + l.b, static_cast<size_t>(l.cout)));
     }
     return out;
   }
@@ -763,8 +387,6 @@ class FastCnn final : public Net {
   }
 
  private:
-  enum class Opt { sgd, momentum, adam };
-  enum class Reg { none, l1, l2 };
   enum class Kind { conv, pool, flatten, dense };
 
   struct Layer {
@@ -795,7 +417,7 @@ class FastCnn final : public Net {
     std::vector<std::vector<int32_t>> argmax;  // pool: where each maximum came from
     std::vector<std::vector<float>> dq, din;   // conv: the bordered output gradient, the input gradient
     std::vector<float> dx;
-    std::vector<float> probs;
+    std::vector<float> probs;  // the softmax's
     // dense: a chunk's inputs and output gradients, for one weight-gradient
     // update a chunk; and a block of samples' values for evaluation
     std::vector<std::vector<float>> staged_x, staged_d, block_z, block_a;
@@ -848,26 +470,18 @@ class FastCnn final : public Net {
     if (dense_from_ < nl) w.block_in.assign(static_cast<size_t>(kBlock * layers_[dense_from_].in.c), 0.0f);
   }
 
-  // The input gradient's kernels: w[co][ci][ky][kx] as wt[ci][co][k-1-ky][k-1-kx].
+  // Every conv's kernels for its input gradient but the first's (no layer
+  // before it needs that gradient; the saliency flips them when it asks).
   void flip() {
-    for (size_t i = 0; i < layers_.size(); ++i) {
-      const Layer& l = layers_[i];
-      if (l.kind != Kind::conv || i == 0) continue;  // no layer before the first needs its gradient
-      std::vector<float>& f = flipped_[i];
-      const int k = l.k, cin = l.in.c, kk = k * k;
-      f.resize(static_cast<size_t>(cin) * l.cout * kk);
-      const float* w = params_.data() + l.w;
-      for (int co = 0; co < l.cout; ++co)
-        for (int ci = 0; ci < cin; ++ci)
-          for (int t = 0; t < kk; ++t)
-            f[static_cast<size_t>((ci * l.cout + co) * kk + (kk - 1 - t))] = w[(co * cin + ci) * kk + t];
-    }
+    for (size_t i = 1; i < layers_.size(); ++i)
+      if (layers_[i].kind == Kind::conv) flip_layer(i);
   }
 
-  void flip_first() {
-    // The saliency needs the first layer's input gradient too.
-    const Layer& l = layers_[0];
-    std::vector<float>& f = flipped_[0];
+  // Layer i's kernels for its input gradient: w[co][ci][ky][kx] as
+  // wt[ci][co][k-1-ky][k-1-kx].
+  void flip_layer(size_t i) {
+    const Layer& l = layers_[i];
+    std::vector<float>& f = flipped_[i];
     const int k = l.k, cin = l.in.c, kk = k * k;
     f.resize(static_cast<size_t>(cin) * l.cout * kk);
     const float* w = params_.data() + l.w;
@@ -900,14 +514,7 @@ class FastCnn final : public Net {
       }
       const float* in = w.block_in.data();
       for (size_t i = dense_from_; i < layers_.size(); ++i) {
-        const Layer& l = layers_[i];
-        const int64_t k = l.in.c;
-        float* z = w.block_z[i].data();
-        const float* wt = params_.data() + l.w;
-        const float* bias = params_.data() + l.b;
-        for (int o = 0; o < l.cout; ++o)
-          for (int64_t s = 0; s < m; ++s) z[s * l.cout + o] = cnn_kernels::dot(wt + o * k, in + s * k, k) + bias[o];
-        activate(l.act, z, w.block_a[i].data(), m * l.cout);
+        dense_forward(layers_[i], in, m, w.block_z[i].data(), w.block_a[i].data());
         in = w.block_a[i].data();
       }
       std::copy(in, in + m * outputs_, out + from * outputs_);
@@ -926,15 +533,11 @@ class FastCnn final : public Net {
           float* b = w.bordered[i].data();
           copy_view(in, l.in, b + l.pad * l.wp + l.pad, l.wp, l.in_plane);
           // ReLU in the kernel's stores (its backward needs only the output).
-          if (l.act == Act::relu) {
-            cnn_kernels::correlate(b, l.off.data(), l.taps, params_.data() + l.w, params_.data() + l.b, a, l.n, l.cout,
-                                   l.n, true);
-          } else {
-            float* z = w.z[i].data();
-            cnn_kernels::correlate(b, l.off.data(), l.taps, params_.data() + l.w, params_.data() + l.b, z, l.n, l.cout,
-                                   l.n, false);
-            activate(l.act, z, a, l.size);
-          }
+          const bool relu = l.act == Act::relu;
+          float* z = relu ? a : w.z[i].data();
+          cnn_kernels::correlate(b, l.off.data(), l.taps, params_.data() + l.w, params_.data() + l.b, z, l.n, l.cout,
+                                 l.n, relu);
+          if (!relu) activate(l.act, z, a, l.size);
           break;
         }
         case Kind::pool: {
@@ -952,18 +555,23 @@ class FastCnn final : public Net {
           copy_view(in, v, a, v.w, static_cast<int64_t>(v.h) * v.w);
           break;
         }
-        case Kind::dense: {
-          float* z = w.z[i].data();
-          const float* wt = params_.data() + l.w;
-          const float* bias = params_.data() + l.b;
-          const int64_t nin = l.in.c;
-          for (int o = 0; o < l.cout; ++o) z[o] = cnn_kernels::dot(wt + o * nin, in, nin) + bias[o];
-          activate(l.act, z, a, l.cout);
+        case Kind::dense:
+          dense_forward(l, in, 1, w.z[i].data(), a);
           break;
-        }
       }
       in = a;
     }
+  }
+
+  // A dense layer for m samples: their inputs in rows of l.in.c, z and a in
+  // rows of l.cout.
+  void dense_forward(const Layer& l, const float* in, int64_t m, float* z, float* a) const {
+    const int64_t k = l.in.c;
+    const float* wt = params_.data() + l.w;
+    const float* bias = params_.data() + l.b;
+    for (int o = 0; o < l.cout; ++o)
+      for (int64_t s = 0; s < m; ++s) z[s * l.cout + o] = cnn_kernels::dot(wt + o * k, in + s * k, k) + bias[o];
+    activate(l.act, z, a, m * l.cout);
   }
 
   static void activate(Act act, const float* z, float* a, int64_t n) {
@@ -1021,10 +629,7 @@ class FastCnn final : public Net {
           if (dprev == nullptr) break;
           // Into the previous layer's rows; what lies between them stays zero.
           const View& v = l.in;
-          for (int c = 0; c < v.c; ++c)
-            for (int y = 0; y < v.h; ++y)
-              std::copy(d + (static_cast<int64_t>(c) * v.h + y) * v.w,
-                        d + (static_cast<int64_t>(c) * v.h + y + 1) * v.w, dprev + c * v.plane + y * v.row);
+          copy_view(d, View{v.c, v.h, v.w, v.w, static_cast<int64_t>(v.h) * v.w}, dprev, v.row, v.plane);
           break;
         }
         case Kind::pool: {
@@ -1045,7 +650,7 @@ class FastCnn final : public Net {
                                         g + l.b);
           }
           if (dprev == nullptr) break;
-          if (first) flip_first();
+          if (first) flip_layer(0);  // the saliency: the first layer's are not kept flipped
           // The output gradient, bordered, through the flipped kernels.
           float* q = w.dq[i].data();
           copy_view(d, l.out, q + l.q * l.wq + l.q, l.wq, l.q_plane);
@@ -1059,34 +664,9 @@ class FastCnn final : public Net {
     }
   }
 
-  [[nodiscard]] int argmax(const float* v) const {
-    int best = 0;
-    for (int o = 1; o < outputs_; ++o) best = v[o] > v[best] ? o : best;
-    return best;
-  }
-
-  // Softmax cross-entropy of one sample; writes softmax - onehot to grad.
-  double cross_entropy(const float* logits, int target, float* grad) const {
-    float mx = logits[0];
-    for (int o = 1; o < outputs_; ++o) mx = std::max(mx, logits[o]);
-    float sum = 0.0f;
-    for (int o = 0; o < outputs_; ++o) sum += std::exp(logits[o] - mx);
-    if (grad != nullptr) {
-      for (int o = 0; o < outputs_; ++o) grad[o] = std::exp(logits[o] - mx) / sum - (o == target ? 1.0f : 0.0f);
-    }
-    return static_cast<double>(std::log(sum) + mx - logits[target]);
-  }
-
   double output_loss_and_delta(Work& w, float target, float inv_n, float* d) const {
-    const float* out = w.a.back().data();
-    if (classification_) {
-      const double loss = cross_entropy(out, static_cast<int>(target), d);
-      for (int o = 0; o < outputs_; ++o) d[o] *= inv_n;
-      return loss;
-    }
-    const float e = out[0] - target;
-    d[0] = 2.0f * e * inv_n;
-    return static_cast<double>(e) * e;
+    return fast::loss_and_delta<fast::LibMath>(classification_, w.a.back().data(), outputs_, target, inv_n, d,
+                                               w.probs.data());
   }
 
   // The chunks' gradients added in order, the regularization's added, and
@@ -1100,52 +680,13 @@ class FastCnn final : public Net {
       const float* gc = chunk_grads_[static_cast<size_t>(c)].data();
       for (size_t i = from; i < to; ++i) g[i] += gc[i];
     }
-    const float* p0 = params_.data();
-    if (reg_ != Reg::none) {
+    if (reg_ != fast::Reg::none) {
       for (const auto& l : layers_) {
         if (!l.has_params || !l.regularized) continue;
-        const size_t a = std::max(from, l.w), b = std::min(to, l.w + l.w_size);
-        if (reg_ == Reg::l2) {
-          for (size_t i = a; i < b; ++i) g[i] += reg_rate_ * p0[i];
-        } else {
-          for (size_t i = a; i < b; ++i) g[i] += reg_rate_ * static_cast<float>((p0[i] > 0.0f) - (p0[i] < 0.0f));
-        }
+        fast::regularize(reg_, reg_rate_, params_.data(), g, std::max(from, l.w), std::min(to, l.w + l.w_size));
       }
     }
-    float* p = params_.data();
-    switch (optimizer_) {
-      case Opt::sgd:
-        for (size_t i = from; i < to; ++i) p[i] -= lr_ * g[i];
-        break;
-      case Opt::momentum: {
-        constexpr float kMomentum = 0.9f;
-        float* buf = m_.data();
-        if (step_ == 1) {
-          std::copy(g + from, g + to, buf + from);
-        } else {
-          for (size_t i = from; i < to; ++i) buf[i] = buf[i] * kMomentum + g[i];
-        }
-        for (size_t i = from; i < to; ++i) p[i] -= lr_ * buf[i];
-        break;
-      }
-      case Opt::adam: {
-        constexpr double kBeta1 = 0.9, kBeta2 = 0.999;
-        constexpr float kEps = 1e-8f;
-        const double bc1 = 1.0 - std::pow(kBeta1, static_cast<double>(step_));
-        const double bc2 = 1.0 - std::pow(kBeta2, static_cast<double>(step_));
-        const auto step_size = static_cast<float>(lr_ / bc1);
-        const auto bc2_sqrt = static_cast<float>(std::sqrt(bc2));
-        float* m = m_.data();
-        float* v = v_.data();
-        for (size_t i = from; i < to; ++i) {
-          m[i] = m[i] * static_cast<float>(kBeta1) + g[i] * static_cast<float>(1.0 - kBeta1);
-          v[i] = v[i] * static_cast<float>(kBeta2) + g[i] * g[i] * static_cast<float>(1.0 - kBeta2);
-          const float denom = std::sqrt(v[i]) / bc2_sqrt + kEps;
-          p[i] -= step_size * (m[i] / denom);
-        }
-        break;
-      }
-    }
+    fast::optimizer_step<fast::LibMath>(optimizer_, lr_, step_, params_.data(), g, m_.data(), v_.data(), from, to);
   }
 
   const Dataset& data_;
@@ -1154,8 +695,8 @@ class FastCnn final : public Net {
   int outputs_ = 0;
   float lr_;
   float reg_rate_;
-  Opt optimizer_ = Opt::sgd;
-  Reg reg_ = Reg::none;
+  fast::Opt optimizer_ = fast::Opt::sgd;
+  fast::Reg reg_ = fast::Reg::none;
   int64_t step_ = 0;
   int64_t chunk_ = 8;
   size_t dense_from_ = 0;  // the first of the dense layers that end the network

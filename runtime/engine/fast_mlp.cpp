@@ -5,12 +5,10 @@
 // (same losses, same optimizer updates), and tests/engine/paths_agree_test.cpp
 // holds the two paths to each other step by step.
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 #include <stdexcept>
 
-#include "core/detmath.hpp"
 #include "engine/activations.hpp"
+#include "engine/fast_common.hpp"
 #include "engine/net.hpp"
 #include "engine/optimizer_state.hpp"
 
@@ -32,9 +30,8 @@ class FastMlp final : public Net {
         lr_(static_cast<float>(job.training.learning_rate)),
         reg_rate_(static_cast<float>(job.training.regularization_rate)) {
     const auto& t = job.training;
-    optimizer_ = t.optimizer == "adam" ? Opt::adam : t.optimizer == "momentum" ? Opt::momentum : Opt::sgd;
-    reg_ = t.regularization == "l1" ? Reg::l1 : t.regularization == "l2" ? Reg::l2 : Reg::none;
-    if (reg_rate_ == 0.0f) reg_ = Reg::none;
+    optimizer_ = fast::parse_optimizer(t.optimizer);
+    reg_ = fast::parse_regularization(t.regularization, reg_rate_);
     size_t offset = 0, units = 0, tensor = 0;
     if (init.size() != 2 * info.layers.size()) throw std::logic_error("initial weights do not match the model");
     int in = inputs_;
@@ -64,8 +61,8 @@ class FastMlp final : public Net {
       std::copy(b.begin(), b.end(), params_.begin() + static_cast<ptrdiff_t>(layers_[k].b));
     }
     grads_.assign(offset, 0.0f);
-    if (optimizer_ != Opt::sgd) m_.assign(offset, 0.0f);
-    if (optimizer_ == Opt::adam) v_.assign(offset, 0.0f);
+    if (optimizer_ != fast::Opt::sgd) m_.assign(offset, 0.0f);
+    if (optimizer_ == fast::Opt::adam) v_.assign(offset, 0.0f);
     units_ = units;
     outputs_ = layers_.back().out;
     z_.assign(units_, 0.0f);
@@ -104,44 +101,10 @@ class FastMlp final : public Net {
   }
 
   EvalResult evaluate(const Split& split) override {
-    EvalResult r;
-    const int64_t n = split.size();
-    if (n == 0) return r;
-    double loss = 0.0, abs_err = 0.0, sq_err = 0.0, sum_t = 0.0, sum_t2 = 0.0;
-    int64_t correct = 0;
-    if (classification_) r.confusion.assign(static_cast<size_t>(outputs_) * static_cast<size_t>(outputs_), 0);
-    r.predicted.resize(static_cast<size_t>(n));
-    for (int64_t s = 0; s < n; ++s) {
-      const float* x = split.x.data() + s * inputs_;
-      forward(x);
-      const float* out = a_.data() + layers_.back().unit;
-      const float target = split.y[static_cast<size_t>(s)];
-      if (classification_) {
-        loss += cross_entropy(out, static_cast<int>(target), nullptr);
-        const int predicted = argmax(out), truth = static_cast<int>(target);
-        correct += predicted == truth ? 1 : 0;
-        r.predicted[static_cast<size_t>(s)] = static_cast<float>(predicted);
-        if (truth >= 0 && truth < outputs_) ++r.confusion[static_cast<size_t>(truth * outputs_ + predicted)];
-      } else {
-        r.predicted[static_cast<size_t>(s)] = out[0];
-        const double e = static_cast<double>(out[0]) - target;
-        loss += e * e;
-        abs_err += std::fabs(e);
-        sq_err += e * e;
-        sum_t += target;
-        sum_t2 += static_cast<double>(target) * target;
-      }
-    }
-    const auto nd = static_cast<double>(n);
-    r.loss = loss / nd;
-    if (classification_) {
-      r.accuracy = static_cast<double>(correct) / nd;
-    } else {
-      r.mae = abs_err / nd;
-      const double ss_tot = sum_t2 - sum_t * sum_t / nd;
-      r.r2 = ss_tot > 0.0 ? 1.0 - sq_err / ss_tot : 0.0;
-    }
-    return r;
+    return fast::evaluate<fast::DetMath>(split, classification_, outputs_, probs_.data(), [&](int64_t s) {
+      forward(split.x.data() + s * inputs_);
+      return a_.data() + layers_.back().unit;
+    });
   }
 
   [[nodiscard]] std::string save_state() const override { return optimizer_state::save("fast1", step_, m_, v_); }
@@ -152,14 +115,9 @@ class FastMlp final : public Net {
 
   [[nodiscard]] std::vector<float> gradient_norms() const override {
     std::vector<float> out;
-    const auto norm = [&](size_t from, size_t n) {
-      double sum = 0.0;
-      for (size_t i = from; i < from + n; ++i) sum += static_cast<double>(grads_[i]) * grads_[i];
-      return static_cast<float>(std::sqrt(sum));
-    };
     for (const auto& l : layers_) {
-      out.push_back(norm(l.w, static_cast<size_t>(l.in) * l.out));
-      out.push_back(norm(l.b, static_cast<size_t>(l.out)));
+      out.push_back(fast::l2_norm(grads_.data() + l.w, static_cast<size_t>(l.in) * l.out));
+      out.push_back(fast::l2_norm(grads_.data() + l.b, static_cast<size_t>(l.out)));
     }
     return out;
   }
@@ -177,9 +135,6 @@ class FastMlp final : public Net {
   }
 
  private:
-  enum class Opt { sgd, momentum, adam };
-  enum class Reg { none, l1, l2 };
-
   struct Layer {
     int in = 0, out = 0;
     Act act = Act::linear;
@@ -207,39 +162,10 @@ class FastMlp final : public Net {
     }
   }
 
-  [[nodiscard]] int argmax(const float* v) const {
-    int best = 0;
-    for (int o = 1; o < outputs_; ++o) best = v[o] > v[best] ? o : best;
-    return best;
-  }
-
-  // Softmax cross-entropy of one sample; writes softmax - onehot to grad.
-  double cross_entropy(const float* logits, int target, float* grad) {
-    float mx = logits[0];
-    for (int o = 1; o < outputs_; ++o) mx = std::max(mx, logits[o]);
-    float sum = 0.0f;
-    for (int o = 0; o < outputs_; ++o) {
-      probs_[static_cast<size_t>(o)] = det::expf(logits[o] - mx);
-      sum += probs_[static_cast<size_t>(o)];
-    }
-    if (grad != nullptr) {
-      for (int o = 0; o < outputs_; ++o) grad[o] = probs_[static_cast<size_t>(o)] / sum - (o == target ? 1.0f : 0.0f);
-    }
-    return static_cast<double>(det::logf(sum) + mx - logits[target]);
-  }
-
   double output_loss_and_delta(float target, float inv_n) {
     const Layer& last = layers_.back();
-    const float* out = a_.data() + last.unit;
-    float* d = delta_.data() + last.unit;
-    if (classification_) {
-      const double loss = cross_entropy(out, static_cast<int>(target), d);
-      for (int o = 0; o < last.out; ++o) d[o] *= inv_n;
-      return loss;
-    }
-    const float e = out[0] - target;
-    d[0] = 2.0f * e * inv_n;
-    return static_cast<double>(e) * e;
+    return fast::loss_and_delta<fast::DetMath>(classification_, a_.data() + last.unit, last.out, target, inv_n,
+                                               delta_.data() + last.unit, probs_.data());
   }
 
   void backward(const float* x) {
@@ -272,55 +198,13 @@ class FastMlp final : public Net {
   }
 
   void update() {
-    if (reg_ != Reg::none) {
-      for (const auto& l : layers_) {
-        const float* w = params_.data() + l.w;
-        float* g = grads_.data() + l.w;
-        const size_t n = static_cast<size_t>(l.in) * l.out;
-        if (reg_ == Reg::l2) {
-          for (size_t i = 0; i < n; ++i) g[i] += reg_rate_ * w[i];
-        } else {
-          for (size_t i = 0; i < n; ++i) g[i] += reg_rate_ * static_cast<float>((w[i] > 0.0f) - (w[i] < 0.0f));
-        }
-      }
+    if (reg_ != fast::Reg::none) {
+      for (const auto& l : layers_)
+        fast::regularize(reg_, reg_rate_, params_.data(), grads_.data(), l.w, l.w + static_cast<size_t>(l.in) * l.out);
     }
-    const size_t n = params_.size();
-    float* p = params_.data();
-    const float* g = grads_.data();
     ++step_;
-    switch (optimizer_) {
-      case Opt::sgd:
-        for (size_t i = 0; i < n; ++i) p[i] -= lr_ * g[i];
-        break;
-      case Opt::momentum: {
-        constexpr float kMomentum = 0.9f;
-        float* buf = m_.data();
-        if (step_ == 1) {
-          std::copy(g, g + n, buf);
-        } else {
-          for (size_t i = 0; i < n; ++i) buf[i] = buf[i] * kMomentum + g[i];
-        }
-        for (size_t i = 0; i < n; ++i) p[i] -= lr_ * buf[i];
-        break;
-      }
-      case Opt::adam: {
-        constexpr double kBeta1 = 0.9, kBeta2 = 0.999;
-        constexpr float kEps = 1e-8f;
-        const double bc1 = 1.0 - det::powi(kBeta1, step_);
-        const double bc2 = 1.0 - det::powi(kBeta2, step_);
-        const auto step_size = static_cast<float>(lr_ / bc1);
-        const auto bc2_sqrt = static_cast<float>(std::sqrt(bc2));
-        float* m = m_.data();
-        float* v = v_.data();
-        for (size_t i = 0; i < n; ++i) {
-          m[i] = m[i] * static_cast<float>(kBeta1) + g[i] * static_cast<float>(1.0 - kBeta1);
-          v[i] = v[i] * static_cast<float>(kBeta2) + g[i] * g[i] * static_cast<float>(1.0 - kBeta2);
-          const float denom = std::sqrt(v[i]) / bc2_sqrt + kEps;
-          p[i] -= step_size * (m[i] / denom);
-        }
-        break;
-      }
-    }
+    fast::optimizer_step<fast::DetMath>(optimizer_, lr_, step_, params_.data(), grads_.data(), m_.data(), v_.data(), 0,
+                                        params_.size());
   }
 
   const Dataset& data_;
@@ -329,8 +213,8 @@ class FastMlp final : public Net {
   int outputs_ = 0;
   float lr_;
   float reg_rate_;
-  Opt optimizer_ = Opt::sgd;
-  Reg reg_ = Reg::none;
+  fast::Opt optimizer_ = fast::Opt::sgd;
+  fast::Reg reg_ = fast::Reg::none;
   int64_t step_ = 0;
   std::vector<Layer> layers_;
   size_t units_ = 0;

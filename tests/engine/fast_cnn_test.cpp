@@ -18,6 +18,7 @@
 #include "engine/net.hpp"
 #include "lesson/lesson.hpp"
 #include "support/job_fixtures.hpp"
+#include "torch_compare.hpp"
 
 namespace aisb {
 namespace {
@@ -32,8 +33,7 @@ namespace {
 // far below what a real mistake gives: a wrong index, border, tie rule or
 // optimizer constant moves a weight by 1e-4 or more within a step or two,
 // and the loss at once (checked by breaking the pooling's tie rule).
-constexpr double kLossAbs = 2e-6, kLossRel = 2e-5;
-constexpr double kWeightAbs = 5e-6, kWeightRel = 5e-5;
+constexpr test::StepBounds kBounds{.loss = {2e-6, 2e-5}, .weight = {5e-6, 5e-5}, .gradient = {1e-5, 1e-4}};
 constexpr double kValueAbs = 1e-5, kValueRel = 1e-4;  // layer outputs, saliency, logits
 
 struct Case {
@@ -108,19 +108,6 @@ Bench make_setup(const Case& c, int batch = 20) {
   return s;
 }
 
-void expect_near_weights(const WeightSet& a, const WeightSet& b, const std::string& when) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t k = 0; k < a.size(); ++k) {
-    ASSERT_EQ(a[k].name, b[k].name);
-    ASSERT_EQ(a[k].shape, b[k].shape);
-    ASSERT_EQ(a[k].data.size(), b[k].data.size());
-    for (size_t i = 0; i < a[k].data.size(); ++i) {
-      ASSERT_NEAR(a[k].data[i], b[k].data[i], kWeightAbs + kWeightRel * std::fabs(b[k].data[i]))
-          << a[k].name << "[" << i << "] " << when;
-    }
-  }
-}
-
 void expect_near_values(const std::vector<float>& a, const std::vector<float>& b, const std::string& what) {
   ASSERT_EQ(a.size(), b.size()) << what;
   for (size_t i = 0; i < a.size(); ++i)
@@ -140,26 +127,10 @@ TEST_P(FastCnnAgrees, EveryStepEvaluationAndProbe) {
   EXPECT_STREQ(fast->engine(), "fast");
   ASSERT_EQ(fast->weights(), torch->weights());  // the same starting point, bit for bit
 
-  std::vector<int64_t> order(static_cast<size_t>(s.data.train.size()));
-  std::iota(order.begin(), order.end(), 0);
-  Rng rng(1, streams::order);
   const int64_t batch = s.job.training.batch_size;
+  std::vector<int64_t> order;
   int steps = 0;
-  for (int epoch = 0; epoch < 6; ++epoch) {
-    rng.shuffle(order);
-    for (int64_t at = 0; at < s.data.train.size(); at += batch) {
-      const int64_t n = std::min(batch, s.data.train.size() - at);
-      const double lf = fast->train_step(order.data() + at, n);
-      const double lt = torch->train_step(order.data() + at, n);
-      ASSERT_NEAR(lf, lt, kLossAbs + kLossRel * std::fabs(lt)) << "step " << steps;
-      expect_near_weights(fast->weights(), torch->weights(), "after step " + std::to_string(steps));
-      const std::vector<float> gf = fast->gradient_norms(), gt = torch->gradient_norms();
-      ASSERT_EQ(gf.size(), gt.size());
-      for (size_t k = 0; k < gf.size(); ++k)
-        ASSERT_NEAR(gf[k], gt[k], 1e-5 + 1e-4 * gt[k]) << "gradient " << k << " step " << steps;
-      ++steps;
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(test::train_both(*fast, *torch, s.data.train.size(), batch, 6, kBounds, order, steps));
   EXPECT_EQ(steps, 30);
 
   for (const Split* split : {&s.data.train, &s.data.test}) {
@@ -196,8 +167,8 @@ TEST_P(FastCnnAgrees, EveryStepEvaluationAndProbe) {
   }
   // The probe leaves training as it was: the next step agrees still.
   const double lf = fast->train_step(order.data(), batch), lt = torch->train_step(order.data(), batch);
-  EXPECT_NEAR(lf, lt, kLossAbs + kLossRel * std::fabs(lt));
-  expect_near_weights(fast->weights(), torch->weights(), "after the probes");
+  EXPECT_NEAR(lf, lt, kBounds.loss.at(lt));
+  test::expect_near_weights(fast->weights(), torch->weights(), kBounds.weight, "after the probes");
 }
 
 using test::conv;
@@ -256,28 +227,22 @@ TEST(FastCnn, TheSteelNetworkAgreesWithLibtorch) {
   job.training.optimizer = "adam";
   job.training.learning_rate = 0.001;
   job.training.batch_size = 32;
-  ASSERT_FALSE(validate(job).has_errors()) << validate(job).first_error();
-  Diagnostics d;
-  const ModelInfo info = describe_model(job, d);
-  const Dataset data = make_dataset(job);
-  const WeightSet init = initial_weights(info, job.training.seed);
-  ASSERT_TRUE(fast_path_fits(job, info));
-  auto fast = make_fast_net(job, info, data, init);
-  auto torch = make_torch_net(job, info, data, init, "cpu");
-  std::vector<int64_t> rows(static_cast<size_t>(data.train.size()));
+  test::BothNets b;
+  ASSERT_NO_FATAL_FAILURE(test::make_both(job, b));
+  std::vector<int64_t> rows(static_cast<size_t>(b.data.train.size()));
   std::iota(rows.begin(), rows.end(), 0);
   for (int step = 0; step < 4; ++step) {
     const int64_t* r = rows.data() + step * 32;
-    const double lf = fast->train_step(r, 32), lt = torch->train_step(r, 32);
-    ASSERT_NEAR(lf, lt, kLossAbs + kLossRel * std::fabs(lt)) << "step " << step;
-    const WeightSet wf = fast->weights(), wt = torch->weights();
+    const double lf = b.fast->train_step(r, 32), lt = b.torch->train_step(r, 32);
+    ASSERT_NEAR(lf, lt, kBounds.loss.at(lt)) << "step " << step;
+    const WeightSet wf = b.fast->weights(), wt = b.torch->weights();
     ASSERT_EQ(wf.size(), wt.size());
     for (size_t k = 0; k < wf.size(); ++k) {
       const bool conv_layer = k < 4;  // layers.0 and layers.2: the convs' weights and biases
       size_t loose = 0;
       for (size_t i = 0; i < wf[k].data.size(); ++i) {
         const double diff = std::fabs(wf[k].data[i] - wt[k].data[i]);
-        if (diff <= 10 * (kWeightAbs + kWeightRel * std::fabs(wt[k].data[i]))) continue;
+        if (diff <= 10 * kBounds.weight.at(wt[k].data[i])) continue;
         ASSERT_TRUE(conv_layer) << wf[k].name << "[" << i << "] off by " << diff << " after step " << step;
         ASSERT_LE(diff, 2 * job.training.learning_rate) << wf[k].name << "[" << i << "] after step " << step;
         ++loose;
@@ -285,7 +250,7 @@ TEST(FastCnn, TheSteelNetworkAgreesWithLibtorch) {
       EXPECT_LE(loose, wf[k].data.size() / 100) << wf[k].name << " after step " << step;
     }
   }
-  const EvalResult ef = fast->evaluate(data.test), et = torch->evaluate(data.test);
+  const EvalResult ef = b.fast->evaluate(b.data.test), et = b.torch->evaluate(b.data.test);
   EXPECT_NEAR(ef.loss, et.loss, 1e-4 + 1e-4 * et.loss);
   EXPECT_EQ(ef.predicted, et.predicted);
   EXPECT_EQ(ef.confusion, et.confusion);
@@ -315,8 +280,9 @@ TEST(FastCnn, APoolingTieGoesToTheFirstMaximumAsInTorch) {
     for (int step = 0; step < 5; ++step) {
       const int64_t* r = rows.data() + step * 20;
       const double lf = fast->train_step(r, 20), lt = torch->train_step(r, 20);
-      ASSERT_NEAR(lf, lt, kLossAbs + kLossRel * std::fabs(lt)) << "step " << step;
-      expect_near_weights(fast->weights(), torch->weights(), "after step " + std::to_string(step));
+      ASSERT_NEAR(lf, lt, kBounds.loss.at(lt)) << "step " << step;
+      test::expect_near_weights(fast->weights(), torch->weights(), kBounds.weight,
+                                "after step " + std::to_string(step));
     }
   }
 }
