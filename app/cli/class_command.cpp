@@ -196,7 +196,7 @@ int class_roster(const CenterArgs& a, bool reset) {
       for (const auto& s : students) cards.push_back({s.value("name", ""), s.value("code", "")});
       const json me = client.me();
       std::string why;
-      if (!write_file_atomically(a.output,
+      if (!write_file_atomically(path_of_utf8(a.output),
                                  code_cards_html(me.value("class_name", ""), me.value("class_code", ""), l.url, cards),
                                  0600, &why)) {
         std::cerr << "aisandbox-cli: " << why << "\n";

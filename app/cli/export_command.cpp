@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/usage.hpp"
+#include "core/files.hpp"
 #include "core/messages.hpp"
 #include "export/export.hpp"
 
@@ -19,9 +20,9 @@ int export_model(const ExportArgs& args) {
   // lesson names it ("data/air.csv"), relative to the model file's folder;
   // when it is not there (or not the same data), the notebook says so.
   std::error_code ec;
-  const std::filesystem::path beside = std::filesystem::absolute(args.model, ec).parent_path();
+  const std::filesystem::path beside = std::filesystem::absolute(aisb::path_of_utf8(args.model), ec).parent_path();
   try {
-    aisb::export_model(model, export_kind(args.to), args.output, language(), beside);
+    aisb::export_model(model, export_kind(args.to), aisb::path_of_utf8(args.output), language(), beside);
   } catch (const std::exception& e) {
     std::cerr << "aisandbox-cli: " << e.what() << "\n";
     return bad_input;

@@ -91,7 +91,7 @@ void check_course(CourseResult& c, const fs::path& file, const std::map<fs::path
   std::map<std::string, std::string> seen;  // id -> file
   std::set<fs::path> listed;
   for (size_t i = 0; i < c.course.lessons.size(); ++i) {
-    const fs::path lesson = fs::weakly_canonical(dir / c.course.lessons[i]);
+    const fs::path lesson = fs::weakly_canonical(dir / path_of_utf8(c.course.lessons[i]));
     listed.insert(lesson);
     const auto id = ids.find(lesson);
     if (id == ids.end() || id->second.empty()) continue;

@@ -326,7 +326,7 @@ int predict(const PredictArgs& args) {
   Samples samples;
   try {
     for (const auto& input : args.inputs) {
-      const fs::path path(input);
+      const fs::path path = path_of_utf8(input);
       std::error_code ec;
       if (fs::is_directory(path, ec)) {
         add_folder(*predictor, path, samples);

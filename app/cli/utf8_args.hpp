@@ -29,19 +29,28 @@ class Utf8Args {
   std::vector<char*> ptrs_;
 };
 
-inline CLI::Validator existing(bool folder_too) {
+enum class Exists { file, folder, either };
+
+inline CLI::Validator existing(Exists what) {
   return CLI::Validator(
-      [folder_too](std::string& name) -> std::string {
+      [what](std::string& name) -> std::string {
         std::error_code ec;
         const std::filesystem::path p = path_of_utf8(name);
-        if (std::filesystem::is_regular_file(p, ec) || (folder_too && std::filesystem::is_directory(p, ec))) return "";
-        return (folder_too ? "Path does not exist: " : "File does not exist: ") + name;
+        if (what != Exists::folder && std::filesystem::is_regular_file(p, ec)) return "";
+        if (what != Exists::file && std::filesystem::is_directory(p, ec)) return "";
+        return (what == Exists::file     ? "File does not exist: "
+                : what == Exists::folder ? "Directory does not exist: "
+                                         : "Path does not exist: ") +
+               name;
       },
-      folder_too ? "PATH" : "FILE");
+      what == Exists::file     ? "FILE"
+      : what == Exists::folder ? "DIR"
+                               : "PATH");
 }
 
-// As CLI::ExistingFile and CLI::ExistingPath.
-inline const CLI::Validator existing_file = existing(false);
-inline const CLI::Validator existing_path = existing(true);
+// As CLI::ExistingFile, CLI::ExistingDirectory and CLI::ExistingPath.
+inline const CLI::Validator existing_file = existing(Exists::file);
+inline const CLI::Validator existing_dir = existing(Exists::folder);
+inline const CLI::Validator existing_path = existing(Exists::either);
 
 }  // namespace aisb::cli

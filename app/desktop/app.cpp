@@ -1,5 +1,6 @@
 #include "desktop/app.hpp"
 
+#include "core/files.hpp"
 #include "core/user_dirs.hpp"
 
 #include <algorithm>
@@ -44,9 +45,10 @@ fs::path font_dir() {
   if (std::error_code ec; fs::exists(program_dir() / "fonts" / "NanumBarunGothic.ttf", ec))
     return program_dir() / "fonts";
 #endif
-  for (const char* d : {"/usr/share/fonts/truetype/nanum", "/usr/share/fonts/nanum", "/usr/local/share/fonts/nanum"}) {
+  for (const fs::path& d : {fs::path("/usr/share/fonts/truetype/nanum"), fs::path("/usr/share/fonts/nanum"),
+                            fs::path("/usr/local/share/fonts/nanum")}) {
     std::error_code ec;
-    if (fs::exists(fs::path(d) / "NanumBarunGothic.ttf", ec)) return d;
+    if (fs::exists(d / "NanumBarunGothic.ttf", ec)) return d;
   }
   return {};
 }
@@ -60,7 +62,7 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
     throw std::runtime_error("cannot find the app's assets (assets/i18n); looked in " + looked +
                              " (set AISANDBOX_DATA to the folder that holds assets/ and lessons/)");
   }
-  lessons_dir_ = options.lessons.empty() ? app::find_data_dir("lessons", &looked) : fs::path(options.lessons);
+  lessons_dir_ = options.lessons.empty() ? app::find_data_dir("lessons", &looked) : path_of_utf8(options.lessons);
   if (lessons_dir_.empty()) {
     startup_error_ = "no lessons found; looked in " + looked;
     std::fprintf(stderr, "aisandbox: %s\n", startup_error_.c_str());
@@ -78,8 +80,9 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   titles_.add(my_lessons_);
   // A teacher's own lessons, opened from their folder: the class view names
   // their students' runs of them (and of the lessons beside them) by title.
-  for (const std::string& f : {options.edit, options.lesson}) {
-    if (!f.empty()) titles_.add_folder(fs::path(f).parent_path().empty() ? fs::path(".") : fs::path(f).parent_path());
+  for (const std::string& name : {options.edit, options.lesson}) {
+    const fs::path f = path_of_utf8(name);
+    if (!f.empty()) titles_.add_folder(f.parent_path().empty() ? fs::path(".") : f.parent_path());
   }
   rebuild_fonts();
   session_.set_wake([] { Platform::wake(); });
@@ -101,9 +104,9 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   session_.set_speed(speed_of(speed_index_));
 
   if (!options.edit.empty()) {
-    open_author(options.edit);
+    open_author(path_of_utf8(options.edit));
   } else if (!options.lesson.empty()) {
-    open_lesson(options.lesson);
+    open_lesson(path_of_utf8(options.lesson));
     if (options.step > 0) go_to_step(options.step - 1);
   } else if (options.playground) {
     open_playground();
@@ -127,7 +130,7 @@ App::App(Platform& platform, const AppOptions& options) : platform_(platform), o
   if (options.open == "about") show_about_ = true;
   if (options.open == "data" && options.data.empty()) open_own_data("", true);
   // A trained model: shown once read (view_model.cpp).
-  if (!options.model.empty()) open_model_file(options.model);
+  if (!options.model.empty()) open_model_file(path_of_utf8(options.model));
   if (options.open == "try") show_try_ = true;
   if (options.open == "models") open_models_ = true;
   if (options.open == "keep") open_keep_ = true;

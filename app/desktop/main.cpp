@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   cli.add_option("--edit", o.edit, "Open this lesson file in the authoring view (TOML beside the live lesson)")
       ->check(aisb::cli::existing_file);
   cli.add_option("--lessons", o.lessons, "Offer the lessons and courses in this folder (e.g. a teacher's own)")
-      ->check(CLI::ExistingDirectory);
+      ->check(aisb::cli::existing_dir);
   cli.add_option("--lang", o.lang, "Language: ko or en (default: from the locale)")->check(CLI::IsMember({"ko", "en"}));
   cli.add_flag("--autoplay", o.autoplay, "Start training at once");
   cli.add_option("--step", o.step,
@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
     if (!stats.empty()) {
       const auto& done = app.session().done();
       const auto& latest = app.session().latest();
-      std::ofstream out(stats);
+      std::ofstream out(aisb::path_of_utf8(stats));
       out << "{\"frames\": " << frame_ms.size() << ", \"window_ms\": " << window_ms << ", \"app_ms\": " << app_ms
           << ", \"first_frame_ms\": " << first_frame_ms << ", \"frame_ms_p50\": " << percentile(frame_ms, 0.5)
           << ", \"frame_ms_p99\": " << percentile(frame_ms, 0.99) << ", \"frame_ms_max\": " << percentile(frame_ms, 1.0)

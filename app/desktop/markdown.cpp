@@ -7,6 +7,7 @@
 
 #include <imgui.h>
 
+#include "core/files.hpp"
 #include "desktop/platform.hpp"
 #include "desktop/ui.hpp"
 #include "widgets/markdown_doc.hpp"
@@ -98,7 +99,9 @@ void markdown(const std::string& text, const std::filesystem::path& base) {
       case md::Kind::heading:
         flow(b.runs, b.level <= 2 ? f.heading : f.bold, b.level <= 2 ? f.heading : f.bold, 0, p.text);
         break;
-      case md::Kind::paragraph: flow(b.runs, f.body, f.bold, 0, p.text); break;
+      case md::Kind::paragraph:
+        flow(b.runs, f.body, f.bold, 0, p.text);
+        break;
       case md::Kind::quote: {
         const ImVec2 at = ImGui::GetCursorScreenPos();
         flow(b.runs, f.body, f.bold, em(1.0f), p.muted);
@@ -134,7 +137,7 @@ void markdown(const std::string& text, const std::filesystem::path& base) {
         break;
       }
       case md::Kind::image: {
-        Texture* tex = image(base / b.src);
+        Texture* tex = image(base / path_of_utf8(b.src));
         const float w = ImGui::GetContentRegionAvail().x;
         if (tex != nullptr && tex->width() > 0) {
           const float scale = std::min(1.0f, w / static_cast<float>(tex->width())) * std::max(1.0f, em() / 17.0f);
@@ -150,7 +153,8 @@ void markdown(const std::string& text, const std::filesystem::path& base) {
       case md::Kind::rule: {
         const ImVec2 at = ImGui::GetCursorScreenPos();
         const float w = ImGui::GetContentRegionAvail().x;
-        ImGui::GetWindowDrawList()->AddLine(ImVec2(at.x, at.y + em(0.4f)), ImVec2(at.x + w, at.y + em(0.4f)), p.border, 1.0f);
+        ImGui::GetWindowDrawList()->AddLine(ImVec2(at.x, at.y + em(0.4f)), ImVec2(at.x + w, at.y + em(0.4f)), p.border,
+                                            1.0f);
         ImGui::Dummy(ImVec2(w, em(0.8f)));
         break;
       }

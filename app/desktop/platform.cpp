@@ -233,7 +233,7 @@ void Platform::rebuild_fonts() {
   // Digits only for the big counters: a full set at that size would double
   // the atlas, which a software renderer pays for on every first frame.
   static const ImWchar digits[] = {0x20, 0x3A, 0x2D, 0x2D, 0x2013, 0x2013, 0x25, 0x25, 0};
-  const auto add = [&](const char* file, float px, const ImWchar* ranges = nullptr) -> ImFont* {
+  const auto add = [&](const fs::path& file, float px, const ImWchar* ranges = nullptr) -> ImFont* {
     const fs::path p = font_dir_ / file;
     ImFontConfig cfg;
     // Hangul at 14 px and up is crisp without horizontal oversampling, and

@@ -88,20 +88,8 @@ void App::author_reparse() {
 }
 
 bool App::author_save() {
-  const fs::path tmp = lesson_file_.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << author_text_;
-    out.flush();
-    if (!out) {
-      author_message_ = trf("author.save_failed", {lesson_file_.string()});
-      return false;
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, lesson_file_, ec);
-  if (ec) {
-    author_message_ = trf("author.save_failed", {lesson_file_.string()});
+  if (!write_file_atomically(lesson_file_, author_text_, 0644)) {
+    author_message_ = trf("author.save_failed", {utf8_of(lesson_file_)});
     return false;
   }
   if (watch_) watch_->rebase();

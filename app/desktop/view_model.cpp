@@ -17,6 +17,7 @@
 #include <imgui.h>
 
 #include "core/catalog.hpp"
+#include "core/files.hpp"
 #include "core/job_reader.hpp"
 #include "desktop/app.hpp"
 #include "desktop/data_display.hpp"
@@ -57,7 +58,7 @@ void App::open_model_file(const fs::path& file) {
   model_future_ = std::async(std::launch::async, [file] {
     ModelLoad l;
     l.file = file;
-    TrainedModel m = read_model_file(file.string(), l.problems);
+    TrainedModel m = read_model_file(utf8_of(file), l.problems);
     if (!l.problems.has_errors()) l.model = std::make_shared<const TrainedModel>(std::move(m));
     Platform::wake();
     return l;
@@ -81,7 +82,7 @@ fs::path App::data_folder_for(const TrainedModel& model, const fs::path& file) c
   const std::string rel = source_path(model.job.dataset);
   for (const auto& p : places) {
     std::error_code ec;
-    if (fs::exists(p / rel, ec)) return p;
+    if (fs::exists(p / path_of_utf8(rel), ec)) return p;
   }
   return places.empty() ? fs::path() : places.front();
 }
@@ -107,8 +108,8 @@ void App::show_model(std::shared_ptr<const TrainedModel> model, const fs::path& 
 }
 
 bool App::take_model_drop(const std::string& path) {
-  if (app::is_model_file(path)) {
-    open_model_file(path);
+  if (app::is_model_file(path_of_utf8(path))) {
+    open_model_file(path_of_utf8(path));
     return true;
   }
   // A photo, while "Try it" shows a picture model.
@@ -117,7 +118,7 @@ bool App::take_model_drop(const std::string& path) {
   const app::TryKind kind = app::try_kind(model->job);
   if (kind != app::TryKind::drawing && kind != app::TryKind::photo) return false;
   std::error_code ec;
-  if (fs::is_directory(path, ec)) return false;
+  if (fs::is_directory(path_of_utf8(path), ec)) return false;
   set_try_photo(path);
   return true;
 }
@@ -125,7 +126,7 @@ bool App::take_model_drop(const std::string& path) {
 void App::set_try_photo(const std::string& path) {
   const auto& model = session_.trained_model();
   if (!model) return;
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path_of_utf8(path), std::ios::binary);
   std::ostringstream bytes;
   bytes << in.rdbuf();
   const Shape shape = input_shape(model->job);
@@ -136,7 +137,7 @@ void App::set_try_photo(const std::string& path) {
   std::optional<std::vector<float>> px = app::photo_input(bytes.str(), shape, ink_on_dark, &flipped, &why);
   platform_.ensure_glyphs(path + why);
   if (!in || !px) {
-    try_note_ = trf("try.photo_unreadable", {fs::path(path).filename().string(), why.empty() ? path : why});
+    try_note_ = trf("try.photo_unreadable", {utf8_of(path_of_utf8(path).filename()), why.empty() ? path : why});
     return;
   }
   try_note_ = flipped ? tr("try.photo_flipped") : "";

@@ -12,6 +12,7 @@
 
 #include <imgui.h>
 
+#include "core/files.hpp"
 #include "core/user_dirs.hpp"
 #include "desktop/app.hpp"
 #include "desktop/ui.hpp"
@@ -46,7 +47,7 @@ std::string column_type(const app::ColumnFacts& c) {
 }
 
 std::string extension_of(const fs::path& p) {
-  std::string e = p.extension().string();
+  std::string e = utf8_of(p.extension());
   for (char& c : e) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   return e;
 }
@@ -81,7 +82,7 @@ void dashed_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 color, float dash, fl
 // however the job names it).
 bool same_data(const DatasetSpec& now, const app::DataPath& path) {
   if (!is_file_source(now) || now.location.empty() || now.source.starts_with("csv:") != path.table()) return false;
-  return fs::path(now.location).lexically_normal() == path.full().lexically_normal();
+  return path_of_utf8(now.location).lexically_normal() == path.full().lexically_normal();
 }
 
 }  // namespace
@@ -112,7 +113,7 @@ void App::open_own_data(const std::string& path, bool show) {
   std::snprintf(own_path_, sizeof own_path_, "%s", path.c_str());
   platform_.ensure_glyphs(path);
   app::Refusal why;
-  const std::optional<app::DataPath> where = app::data_path_of(path, &why);
+  const std::optional<app::DataPath> where = app::data_path_of(path_of_utf8(path), &why);
   own_preview_.reset();
   own_thumbs_.clear();
   if (!where) {
@@ -264,7 +265,7 @@ void App::draw_own_data() {
   ImGui::BeginChild("##own_body", ImVec2(0, ImGui::GetContentRegionAvail().y - footer), false);
   ImGui::PushTextWrapPos(0.0f);
   if (own_pending_) {
-    caption(trf("own.reading", {own_pending_->full().filename().string()}).c_str());
+    caption(trf("own.reading", {utf8_of(own_pending_->full().filename())}).c_str());
   } else if (!own_refusal_.empty()) {
     text_wrapped(f.bold, p.bad, own_refusal_.c_str());
   }
@@ -347,7 +348,7 @@ void App::draw_own_picker() {
 
   // A small folder list: CSV files and folders where the path points.
   std::error_code ec;
-  fs::path folder = own_path_[0] != '\0' ? fs::path(own_path_) : fs::path();
+  fs::path folder = own_path_[0] != '\0' ? path_of_utf8(own_path_) : fs::path();
   if (!folder.empty() && !fs::is_directory(folder, ec)) folder = folder.parent_path();
   if (folder.empty() || !fs::is_directory(folder, ec)) {
     folder = home_dir();
@@ -355,13 +356,13 @@ void App::draw_own_picker() {
   folder = fs::absolute(folder, ec).lexically_normal();
   if (folder.has_filename() == false && folder.has_parent_path() && folder != folder.root_path())
     folder = folder.parent_path();
-  if (own_listed_ != folder.string()) {
-    own_listed_ = folder.string();
+  if (own_listed_ != utf8_of(folder)) {
+    own_listed_ = utf8_of(folder);
     own_entries_.clear();
     int photo_folders = 0, looked = 0;
     for (auto it = fs::directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
          !ec && it != fs::directory_iterator() && own_entries_.size() < 400; it.increment(ec)) {
-      const std::string name = it->path().filename().string();
+      const std::string name = utf8_of(it->path().filename());
       if (name.empty() || name[0] == '.') continue;
       std::error_code e2;
       const bool dir = it->is_directory(e2);
@@ -390,7 +391,7 @@ void App::draw_own_picker() {
   text(f.bold, p.text, own_listed_.c_str());
   if (folder.has_parent_path() && folder != folder.root_path()) {
     if (ImGui::SmallButton(tr("own.up"))) {
-      std::snprintf(own_path_, sizeof own_path_, "%s", folder.parent_path().string().c_str());
+      std::snprintf(own_path_, sizeof own_path_, "%s", utf8_of(folder.parent_path()).c_str());
     }
     ImGui::SameLine();
   }
@@ -406,11 +407,11 @@ void App::draw_own_picker() {
     const bool clicked = ImGui::Selectable(label.c_str());
     ImGui::PopStyleColor();
     if (!clicked) continue;
-    const fs::path chosen = folder / name;
+    const fs::path chosen = folder / path_of_utf8(name);
     if (dir) {
-      std::snprintf(own_path_, sizeof own_path_, "%s", chosen.string().c_str());
+      std::snprintf(own_path_, sizeof own_path_, "%s", utf8_of(chosen).c_str());
     } else {
-      open_own_data(chosen.string(), true);
+      open_own_data(utf8_of(chosen), true);
     }
     break;
   }
@@ -421,7 +422,7 @@ void App::draw_own_table() {
   const Palette& p = ctx().palette;
   const Fonts& f = ctx().fonts;
   const app::DataPreview& pv = *own_preview_;
-  const std::string name = pv.path.full().filename().string();
+  const std::string name = utf8_of(pv.path.full().filename());
   text(f.bold, p.text, trf("own.table_summary", {name, thousands(pv.rows), std::to_string(pv.columns.size())}).c_str());
   text_wrapped(f.body, p.muted, tr("own.table_help"));
   ImGui::Dummy(ImVec2(0, em(0.2f)));
@@ -541,7 +542,7 @@ void App::draw_own_photos() {
   const Palette& p = ctx().palette;
   const Fonts& f = ctx().fonts;
   const app::DataPreview& pv = *own_preview_;
-  const std::string name = pv.path.full().filename().string();
+  const std::string name = utf8_of(pv.path.full().filename());
   text(f.bold, p.text,
        trf("own.photos_summary", {name, std::to_string(pv.classes.size()), thousands(pv.images)}).c_str());
   text_wrapped(f.body, p.muted, tr("own.photos_help"));

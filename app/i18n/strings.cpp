@@ -1,5 +1,6 @@
 #include "i18n/strings.hpp"
 
+#include "core/files.hpp"
 #include "core/messages.hpp"
 
 #include <cstdlib>
@@ -35,8 +36,9 @@ std::string read_file(const std::filesystem::path& p) {
 
 void Strings::load(const std::filesystem::path& dir, const std::string& lang) {
   const std::string fallback = read_file(dir / "en.json");
-  const std::string primary = lang == "en" ? fallback : read_file(dir / (lang + ".json"));
-  primary_ = parse_table(primary, (dir / (lang + ".json")).string());
+  const std::filesystem::path file = dir / path_of_utf8(lang + ".json");
+  const std::string primary = lang == "en" ? fallback : read_file(file);
+  primary_ = parse_table(primary, utf8_of(file));
   fallback_ = lang == "en" ? primary_ : parse_table(fallback, (dir / "en.json").string());
   lang_ = lang;
   missing_.clear();

@@ -15,11 +15,12 @@ namespace aisb::app {
 
 fs::path home_file(const std::string& name, bool keep_old) {
   const fs::path dir = home_dir();
-  fs::path file = dir / name;
+  fs::path file = dir / path_of_utf8(name);
   if (!keep_old) return file;
   const std::string stem = file.stem().string(), ext = file.extension().string();
   std::error_code ec;
-  for (int i = 2; fs::exists(file, ec) && i < 1000; ++i) file = dir / (stem + "-" + std::to_string(i) + ext);
+  for (int i = 2; fs::exists(file, ec) && i < 1000; ++i)
+    file = dir / path_of_utf8(stem + "-" + std::to_string(i) + ext);
   return file;
 }
 

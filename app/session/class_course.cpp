@@ -101,7 +101,7 @@ ClassSyncReport sync_class_lessons(remote::CenterClient& client, const std::stri
   ClassSyncReport report;
   json index = json::array();
   for (const Listed& l : listed) {
-    const fs::path file = dir / (l.id + ".toml");
+    const fs::path file = dir / path_of_utf8(l.id + ".toml");
     std::error_code ec;
     const auto it = held.find(l.id);
     const bool have = it != held.end() && fs::is_regular_file(file, ec);
@@ -129,7 +129,7 @@ std::vector<LibraryLesson> load_class_lessons(const fs::path& dir) {
   std::vector<LibraryLesson> out;
   std::error_code ec;
   for (const IndexEntry& e : read_index(dir)) {
-    const fs::path file = dir / (e.id + ".toml");
+    const fs::path file = dir / path_of_utf8(e.id + ".toml");
     if (fs::is_regular_file(file, ec)) out.push_back(load_library_lesson(file));
   }
   return out;
@@ -217,7 +217,7 @@ void ClassCourse::run() {
       loaded = false;
       class_id = safe_file_name(login.class_id) ? login.class_id : "";
       if (!class_id.empty()) {
-        std::vector<LibraryLesson> cached = load_class_lessons(root_ / class_id);
+        std::vector<LibraryLesson> cached = load_class_lessons(root_ / path_of_utf8(class_id));
         loaded = true;
         lock.lock();
         if (gen == generation_) publish(class_id, std::move(cached), std::nullopt, "");
@@ -230,7 +230,7 @@ void ClassCourse::run() {
     try {
       remote::CenterClient client(login.url, login.token, options_);
       if (class_id.empty()) class_id = client.me().value("class", "");
-      report = sync_class_lessons(client, class_id, root_ / class_id);
+      report = sync_class_lessons(client, class_id, root_ / path_of_utf8(class_id));
     } catch (const remote::Refused& e) {
       error = e.what();
       refused = e.status;
@@ -241,7 +241,7 @@ void ClassCourse::run() {
     // cache was not shown yet: its id came from the center).
     std::optional<std::vector<LibraryLesson>> fresh;
     if (error.empty() && (report.changed() || !loaded)) {
-      fresh = load_class_lessons(root_ / class_id);
+      fresh = load_class_lessons(root_ / path_of_utf8(class_id));
       loaded = true;
     }
 

@@ -1,4 +1,5 @@
 #include "session/keep_model.hpp"
+#include "core/files.hpp"
 #include "core/user_dirs.hpp"
 
 #include <algorithm>
@@ -26,10 +27,10 @@ std::string model_name_for(const JobSpec& job) {
 }
 
 fs::path keep_path(const fs::path& folder, const std::string& name, const std::string& kind) {
-  if (kind == "pytorch") return folder / (name + "-pytorch");
-  if (kind == "onnx") return folder / (name + ".onnx");
-  if (kind == "notebook") return folder / (name + ".ipynb");
-  return folder / (name + kModelFileExtension);
+  if (kind == "pytorch") return folder / path_of_utf8(name + "-pytorch");
+  if (kind == "onnx") return folder / path_of_utf8(name + ".onnx");
+  if (kind == "notebook") return folder / path_of_utf8(name + ".ipynb");
+  return folder / path_of_utf8(name + kModelFileExtension);
 }
 
 KeepResult save_model_file(const TrainedModel& model, const fs::path& file) {
@@ -37,7 +38,8 @@ KeepResult save_model_file(const TrainedModel& model, const fs::path& file) {
   r.path = file;
   std::error_code ec;
   if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
-  const fs::path tmp = file.string() + ".tmp";
+  fs::path tmp = file;
+  tmp += ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << model_file_text(model);

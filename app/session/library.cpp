@@ -64,7 +64,7 @@ Library scan_library(const fs::path& root) {
     c.dir = cf.parent_path();
     c.course = r.course;
     for (const auto& rel : r.course.lessons) {
-      const fs::path file = (c.dir / rel).lexically_normal();
+      const fs::path file = (c.dir / path_of_utf8(rel)).lexically_normal();
       in_course.insert(file);
       c.lessons.push_back(load_library_lesson(file));
     }
@@ -85,16 +85,16 @@ fs::path find_data_dir(const std::string& name, std::string* looked) {
   if (!exe.empty()) {
     const fs::path build = fs::path(AISB_BUILD_DIR).lexically_normal();
     const fs::path rel = exe.lexically_normal().lexically_relative(build);
-    if (!rel.empty() && *rel.begin() != "..") candidates.push_back(fs::path(AISB_SOURCE_DIR) / name);
+    if (!rel.empty() && *rel.begin() != "..") candidates.push_back(fs::path(AISB_SOURCE_DIR) / path_of_utf8(name));
   }
 #endif
-  if (!exe.empty()) candidates.push_back(exe.parent_path() / "share" / "aisandbox" / name);
+  if (!exe.empty()) candidates.push_back(exe.parent_path() / "share" / "aisandbox" / path_of_utf8(name));
 #ifdef AISB_INSTALL_DATA_DIR
-  candidates.push_back(fs::path(AISB_INSTALL_DATA_DIR) / name);
+  candidates.push_back(fs::path(AISB_INSTALL_DATA_DIR) / path_of_utf8(name));
 #endif
-  const char* env = std::getenv("AISANDBOX_DATA");
-  const bool env_set = env != nullptr && *env != '\0';
-  if (env_set) candidates.push_back(path_of_utf8(env) / name);
+  const fs::path env = path_from_env("AISANDBOX_DATA");
+  const bool env_set = !env.empty();
+  if (env_set) candidates.push_back(env / path_of_utf8(name));
   std::error_code ec;
   for (const auto& c : candidates)
     if (fs::is_directory(c, ec)) return c;

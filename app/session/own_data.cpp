@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "core/catalog.hpp"
+#include "core/files.hpp"
 #include "core/job_reader.hpp"
 #include "data/csv_table.hpp"
 #include "data/data_pack.hpp"
@@ -96,7 +97,7 @@ void preview_photos(DataPreview& p) {
     ClassFacts& c = p.classes[static_cast<size_t>(e.label)];
     if (c.thumbs.size() >= kThumbsPerClass) continue;
     std::string bytes, why;
-    if (!read_data_file(folder / e.path, image_limits::max_file_bytes, bytes, why)) continue;
+    if (!read_data_file(folder / path_of_utf8(e.path), image_limits::max_file_bytes, bytes, why)) continue;
     const std::optional<std::vector<float>> px = decode_image(bytes, kThumb, kThumb, 3, &why);
     if (!px) continue;
     std::vector<uint8_t> rgba(static_cast<size_t>(kThumb * kThumb * 4), 255);
@@ -121,7 +122,7 @@ bool has_flatten(const std::vector<LayerSpec>& layers) {
 }  // namespace
 
 fs::path DataPath::full() const {
-  return base / source_path({.source = source});
+  return base / path_of_utf8(source_path({.source = source}));
 }
 
 bool DataPath::table() const {
@@ -267,7 +268,7 @@ std::optional<std::string> copy_data_beside(const DatasetSpec& data, const fs::p
   };
   if (!is_file_source(data)) return data.source;
   if (data.location.empty()) return fail("the data of '" + data.source + "' was not found on this computer");
-  const fs::path from = data.location;
+  const fs::path from = path_of_utf8(data.location);
   const bool csv = is_csv_source(data);
   const std::string prefix = csv ? "csv:" : "images:";
   std::error_code ec;
@@ -286,7 +287,7 @@ std::optional<std::string> copy_data_beside(const DatasetSpec& data, const fs::p
   const std::string ext = csv ? name.extension().string() : std::string();
   for (int n = 1; n < 1000; ++n) {
     const std::string candidate = n == 1 ? name.string() : stem + "-" + std::to_string(n) + ext;
-    const fs::path to = dir / "data" / candidate;
+    const fs::path to = dir / "data" / path_of_utf8(candidate);
     const std::string source = prefix + "data/" + candidate;
     if (fs::exists(to, ec)) {
       if (fs::weakly_canonical(to, ec) == fs::weakly_canonical(from, ec)) return source;  // it is there already
@@ -294,7 +295,8 @@ std::optional<std::string> copy_data_beside(const DatasetSpec& data, const fs::p
       continue;
     }
     if (csv) {
-      const fs::path tmp = to.string() + ".tmp";
+      fs::path tmp = to;
+      tmp += ".tmp";
       fs::copy_file(from, tmp, fs::copy_options::overwrite_existing, ec);
       if (!ec) fs::rename(tmp, to, ec);
       if (ec) {
@@ -307,16 +309,16 @@ std::optional<std::string> copy_data_beside(const DatasetSpec& data, const fs::p
     Diagnostics diags;
     const std::optional<ImageListing> listing = list_images(from, from.filename().string(), diags);
     if (!listing) return fail("cannot read the photos in " + from.string() + ": " + diags.first_error());
-    const fs::path tmp = dir / "data" / (candidate + ".tmp");
+    const fs::path tmp = dir / "data" / path_of_utf8(candidate + ".tmp");
     fs::remove_all(tmp, ec);
     for (const ImageEntry& e : listing->files) {
-      const fs::path target = tmp / e.path;
+      const fs::path target = tmp / path_of_utf8(e.path);
       fs::create_directories(target.parent_path(), ec);
-      if (!ec) fs::copy_file(from / e.path, target, fs::copy_options::overwrite_existing, ec);
+      if (!ec) fs::copy_file(from / path_of_utf8(e.path), target, fs::copy_options::overwrite_existing, ec);
       if (ec) {
         const std::string why = ec.message();
         fs::remove_all(tmp, ec);
-        return fail("cannot copy " + (from / e.path).string() + ": " + why);
+        return fail("cannot copy " + utf8_of(from / path_of_utf8(e.path)) + ": " + why);
       }
     }
     fs::rename(tmp, to, ec);
@@ -339,7 +341,7 @@ std::string short_place(const std::string& where) {
     line = where.substr(colon);
     path = where.substr(0, colon);
   }
-  const fs::path p = path;
+  const fs::path p = path_of_utf8(path);
   const std::string parent = p.parent_path().filename().string();
   const bool photo = is_image_file_name(p.filename().string());
   return (photo && !parent.empty() ? parent + "/" : std::string()) + p.filename().string() + line;

@@ -90,7 +90,9 @@ ProgressStore::ProgressStore(fs::path file) : file_(std::move(file)) {
   }
   if (!ok) {
     lessons_.clear();
-    fs::rename(file_, file_.string() + ".bad", ec);
+    fs::path bad = file_;
+    bad += ".bad";
+    fs::rename(file_, bad, ec);
     error_ = file_.string() + " could not be read; it was kept as " + file_.string() + ".bad";
   }
 }

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "core/catalog.hpp"
+#include "core/files.hpp"
 #include "core/job_reader.hpp"
 #include "data/user_data.hpp"
 #include "engine/net.hpp"
@@ -87,8 +88,8 @@ std::string data_key(const JobSpec& job, const std::filesystem::path& folder) {
 
 // The folder a resolved source was read from, from its location.
 std::filesystem::path folder_of(const DatasetSpec& d) {
-  std::filesystem::path p = d.location;
-  for (const auto& part : std::filesystem::path(source_path(d))) {
+  std::filesystem::path p = path_of_utf8(d.location);
+  for (const auto& part : path_of_utf8(source_path(d))) {
     if (!part.empty()) p = p.parent_path();
   }
   return p;
@@ -478,7 +479,7 @@ bool Session::open_model(std::shared_ptr<const TrainedModel> model, const std::f
   if (is_file_source(job.dataset)) {
     // The file is where the job names it, from the folder given.
     std::error_code ec;
-    const std::filesystem::path file = (data_folder / source_path(job.dataset)).lexically_normal();
+    const std::filesystem::path file = (data_folder / path_of_utf8(source_path(job.dataset))).lexically_normal();
     if (!data_folder.empty() && std::filesystem::exists(file, ec)) {
       job.dataset.location = file.string();
       data_folder_ = data_folder;

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "core/files.hpp"
 #include "lesson/lesson_writer.hpp"
 #include "session/keep_model.hpp"
 #include "session/own_data.hpp"
@@ -30,7 +31,7 @@ Lesson shared_lesson(const JobSpec& job, const std::string& name, const std::str
 
 SaveResult save_lesson(const Lesson& lesson, const fs::path& dir, const TrainedModel* trained) {
   SaveResult r;
-  r.file = dir / (lesson.id + ".toml");
+  r.file = dir / path_of_utf8(lesson.id + ".toml");
   const auto refuse = [&](const LessonResult& check) {
     r.problem = format_diagnostics(check, r.file.string(), "en");
     r.problem_text = {format_diagnostics(check, r.file.string(), "ko"), r.problem};
@@ -61,7 +62,7 @@ SaveResult save_lesson(const Lesson& lesson, const fs::path& dir, const TrainedM
     TrainedModel m = *trained;
     m.job = saved.job;
     m.job.dataset.location.clear();
-    model_file = dir / (lesson.id + kModelFileExtension);
+    model_file = dir / path_of_utf8(lesson.id + kModelFileExtension);
     const KeepResult k = save_model_file(m, model_file);
     if (!k.ok) {
       r.problem = k.problem;
@@ -74,7 +75,8 @@ SaveResult save_lesson(const Lesson& lesson, const fs::path& dir, const TrainedM
     if (!model_file.empty()) fs::remove(model_file, ec);
   };
   const std::string text = write_lesson(saved);
-  const fs::path tmp = r.file.string() + ".tmp";
+  fs::path tmp = r.file;
+  tmp += ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary);
     out << text;

@@ -30,15 +30,7 @@ using nlohmann::json;
 namespace aisb::remote {
 
 fs::path center_config_path() {
-#ifdef _WIN32
-  return user_dir(UserDir::config) / "center.toml";  // %APPDATA%\AISandbox
-#else
-  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x != nullptr && *x == '/') {
-    return fs::path(x) / "aisandbox" / "center.toml";
-  }
-  const char* home = std::getenv("HOME");
-  return fs::path(home != nullptr ? home : ".") / ".config" / "aisandbox" / "center.toml";
-#endif
+  return user_dir(UserDir::config) / "center.toml";
 }
 
 std::optional<CenterLogin> load_login() {
@@ -157,18 +149,10 @@ void CenterClient::logout() {
 namespace {
 
 // Where a packed image folder waits for its upload:
-// $XDG_CACHE_HOME/aisandbox (~/.cache/aisandbox), else the system's temporary
-// folder; on Windows %LOCALAPPDATA%\AISandbox\cache.
+// user_dir(cache): $XDG_CACHE_HOME/aisandbox (~/.cache/aisandbox);
+// on Windows %LOCALAPPDATA%\AISandbox\cache.
 fs::path cache_folder() {
-#ifdef _WIN32
   return user_dir(UserDir::cache);
-#else
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x != nullptr && *x == '/') return fs::path(x) / "aisandbox";
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
-    return fs::path(home) / ".cache" / "aisandbox";
-  }
-  return fs::temp_directory_path() / "aisandbox";
-#endif
 }
 
 // A file that is removed when this goes, however the upload ended.
@@ -224,7 +208,7 @@ uint64_t CenterClient::upload_data(const JobSpec& job, const std::function<void(
     std::string name(16, '0');
     std::random_device rd;
     for (char& c : name) c = "0123456789abcdef"[rd() & 15];
-    tar.path = cache / ("upload-" + name + ".tar");
+    tar.path = cache / path_of_utf8("upload-" + name + ".tar");
     std::ofstream out(tar.path, std::ios::binary | std::ios::trunc);
     Diagnostics diags;
     const bool packed =

@@ -12,8 +12,11 @@
 namespace aisb {
 
 // Paths from UTF-8 text and back. A command line, a lesson file and JSON
-// hold UTF-8, but on Windows std::filesystem reads a narrow string in the
-// ANSI code page: a path made from such text goes through path_of_utf8.
+// hold UTF-8, but on Windows std::filesystem (MinGW's libstdc++) reads a
+// narrow string in the C library's locale, not as UTF-8, and fstream and
+// fopen read a narrow name in the ANSI code page: a path made from text goes
+// through path_of_utf8, and a file is opened by its path, never by a string.
+// tests/windows/narrow_paths_test.sh finds a narrow string made into a path.
 std::filesystem::path path_of_utf8(std::string_view text);
 std::string utf8_of(const std::filesystem::path& path);
 

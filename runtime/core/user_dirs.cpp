@@ -33,6 +33,15 @@ fs::path xdg(const char* name, const char* fallback) {
 
 }  // namespace
 
+fs::path path_from_env(const char* name) {
+#ifdef _WIN32
+  return env_path(std::wstring(name, name + std::char_traits<char>::length(name)).c_str());
+#else
+  const char* v = std::getenv(name);
+  return v != nullptr ? fs::path(v) : fs::path();
+#endif
+}
+
 fs::path home_dir() {
 #ifdef _WIN32
   fs::path home = env_path(L"USERPROFILE");
@@ -71,7 +80,7 @@ fs::path user_dir(UserDir kind) {
 #ifdef _WIN32
   const bool roaming = kind == UserDir::config || kind == UserDir::data;
   fs::path base = env_path(roaming ? L"APPDATA" : L"LOCALAPPDATA");
-  if (base.empty()) base = home_dir() / "AppData" / (roaming ? "Roaming" : "Local");
+  if (base.empty()) base = home_dir() / "AppData" / (roaming ? fs::path("Roaming") : fs::path("Local"));
   base /= "AISandbox";
   return kind == UserDir::cache ? base / "cache" : base;
 #else

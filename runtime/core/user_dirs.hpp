@@ -22,6 +22,10 @@ std::filesystem::path user_dir(UserDir kind);
 // when there is none: where a report or cards the person asks for are saved.
 std::filesystem::path home_dir();
 
+// An environment variable that names a folder, as a path (Windows: read in
+// UTF-16, so a Korean name stays whole), or empty when it is not set.
+std::filesystem::path path_from_env(const char* name);
+
 // The folder of the running program (Linux: /proc/self/exe's; Windows: the
 // module's), or empty when the system does not say.
 std::filesystem::path program_dir();

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <system_error>
 
+#include "core/files.hpp"
 #include "core/job_reader.hpp"
 #include "data/csv_table.hpp"
 #include "data/data_pack.hpp"
@@ -98,7 +99,7 @@ bool resolve_data(JobSpec& job, const fs::path& base, Diagnostics& diags, DataSu
   if (!is_file_source(d)) return true;
   const std::string rel = source_path(d);
   if (!is_safe_relative_path(rel)) return false;  // the validator said so
-  const fs::path full = base / rel;
+  const fs::path full = base / path_of_utf8(rel);
   const std::string name = full.string();
   if (summary != nullptr) summary->name = rel;
   std::error_code ec;
@@ -171,7 +172,7 @@ bool resolve_data(JobSpec& job, const fs::path& base, Diagnostics& diags, DataSu
 FileSamples load_file_source(const JobSpec& job) {
   const DatasetSpec& d = job.dataset;
   if (d.location.empty()) throw DataError("the data of '" + d.source + "' was not found on this computer");
-  const fs::path where = d.location;
+  const fs::path where = path_of_utf8(d.location);
   const std::string name = source_path(d);
   FileSamples out;
   Diagnostics diags;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/catalog.hpp"
+#include "core/files.hpp"
 #include "core/job_reader.hpp"
 #include "core/json_text.hpp"
 #include "export/export_internal.hpp"
@@ -235,7 +236,8 @@ void write_file(const fs::path& file, std::string_view bytes) {
   if (!fs::is_directory(parent, ec)) {
     throw ExportError("cannot write " + file.string() + ": the folder " + parent.string() + " does not exist");
   }
-  const fs::path part = fs::path(file.string() + ".part-" + std::to_string(::getpid()));
+  fs::path part = file;
+  part += path_of_utf8(".part-" + std::to_string(::getpid()));
   {
     std::ofstream out(part, std::ios::binary | std::ios::trunc);
     if (!out) throw ExportError("cannot write " + file.string() + ": " + std::strerror(errno));

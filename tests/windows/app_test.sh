@@ -10,30 +10,14 @@ linux_app="$(realpath "$1")"
 exe="$(realpath "$2")"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root" || exit 1
-for tool in wine Xvfb python3; do
-  command -v "$tool" >/dev/null || { echo "app_test: $tool is missing: run installer/deps.sh" >&2; exit 1; }
-done
+name=app_test
+source tests/windows/lib.sh
+need wine Xvfb python3
 [ -f "$exe" ] || { echo "app_test: no Windows app at $exe: run make windows" >&2; exit 1; }
 
-work="$(mktemp -d)"
-xvfb_pid=""
-cleanup() {
-  wineserver -k 2>/dev/null
-  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-exec {fd}<> <(:)
-Xvfb -displayfd "$fd" -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb_pid=$!
-read -r -t 20 display <&"$fd" || { echo "app_test: Xvfb did not start" >&2; exit 1; }
-export DISPLAY=":$display"
-export WINEPREFIX="${AISB_WINEPREFIX:-$(dirname "$exe")/../wineprefix}"
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-mkdir -p "$WINEPREFIX"
-# A Wine server left by an earlier run of this prefix belongs to another
-# display (or none): its windows would not open on ours.
-wineserver -k 2>/dev/null
+make_work
+start_xvfb
+use_wine "${AISB_WINEPREFIX:-$(dirname "$exe")/../wineprefix}"
 # The lessons and assets of this tree (an installed app finds them beside it).
 export AISANDBOX_DATA="Z:${root//\//\\}"
 

@@ -12,19 +12,15 @@ linux_cli="$(realpath "$1")"
 exe="$(realpath "$2")"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root" || exit 1
-for tool in wine python3; do
-  command -v "$tool" >/dev/null || { echo "cli_test: $tool is missing: run installer/deps.sh" >&2; exit 1; }
-done
+name=cli_test
+source tests/windows/lib.sh
+need wine python3
 [ -x "$linux_cli" ] || { echo "cli_test: no Linux CLI at $linux_cli" >&2; exit 1; }
 [ -f "$exe" ] || { echo "cli_test: no Windows CLI at $exe: run make windows" >&2; exit 1; }
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-# A Wine prefix of the build's own, made once (its first start takes ~10 s);
-# no Mono or Gecko installers, no messages from Wine itself.
-export WINEPREFIX="${AISB_WINEPREFIX:-$(dirname "$exe")/../wineprefix}"
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-mkdir -p "$WINEPREFIX"
+make_work
+# A Wine prefix of the build's own, made once (its first start takes ~10 s).
+use_wine "${AISB_WINEPREFIX:-$(dirname "$exe")/../wineprefix}"
 wine "$exe" --version >"$work/version.txt" 2>"$work/version.err" || {
   cat "$work/version.err" >&2
   echo "cli_test: aisandbox-cli.exe --version failed under Wine" >&2
@@ -42,28 +38,7 @@ mkdir -p "$work/tables"
 cp lessons/industry/data/pohang-air.csv "$work/tables/air-cp949.csv"
 iconv -f CP949 -t UTF-16 "$work/tables/air-cp949.csv" >"$work/tables/air-utf16.csv"
 for enc in cp949 utf16; do
-  cat >"$work/tables/$enc.toml" <<LESSON
-format = 1
-id = "windows-$enc"
-title.en = "A table in $enc"
-title.ko = "$enc 표"
-[dataset]
-source = "csv:air-$enc.csv"
-target = "PM2.5"
-features = ["기온", "습도", "풍속", "측정소"]
-missing = "drop"
-test_fraction = 0.25
-seed = 1
-[model]
-task = "regression"
-layers = [{ type = "dense", units = 8, activation = "tanh" }]
-[training]
-optimizer = "adam"
-learning_rate = 0.01
-batch_size = 32
-epochs = 20
-seed = 1
-LESSON
+  table_lesson "windows-$enc" "$enc 표" "csv:air-$enc.csv" 20 >"$work/tables/$enc.toml"
 done
 # Relative to the repository, as the lessons are.
 rel="$(realpath --relative-to="$root" "$work/tables")"
@@ -81,18 +56,6 @@ if grep -qi "warning\|error" "$work/check.txt"; then
   fail=1
 fi
 
-# Every epoch's losses and accuracies, as JSON numbers (shortest round trip).
-metrics() {
-  tr -d '\r' | python3 -c '
-import json, sys
-for line in sys.stdin:
-    if not line.strip():
-        continue
-    e = json.loads(line)
-    if e["type"] in ("metrics", "done"):
-        print(e["type"], e["epoch"], e["step"], *(repr(e.get(k)) for k in ("train_loss", "test_loss", "train_accuracy", "test_accuracy")))
-'
-}
 for lesson in "${lessons[@]}"; do
   name="$(basename "$lesson" .toml)"
   "$linux_cli" train "$lesson" --json 2>"$work/$name.linux.err" | metrics >"$work/$name.linux"

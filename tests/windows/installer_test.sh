@@ -14,26 +14,15 @@ setup="$(realpath "$1")"
 linux_app="$(realpath "$2")"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root" || exit 1
-for tool in wine Xvfb python3; do
-  command -v "$tool" >/dev/null || { echo "installer_test: $tool is missing: run installer/deps.sh" >&2; exit 1; }
-done
+name=installer_test
+source tests/windows/lib.sh
+need wine Xvfb python3
 [ -f "$setup" ] || { echo "installer_test: no installer at $setup: run make windows" >&2; exit 1; }
 
-work="$(mktemp -d)"
-xvfb_pid=""
-cleanup() {
-  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null
-  wineserver -k 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-exec {fd}<> <(:)
-Xvfb -displayfd "$fd" -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb_pid=$!
-read -r -t 20 display <&"$fd" || { echo "installer_test: Xvfb did not start" >&2; exit 1; }
-export DISPLAY=":$display"
+make_work
+start_xvfb
 # A fresh Wine prefix: a PC that never had AI Sandbox.
-export WINEPREFIX="$work/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+use_wine "$work/wine"
 unset AISANDBOX_DATA
 fail=0
 check() {  # check DESCRIPTION COMMAND...
