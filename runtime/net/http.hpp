@@ -234,6 +234,11 @@ int stream_lines(const std::string& url, const Headers& headers, const std::func
                  const std::atomic<bool>* cancel = nullptr);
 
 // "%41b" -> "Ab"; '+' stays.
+// A header's name as the maps hold it (ASCII lower case), and a header's
+// value without the blanks and line ends around it.
+std::string lower_ascii(std::string_view s);
+std::string trim_header_value(std::string_view s);
+
 std::string url_decode(std::string_view s);
 std::string url_encode(std::string_view s);
 // True when `s` is well-formed UTF-8 (no overlong forms, no surrogates).

@@ -39,19 +39,6 @@ struct Easy {
   Easy& operator=(const Easy&) = delete;
 };
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return std::string(s);
-}
-
 struct Transfer {
   ClientResponse* response = nullptr;
   size_t max_body = 0;
@@ -90,7 +77,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   if (line.starts_with("HTTP/")) {
     t->response->headers.clear();  // a 100 Continue or a proxy's answer came first
   } else if (const size_t colon = line.find(':'); colon != std::string_view::npos) {
-    t->response->headers[lower(std::string(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+    t->response->headers[lower_ascii(line.substr(0, colon))] = trim_header_value(line.substr(colon + 1));
   }
   return size * n;
 }

@@ -56,12 +56,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // A parse error, in the words a client's author can act on.
 std::pair<int, std::string> parse_failure(const beast::error_code& ec, size_t max_header, size_t max_body) {
   if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
@@ -102,7 +96,7 @@ int check_head(const Parser& p, Request& req, std::string& why) {
   if (!split_target(std::string_view(m.target().data(), m.target().size()), req, why)) return 400;
   req.headers.clear();
   for (const auto& f : m) {
-    std::string name = lower(std::string_view(f.name_string().data(), f.name_string().size()));
+    std::string name = lower_ascii(std::string_view(f.name_string().data(), f.name_string().size()));
     const std::string value(f.value());
     auto [it, fresh] = req.headers.try_emplace(std::move(name), value);
     if (!fresh) it->second += ", " + value;  // repeated headers are one list
