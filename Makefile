@@ -41,6 +41,7 @@ test-windows: build windows
 	@python3 tests/windows/narrow_paths_test.py build-windows
 	@bash tests/windows/cli_test.sh $(BUILD)/app/aisandbox-cli build-windows/app/aisandbox-cli.exe
 	@bash tests/windows/center_test.sh $(BUILD) build-windows/app/aisandbox-cli.exe
+	@bash tests/windows/tls_test.sh $(BUILD) build-windows/app/aisandbox-cli.exe
 	@bash tests/windows/app_test.sh $(BUILD)/app/aisandbox build-windows/app/aisandbox.exe
 	@bash tests/windows/installer_test.sh build-windows/AISandbox-*-Setup.exe $(BUILD)/app/aisandbox
 	@bash tests/windows/korean_user_test.sh $(BUILD) build-windows

@@ -49,19 +49,6 @@ std::string narrow(std::wstring_view w) {
   return s;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return std::string(s);
-}
-
 // Our own words for the errors a student meets most, where the system has
 // none (Wine's winhttp.dll carries no messages).
 const char* known_error(DWORD error) {
@@ -84,6 +71,9 @@ const char* known_error(DWORD error) {
       return "the server's certificate is for another name";
     case ERROR_WINHTTP_SECURE_CERT_DATE_INVALID:
       return "the server's certificate has expired or is not valid yet";
+    case ERROR_WINHTTP_SECURE_CHANNEL_ERROR:
+      return "no secure connection could be set up: the server's certificate may not be trusted on this computer, "
+             "or a proxy or filter in between changed the connection";
     default:
       return nullptr;
   }
@@ -97,7 +87,7 @@ std::string error_text(DWORD error) {
       FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_FROM_SYSTEM |
                          FORMAT_MESSAGE_IGNORE_INSERTS,
                      GetModuleHandleW(L"winhttp.dll"), error, 0, reinterpret_cast<wchar_t*>(&text), 0, nullptr);
-  std::string out = n > 0 && text != nullptr ? trim(narrow(std::wstring_view(text, n))) : std::string();
+  std::string out = n > 0 && text != nullptr ? trim_header_value(narrow(std::wstring_view(text, n))) : std::string();
   if (text != nullptr) LocalFree(text);
   if (out.empty() && known_error(error) != nullptr) out = known_error(error);
   return out.empty() ? "error " + std::to_string(error) : out + " (error " + std::to_string(error) + ")";
@@ -390,7 +380,7 @@ void read_head(Call& c, Transfer& t) {
     if (line.starts_with("HTTP/")) {
       t.response->headers.clear();  // a 100 Continue or a proxy's answer came first
     } else if (const size_t colon = line.find(':'); colon != std::string_view::npos) {
-      t.response->headers[lower(std::string(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+      t.response->headers[lower_ascii(line.substr(0, colon))] = trim_header_value(line.substr(colon + 1));
     }
   }
 }

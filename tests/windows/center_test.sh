@@ -22,33 +22,20 @@ cd "$root" || exit 1
 center_bin="$build/app/aisandbox-center"
 worker_bin="$build/app/aisandbox-worker"
 linux_cli="$build/app/aisandbox-cli"
-for tool in wine python3; do
-  command -v "$tool" >/dev/null || { echo "center_test: $tool is missing: run installer/deps.sh" >&2; exit 1; }
-done
+name=center_test
+source tests/windows/lib.sh
+need wine python3
 for f in "$center_bin" "$worker_bin" "$linux_cli"; do
   [ -x "$f" ] || { echo "center_test: no $f: build aisandbox-center aisandbox-worker aisandbox-cli" >&2; exit 1; }
 done
 [ -f "$exe" ] || { echo "center_test: no Windows CLI at $exe: run make windows" >&2; exit 1; }
 
-work="$(mktemp -d)"
-center_pid=""
-stop_center() {
-  if [ -n "$center_pid" ]; then
-    kill "$center_pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$center_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$center_pid" 2>/dev/null
-    wait "$center_pid" 2>/dev/null
-    center_pid=""
-  fi
-}
+make_work
 fake_pid=""
-trap 'stop_center; [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null; rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
+trap 'cleanup_work; [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null' EXIT
 
 # The same Wine prefix as cli_test.sh (made once; its first start takes ~10 s).
-export WINEPREFIX="${AISB_WINEPREFIX:-$(dirname "$exe")/../wineprefix}"
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-mkdir -p "$WINEPREFIX"
+use_wine "${AISB_WINEPREFIX:-$(dirname "$exe")/../wineprefix}"
 # No proxy for Wine's WinHTTP to pick up from this machine's environment.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 if ! wine "$exe" --version >"$work/version.txt" 2>"$work/version.err"; then
@@ -63,62 +50,15 @@ appdata="$(winepath -u "$appdata_win" 2>/dev/null)"
 saved="$appdata/AISandbox/center.toml"
 rm -f "$saved"
 
-# The center: small limits, a heartbeat every 0.2 s, one local worker.
-data="$work/center"
-mkdir -p "$data"
-cat >"$data/center.toml" <<'SETTINGS'
-[limits]
-max_samples = 5000
-max_queued_per_student = 3
-requests_per_minute = 100000
-[stream]
-heartbeat_seconds = 0.2
-poll_ms = 20
-[local]
-workers = 1
-[worker]
-checkpoint_seconds = 0.1
-SETTINGS
-"$center_bin" class create "포항고 2-3" --data "$data" >"$work/class.json" 2>"$work/class.err" || {
-  cat "$work/class.err" >&2
-  echo "FAIL: aisandbox-center class create" >&2
-  exit 1
-}
-class_code="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["class_code"])' "$work/class.json")"
-"$center_bin" serve --data "$data" --listen 127.0.0.1:0 --worker "$worker_bin" >"$work/center.out" 2>"$work/center.err" &
-center_pid=$!
-url=""
-for _ in $(seq 100); do
-  url="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/center.out" | head -n1)"
-  [ -n "$url" ] && break
-  kill -0 "$center_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$url" ]; then
-  cat "$work/center.out" "$work/center.err" >&2
-  echo "FAIL: the center did not start" >&2
-  exit 1
-fi
+start_center "$build"
 echo "center at $url (class $class_code)"
 
 fail=0
-# ok/FAIL for one step: `check NAME STATUS WANTED [FILE...]`.
-check() {
-  local name="$1" status="$2" wanted="$3"
-  shift 3
-  if [ "$status" = "$wanted" ]; then
-    echo "ok: $name (exit $status)"
-  else
-    for f in "$@"; do tr -d '\r' <"$f" >&2; done
-    echo "FAIL: $name: exit $status, wanted $wanted" >&2
-    fail=1
-  fi
-}
 
 # Logging in as a student: a token, and the login kept under %APPDATA%.
 wine "$exe" --lang en login --center "$url" --class "$class_code" --name 민지 --json \
   >"$work/login.out" 2>"$work/login.err"
-check "login to the center" $? 0 "$work/login.out" "$work/login.err"
+check_exit "login to the center" $? 0 "$work/login.out" "$work/login.err"
 if python3 -c '
 import json, sys, tomllib
 token = json.loads(open(sys.argv[1]).read())["token"]
@@ -138,7 +78,7 @@ fi
 epochs=3
 lesson=lessons/images/02-digits-cnn.toml
 timeout 300 wine "$exe" --lang en submit "$lesson" --epochs "$epochs" --json >"$work/submit.out" 2>"$work/submit.err"
-check "submit $lesson --epochs $epochs --json, followed to the end" $? 0 "$work/submit.err"
+check_exit "submit $lesson --epochs $epochs --json, followed to the end" $? 0 "$work/submit.err"
 if tr -d '\r' <"$work/submit.out" | python3 -c '
 import json, sys
 epochs = int(sys.argv[1])
@@ -164,7 +104,7 @@ fi
 
 # The same without --json: the progress view, exit 0.
 timeout 300 wine "$exe" --lang en submit "$lesson" --epochs 1 >"$work/submit-view.out" 2>"$work/submit-view.err"
-check "submit --epochs 1 (progress view)" $? 0 "$work/submit-view.out" "$work/submit-view.err"
+check_exit "submit --epochs 1 (progress view)" $? 0 "$work/submit-view.out" "$work/submit-view.err"
 
 # A lesson's own data goes up first (a PUT of the file in pieces, after a
 # HEAD): a CSV table as it is, and a folder of photos packed as a tar in
@@ -172,7 +112,7 @@ check "submit --epochs 1 (progress view)" $? 0 "$work/submit-view.out" "$work/su
 for own in lessons/industry/05-pohang-air-csv.toml lessons/industry/06-pipe-photos.toml; do
   name="$(basename "$own" .toml)"
   timeout 300 wine "$exe" --lang en submit "$own" --epochs 1 --json >"$work/$name.out" 2>"$work/$name.err"
-  check "submit $own (its data uploaded)" $? 0 "$work/$name.err"
+  check_exit "submit $own (its data uploaded)" $? 0 "$work/$name.err"
   if ! tr -d '\r' <"$work/$name.out" | tail -n1 | grep -q '"reason":"completed"'; then
     tr -d '\r' <"$work/$name.out" | tail -n 3 >&2
     echo "FAIL: $own did not complete at the center" >&2
@@ -185,17 +125,17 @@ done
 # CLI fetches with the same token.
 token="$(tr -d '\r' <"$work/login.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
 wine "$exe" --lang en submit "$lesson" --epochs 2 --detach >"$work/detach.out" 2>"$work/detach.err"
-check "submit --detach" $? 0 "$work/detach.err"
+check_exit "submit --detach" $? 0 "$work/detach.err"
 job="$(tr -d '\r' <"$work/detach.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["job"])' 2>/dev/null)"
 timeout 300 wine "$exe" --lang en watch "$job" --json >"$work/watch.out" 2>"$work/watch.err"
-check "watch $job" $? 0 "$work/watch.err"
+check_exit "watch $job" $? 0 "$work/watch.err"
 tr -d '\r' <"$work/watch.out" | tail -n1 | grep -q '"reason":"completed"' || {
   echo "FAIL: watch did not follow $job to its end" >&2
   fail=1
 }
 mkdir -p "$work/학생 폴더"
 wine "$exe" --lang en model "$job" -o "$work/학생 폴더/숫자.aimodel" >/dev/null 2>"$work/model.err"
-check "model $job -o 학생 폴더/숫자.aimodel" $? 0 "$work/model.err"
+check_exit "model $job -o 학생 폴더/숫자.aimodel" $? 0 "$work/model.err"
 LANG=C LC_ALL=C "$linux_cli" --lang en model "$job" --center "$url" --token "$token" -o "$work/linux.aimodel" \
   >/dev/null 2>&1
 if [ -s "$work/linux.aimodel" ] && cmp -s "$work/linux.aimodel" "$work/학생 폴더/숫자.aimodel"; then
@@ -207,14 +147,13 @@ fi
 
 # The teacher's side (class_command.cpp): the teacher's token, a lesson
 # published to the class, the roster.
-teacher_token="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["teacher_token"])' "$work/class.json")"
 wine "$exe" --lang en login --center "$url" --teacher "$teacher_token" >/dev/null 2>"$work/teacher.err"
-check "login --teacher" $? 0 "$work/teacher.err"
+check_exit "login --teacher" $? 0 "$work/teacher.err"
 wine "$exe" --lang en class publish "$lesson" --json >"$work/publish.out" 2>"$work/publish.err"
-check "class publish $lesson" $? 0 "$work/publish.err"
+check_exit "class publish $lesson" $? 0 "$work/publish.err"
 grep -q '"digits-cnn"' "$work/publish.out" || { echo "FAIL: the published lesson is not in the answer" >&2; fail=1; }
 wine "$exe" --lang en class roster --json >"$work/roster.out" 2>"$work/roster.err"
-check "class roster" $? 0 "$work/roster.err"
+check_exit "class roster" $? 0 "$work/roster.err"
 grep -q '민지' "$work/roster.out" || { echo "FAIL: 민지 is not on the roster" >&2; fail=1; }
 
 # Hostile and failing cases, with the Linux CLI's exit codes and words.
@@ -248,7 +187,7 @@ wine "$exe" --lang en login --center "$fake_url" --class X --name y >/dev/null 2
 status=$?
 LANG=C LC_ALL=C XDG_CONFIG_HOME="$work/linux-home" "$linux_cli" --lang en login --center "$fake_url" --class X \
   --name y >/dev/null 2>"$work/cut-linux.err"
-check "an answer cut short is Unreachable" "$status" 3 "$work/cut.err"
+check_exit "an answer cut short is Unreachable" "$status" 3 "$work/cut.err"
 if diff <(tr -d '\r' <"$work/cut.err" | grep aisandbox-cli) "$work/cut-linux.err" >/dev/null; then
   echo "ok: the same words as on Linux: $(tr -d '\r' <"$work/cut.err" | grep aisandbox-cli)"
 else
@@ -268,7 +207,7 @@ status=$?
 LANG=C LC_ALL=C XDG_CONFIG_HOME="$work/linux-home" "$linux_cli" --lang en login --center "$url" \
   --class "$class_code" --name 민지 --code WRONG-CODE >"$work/wrong-linux.out" 2>"$work/wrong-linux.err"
 linux_status=$?
-check "a wrong personal code is refused" "$status" "$linux_status" "$work/wrong.err"
+check_exit "a wrong personal code is refused" "$status" "$linux_status" "$work/wrong.err"
 if [ "$status" = 1 ] && diff <(tr -d '\r' <"$work/wrong.err") "$work/wrong-linux.err" >/dev/null; then
   echo "ok: the same words as on Linux: $(tr -d '\r' <"$work/wrong.err" | head -n1)"
 else
@@ -279,16 +218,16 @@ else
 fi
 # An address that is not a center's: exit 2, as on Linux.
 wine "$exe" --lang en login --center not-a-url --class X --name y >/dev/null 2>"$work/bad-url.err"
-check "a bad address is a usage error" $? 2 "$work/bad-url.err"
+check_exit "a bad address is a usage error" $? 2 "$work/bad-url.err"
 
 # The center gone: exit 3 (Unreachable) for login and for submit.
 stop_center
 wine "$exe" --lang en submit "$lesson" --epochs 1 >/dev/null 2>"$work/gone.err"
 status=$?
-check "submit to a center that is gone is Unreachable" "$status" 3 "$work/gone.err"
+check_exit "submit to a center that is gone is Unreachable" "$status" 3 "$work/gone.err"
 grep -q "127.0.0.1" "$work/gone.err" && echo "ok: it says: $(tr -d '\r' <"$work/gone.err" | head -n1)"
 wine "$exe" --lang en login --center "$url" --class "$class_code" --name 민지 >/dev/null 2>"$work/gone-login.err"
-check "login to a center that is gone is Unreachable" $? 3 "$work/gone-login.err"
+check_exit "login to a center that is gone is Unreachable" $? 3 "$work/gone-login.err"
 
 rm -f "$saved"
 [ "$fail" = 0 ] && echo "center_test: all passed"

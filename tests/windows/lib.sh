@@ -15,9 +15,12 @@ need() {
 make_work() {
   work="$(mktemp -d)"
   xvfb_pid=""
+  center_pid=""
   trap cleanup_work EXIT
+  trap 'exit 130' INT TERM
 }
 cleanup_work() {
+  stop_center
   [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null
   wineserver -k 2>/dev/null
   rm -rf "$work"
@@ -82,4 +85,74 @@ batch_size = 32
 epochs = $4
 seed = 1
 LESSON
+}
+
+# check_exit WHAT STATUS WANTED [FILE...]: ok, or FAIL with the files
+# (a program's output) shown and fail=1.
+check_exit() {
+  local what="$1" status="$2" wanted="$3"
+  shift 3
+  if [ "$status" = "$wanted" ]; then
+    echo "ok: $what (exit $status)"
+  else
+    for f in "$@"; do tr -d '\r' <"$f" >&2; done
+    echo "FAIL: $what: exit $status, wanted $wanted" >&2
+    fail=1
+  fi
+}
+
+# start_center LINUX_BUILD_DIR [SERVE_OPTION...]: a center of the Linux
+# build with one local worker, on a free 127.0.0.1 port, its data in
+# $work/center: small limits, a heartbeat every 0.2 s, and a class
+# "포항고 2-3". Sets url, center_pid, class_code and teacher_token.
+start_center() {
+  local build="$1" data="$work/center"
+  shift
+  mkdir -p "$data"
+  cat >"$data/center.toml" <<'SETTINGS'
+[limits]
+max_samples = 5000
+max_queued_per_student = 3
+requests_per_minute = 100000
+[stream]
+heartbeat_seconds = 0.2
+poll_ms = 20
+[local]
+workers = 1
+[worker]
+checkpoint_seconds = 0.1
+SETTINGS
+  "$build/app/aisandbox-center" class create "포항고 2-3" --data "$data" >"$work/class.json" 2>"$work/class.err" || {
+    cat "$work/class.err" >&2
+    echo "FAIL: aisandbox-center class create" >&2
+    exit 1
+  }
+  class_code="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["class_code"])' "$work/class.json")"
+  teacher_token="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["teacher_token"])' \
+    "$work/class.json")"
+  "$build/app/aisandbox-center" serve --data "$data" --listen 127.0.0.1:0 --worker "$build/app/aisandbox-worker" \
+    "$@" >"$work/center.out" 2>"$work/center.err" &
+  center_pid=$!
+  url=""
+  for _ in $(seq 100); do
+    url="$(grep -Eo 'https?://127\.0\.0\.1:[0-9]*' "$work/center.out" | head -n1)"
+    [ -n "$url" ] && break
+    kill -0 "$center_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$url" ]; then
+    cat "$work/center.out" "$work/center.err" >&2
+    echo "FAIL: the center did not start" >&2
+    exit 1
+  fi
+}
+
+stop_center() {
+  if [ -n "${center_pid:-}" ]; then
+    kill "$center_pid" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$center_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$center_pid" 2>/dev/null
+    wait "$center_pid" 2>/dev/null
+    center_pid=""
+  fi
 }
