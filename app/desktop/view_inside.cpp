@@ -221,7 +221,12 @@ void App::draw_inside(float w) {
   }
   caption(tr("inside.saliency"), "glossary.saliency");
   ImGui::EndGroup();
-  ImGui::SameLine(0, em(0.6f));
+  // The probabilities beside the pictures where their names and bars fit,
+  // else below them at the panel's width (ten long class names in a narrow
+  // panel).
+  const float room = w - 2 * side - em(1.2f);
+  const bool beside = room >= em(15.0f);
+  if (beside) ImGui::SameLine(0, em(0.6f));
   ImGui::BeginGroup();
   if (fresh) {
     std::vector<std::string> labels;
@@ -229,8 +234,7 @@ void App::draw_inside(float w) {
     for (size_t c = 0; c < probs.size(); ++c) labels.push_back(class_name(job, static_cast<int>(c)));
     std::vector<float> percent;
     for (float v : probs) percent.push_back(std::round(v * 1000.0f) / 10.0f);  // 95.7, and 0 for 1e-6
-    bars("probs", labels, percent, rgb(in.klass == truth ? colors::kBlue : colors::kOrange),
-         std::max(em(6.0f), w - 2 * side - em(1.2f)));
+    bars("probs", labels, percent, rgb(in.klass == truth ? colors::kBlue : colors::kOrange), beside ? room : w);
   } else {
     caption(tr("inside.probing"));
   }
