@@ -201,17 +201,26 @@ completion=$(in_root bash -c '. /usr/share/bash-completion/completions/aisandbox
 
 # --- the app: the lesson browser in Korean, as the build's app draws it ---
 size=960x600
-display=
-for n in $(seq $((200 + $$ % 300)) $((220 + $$ % 300))); do
-  in_root Xvfb ":$n" -screen 0 ${size}x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-  xpid=$!
-  sleep 1.5
-  if kill -0 "$xpid" 2>/dev/null; then
-    pids+=("$xpid")
-    display=:$n
-    break
-  fi
-done
+# start_x BASE LOG [WRAPPER...]: an Xvfb (run through WRAPPER, as in_root)
+# on the first display number from about BASE that it can take; its name
+# in x_display (:N), or x_display empty.
+start_x() {
+  local base=$1 log=$2 n xpid
+  shift 2
+  x_display=
+  for n in $(seq $((base + $$ % 300)) $((base + 20 + $$ % 300))); do
+    "$@" Xvfb ":$n" -screen 0 ${size}x24 -nolisten tcp >"$log" 2>&1 &
+    xpid=$!
+    sleep 1.5
+    if kill -0 "$xpid" 2>/dev/null; then
+      pids+=("$xpid")
+      x_display=:$n
+      return
+    fi
+  done
+}
+start_x 200 "$work/xvfb.log" in_root
+display=$x_display
 [ -n "$display" ] || fail "Xvfb would not start in the root: $(tail -3 "$work/xvfb.log")"
 shoot() {  # shoot NAME ARGS...: the installed app's screenshot, in /tmp of the root
   local name=$1
@@ -226,17 +235,8 @@ shoot browser-ko --lang ko
 shoot about-ko --lang ko --open about
 # The same screen from the build's own app (its fonts and GL are this
 # machine's, which the screenshot tests hold to what they should be).
-host_x=
-for n in $(seq $((600 + $$ % 300)) $((620 + $$ % 300))); do
-  Xvfb ":$n" -screen 0 ${size}x24 -nolisten tcp >"$work/xvfb-host.log" 2>&1 &
-  xpid=$!
-  sleep 1.5
-  if kill -0 "$xpid" 2>/dev/null; then
-    pids+=("$xpid")
-    host_x=:$n
-    break
-  fi
-done
+start_x 600 "$work/xvfb-host.log"
+host_x=$x_display
 [ -n "$host_x" ] || fail "Xvfb would not start here: $(tail -3 "$work/xvfb-host.log")"
 state=$(mktemp -d)
 env -u AISANDBOX_DATA DISPLAY="$host_x" LIBGL_ALWAYS_SOFTWARE=1 XDG_STATE_HOME="$state" XDG_DATA_HOME="$state" \
