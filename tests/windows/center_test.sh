@@ -110,14 +110,7 @@ check_exit "submit --epochs 1 (progress view)" $? 0 "$work/submit-view.out" "$wo
 # HEAD): a CSV table as it is, and a folder of photos packed as a tar in
 # %LOCALAPPDATA%\AISandbox\cache; each run then completes at the center.
 for own in lessons/industry/05-pohang-air-csv.toml lessons/industry/06-pipe-photos.toml; do
-  name="$(basename "$own" .toml)"
-  timeout 300 wine "$exe" --lang en submit "$own" --epochs 1 --json >"$work/$name.out" 2>"$work/$name.err"
-  check_exit "submit $own (its data uploaded)" $? 0 "$work/$name.err"
-  if ! tr -d '\r' <"$work/$name.out" | tail -n1 | grep -q '"reason":"completed"'; then
-    tr -d '\r' <"$work/$name.out" | tail -n 3 >&2
-    echo "FAIL: $own did not complete at the center" >&2
-    fail=1
-  fi
+  submit_to_end "$exe" "$own" "submit $own (its data uploaded)"
 done
 
 # --detach, then watch from the first event to the end, then the run's

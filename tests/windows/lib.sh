@@ -101,6 +101,20 @@ check_exit() {
   fi
 }
 
+# submit_to_end EXE LESSON WHAT: the Windows CLI submits LESSON for one
+# epoch to the center it is logged in to and follows it to the end; ok, or
+# FAIL ("WHAT") and fail=1.
+submit_to_end() {
+  local exe="$1" lesson="$2" what="$3" out="$work/$(basename "$2" .toml)"
+  timeout 300 wine "$exe" --lang en submit "$lesson" --epochs 1 --json >"$out.out" 2>"$out.err"
+  check_exit "$what" $? 0 "$out.err"
+  if ! tr -d '\r' <"$out.out" | tail -n1 | grep -q '"reason":"completed"'; then
+    tr -d '\r' <"$out.out" | tail -n 3 >&2
+    echo "FAIL: $lesson did not complete at the center" >&2
+    fail=1
+  fi
+}
+
 # start_center LINUX_BUILD_DIR [SERVE_OPTION...]: a center of the Linux
 # build with one local worker, on a free 127.0.0.1 port, its data in
 # $work/center: small limits, a heartbeat every 0.2 s, and a class

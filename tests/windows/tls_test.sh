@@ -72,13 +72,7 @@ wine "$exe" --lang en login --center "$url" --class "$class_code" --name 서연 
   2>"$work/login.err"
 check_exit "login over HTTPS" $? 0 "$work/login.err"
 for lesson in lessons/images/02-digits-cnn.toml lessons/industry/05-pohang-air-csv.toml; do
-  timeout 300 wine "$exe" --lang en submit "$lesson" --epochs 1 --json >"$work/submit.out" 2>"$work/submit.err"
-  check_exit "submit $lesson over HTTPS, followed to the end" $? 0 "$work/submit.err"
-  if ! tr -d '\r' <"$work/submit.out" | tail -n1 | grep -q '"reason":"completed"'; then
-    tr -d '\r' <"$work/submit.out" | tail -n 3 >&2
-    echo "FAIL: $lesson did not complete over HTTPS" >&2
-    fail=1
-  fi
+  submit_to_end "$exe" "$lesson" "submit $lesson over HTTPS, followed to the end"
 done
 [ "$fail" = 0 ] && echo "tls_test: all passed"
 exit $fail
