@@ -11,14 +11,14 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <imgui.h>
 
 #include "core/catalog.hpp"
 #include "core/files.hpp"
 #include "core/job_reader.hpp"
+#include "data/image_folder.hpp"
+#include "data/user_data.hpp"
 #include "desktop/app.hpp"
 #include "desktop/data_display.hpp"
 #include "desktop/draw.hpp"
@@ -126,17 +126,17 @@ bool App::take_model_drop(const std::string& path) {
 void App::set_try_photo(const std::string& path) {
   const auto& model = session_.trained_model();
   if (!model) return;
-  std::ifstream in(path_of_utf8(path), std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
+  // A dropped file is anyone's: no bigger than a photo of the data may be.
+  std::string bytes, why;
+  const bool read = read_data_file(path_of_utf8(path), image_limits::max_file_bytes, bytes, why);
   const Shape shape = input_shape(model->job);
   // The digits are light strokes on black; a photo of ink on paper is turned over.
   const bool ink_on_dark = try_ground_ == Ground::dark;
   bool flipped = false;
-  std::string why;
-  std::optional<std::vector<float>> px = app::photo_input(bytes.str(), shape, ink_on_dark, &flipped, &why);
+  std::optional<std::vector<float>> px;
+  if (read) px = app::photo_input(bytes, shape, ink_on_dark, &flipped, &why);
   platform_.ensure_glyphs(path + why);
-  if (!in || !px) {
+  if (!px) {
     try_note_ = trf("try.photo_unreadable", {utf8_of(path_of_utf8(path).filename()), why.empty() ? path : why});
     return;
   }

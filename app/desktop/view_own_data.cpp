@@ -356,8 +356,8 @@ void App::draw_own_picker() {
   folder = fs::absolute(folder, ec).lexically_normal();
   if (folder.has_filename() == false && folder.has_parent_path() && folder != folder.root_path())
     folder = folder.parent_path();
-  if (own_listed_ != utf8_of(folder)) {
-    own_listed_ = utf8_of(folder);
+  if (std::string listed = utf8_of(folder); own_listed_ != listed) {
+    own_listed_ = std::move(listed);
     own_entries_.clear();
     int photo_folders = 0, looked = 0;
     for (auto it = fs::directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
-#include <fstream>
 
 #include "export/export.hpp"
 
@@ -27,10 +26,11 @@ std::string model_name_for(const JobSpec& job) {
 }
 
 fs::path keep_path(const fs::path& folder, const std::string& name, const std::string& kind) {
-  if (kind == "pytorch") return folder / path_of_utf8(name + "-pytorch");
-  if (kind == "onnx") return folder / path_of_utf8(name + ".onnx");
-  if (kind == "notebook") return folder / path_of_utf8(name + ".ipynb");
-  return folder / path_of_utf8(name + kModelFileExtension);
+  const std::string ending = kind == "pytorch"    ? "-pytorch"
+                             : kind == "onnx"     ? ".onnx"
+                             : kind == "notebook" ? ".ipynb"
+                                                  : kModelFileExtension;
+  return folder / path_of_utf8(name + ending);
 }
 
 KeepResult save_model_file(const TrainedModel& model, const fs::path& file) {
@@ -38,25 +38,7 @@ KeepResult save_model_file(const TrainedModel& model, const fs::path& file) {
   r.path = file;
   std::error_code ec;
   if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
-  fs::path tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << model_file_text(model);
-    out.flush();
-    if (!out) {
-      fs::remove(tmp, ec);
-      r.problem = "cannot write " + file.string();
-      return r;
-    }
-  }
-  fs::rename(tmp, file, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    r.problem = "cannot write " + file.string() + ": " + ec.message();
-    return r;
-  }
-  r.ok = true;
+  r.ok = write_file_atomically(file, model_file_text(model), 0644, &r.problem);
   return r;
 }
 

@@ -18,9 +18,10 @@ double log(double x);  // x > 0
 double exp(double x);
 double sin(double x);
 double cos(double x);
+// IEEE-754 requires sqrt to be correctly rounded: the same bits everywhere.
 inline double sqrt(double x) {
   return std::sqrt(x);
-}  // IEEE-754 requires correct rounding
+}
 
 // x^n for an integer n >= 0 by binary powering: a fixed sequence of
 // multiplications (error about log2(n) ulps), as Adam's bias correction needs.
